@@ -1,0 +1,43 @@
+"""Ember: a small deep-learning framework on NumPy, used exactly like PyTorch.
+
+    import ember as torch
+"""
+from . import _dtype
+from ._dtype import (dtype, float16, bfloat16, float32, float64, int8, int16, int32, int64,
+                     uint8, complex64, complex128, promote_types, result_type, get_default_dtype,
+                     set_default_dtype)
+from ._dtype import bool_ as bool  # noqa: A001  (torch.bool)
+from ._device import device
+from ._size import Size
+from ._tensor import Tensor
+from . import _tensor_methods  # noqa: F401  (binds methods and operators)
+from .ops import MODULES as _OPS
+from .ops.creation import *  # noqa: F401,F403
+from .ops.random import *  # noqa: F401,F403
+from .ops.unary import *  # noqa: F401,F403
+from .ops.binary import *  # noqa: F401,F403
+from .ops.pointwise import *  # noqa: F401,F403
+from .ops.reduce import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.joining import *  # noqa: F401,F403
+from .ops.matmul import *  # noqa: F401,F403
+from .ops.indexing import *  # noqa: F401,F403
+from .ops.creation import range  # noqa: A001
+from ._tensor_str import set_printoptions, get_printoptions
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
+                                 is_grad_enabled, is_inference_mode_enabled)
+from . import autograd
+from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, LongTensor, IntTensor,
+                      ShortTensor, CharTensor, ByteTensor, BoolTensor, is_tensor, is_storage,
+                      numel, is_floating_point, is_complex, is_nonzero, clamp_, set_num_threads,
+                      get_num_threads, get_num_interop_threads, set_num_interop_threads,
+                      typename, is_grad_enabled as _ige)  # noqa: F401
+from . import cuda
+
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+cfloat, cdouble = complex64, complex128
+abs_ = None
+del abs_
+
+__version__ = "0.1.0"

@@ -1,0 +1,495 @@
+"""Tensor methods and operators: one-line bindings to the functions in ``ember.ops``.
+
+In-place variants (``add_``...) compute out of place and write back through
+``ops._helpers.write_inplace``, which bumps the version counter and rebases autograd history.
+"""
+import numpy as np
+
+from . import _dtype as D
+from ._device import to_device, backend_for, device
+from ._tensor import Tensor, _wrap
+from .autograd.grad_mode import STATE
+from .ops import unary, binary, pointwise, reduce, shape, joining, matmul, indexing, creation, \
+    random as rnd
+from .ops._helpers import write_inplace, snapshot_for_inplace, check_leaf_inplace
+
+T = Tensor
+
+# ---- plain methods: the function with ``self`` as its first argument ------------------------
+_MODULES = (unary, binary, pointwise, reduce, shape, joining, matmul, indexing)
+for _mod in _MODULES:
+    for _name in _mod.__all__:
+        if not hasattr(T, _name):
+            setattr(T, _name, getattr(_mod, _name))
+
+T.where = pointwise._where_method
+T.polygamma = unary._polygamma_method
+T.index_put = indexing.index_put
+for _name in ("contiguous",):
+    setattr(T, _name, getattr(shape, _name))
+
+
+def _view(self, *shape_or_dtype):
+    if len(shape_or_dtype) == 1 and isinstance(shape_or_dtype[0], D.dtype):
+        return _view_dtype(self, shape_or_dtype[0])
+    return shape.view(self, *shape_or_dtype)
+
+
+def _view_dtype(self, dt):
+    if dt.itemsize != self.dtype.itemsize and self._data.ndim == 0:
+        raise RuntimeError("self.dim() cannot be 0 to view with a different element size")
+    t = _wrap(self._data.view(dt.np))
+    t._base = self._base if self._base is not None else self
+    t._version = self._version
+    return t
+
+
+T.view = _view
+T.view_dtype = _view_dtype
+T.__getitem__ = indexing.getitem
+T.__setitem__ = indexing.setitem
+T.T = property(lambda self: self.permute(*reversed(range(self.dim()))))
+T.mT = property(lambda self: self.transpose(-2, -1))
+T.H = property(lambda self: self.T.conj())
+T.mH = property(lambda self: self.mT.conj())
+T.real = property(pointwise.real)
+T.imag = property(pointwise.imag)
+
+
+def _expand(self, *sizes):
+    return shape.expand(self, *sizes)
+
+
+T.expand = _expand
+
+
+def _sum_method(self, dim=None, keepdim=False, dtype=None):
+    return reduce.sum(self, dim, keepdim, dtype=dtype)
+
+
+T.sum = _sum_method
+
+
+# ---- operators ---------------------------------------------------------------------------
+def _rdiv(self, other):
+    return binary.div(_scalar_like(other, self), self)
+
+
+def _scalar_like(value, like):
+    from .ops._helpers import scalar_tensor
+    if isinstance(value, Tensor):
+        return value
+    return scalar_tensor(value, D.result_type(like, value), like)
+
+
+T.__add__ = lambda self, other: binary.add(self, other)
+T.__radd__ = lambda self, other: binary.add(self, other)
+T.__sub__ = lambda self, other: binary.sub(self, other)
+T.__rsub__ = lambda self, other: binary.sub(_scalar_like(other, self), self)
+T.__mul__ = lambda self, other: binary.mul(self, other)
+T.__rmul__ = lambda self, other: binary.mul(self, other)
+T.__truediv__ = lambda self, other: binary.div(self, other)
+T.__rtruediv__ = _rdiv
+T.__floordiv__ = lambda self, other: binary.floor_divide(self, other)
+T.__rfloordiv__ = lambda self, other: binary.floor_divide(_scalar_like(other, self), self)
+T.__mod__ = lambda self, other: binary.remainder(self, other)
+T.__rmod__ = lambda self, other: binary.remainder(_scalar_like(other, self), self)
+T.__pow__ = lambda self, other: binary.pow(self, other)
+T.__rpow__ = lambda self, other: binary.pow(_scalar_like(other, self), self)
+T.__matmul__ = lambda self, other: matmul.matmul(self, other)
+T.__rmatmul__ = lambda self, other: matmul.matmul(other, self)
+T.__neg__ = lambda self: unary.neg(self)
+T.__pos__ = lambda self: self
+T.__abs__ = lambda self: unary.abs(self)
+T.__invert__ = lambda self: binary.bitwise_not(self)
+T.__and__ = lambda self, other: binary.bitwise_and(self, other)
+T.__rand__ = lambda self, other: binary.bitwise_and(self, other)
+T.__or__ = lambda self, other: binary.bitwise_or(self, other)
+T.__ror__ = lambda self, other: binary.bitwise_or(self, other)
+T.__xor__ = lambda self, other: binary.bitwise_xor(self, other)
+T.__rxor__ = lambda self, other: binary.bitwise_xor(self, other)
+T.__lshift__ = lambda self, other: binary.bitwise_left_shift(self, other)
+T.__rshift__ = lambda self, other: binary.bitwise_right_shift(self, other)
+T.__eq__ = lambda self, other: binary.eq(self, other) if _comparable(other) else NotImplemented
+T.__ne__ = lambda self, other: binary.ne(self, other) if _comparable(other) else NotImplemented
+T.__lt__ = lambda self, other: binary.lt(self, other)
+T.__le__ = lambda self, other: binary.le(self, other)
+T.__gt__ = lambda self, other: binary.gt(self, other)
+T.__ge__ = lambda self, other: binary.ge(self, other)
+T.__hash__ = object.__hash__
+
+
+def _comparable(other):
+    import numbers
+    return isinstance(other, (Tensor, numbers.Number, np.generic, list, tuple, np.ndarray))
+
+
+# ---- in-place variants --------------------------------------------------------------------
+def _inplace(fn, name):
+    def method(self, *args, **kwargs):
+        recording = STATE.enabled and (self._rg or any(
+            isinstance(a, Tensor) and a._rg for a in args + tuple(kwargs.values())))
+        src = snapshot_for_inplace(self) if recording else self
+        if recording and not self._rg:
+            src = _wrap(self._data.copy())
+        result = fn(src, *args, **kwargs)
+        return write_inplace(self, result)
+    method.__name__ = name
+    method.__doc__ = f"In-place version of ``{name[:-1]}``."
+    return method
+
+
+def _fast_inplace(ufunc_name, fn, name):
+    """add_/sub_/mul_/div_: straight into the storage when autograd is not recording."""
+    slow = _inplace(fn, name)
+
+    def method(self, other, *args, **kwargs):
+        if not args and not kwargs and not (STATE.enabled and (self._rg or (
+                isinstance(other, Tensor) and other._rg))):
+            o = other._data if isinstance(other, Tensor) else other
+            if self._data.dtype.kind in "fc" and (isinstance(other, (float, int)) and
+                                                   not isinstance(other, bool) or
+                                                   (isinstance(other, Tensor) and
+                                                    other._data.dtype == self._data.dtype)):
+                try:
+                    getattr(self._backend(), ufunc_name)(self._data, o, out=self._data)
+                except ValueError:
+                    return slow(self, other)
+                self._version[0] += 1
+                return self
+        return slow(self, other, *args, **kwargs)
+    method.__name__ = name
+    method.__doc__ = f"In-place version of ``{name[:-1]}``."
+    return method
+
+
+_INPLACE = {
+    # elementwise unary
+    **{n + "_": getattr(unary, n) for n in unary.UNARY if n not in ("angle",)},
+    "logit_": unary.logit, "sinc_": unary.sinc,
+    # binary
+    **{n + "_": getattr(binary, n) for n in (
+        "fmod", "remainder", "pow", "float_power", "atan2", "arctan2", "hypot", "floor_divide",
+        "true_divide", "copysign", "xlogy", "logical_and", "logical_or", "logical_xor",
+        "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+        "bitwise_left_shift", "bitwise_right_shift", "eq", "ne", "lt", "le", "gt", "ge",
+        "greater", "greater_equal", "less", "less_equal", "not_equal", "multiply", "subtract",
+        "divide")},
+    **{n + "_": getattr(pointwise, n) for n in (
+        "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "round",
+        "nan_to_num", "heaviside")},
+    "tril_": joining.tril, "triu_": joining.triu,
+    **{n + "_": getattr(indexing, n) for n in (
+        "scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy", "index_fill",
+        "masked_fill", "masked_scatter", "index_put")},
+    "cumsum_": reduce.cumsum, "cumprod_": reduce.cumprod,
+}
+for _name, _fn in _INPLACE.items():
+    setattr(T, _name, _inplace(_fn, _name))
+T.add_ = _fast_inplace("add", binary.add, "add_")
+T.sub_ = _fast_inplace("subtract", binary.sub, "sub_")
+T.mul_ = _fast_inplace("multiply", binary.mul, "mul_")
+T.div_ = _fast_inplace("divide", binary.div, "div_")
+T.__iadd__ = lambda self, other: self.add_(other)
+T.__isub__ = lambda self, other: self.sub_(other)
+T.__imul__ = lambda self, other: self.mul_(other)
+T.__itruediv__ = lambda self, other: self.div_(other)
+T.__ifloordiv__ = _inplace(binary.floor_divide, "floor_divide_")
+T.__imod__ = _inplace(binary.remainder, "remainder_")
+T.__ipow__ = _inplace(binary.pow, "pow_")
+T.__iand__ = _inplace(binary.bitwise_and, "bitwise_and_")
+T.__ior__ = _inplace(binary.bitwise_or, "bitwise_or_")
+T.__ixor__ = _inplace(binary.bitwise_xor, "bitwise_xor_")
+T.__imatmul__ = lambda self, other: NotImplemented
+
+for _name in rnd.INPLACE_INITIALISERS:
+    setattr(T, _name, getattr(rnd, _name))
+
+
+def copy_(self, src, non_blocking=False):
+    """Copy ``src`` (broadcast, cast) into ``self`` in place (``Tensor.copy_``)."""
+    if not isinstance(src, Tensor):
+        src = creation.tensor(src, dtype=self.dtype)
+    if self._rg and STATE.enabled:
+        check_leaf_inplace(self)
+    value = src.to(dtype=self.dtype, device=self.device) if (
+        src.dtype is not self.dtype or src.device != self.device) else src
+    try:
+        value = value.expand(self.shape)
+    except RuntimeError:
+        raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
+                           f"shape {list(np.broadcast_shapes(tuple(self.shape), tuple(src.shape)))}"
+                           ) from None
+    if not (STATE.enabled and value._rg):
+        self._backend().copyto(self._data, value._data if value.is_cpu == self.is_cpu
+                               else _to_backend(value._data, self._backend()), casting="unsafe")
+        self._version[0] += 1
+        if self._rg and STATE.enabled and self.grad_fn is not None:
+            write_inplace(self, value.detach() * 1)
+        return self
+    return write_inplace(self, value + 0 if value._base is not None or value is src else value)
+
+
+def _to_backend(arr, xp):
+    return xp.asarray(arr) if xp is not np else arr.get()
+
+
+def fill_(self, value):
+    """Fill with ``value`` in place."""
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.dim()} dimensions.")
+        if value._rg and STATE.enabled:
+            return copy_(self, value)
+        value = value.item()
+    check_leaf_inplace(self)
+    if self._rg and STATE.enabled:
+        return write_inplace(self, creation.full_like(self, value) + self * 0)
+    self._data.fill(value)
+    self._version[0] += 1
+    return self
+
+
+def zero_(self):
+    """Fill with zeros in place."""
+    return fill_(self, 0)
+
+
+T.copy_ = copy_
+T.fill_ = fill_
+T.zero_ = zero_
+
+
+# ---- conversions --------------------------------------------------------------------------
+def _parse_to(args, kwargs):
+    dt = kwargs.pop("dtype", None)
+    dev = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    for a in args:
+        if isinstance(a, D.dtype):
+            dt = a
+        elif isinstance(a, (str, device, int)) and not isinstance(a, bool):
+            dev = a
+        elif isinstance(a, Tensor):
+            dt, dev = a.dtype, a.device
+        elif a is not None and a in (float, int, bool, complex):
+            dt = D.to_dtype(a)
+    return dt, dev, copy
+
+
+def to(self, *args, **kwargs):
+    """Convert dtype and/or device: ``to(dtype)``, ``to(device)``, ``to(other)`` (``Tensor.to``)."""
+    dt, dev, copy = _parse_to(args, kwargs)
+    t = self
+    if dev is not None:
+        dev = to_device(dev)
+        if dev != self.device:
+            t = ToDevice.apply(t, device=dev)
+    if dt is not None:
+        t = pointwise.to_dtype(t, D.to_dtype(dt), copy=copy and t is self)
+    elif copy and t is self:
+        t = t.clone()
+    return t
+
+
+from .autograd.node import Op  # noqa: E402
+
+
+class ToDevice(Op):
+    _name = "ToCopyBackward0"
+
+    def forward(ctx, x, device):
+        ctx.src = "cpu" if isinstance(x, np.ndarray) else f"cuda:{x.device.id}"
+        xp = backend_for(device)
+        if xp is np:
+            return x.get()
+        with xp.cuda.Device(device.index or 0):
+            return xp.asarray(x)
+
+    def backward(ctx, g):
+        return g.to(ctx.src)
+
+
+T.to = to
+T.cpu = lambda self, memory_format=None: self.to("cpu")
+T.cuda = lambda self, device=None, non_blocking=False, memory_format=None: self.to(
+    device if device is not None else "cuda")
+T.float = lambda self, memory_format=None: self.to(D.float32)
+T.double = lambda self, memory_format=None: self.to(D.float64)
+T.half = lambda self, memory_format=None: self.to(D.float16)
+T.bfloat16 = lambda self, memory_format=None: self.to(D.bfloat16)
+T.long = lambda self, memory_format=None: self.to(D.int64)
+T.int = lambda self, memory_format=None: self.to(D.int32)
+T.short = lambda self, memory_format=None: self.to(D.int16)
+T.char = lambda self, memory_format=None: self.to(D.int8)
+T.byte = lambda self, memory_format=None: self.to(D.uint8)
+T.bool = lambda self, memory_format=None: self.to(D.bool_)
+T.cfloat = lambda self: self.to(D.complex64)
+T.cdouble = lambda self: self.to(D.complex128)
+
+_TYPE_NAMES = {"torch.FloatTensor": D.float32, "torch.DoubleTensor": D.float64,
+               "torch.HalfTensor": D.float16, "torch.BFloat16Tensor": D.bfloat16,
+               "torch.LongTensor": D.int64, "torch.IntTensor": D.int32,
+               "torch.ShortTensor": D.int16, "torch.CharTensor": D.int8,
+               "torch.ByteTensor": D.uint8, "torch.BoolTensor": D.bool_}
+_NAME_OF = {v: k for k, v in _TYPE_NAMES.items()}
+
+
+def type_(self, dtype=None, non_blocking=False, **kwargs):
+    """With no argument, the type name ('torch.FloatTensor'); else a converted tensor."""
+    if dtype is None:
+        name = _NAME_OF.get(self.dtype, "torch.Tensor")
+        return name if self.is_cpu else name.replace("torch.", "torch.cuda.")
+    if isinstance(dtype, str):
+        if dtype.replace(".cuda", "") not in _TYPE_NAMES:
+            raise ValueError(f"invalid type: '{dtype}'")
+        t = self.to(_TYPE_NAMES[dtype.replace(".cuda", "")])
+        return t.cuda() if ".cuda." in dtype else t
+    if isinstance(dtype, type) and hasattr(dtype, "_legacy_dtype"):
+        return self.to(dtype._legacy_dtype)
+    return self.to(D.to_dtype(dtype))
+
+
+T.type = type_
+T.type_as = lambda self, other: self.to(other.dtype)
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    """A new tensor from data, with this tensor's dtype and device by default."""
+    return creation.tensor(data._data if isinstance(data, Tensor) else data,
+                           dtype=dtype or self.dtype, device=device or self.device,
+                           requires_grad=requires_grad)
+
+
+def _new_filled(fn):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return fn(*size, dtype=dtype or self.dtype, device=device or self.device,
+                  requires_grad=requires_grad)
+    return method
+
+
+T.new_tensor = new_tensor
+T.new_zeros = _new_filled(creation.zeros)
+T.new_ones = _new_filled(creation.ones)
+T.new_empty = _new_filled(creation.empty)
+T.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False: \
+    creation.full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                  requires_grad=requires_grad)
+T.new = lambda self, *args: Tensor(*args, dtype=self.dtype) if args else \
+    creation.empty(0, dtype=self.dtype)
+
+
+# ---- autograd ---------------------------------------------------------------------------------
+def detach(self):
+    """A tensor sharing data and version counter, cut from the graph (``Tensor.detach``)."""
+    t = _wrap(self._data)
+    t._version = self._version
+    t._base = self._base
+    return t
+
+
+def detach_(self):
+    """Cut this tensor from the graph in place."""
+    if self._base is not None and self._base._rg:
+        raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+    self.grad_fn = None
+    self._rg = False
+    return self
+
+
+def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate gradients of this tensor into the leaves (``Tensor.backward``)."""
+    from .autograd import backward as _backward
+    _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+def register_hook(self, hook):
+    """hook(grad) -> None or a replacement grad, called when this tensor's grad is computed."""
+    if not self._rg:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if self.grad_fn is not None:
+        return self.grad_fn._add_tensor_pre_hook(self._output_nr, hook)
+    if self._hooks is None:
+        self._hooks = []
+    self._hooks.append(hook)
+    from .autograd.node import _RemovableHandle
+    return _RemovableHandle(self._hooks, hook)
+
+
+def register_post_accumulate_grad_hook(self, hook):
+    """hook(tensor) called after ``.grad`` of this leaf is accumulated."""
+    if self.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    if self._post_acc_hooks is None:
+        self._post_acc_hooks = []
+    self._post_acc_hooks.append(hook)
+    from .autograd.node import _RemovableHandle
+    return _RemovableHandle(self._post_acc_hooks, hook)
+
+
+def retain_grad(self):
+    """Populate ``.grad`` for this non-leaf tensor during backward."""
+    if not self._rg:
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if self.grad_fn is None or self._retains_grad:
+        return
+    import weakref
+    ref = weakref.ref(self)
+
+    def hook(grad):
+        t = ref()
+        if t is not None:
+            g = grad.detach() if not STATE.enabled else grad
+            t._grad = g.clone() if t._grad is None else t._grad + g
+    self.grad_fn._add_tensor_pre_hook(self._output_nr, hook, retain=True)
+    self._retains_grad = True
+
+
+T.detach = detach
+T.detach_ = detach_
+T.backward = backward
+T.register_hook = register_hook
+T.register_post_accumulate_grad_hook = register_post_accumulate_grad_hook
+T.retain_grad = retain_grad
+
+
+def _clone(self, *, memory_format=None):
+    return pointwise.clone(self)
+
+
+T.clone = _clone
+
+
+def share_memory_(self):
+    """Move the data into shared memory (no-op if already there); see ember.multiprocessing."""
+    from .multiprocessing._shared import share_tensor_memory
+    share_tensor_memory(self)
+    return self
+
+
+T.share_memory_ = share_memory_
+T.pin_memory = lambda self, device=None: self
+T.is_pinned = lambda self, device=None: False
+
+
+def _apply_(self, fn):
+    vec = np.vectorize(fn, otypes=[self._data.dtype])
+    self._data[...] = vec(self._data)
+    self._version[0] += 1
+    return self
+
+
+
+
+def _map_(self, other, fn):
+    vec = np.vectorize(fn, otypes=[self._data.dtype])
+    self._data[...] = vec(self._data, other._data)
+    self._version[0] += 1
+    return self
+
+
+T.apply_ = _apply_
+T.map_ = _map_

@@ -1,0 +1,14 @@
+"""``ember.autograd``: reverse-mode automatic differentiation with PyTorch's API."""
+from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                        is_inference_mode_enabled)
+from .function import Function, FunctionCtx, once_differentiable, InplaceFunction
+from .node import Node
+from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
+from .gradcheck import gradcheck, gradgradcheck
+from . import functional, graph
+from .api import backward, grad, Variable
+
+__all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "once_differentiable",
+           "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+           "detect_anomaly", "set_detect_anomaly", "gradcheck", "gradgradcheck", "functional",
+           "Node", "graph"]

@@ -1,0 +1,289 @@
+"""The backward engine: walks the graph from outputs to leaves without recursion.
+
+It counts each node's incoming edges, runs a node once all gradients for it have arrived,
+sums broadcast gradients back to each input's shape, casts them to the input's dtype,
+accumulates ``.grad`` on leaves, and frees saved tensors unless ``retain_graph``.
+"""
+from .grad_mode import STATE, set_grad_enabled
+from .node import AccumulateGrad, Op, edge_of
+
+__all__ = ["run_backward"]
+
+
+def _sum_to(grad, shape):
+    """Sum ``grad`` over broadcast dimensions so that it has ``shape``."""
+    gshape = grad._data.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                      if n == 1 and gshape[i + lead] != 1)
+    if dims:
+        grad = grad.sum(dims, keepdim=True)
+    if lead:
+        grad = grad.reshape(shape)
+    elif grad._data.shape != shape:
+        grad = grad.expand(shape)
+    return grad
+
+
+def _fix_grad(grad, meta, node, i):
+    shape, np_dtype = meta
+    if grad._data.shape != shape:
+        try:
+            grad = _sum_to(grad, shape)
+        except Exception:
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} "
+                               f"- got {list(grad.shape)} but expected shape compatible with "
+                               f"{list(shape)}") from None
+    if grad._data.dtype != np_dtype:
+        from .._dtype import from_numpy_dtype
+        grad = grad.to(from_numpy_dtype(np_dtype))
+    return grad
+
+
+def _collect(roots):
+    """Dependency counts (incoming edges) of every node reachable from ``roots``."""
+    deps = {}
+    seen = set()
+    stack = [r for r in roots if r is not None]
+    for r in stack:
+        seen.add(r)
+    while stack:
+        node = stack.pop()
+        for fn, _ in node.next_functions:
+            if fn is None:
+                continue
+            deps[fn] = deps.get(fn, 0) + 1
+            if fn not in seen:
+                seen.add(fn)
+                stack.append(fn)
+    return deps, seen
+
+
+def _needed(seen, targets):
+    """Nodes from which some target node can be reached (only they need to run)."""
+    needed = set(targets)
+    # Process in an order where children are resolved before parents: iterate to a fixpoint
+    # with an explicit post-order traversal.
+    state = {}
+    for start in seen:
+        if start in state:
+            continue
+        stack = [(start, iter(start.next_functions))]
+        state[start] = 0
+        while stack:
+            node, it = stack[-1]
+            advanced = False
+            for fn, _ in it:
+                if fn is None:
+                    continue
+                if fn not in state:
+                    state[fn] = 0
+                    stack.append((fn, iter(fn.next_functions)))
+                    advanced = True
+                    break
+            if advanced:
+                continue
+            stack.pop()
+            if node not in needed:
+                for fn, _ in node.next_functions:
+                    if fn is not None and fn in needed:
+                        needed.add(node)
+                        break
+    return needed
+
+
+def _call_tensor_pre_hooks(node, grads):
+    for table in (node._tensor_pre_hooks, node._retain_hooks):
+        if table:
+            for nr, hooks in table.items():
+                for hook in list(hooks):
+                    if grads[nr] is None:
+                        continue
+                    new = hook(grads[nr])
+                    if new is not None:
+                        grads[nr] = new
+    return grads
+
+
+def _accumulate(node, grad, create_graph):
+    var = node.variable
+    if var._hooks:
+        for hook in list(var._hooks):
+            new = hook(grad)
+            if new is not None:
+                grad = new
+    if var._grad is None:
+        # A fresh copy: the same gradient tensor may reach several leaves, and users and
+        # optimizers modify .grad in place.
+        var._grad = grad if create_graph else grad.detach().clone()
+    elif create_graph:
+        var._grad = var._grad + grad
+    else:
+        old = var._grad
+        if old._rg:
+            var._grad = (old + grad).detach()
+        else:
+            with set_grad_enabled(False):
+                old.add_(grad)
+    if var._post_acc_hooks:
+        for hook in list(var._post_acc_hooks):
+            hook(var)
+
+
+def run_backward(outputs, grad_outputs, retain_graph=False, create_graph=False, inputs=None,
+                 capture=False, allow_unused=False):
+    """Backpropagate from ``outputs``; accumulate into leaves, or return grads for ``inputs``.
+
+    With ``capture`` the gradients flowing into ``inputs`` are returned instead of being
+    accumulated (``autograd.grad``); with ``inputs`` and no capture, only those leaves
+    accumulate (``backward(inputs=...)``).
+    """
+    roots = []
+    buffers = {}
+    for out, g in zip(outputs, grad_outputs):
+        fn, nr = edge_of(out)
+        if fn is None:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a "
+                               "grad_fn")
+        roots.append(fn)
+        _add_to_buffer(buffers, fn, nr, g)
+    deps, seen = _collect(roots)
+
+    targets = None
+    captured = None
+    if inputs is not None:
+        targets = {}
+        for i, t in enumerate(inputs):
+            fn, nr = edge_of(t)
+            if fn is None:
+                if capture and not allow_unused:
+                    raise RuntimeError("One of the differentiated Tensors does not require grad")
+                continue
+            targets.setdefault(fn, []).append((i, nr))
+        needed = _needed(seen, targets)
+        captured = [None] * len(inputs)
+    else:
+        needed = None
+
+    ready = [r for r in dict.fromkeys(roots) if deps.get(r, 0) == 0]
+    prev_mode = STATE.enabled
+    STATE.enabled = bool(create_graph)
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None) or [None]
+            if needed is not None and node not in needed:
+                continue
+            grads = _call_tensor_pre_hooks(node, grads)
+            is_leaf_node = type(node) is AccumulateGrad
+            if targets is not None and node in targets:
+                for i, nr in targets[node]:
+                    if nr < len(grads):
+                        captured[i] = grads[nr]
+                if capture and (is_leaf_node or not _leads_further(node, needed)):
+                    continue
+            if is_leaf_node:
+                if grads[0] is not None and (targets is None or node in targets):
+                    _accumulate(node, grads[0], create_graph)
+                continue
+            if all(g is None for g in grads) and isinstance(node, Op):
+                grad_inputs = (None,) * len(node.next_functions)
+            else:
+                grad_inputs = _run_node(node, grads, retain_graph)
+            for i, ((fn, nr), g) in enumerate(zip(node.next_functions, grad_inputs)):
+                if fn is None or (needed is not None and fn not in needed):
+                    continue
+                if g is not None:
+                    meta = node._in_meta[i] if i < len(node._in_meta) else None
+                    if meta is not None:
+                        g = _fix_grad(g, meta, node, i)
+                    _add_to_buffer(buffers, fn, nr, g)
+                deps[fn] -= 1
+                if deps[fn] == 0:
+                    ready.append(fn)
+    finally:
+        STATE.enabled = prev_mode
+    if capture:
+        for i, g in enumerate(captured):
+            if g is None and not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+        return tuple(captured)
+    return None
+
+
+def _leads_further(node, needed):
+    return any(fn is not None and fn in needed for fn, _ in node.next_functions)
+
+
+def _add_to_buffer(buffers, fn, nr, g):
+    buf = buffers.get(fn)
+    if buf is None:
+        n = max(nr + 1, getattr(fn, "_n_outputs", 1))
+        buf = [None] * n
+        buffers[fn] = buf
+    elif nr >= len(buf):
+        buf.extend([None] * (nr + 1 - len(buf)))
+    if g is None:
+        return
+    buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+
+def _run_node(node, grads, retain_graph):
+    if node._pre_hooks:
+        for hook in node._pre_hooks:
+            new = hook(tuple(grads))
+            if new is not None:
+                grads = list(new)
+    if node._freed:
+        from .node import _FREED_MSG
+        raise RuntimeError(_FREED_MSG)
+    if node.materialize_grads:
+        grads = _materialize(node, grads)
+    result = node.backward(*grads)
+    if not isinstance(result, tuple):
+        result = (result,)
+    n_in = len(node.next_functions)
+    if len(result) != n_in:
+        if len(result) > n_in and all(r is None for r in result[n_in:]):
+            result = result[:n_in]
+        else:
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                               f"(expected {n_in}, got {len(result)})")
+    if STATE.anomaly:
+        _check_anomaly(node, result)
+    if node._hooks:
+        for hook in node._hooks:
+            new = hook(result, tuple(grads))
+            if new is not None:
+                result = tuple(new)
+    if not retain_graph:
+        node._release()
+    return result
+
+
+def _materialize(node, grads):
+    if all(g is not None for g in grads):
+        return grads
+    shapes = getattr(node, "_out_meta", None)
+    if shapes is None:
+        return grads
+    from ..ops.creation import zeros
+    return [zeros(shapes[i][0], dtype=shapes[i][1], device=shapes[i][2]) if g is None else g
+            for i, g in enumerate(grads)]
+
+
+def _check_anomaly(node, result):
+    for i, g in enumerate(result):
+        if g is None:
+            continue
+        xp = g._backend()
+        if g.dtype.is_floating_point and bool(xp.isnan(g._data).any()):
+            trace = node._anomaly_trace or "(no forward trace recorded)"
+            import warnings
+            warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that "
+                          f"caused the error:\n{trace}", UserWarning, stacklevel=3)
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")

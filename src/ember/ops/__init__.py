@@ -1,0 +1,5 @@
+"""All array math: each op's forward and derivative side by side, grouped by kind."""
+from . import (unary, binary, pointwise, reduce, shape, joining, matmul, indexing, creation,
+               random)
+
+MODULES = (creation, random, unary, binary, pointwise, reduce, shape, joining, matmul, indexing)

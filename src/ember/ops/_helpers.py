@@ -1,0 +1,167 @@
+"""Small helpers shared by the op modules: dims, operand conversion, promotion, in-place."""
+import numbers
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import STATE
+
+_NP_TO_DTYPE = D._BY_NP
+
+
+def wrap_dim(dim, ndim):
+    """Turn a possibly negative ``dim`` into an index, raising PyTorch's IndexError."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim + n if dim < 0 else dim if ndim else 0
+
+
+def wrap_dims(dim, ndim):
+    """Normalise ``dim`` (None, int, or sequence) to a sorted tuple of axes; None means all."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        return (wrap_dim(int(dim), ndim),) if ndim else ()
+    dims = tuple(wrap_dim(int(d), ndim) for d in dim) if ndim else ()
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
+    return tuple(sorted(dims))
+
+
+def dtype_of(x):
+    return _NP_TO_DTYPE[x._data.dtype]
+
+
+def is_scalar(x):
+    return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, Tensor)
+
+
+def scalar_tensor(value, dtype, like):
+    """A 0-d tensor holding Python scalar ``value`` with ``dtype`` on ``like``'s device."""
+    xp = like._backend()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if dtype._category < D._FLOAT and isinstance(value, float):
+        value = int(value)
+    return _wrap(xp.asarray(value, dtype=dtype.np))
+
+
+def to_tensor(x, like=None):
+    """Accept a Tensor, Python scalar, list or array as a Tensor (no copy for Tensors)."""
+    if isinstance(x, Tensor):
+        return x
+    from .creation import tensor
+    dev = like.device if like is not None else None
+    return tensor(x, device=dev)
+
+
+def check_same_device(*tensors):
+    first = None
+    for t in tensors:
+        if isinstance(t, Tensor):
+            d = t.is_cpu
+            if first is None:
+                first = (d, t)
+            elif first[0] != d:
+                raise RuntimeError("Expected all tensors to be on the same device, but found at "
+                                   f"least two devices, {first[1].device} and {t.device}!")
+
+
+def promote(*operands, compute_dtype=None):
+    """Convert operands (Tensors or scalars) to Tensors of one dtype, PyTorch's promotion."""
+    dt = compute_dtype or D.result_type(*operands)
+    like = next(x for x in operands if isinstance(x, Tensor))
+    out = []
+    for x in operands:
+        if isinstance(x, Tensor):
+            if x._data.dtype != dt.np:
+                x = x.to(dt)
+            out.append(x)
+        elif x is None:
+            out.append(None)
+        else:
+            out.append(scalar_tensor(x, dt, like))
+    if len(out) > 1:
+        check_same_device(*out)
+    return out, dt
+
+
+def float_dtype_for(dt):
+    """Integer and bool inputs of float-only ops compute in the default float dtype."""
+    return dt if dt._category >= D._FLOAT else D.get_default_dtype()
+
+
+def check_inplace(self, result):
+    """PyTorch's checks before writing ``result`` into ``self`` in place."""
+    rd, sd = dtype_of(result), dtype_of(self)
+    if rd is not sd and rd._category > sd._category:
+        raise RuntimeError(f"result type {_cap(rd)} can't be cast to the desired output type "
+                           f"{_cap(sd)}")
+    if result._data.shape != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                           f"broadcast shape {list(np.broadcast_shapes(self._data.shape, result._data.shape))}")
+
+
+def _cap(dt):
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+             "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+             "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+    return names[dt.name]
+
+
+def check_leaf_inplace(self):
+    if self._rg and self.grad_fn is None and STATE.enabled:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+
+
+def write_inplace(self, result):
+    """Write ``result`` into ``self``'s storage, bump the version and take over its history.
+
+    Used by every in-place op: compute out of place, then copy in. ``self`` keeps its
+    identity and storage (views see the change); its ``grad_fn`` becomes the result's.
+    """
+    check_inplace(self, result)
+    xp = self._backend()
+    xp.copyto(self._data, result._data, casting="unsafe")
+    self._version[0] += 1
+    if result._rg and STATE.enabled:
+        from ..autograd.inplace import rebase_history
+        rebase_history(self, result)
+    return self
+
+
+def snapshot_for_inplace(self):
+    """Before an in-place op on a tensor in the graph: a stand-in holding its old values.
+
+    The out-of-place computation uses the stand-in, so a backward that needs the old values
+    reads an unmodified copy, and the gradient still flows to ``self``'s history.
+    """
+    if not (STATE.enabled and self._rg):
+        return self
+    check_leaf_inplace(self)
+    from ..autograd.inplace import history_alias
+    return history_alias(self)
+
+
+def handle_out(result, out):
+    """Implement ``out=``: copy ``result`` into ``out`` (resizing it if needed) and return it."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if out._rg and STATE.enabled and (result._rg or out.grad_fn is None):
+        raise RuntimeError("out=... arguments don't support automatic differentiation, but one "
+                           "of the arguments requires grad.")
+    rd, od = dtype_of(result), dtype_of(out)
+    if rd is not od and rd._category > od._category:
+        raise RuntimeError(f"result type {_cap(rd)} can't be cast to the desired output type "
+                           f"{_cap(od)}")
+    if out._data.shape != result._data.shape:
+        out._data = out._backend().empty(result._data.shape, dtype=out._data.dtype)
+    out._backend().copyto(out._data, result._data, casting="unsafe")
+    out._version[0] += 1
+    return out

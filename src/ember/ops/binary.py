@@ -1,0 +1,502 @@
+"""Elementwise binary ops with broadcasting and PyTorch's type promotion.
+
+Each differentiable op is a small ``Op`` class: forward on backend arrays, backward on
+tensors. Gradients come back at the broadcast shape; the engine sums them to each input.
+"""
+import math
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import STATE
+from ..autograd.node import Op
+from ._helpers import promote, handle_out, dtype_of, scalar_tensor, to_tensor
+
+__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+           "floor_divide", "remainder", "fmod", "pow", "float_power", "atan2", "arctan2", "hypot",
+           "maximum", "minimum", "fmax", "fmin", "logaddexp", "logaddexp2", "copysign", "xlogy",
+           "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
+           "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not",
+           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+           "bitwise_right_shift", "isclose", "allclose", "equal", "rsub"]
+
+
+class Add(Op):
+    def forward(ctx, a, b):
+        return a + b
+
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Op):
+    def forward(ctx, a, b):
+        return a - b
+
+    def backward(ctx, g):
+        return g, -g
+
+
+class Mul(Op):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        return a * b
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b.conj() if need_a else None), (g * a.conj() if need_b else None)
+
+
+class Div(Op):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        return a / b
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = g / b
+        return ga, (-ga * a / b if ctx.needs_input_grad[1] else None)
+
+
+class Pow(Op):
+    save = (0, 1, "out")
+
+    def forward(ctx, a, b):
+        return ctx.xp.power(a, b)
+
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            # d/da a^b = b a^(b-1); 0 where b == 0 (PyTorch's convention)
+            ga = (g * b * a.pow(b - 1)).masked_fill(b == 0, 0.0)
+        if ctx.needs_input_grad[1]:
+            gb = (g * y * a.log()).masked_fill((a == 0) & (b >= 0), 0.0)
+        return ga, gb
+
+
+class Atan2(Op):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        return ctx.xp.arctan2(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        r = a * a + b * b
+        return g * b / r, -g * a / r
+
+
+class Hypot(Op):
+    save = (0, 1, "out")
+
+    def forward(ctx, a, b):
+        return ctx.xp.hypot(a, b)
+
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        return g * a / y, g * b / y
+
+
+class _MinMax(Op):
+    """maximum/minimum/fmax/fmin: the gradient goes to the chosen input, split on ties."""
+    save = (0, 1)
+    ufunc = None
+    pick_first = None  # comparison selecting where ``a`` wins
+
+    def forward(ctx, a, b):
+        return getattr(ctx.xp, ctx.ufunc)(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        first = ctx.pick_first(a, b)
+        tie = a == b
+        half = g / 2
+        ga = g.where(first, 0.0).where(~tie, half)
+        gb = g.where(~first & ~tie, 0.0).where(~tie, half)
+        return ga, gb
+
+
+class Maximum(_MinMax):
+    ufunc = "maximum"
+    pick_first = staticmethod(lambda a, b: (a > b) | b.isnan())
+
+
+class Minimum(_MinMax):
+    ufunc = "minimum"
+    pick_first = staticmethod(lambda a, b: (a < b) | b.isnan())
+
+
+class Fmax(_MinMax):
+    ufunc = "fmax"
+    pick_first = staticmethod(lambda a, b: (a > b) | b.isnan())
+
+
+class Fmin(_MinMax):
+    ufunc = "fmin"
+    pick_first = staticmethod(lambda a, b: (a < b) | b.isnan())
+
+
+class Remainder(Op):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        return ctx.xp.remainder(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g, -g * floor_divide(a, b)
+
+
+class Fmod(Op):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        return ctx.xp.fmod(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g, -g * (a / b).trunc()
+
+
+class Logaddexp(Op):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        return ctx.xp.logaddexp(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g * (a - b).sigmoid(), g * (b - a).sigmoid()
+
+
+class Logaddexp2(Op):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        return ctx.xp.logaddexp2(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g * (a - b).sigmoid(), g * (b - a).sigmoid()
+
+
+class Copysign(Op):
+    save = (0, 1, "out")
+
+    def forward(ctx, a, b):
+        return ctx.xp.copysign(a, b)
+
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        return g * (y / a).masked_fill(a == 0, 0.0), None
+
+
+class Xlogy(Op):
+    save = (0, 1)
+
+    def forward(ctx, a, b):
+        xp = ctx.xp
+        with_log = a * xp.log(xp.where(a == 0, 1, b))
+        return xp.where(xp.isnan(b), xp.nan, xp.where(a == 0, 0, with_log)).astype(a.dtype)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = (g * b.log()).masked_fill((a == 0) & ~b.isnan(), 0.0)
+        return ga, g * a / b
+
+
+# ---- helpers -------------------------------------------------------------------------------
+def _binary(op, a, b, out, float_result=False):
+    """Promote, run ``op`` and honour ``out=``. Integers divide into the default float."""
+    if not isinstance(a, Tensor):
+        if not isinstance(b, Tensor):
+            a = to_tensor(a)
+        else:
+            a = scalar_tensor(a, D.result_type(a, b), b) if not isinstance(a, (list, tuple)) \
+                else to_tensor(a, b)
+    (a, b), dt = promote(a, b)
+    if float_result and dt._category < D._FLOAT:
+        a, b = a.to(D.get_default_dtype()), b.to(D.get_default_dtype())
+    result = op.apply(a, b)
+    return result if out is None else handle_out(result, out)
+
+
+def _fast(a, b):
+    """True when ``a <op> b`` can go straight to the backend: same-dtype float tensors, or a
+    float tensor and a Python float/int, with no autograd recording."""
+    if type(a) is not Tensor:
+        return False
+    tb = type(b)
+    if tb is Tensor:
+        return (a._data.dtype is b._data.dtype and a._data.dtype.kind == "f"
+                and not ((a._rg or b._rg) and STATE.enabled)
+                and type(a._data) is type(b._data))
+    if tb is float or tb is int:
+        return a._data.dtype.kind == "f" and not (a._rg and STATE.enabled)
+    return False
+
+
+def add(input, other, *, alpha=1, out=None):
+    """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
+    if out is None and alpha == 1 and _fast(input, other):
+        return _wrap(input._data + (other._data if type(other) is Tensor else other))
+    if alpha != 1:
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
+        return handle_out(logical_or(input, other), out)
+    return _binary(Add, input, other, out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """input - alpha * other (``torch.sub``); bool tensors can't be subtracted."""
+    if out is None and alpha == 1 and _fast(input, other):
+        return _wrap(input._data - (other._data if type(other) is Tensor else other))
+    if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if alpha != 1:
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    return _binary(Sub, input, other, out)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    """other - alpha * input (``torch.rsub``)."""
+    return sub(other, input, alpha=alpha) if isinstance(other, Tensor) else \
+        sub(scalar_tensor(other, D.result_type(input, other), input), input, alpha=alpha)
+
+
+def dtype_of_maybe(x):
+    return dtype_of(x) if isinstance(x, Tensor) else (D.bool_ if isinstance(x, bool) else None)
+
+
+def mul(input, other, *, out=None):
+    """Elementwise product with broadcasting (``torch.mul``)."""
+    if out is None and _fast(input, other):
+        return _wrap(input._data * (other._data if type(other) is Tensor else other))
+    if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
+        return handle_out(logical_and(input, other), out)
+    return _binary(Mul, input, other, out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """input / other; true division unless rounding_mode is 'trunc' or 'floor' (``torch.div``)."""
+    if rounding_mode is None:
+        if out is None and _fast(input, other):
+            return _wrap(input._data / (other._data if type(other) is Tensor else other))
+        return _binary(Div, input, other, out, float_result=True)
+    if rounding_mode == "floor":
+        return floor_divide(input, other, out=out)
+    if rounding_mode == "trunc":
+        (a, b), dt = promote(to_tensor(input) if not isinstance(input, Tensor) else input, other)
+        if dt._category >= D._FLOAT:
+            return handle_out((a / b).trunc(), out)
+        xp = a._backend()
+        q = xp.trunc(a._data / b._data).astype(dt.np)
+        return handle_out(_wrap(q), out)
+    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                       f"found '{rounding_mode}'")
+
+
+divide = div
+
+
+def true_divide(input, other, *, out=None):
+    """Same as ``div`` with no rounding."""
+    return div(input, other, out=out)
+
+
+def floor_divide(input, other, *, out=None):
+    """Division rounded toward minus infinity (``torch.floor_divide``); not differentiable."""
+    (a, b), dt = promote(input if isinstance(input, Tensor) else to_tensor(input), other)
+    xp = a._backend()
+    if dt._category < D._FLOAT and bool((b._data == 0).any()):
+        raise RuntimeError("ZeroDivisionError")
+    if dt._category >= D._FLOAT:
+        r = xp.floor_divide(a._data, b._data)
+        # NumPy's floor_divide(x, 0) differs from PyTorch's floor(x / 0)
+        r = xp.where(b._data == 0, xp.floor(a._data / b._data), r).astype(dt.np, copy=False)
+    else:
+        r = xp.floor_divide(a._data, b._data)
+    res = _wrap(r)
+    if (a._rg or b._rg) and STATE.enabled:
+        res = (a * 0 + b * 0) + res.detach()  # zero gradient, as PyTorch
+    return handle_out(res, out)
+
+
+def remainder(input, other, *, out=None):
+    """Python-style modulus: result has the sign of the divisor (``torch.remainder``)."""
+    if not isinstance(input, Tensor):
+        input = scalar_tensor(input, D.result_type(input, other), other)
+    return _binary(Remainder, input, other, out)
+
+
+def fmod(input, other, *, out=None):
+    """C-style modulus: result has the sign of the dividend (``torch.fmod``)."""
+    return _binary(Fmod, input, other, out)
+
+
+def pow(input, exponent, *, out=None):
+    """input ** exponent elementwise (``torch.pow``); either may be a scalar."""
+    if not isinstance(input, Tensor):
+        input = scalar_tensor(input, D.result_type(input, exponent), exponent)
+    (a, b), dt = promote(input, exponent)
+    if dt._category < D._FLOAT and bool((b._data < 0).any()):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if not isinstance(exponent, Tensor) and exponent == 2 and not a._rg:
+        return handle_out(_wrap(a._data * a._data), out)
+    return handle_out(Pow.apply(a, b), out)
+
+
+def float_power(input, exponent, *, out=None):
+    """pow computed in double precision (``torch.float_power``)."""
+    dt = D.complex128 if (isinstance(input, Tensor) and input.is_complex()) else D.float64
+    a = input.to(dt) if isinstance(input, Tensor) else input
+    b = exponent.to(dt) if isinstance(exponent, Tensor) else exponent
+    return pow(a, b, out=out)
+
+
+def atan2(input, other, *, out=None):
+    """Elementwise arctangent of input / other with quadrant (``torch.atan2``)."""
+    return _binary(Atan2, input, other, out, float_result=True)
+
+
+arctan2 = atan2
+
+
+def hypot(input, other, *, out=None):
+    """sqrt(input^2 + other^2) elementwise (``torch.hypot``)."""
+    return _binary(Hypot, input, other, out)
+
+
+def maximum(input, other, *, out=None):
+    """Elementwise maximum, NaN-propagating (``torch.maximum``)."""
+    return _binary(Maximum, input, other, out)
+
+
+def minimum(input, other, *, out=None):
+    """Elementwise minimum, NaN-propagating (``torch.minimum``)."""
+    return _binary(Minimum, input, other, out)
+
+
+def fmax(input, other, *, out=None):
+    """Elementwise maximum ignoring NaN (``torch.fmax``)."""
+    return _binary(Fmax, input, other, out)
+
+
+def fmin(input, other, *, out=None):
+    """Elementwise minimum ignoring NaN (``torch.fmin``)."""
+    return _binary(Fmin, input, other, out)
+
+
+def logaddexp(input, other, *, out=None):
+    """log(exp(input) + exp(other)), computed stably (``torch.logaddexp``)."""
+    return _binary(Logaddexp, input, other, out, float_result=True)
+
+
+def logaddexp2(input, other, *, out=None):
+    """log2(2^input + 2^other) (``torch.logaddexp2``)."""
+    return _binary(Logaddexp2, input, other, out, float_result=True)
+
+
+def copysign(input, other, *, out=None):
+    """Magnitude of input with the sign of other (``torch.copysign``)."""
+    return _binary(Copysign, input, other, out, float_result=True)
+
+
+def xlogy(input, other, *, out=None):
+    """input * log(other), 0 where input is 0 (``torch.xlogy``)."""
+    if not isinstance(input, Tensor):
+        input = scalar_tensor(input, D.result_type(input, other), other)
+    return _binary(Xlogy, input, other, out, float_result=True)
+
+
+# ---- comparisons and logic (not differentiable) --------------------------------------------
+def _compare(ufunc):
+    def fn(input, other, *, out=None):
+        if not isinstance(input, Tensor):
+            input = to_tensor(input)
+        (a, b), _ = promote(input, other)
+        r = _wrap(getattr(a._backend(), ufunc)(a._data, b._data))
+        return r if out is None else handle_out(r, out)
+    return fn
+
+
+eq, ne, lt, le, gt, ge = (_compare(u) for u in ("equal", "not_equal", "less", "less_equal",
+                                                 "greater", "greater_equal"))
+for _f, _n in ((eq, "eq"), (ne, "ne"), (lt, "lt"), (le, "le"), (gt, "gt"), (ge, "ge")):
+    _f.__name__ = _n
+    _f.__doc__ = f"Elementwise ``{_n}`` comparison giving a bool tensor (``torch.{_n}``)."
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _logical(ufunc):
+    def fn(input, other, *, out=None):
+        other = other if isinstance(other, Tensor) else to_tensor(other, input)
+        xp = input._backend()
+        r = _wrap(getattr(xp, ufunc)(input._data, other._data))
+        return r if out is None else handle_out(r, out)
+    return fn
+
+
+logical_and, logical_or, logical_xor = (_logical(u) for u in
+                                        ("logical_and", "logical_or", "logical_xor"))
+
+
+def logical_not(input, *, out=None):
+    """Elementwise logical NOT, as a bool tensor (``torch.logical_not``)."""
+    return handle_out(_wrap(input._backend().logical_not(input._data)), out)
+
+
+def _bitwise(ufunc, sym):
+    def fn(input, other, *, out=None):
+        if not isinstance(input, Tensor):
+            input = scalar_tensor(input, D.result_type(input, other), other)
+        (a, b), dt = promote(input, other)
+        if dt._category >= D._FLOAT:
+            raise RuntimeError(f"\"{ufunc}_cpu\" not implemented for '{dt.name.capitalize()}'")
+        r = _wrap(getattr(a._backend(), ufunc)(a._data, b._data))
+        return r if out is None else handle_out(r, out)
+    fn.__name__ = ufunc
+    return fn
+
+
+bitwise_and = _bitwise("bitwise_and", "&")
+bitwise_or = _bitwise("bitwise_or", "|")
+bitwise_xor = _bitwise("bitwise_xor", "^")
+bitwise_left_shift = _bitwise("left_shift", "<<")
+bitwise_right_shift = _bitwise("right_shift", ">>")
+
+
+def bitwise_not(input, *, out=None):
+    """Bitwise NOT of an integer or bool tensor (``torch.bitwise_not``)."""
+    if input.dtype._category >= D._FLOAT:
+        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for "
+                           f"'{input.dtype.name.capitalize()}'")
+    return handle_out(_wrap(input._backend().invert(input._data)), out)
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input - other| <= atol + rtol * |other| elementwise (``torch.isclose``)."""
+    (a, b), _ = promote(input, other)
+    return _wrap(a._backend().isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when all elements are close (``torch.allclose``)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input, other):
+    """True when both tensors have the same shape and elements (``torch.equal``)."""
+    if input._data.shape != other._data.shape:
+        return False
+    return bool((input._data == other._data).all())

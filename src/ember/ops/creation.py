@@ -1,0 +1,381 @@
+"""Tensor creation: from data, filled, ranges, and the ``*_like`` forms."""
+import math
+import numbers
+
+import numpy as np
+
+from .. import _dtype as D
+from .._device import to_device, backend_for, CPU
+from .._tensor import Tensor, _wrap
+
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
+           "eye", "arange", "range", "linspace", "logspace", "zeros_like", "ones_like",
+           "full_like", "empty_like", "scalar_tensor", "atleast_1d", "atleast_2d", "atleast_3d",
+           "empty_strided", "complex", "polar", "frombuffer"]
+
+_range = range
+
+
+def _infer_dtype(data):
+    """PyTorch's dtype for nested Python data: bool < int64 < default float < complex."""
+    if isinstance(data, Tensor):
+        return data.dtype
+    if isinstance(data, np.ndarray):
+        return D.from_numpy_dtype(data.dtype)
+    if isinstance(data, np.generic):
+        return D.from_numpy_dtype(data.dtype)
+    if isinstance(data, bool):
+        return D.bool_
+    if isinstance(data, numbers.Integral):
+        return D.int64
+    if isinstance(data, numbers.Real):
+        return D.get_default_dtype()
+    if isinstance(data, numbers.Complex):
+        return D.default_complex()
+    if isinstance(data, (list, tuple)):
+        best = None
+        for item in data:
+            d = _infer_dtype(item)
+            best = d if best is None else (best if best is d else _promote_data(best, d))
+        return best or D.get_default_dtype()
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _promote_data(a, b):
+    cat = max(a._category, b._category)
+    if cat == D._COMPLEX:
+        return D.default_complex() if not (a is D.complex128 or b is D.complex128) else D.complex128
+    if cat == D._FLOAT:
+        floats = [d for d in (a, b) if d._category == D._FLOAT]
+        if len(floats) == 2:
+            return D.promote_types(a, b)
+        return floats[0]
+    return D.promote_types(a, b)
+
+
+def _to_array(data, dtype, xp):
+    """Nested data (lists of numbers or tensors, arrays) as a fresh array of ``dtype``."""
+    if isinstance(data, Tensor):
+        return xp.array(data._data, dtype=dtype.np)
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        return xp.stack([_to_array(x, dtype, xp) for x in data]) if data else \
+            xp.zeros((0,), dtype.np)
+    if isinstance(data, (list, tuple)):
+        _check_ragged(data)
+    if dtype is D.bfloat16:
+        return xp.asarray(np.asarray(data, dtype=np.float32).astype(dtype.np))
+    return xp.array(data, dtype=dtype.np)
+
+
+def _check_ragged(data):
+    if data and isinstance(data[0], (list, tuple)):
+        n = len(data[0])
+        for i, row in enumerate(data):
+            if not isinstance(row, (list, tuple)) or len(row) != n:
+                got = len(row) if isinstance(row, (list, tuple)) else "scalar"
+                raise ValueError(f"expected sequence of length {n} at dim 1 (got {got})")
+
+
+def _array_from_data(data, dtype, device):
+    return _to_array(data, dtype, backend_for(to_device(device)))
+
+
+def _empty_array(shape, dtype, device):
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(shape)}")
+    return backend_for(to_device(device)).empty(shape, dtype=dtype.np)
+
+
+def _finish(arr, requires_grad):
+    t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _np_float_dtype(data):
+    return isinstance(data, np.ndarray) or isinstance(data, np.generic)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor copying ``data`` (nested lists, numbers, arrays); dtype inferred as PyTorch."""
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+    dt = D.to_dtype(dtype) if dtype is not None else _infer_dtype(data)
+    if device is None and isinstance(data, Tensor):
+        device = data.device
+    arr = _array_from_data(data, dt, device)
+    return _finish(arr, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor`` but shares memory with Tensors and NumPy arrays when it can."""
+    dt = D.to_dtype(dtype) if dtype is not None else None
+    if isinstance(data, Tensor):
+        t = data if dt is None else data.to(dt)
+        return t if device is None else t.to(device)
+    if isinstance(data, np.ndarray) and (device is None or to_device(device) == CPU):
+        t = from_numpy(data)
+        return t if dt is None else t.to(dt)
+    return tensor(data, dtype=dt, device=device)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """``torch.asarray``: share memory when possible unless copy=True."""
+    if copy:
+        t = tensor(obj, dtype=dtype, device=device) if not isinstance(obj, Tensor) else \
+            obj.detach().clone().to(dtype or obj.dtype)
+    else:
+        t = as_tensor(obj, dtype=dtype, device=device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def from_numpy(ndarray):
+    """A tensor sharing memory with a NumPy array (``torch.from_numpy``)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    D.from_numpy_dtype(ndarray.dtype)
+    if any(s < 0 for s in ndarray.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array  with array.copy().) ")
+    if not ndarray.dtype.isnative:
+        ndarray = ndarray.astype(ndarray.dtype.newbyteorder("="))
+    return _wrap(ndarray)
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-d tensor over a Python buffer, sharing its memory."""
+    arr = np.frombuffer(buffer, dtype=D.to_dtype(dtype).np, count=count, offset=offset)
+    return _finish(arr, requires_grad)
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s)
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"zeros(): argument 'size' must be tuple of ints, but found element "
+                            f"of type {type(s).__name__} at pos {len(out)}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _filled(size, fill, dtype, device, requires_grad):
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    shape = _size(size)
+    xp = backend_for(to_device(device))
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(shape)}")
+    if fill == 0:
+        arr = xp.zeros(shape, dtype=dt.np)
+    elif fill is None:
+        arr = xp.empty(shape, dtype=dt.np)
+    else:
+        arr = xp.full(shape, fill, dtype=dt.np)
+    return _finish(arr, requires_grad)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None):
+    """A tensor of zeros of shape ``size`` (``torch.zeros``)."""
+    return _out(_filled(size, 0, dtype, device, requires_grad), out)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False, memory_format=None):
+    """A tensor of ones of shape ``size`` (``torch.ones``)."""
+    return _out(_filled(size, 1, dtype, device, requires_grad), out)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None):
+    """An uninitialised tensor of shape ``size`` (``torch.empty``)."""
+    return _out(_filled(size, None, dtype, device, requires_grad), out)
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
+    """An uninitialised tensor (strides are not honoured: always contiguous)."""
+    return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False):
+    """A tensor of shape ``size`` filled with ``fill_value``; dtype inferred from the value."""
+    if dtype is None:
+        dtype = D.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else \
+            fill_value.dtype
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _out(_filled((tuple(size),), fill_value, dtype, device, requires_grad), out)
+
+
+def _out(result, out):
+    from ._helpers import handle_out
+    return handle_out(result, out) if out is not None else result
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    """A 0-d tensor holding ``s`` in the default dtype."""
+    return full((), s, dtype=dtype or D.get_default_dtype(), device=device,
+                requires_grad=requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
+    """A 2-d tensor with ones on the diagonal (``torch.eye``)."""
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    xp = backend_for(to_device(device))
+    return _out(_finish(xp.eye(n, m, dtype=dt.np), requires_grad), out)
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requires_grad=False):
+    """Values from start (inclusive) to end (exclusive) by step (``torch.arange``)."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals)
+        dt = D.int64 if is_int else D.get_default_dtype()
+    else:
+        dt = D.to_dtype(dtype)
+    n = max(int(math.ceil((end - start) / step)), 0)
+    xp = backend_for(to_device(device))
+    if dt._category >= D._FLOAT:
+        arr = (start + xp.arange(n, dtype=np.float64) * step).astype(dt.np)
+    else:
+        arr = xp.arange(start, start + n * step, step, dtype=np.int64)[:n].astype(dt.np)
+    return _out(_finish(arr, requires_grad), out)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """Deprecated inclusive range: start to end *inclusive* (``torch.range``)."""
+    import warnings
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its "
+                  "behavior is inconsistent with Python's range builtin. Instead, use "
+                  "torch.arange, which produces values in [start, end).", UserWarning, stacklevel=2)
+    if end is None:
+        start, end = 0, start
+    n = int(math.floor((end - start) / step)) + 1
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    xp = backend_for(to_device(device))
+    return _finish((start + xp.arange(n, dtype=np.float64) * step).astype(dt.np), requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from start to end inclusive (``torch.linspace``)."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    xp = backend_for(to_device(device))
+    start = start.item() if isinstance(start, Tensor) else start
+    end = end.item() if isinstance(end, Tensor) else end
+    # PyTorch fills the first half from start and the second half from end
+    i = xp.arange(steps, dtype=np.float64)
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    half = steps // 2
+    arr = xp.where(i < half, start + step * i, end - step * (steps - 1 - i))
+    if dt._category < D._FLOAT:
+        arr = xp.trunc(arr)
+    return _out(_finish(arr.astype(dt.np), requires_grad), out)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
+             requires_grad=False):
+    """``steps`` values from base**start to base**end, log-spaced (``torch.logspace``)."""
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    lin = linspace(start, end, steps, dtype=D.float64, device=device)
+    arr = (base ** lin._data).astype(dt.np)
+    return _out(_finish(arr, requires_grad), out)
+
+
+def _like(input, fill, dtype, device, requires_grad):
+    dt = D.to_dtype(dtype) if dtype is not None else input.dtype
+    dev = device if device is not None else input.device
+    return _filled((tuple(input.shape),), fill, dt, dev, requires_grad)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    """Zeros with the shape (and by default dtype and device) of ``input``."""
+    return _like(input, 0, dtype, device, requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    """Ones with the shape (and by default dtype and device) of ``input``."""
+    return _like(input, 1, dtype, device, requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    """Uninitialised, with the shape of ``input``."""
+    return _like(input, None, dtype, device, requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    """Filled with ``fill_value``, with the shape of ``input``."""
+    return _like(input, fill_value, dtype, device, requires_grad)
+
+
+def atleast_1d(*tensors):
+    """Views with at least one dim."""
+    return _atleast(tensors, 1)
+
+
+def atleast_2d(*tensors):
+    """Views with at least two dims."""
+    return _atleast(tensors, 2)
+
+
+def atleast_3d(*tensors):
+    """Views with at least three dims."""
+    return _atleast(tensors, 3)
+
+
+def _atleast(tensors, n):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(_atleast(tuple(tensors[0]), n))
+    out = []
+    for t in tensors:
+        nd = t.dim()
+        if nd >= n:
+            out.append(t)
+        elif n == 3 and nd == 2:
+            out.append(t.unsqueeze(-1))
+        elif n == 3 and nd == 1:
+            out.append(t.reshape(1, -1, 1))
+        else:
+            out.append(t.reshape((1,) * (n - nd) + tuple(t.shape)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def complex(real, imag, *, out=None):
+    """A complex tensor from real and imaginary parts."""
+    dt = D.complex128 if real.dtype is D.float64 else D.complex64
+    return _out(real.to(dt) + imag.to(dt) * 1j, out)
+
+
+def polar(abs, angle, *, out=None):
+    """abs * (cos(angle) + i sin(angle))."""
+    return complex(abs * angle.cos(), abs * angle.sin(), out=out)

@@ -1,0 +1,447 @@
+"""Indexing: ``x[key]`` (views for basic keys, copies for advanced ones), ``x[key] = v``,
+gather/scatter, index_select/index_add, masked ops, nonzero.
+"""
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ..autograd.node import Op
+from ._helpers import wrap_dim, handle_out, dtype_of, write_inplace, snapshot_for_inplace, \
+    scalar_tensor
+
+__all__ = ["index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add",
+           "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",
+           "take_along_dim", "nonzero", "argwhere", "index_put"]
+
+
+# ---- key parsing -----------------------------------------------------------------------------
+def _parse_key(x, key):
+    """Turn a PyTorch index into a NumPy key; returns (key, is_basic)."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    basic = True
+    for k in key:
+        if isinstance(k, Tensor):
+            if k._data.ndim == 0 and dtype_of(k)._category == D._INT:
+                out.append(int(k._data))
+                continue
+            if dtype_of(k)._category > D._INT:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            arr = k._data
+            if arr.dtype == np.uint8:
+                arr = arr.astype(bool)
+            out.append(arr)
+            basic = False
+        elif isinstance(k, slice):
+            if k.step is not None and _to_int(k.step) <= 0:
+                if _to_int(k.step) == 0:
+                    raise ValueError("slice step cannot be zero")
+                raise ValueError("step must be greater than zero")
+            out.append(slice(_to_int(k.start), _to_int(k.stop), _to_int(k.step)))
+        elif k is None or k is Ellipsis:
+            out.append(k)
+        elif isinstance(k, (bool, np.bool_)):
+            out.append(bool(k))
+            basic = False
+        elif isinstance(k, (int, np.integer)):
+            out.append(int(k))
+        elif isinstance(k, (list, tuple)):
+            arr = np.asarray([int(v) if isinstance(v, Tensor) else v for v in k])
+            if arr.dtype.kind not in "iub" and arr.size:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            out.append(x._backend().asarray(arr.astype(np.int64) if arr.dtype.kind != "b" else arr))
+            basic = False
+        else:
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                             "Variables are valid indices (got " + type(k).__name__ + ")")
+    _check_bounds(x, out)
+    return tuple(out), basic
+
+
+def _to_int(v):
+    return None if v is None else int(v)
+
+
+def _check_bounds(x, key):
+    shape = x._data.shape
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis and not isinstance(k, bool)
+                 and not (hasattr(k, "dtype") and k.dtype == bool))
+    n_real += sum(k.ndim - 1 for k in key if hasattr(k, "dtype") and k.dtype == bool)
+    if n_real > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    dim = 0
+    for k in key:
+        if k is Ellipsis:
+            dim += len(shape) - n_real
+            continue
+        if k is None or isinstance(k, bool):
+            continue
+        if isinstance(k, int):
+            n = shape[dim]
+            if not -n <= k < n:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
+        elif hasattr(k, "dtype") and k.dtype != bool and k.size:
+            n = shape[dim]
+            if int(k.max()) >= n or int(k.min()) < -n:
+                bad = int(k.max()) if int(k.max()) >= n else int(k.min())
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+        elif hasattr(k, "dtype") and k.dtype == bool:
+            if k.shape != shape[dim:dim + k.ndim]:
+                raise IndexError(f"The shape of the mask {list(k.shape)} at index {dim} does not "
+                                 f"match the shape of the indexed tensor {list(shape)} at index "
+                                 f"{dim}")
+            dim += k.ndim
+            continue
+        dim += 1
+
+
+class Index(Op):
+    """Advanced indexing (a copy); the gradient is scattered back with accumulation."""
+
+    def forward(ctx, x, key):
+        ctx.key = key
+        ctx.in_shape = x.shape
+        return x[key]
+
+    def backward(ctx, g):
+        return IndexAddZeros.apply(g, key=ctx.key, shape=ctx.in_shape)
+
+
+class IndexAddZeros(Op):
+    def forward(ctx, g, key, shape):
+        ctx.key = key
+        out = ctx.xp.zeros(shape, dtype=g.dtype)
+        ctx.xp.add.at(out, key, g)
+        return out
+
+    def backward(ctx, gg):
+        return gg[ctx.key]
+
+
+def getitem(self, key):
+    """``self[key]``: a view for ints/slices/None/Ellipsis, a copy for tensor/list/bool keys."""
+    if self._data.ndim == 0 and key is not None and key is not Ellipsis and not (
+            isinstance(key, tuple) and all(k is None or k is Ellipsis for k in key)) and not \
+            isinstance(key, (bool, Tensor)):
+        if isinstance(key, (int, slice)) or (isinstance(key, tuple) and key):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    k, basic = _parse_key(self, key)
+    from .shape import Slice
+    if basic:
+        return Slice.apply(self, key=k)
+    return Index.apply(self, key=k)
+
+
+class IndexPut(Op):
+    """x with values written at key (accumulating when ``accumulate``), out of place."""
+
+    def forward(ctx, x, v, key, accumulate):
+        ctx.key = key
+        ctx.accumulate = accumulate
+        ctx.v_shape = v.shape
+        out = x.copy()
+        if accumulate:
+            ctx.xp.add.at(out, key, v)
+        else:
+            out[key] = v
+        return out
+
+    def backward(ctx, g):
+        gx = g if ctx.accumulate else g.index_put((_wrap_key(ctx.key)), g.new_zeros(()))
+        gv = g[_wrap_key(ctx.key)] if ctx.needs_input_grad[1] else None
+        if gv is not None and tuple(gv.shape) != tuple(ctx.v_shape):
+            from ..autograd.engine import _sum_to
+            gv = _sum_to(gv, ctx.v_shape)
+        return gx, gv
+
+
+def _wrap_key(key):
+    return tuple(_wrap(k) if hasattr(k, "dtype") and not isinstance(k, (int, bool)) else k
+                 for k in key)
+
+
+def index_put(input, indices, values, accumulate=False):
+    """Out-of-place ``input[indices] = values`` (``torch.index_put``)."""
+    k, _ = _parse_key(input, tuple(indices) if isinstance(indices, (list, tuple)) else indices)
+    if not isinstance(values, Tensor):
+        values = scalar_tensor(values, dtype_of(input), input)
+    elif values.dtype is not input.dtype:
+        values = values.to(input.dtype)
+    return IndexPut.apply(input, values, key=k, accumulate=accumulate)
+
+
+def setitem(self, key, value):
+    """``self[key] = value`` in place, with broadcasting; autograd follows PyTorch."""
+    k, basic = _parse_key(self, key)
+    if basic:
+        from .shape import Slice
+        target = Slice.apply(self, key=k) if k != () else self
+        target.copy_(value)
+        return
+    src = snapshot_for_inplace(self) if isinstance(value, Tensor) and value._rg else self
+    if not isinstance(value, Tensor):
+        if src is self and not (self._rg):
+            self._data[k] = value
+            self._version[0] += 1
+            return
+        value = scalar_tensor(value, dtype_of(self), self)
+    value = value if value.dtype is self.dtype else value.to(self.dtype)
+    if src is self and not self._rg and not value._rg:
+        self._data[k] = value._data
+        self._version[0] += 1
+        return
+    if src is self:
+        src = snapshot_for_inplace(self)
+    write_inplace(self, IndexPut.apply(src, value, key=k, accumulate=False))
+
+
+def _grid(xp, index_shape, dim, index):
+    """Full NumPy index tuple addressing ``index`` along ``dim`` and positions elsewhere."""
+    nd = len(index_shape)
+    out = []
+    for k in range(nd):
+        if k == dim:
+            out.append(index)
+        else:
+            shape = [1] * nd
+            shape[k] = index_shape[k]
+            out.append(xp.arange(index_shape[k]).reshape(shape))
+    return tuple(out)
+
+
+def _check_index(input, dim, index, name):
+    if dtype_of(index) is not D.int64:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index._data.ndim != input._data.ndim and index._data.ndim and input._data.ndim:
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    n = input._data.shape[dim] if input._data.ndim else 1
+    if index._data.size and (int(index._data.max()) >= n or int(index._data.min()) < -n):
+        bad = int(index._data.max()) if int(index._data.max()) >= n else int(index._data.min())
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+
+
+class Gather(Op):
+    def forward(ctx, x, index, d):
+        ctx.d = d
+        ctx.in_shape = x.shape
+        ctx.index = index
+        return x[_grid(ctx.xp, index.shape, d, index)]
+
+    def backward(ctx, g):
+        zeros = g.new_zeros(ctx.in_shape)
+        return zeros.scatter_add(ctx.d, _wrap(ctx.index), g), None
+
+
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    """Values along ``dim`` at positions ``index`` (``torch.gather``)."""
+    d = wrap_dim(dim, input._data.ndim)
+    _check_index(input, d, index, "gather")
+    return handle_out(Gather.apply(input, index, d=d), out)
+
+
+def take_along_dim(input, indices, dim=None, *, out=None):
+    """gather with broadcasting of ``indices`` (``torch.take_along_dim``)."""
+    if dim is None:
+        return handle_out(input.reshape(-1).gather(0, indices.reshape(-1)), out)
+    d = wrap_dim(dim, input.dim())
+    shape = list(np.broadcast_shapes(tuple(input.shape[:d]) + (1,) + tuple(input.shape[d + 1:]),
+                                     tuple(indices.shape[:d]) + (1,) + tuple(indices.shape[d + 1:])))
+    ishape, xshape = list(shape), list(shape)
+    ishape[d], xshape[d] = indices.shape[d], input.shape[d]
+    return handle_out(input.expand(xshape).gather(d, indices.expand(ishape)), out)
+
+
+class Scatter(Op):
+    """x with src written at ``index`` along ``d`` (later writes win), out of place."""
+
+    def forward(ctx, x, src, index, d, reduce):
+        xp = ctx.xp
+        ctx.d, ctx.index = d, index
+        out = x.copy()
+        sl = tuple(slice(0, n) for n in index.shape)
+        vals = src[sl] if src.ndim else xp.broadcast_to(src, index.shape)
+        grid = _grid(xp, index.shape, d, index)
+        if reduce is None:
+            out[grid] = vals
+        elif reduce == "add":
+            xp.add.at(out, grid, vals)
+        elif reduce == "multiply":
+            xp.multiply.at(out, grid, vals)
+        else:
+            raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
+        return out
+
+    def backward(ctx, g):
+        index = _wrap(ctx.index)
+        gx = g.scatter(ctx.d, index, 0.0)
+        gsrc = g.gather(ctx.d, index) if ctx.needs_input_grad[1] else None
+        return gx, gsrc
+
+
+class ScatterAdd(Op):
+    def forward(ctx, x, src, index, d):
+        xp = ctx.xp
+        ctx.d, ctx.index = d, index
+        out = x.copy()
+        sl = tuple(slice(0, n) for n in index.shape)
+        xp.add.at(out, _grid(xp, index.shape, d, index), src[sl])
+        return out
+
+    def backward(ctx, g):
+        return g, g.gather(ctx.d, _wrap(ctx.index))
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
+    """Out-of-place scatter: ``input`` with ``src`` (or ``value``) written at ``index``."""
+    if src is None and value is None:
+        raise TypeError("scatter() missing required argument 'src' or 'value'")
+    if src is None or not isinstance(src, Tensor):
+        src = scalar_tensor(value if src is None else src, dtype_of(input), input)
+    elif src.dtype is not input.dtype:
+        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
+    d = wrap_dim(dim, input._data.ndim)
+    _check_index(input, d, index, "scatter")
+    return handle_out(Scatter.apply(input, src, index, d=d, reduce=reduce), out)
+
+
+def scatter_add(input, dim, index, src, *, out=None):
+    """Out-of-place scatter with accumulation (``torch.scatter_add``)."""
+    d = wrap_dim(dim, input._data.ndim)
+    _check_index(input, d, index, "scatter_add")
+    if src.dtype is not input.dtype:
+        raise RuntimeError("scatter_add(): Expected self.dtype to be equal to src.dtype")
+    return handle_out(ScatterAdd.apply(input, src, index, d=d), out)
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    """Scatter with reduction 'sum', 'prod', 'mean', 'amax' or 'amin' (``torch.scatter_reduce``)."""
+    d = wrap_dim(dim, input._data.ndim)
+    _check_index(input, d, index, "scatter_reduce")
+    xp = input._backend()
+    idx = index._data
+    sl = tuple(slice(0, n) for n in idx.shape)
+    vals = src._data[sl]
+    grid = _grid(xp, idx.shape, d, idx)
+    base = input._data.copy()
+    ufunc = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximum,
+             "amin": xp.minimum}.get(reduce)
+    if ufunc is None:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    touched = np.zeros(base.shape, dtype=bool)
+    touched[grid] = True
+    if not include_self:
+        ident = {"sum": 0, "mean": 0, "prod": 1, "amax": -np.inf, "amin": np.inf}[reduce]
+        if base.dtype.kind in "iu" and reduce in ("amax", "amin"):
+            info = np.iinfo(base.dtype)
+            ident = info.min if reduce == "amax" else info.max
+        base[touched] = ident
+    ufunc.at(base, grid, vals)
+    if reduce == "mean":
+        count = np.zeros(base.shape, dtype=np.int64) + (1 if include_self else 0)
+        np.add.at(count, grid, 1)
+        count = np.maximum(count, 1)
+        base = (base / count).astype(base.dtype) if base.dtype.kind == "f" else base // count
+    return handle_out(_wrap(base), out)
+
+
+def index_select(input, dim, index, *, out=None):
+    """Entries along ``dim`` at positions in 1-d ``index`` (``torch.index_select``)."""
+    d = wrap_dim(dim, input._data.ndim)
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if dtype_of(index)._category != D._INT:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    key = (slice(None),) * d + (index._data.reshape(-1),)
+    _check_bounds(input, key)
+    return handle_out(Index.apply(input, key=key), out)
+
+
+def index_add(input, dim, index, source, *, alpha=1, out=None):
+    """``input`` with ``alpha * source`` added at ``index`` along ``dim``, out of place."""
+    d = wrap_dim(dim, input._data.ndim)
+    if alpha != 1:
+        source = source * alpha
+    key = (slice(None),) * d + (index._data,)
+    return handle_out(IndexPut.apply(input, source, key=key, accumulate=True), out)
+
+
+def index_copy(input, dim, index, source, *, out=None):
+    """``input`` with slices of ``source`` copied at ``index`` along ``dim``, out of place."""
+    d = wrap_dim(dim, input._data.ndim)
+    key = (slice(None),) * d + (index._data,)
+    return handle_out(IndexPut.apply(input, source, key=key, accumulate=False), out)
+
+
+def index_fill(input, dim, index, value):
+    """``input`` with ``value`` written at ``index`` along ``dim``, out of place."""
+    d = wrap_dim(dim, input._data.ndim)
+    v = value if isinstance(value, Tensor) else scalar_tensor(value, dtype_of(input), input)
+    key = (slice(None),) * d + (index._data,)
+    return IndexPut.apply(input, v.to(input.dtype), key=key, accumulate=False)
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` where ``mask`` is True (``torch.masked_fill``)."""
+    if not isinstance(mask, Tensor) or mask.dtype is not D.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{getattr(mask, 'dtype', type(mask).__name__)}")
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.dim()} dimension(s).")
+        v = value.to(input.dtype)
+    else:
+        v = scalar_tensor(value, dtype_of(input), input)
+    from .pointwise import Where
+    np.broadcast_shapes(tuple(mask.shape), tuple(input.shape))
+    out = Where.apply(mask, v, input)
+    if tuple(out.shape) != tuple(input.shape):
+        raise RuntimeError(f"The size of the mask ({list(mask.shape)}) must match the size of "
+                           f"tensor ({list(input.shape)})")
+    return out
+
+
+def masked_select(input, mask, *, out=None):
+    """1-d tensor of the elements where ``mask`` is True (``torch.masked_select``)."""
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    x = input.expand(shape)
+    m = mask.expand(shape)
+    return handle_out(Index.apply(x, key=(m._data,)), out)
+
+
+def masked_scatter(input, mask, source):
+    """``input`` with consecutive ``source`` elements written where ``mask`` is True."""
+    m = mask.expand(input.shape)
+    n = int(m._data.sum())
+    if source.numel() < n:
+        raise RuntimeError("masked_scatter: expected source to have at least as many elements as "
+                           "ones in mask")
+    vals = source.reshape(-1)[:n]
+    return IndexPut.apply(input, vals, key=(m._data,), accumulate=False)
+
+
+def take(input, index):
+    """Elements of the flattened input at ``index`` (``torch.take``)."""
+    return input.reshape(-1)[index]
+
+
+def nonzero(input, *, as_tuple=False, out=None):
+    """Indices of nonzero elements: an (n, ndim) int64 tensor, or a tuple of 1-d index tensors."""
+    xp = input._backend()
+    idx = xp.nonzero(input._data if input._data.ndim else input._data.reshape(1))
+    if as_tuple:
+        return tuple(_wrap(i.astype(xp.int64)) for i in idx)
+    res = _wrap(xp.stack(idx, axis=1).astype(xp.int64) if idx else
+                xp.zeros((0, 0), dtype=xp.int64))
+    if input._data.ndim == 0:
+        res = _wrap(xp.zeros((int(bool(input._data)), 0), dtype=xp.int64))
+    return handle_out(res, out)
+
+
+def argwhere(input):
+    """Same as ``nonzero(input)``."""
+    return nonzero(input)

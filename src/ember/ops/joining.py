@@ -1,0 +1,208 @@
+"""Joining and rearranging: cat, stack, flip, roll, repeat, tile, tril/triu and friends."""
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ..autograd.node import Op
+from ._helpers import wrap_dim, handle_out, check_same_device
+
+__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack",
+           "flip", "fliplr", "flipud", "roll", "repeat", "tile", "tril", "triu"]
+
+
+class Cat(Op):
+    """Concatenate along ``d``; the gradient is split back into the pieces."""
+
+    @classmethod
+    def apply(cls, *tensors, d):
+        return super().apply(*tensors, d=d)
+
+    def forward(ctx, *arrays, d):
+        ctx.d = d
+        ctx.sizes = [a.shape[d] for a in arrays]
+        return ctx.xp.concatenate(arrays, axis=d)
+
+    def backward(ctx, g):
+        return g.split(ctx.sizes, ctx.d)
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Concatenate tensors along an existing dim (``torch.cat``)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, but "
+                            f"got {type(t).__name__}")
+    # PyTorch skips legacy 1-d empty tensors
+    kept = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
+    ref = kept[0]
+    d = wrap_dim(dim, ref._data.ndim)
+    for i, t in enumerate(kept):
+        if t._data.ndim != ref._data.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got "
+                               f"{ref._data.ndim} and {t._data.ndim}")
+        for k, (a, b) in enumerate(zip(ref._data.shape, t._data.shape)):
+            if k != d and a != b:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                                   f"Expected size {a} but got size {b} for tensor number {i} "
+                                   f"in the list.")
+    check_same_device(*kept)
+    dt = D.result_type(*kept) if len({t._data.dtype for t in kept}) > 1 else kept[0].dtype
+    kept = [t if t._data.dtype == dt.np else t.to(dt) for t in kept]
+    if ref._data.ndim == 0:
+        raise RuntimeError(f"zero-dimensional tensor (at position 0) cannot be concatenated")
+    return handle_out(Cat.apply(*kept, d=d), out)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join tensors of equal shape along a new dim (``torch.stack``)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(shape)} at entry 0 and {list(t._data.shape)} at entry {i}")
+    d = wrap_dim(dim, len(shape) + 1)
+    return cat([t.unsqueeze(d) for t in tensors], d, out=out)
+
+
+def hstack(tensors, *, out=None):
+    """Stack horizontally (along dim 1, or 0 for 1-d tensors)."""
+    from .creation import atleast_1d
+    ts = [atleast_1d(t) for t in tensors]
+    return cat(ts, 0 if ts[0].dim() == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    """Stack vertically (rows), promoting 1-d tensors to rows."""
+    from .creation import atleast_2d
+    return cat([atleast_2d(t) for t in tensors], 0, out=out)
+
+
+def dstack(tensors, *, out=None):
+    """Stack along the third dim."""
+    from .creation import atleast_3d
+    return cat([atleast_3d(t) for t in tensors], 2, out=out)
+
+
+def column_stack(tensors, *, out=None):
+    """Stack 1-d tensors as columns."""
+    return hstack([t.reshape(-1, 1) if t.dim() <= 1 else t for t in tensors], out=out)
+
+
+class Flip(Op):
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return ctx.xp.flip(x, dims).copy()
+
+    def backward(ctx, g):
+        return g.flip(ctx.dims)
+
+
+def flip(input, dims):
+    """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
+    if isinstance(dims, int):
+        dims = (dims,)
+    nd = input._data.ndim
+    return Flip.apply(input, dims=tuple(wrap_dim(d, nd) for d in dims))
+
+
+def fliplr(input):
+    if input.dim() < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    if input.dim() < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
+
+
+class Roll(Op):
+    def forward(ctx, x, shifts, dims):
+        ctx.args = (shifts, dims)
+        return ctx.xp.roll(x, shifts, dims)
+
+    def backward(ctx, g):
+        shifts, dims = ctx.args
+        neg = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
+        return g.roll(neg, dims)
+
+
+def roll(input, shifts, dims=None):
+    """Rotate elements along ``dims`` by ``shifts`` (flattened when dims is None)."""
+    if dims is None:
+        return roll(input.flatten(), shifts, 0).view(input.shape)
+    if isinstance(shifts, int):
+        shifts = (shifts,)
+    if isinstance(dims, int):
+        dims = (dims,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
+                           f"{len(dims)}")
+    return Roll.apply(input, shifts=tuple(shifts), dims=tuple(dims))
+
+
+def repeat(input, *sizes):
+    """Tile the tensor ``sizes`` times along each dim (``Tensor.repeat``)."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    nd = input._data.ndim
+    if len(sizes) < nd:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    x = input.reshape((1,) * (len(sizes) - nd) + tuple(input.shape))
+    # expand each dim through a new leading axis, then merge: a differentiable composition
+    shape = x.shape
+    inter = []
+    for r, n in zip(sizes, shape):
+        inter += [r, n]
+    y = x.reshape(sum(([1, n] for n in shape), [])).expand(inter)
+    return y.reshape([r * n for r, n in zip(sizes, shape)])
+
+
+def tile(input, dims):
+    """Like repeat, padding ``dims`` with ones on the left (``torch.tile``)."""
+    dims = tuple(dims)
+    if len(dims) < input.dim():
+        dims = (1,) * (input.dim() - len(dims)) + dims
+    return repeat(input, dims)
+
+
+class _Tri(Op):
+    upper = False
+
+    def forward(ctx, x, diagonal):
+        ctx.k = diagonal
+        return (ctx.xp.triu if ctx.upper else ctx.xp.tril)(x, diagonal)
+
+    def backward(ctx, g):
+        return g.triu(ctx.k) if ctx.upper else g.tril(ctx.k)
+
+
+class Tril(_Tri):
+    upper = False
+
+
+class Triu(_Tri):
+    upper = True
+
+
+def tril(input, diagonal=0, *, out=None):
+    """Lower triangle of the last two dims, zeros above ``diagonal``."""
+    if input.dim() < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return handle_out(Tril.apply(input, diagonal=diagonal), out)
+
+
+def triu(input, diagonal=0, *, out=None):
+    """Upper triangle of the last two dims, zeros below ``diagonal``."""
+    if input.dim() < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return handle_out(Triu.apply(input, diagonal=diagonal), out)

@@ -1,0 +1,261 @@
+"""Other elementwise ops: where, clamp, lerp, addcmul/addcdiv, rounding, NaN handling, casts."""
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ..autograd.node import Op
+from ._helpers import promote, handle_out, dtype_of, to_tensor, scalar_tensor
+
+__all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv",
+           "round", "nan_to_num", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal",
+           "signbit", "real", "imag", "conj", "to_dtype", "clone", "heaviside"]
+
+
+class Where(Op):
+    save = (0,)
+
+    def forward(ctx, cond, a, b):
+        return ctx.xp.where(cond, a, b)
+
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        zero = g.new_zeros(())
+        return (None, where(cond, g, zero) if need[1] else None,
+                where(cond, zero, g) if need[2] else None)
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """Elements of input where condition holds, else of other (``torch.where``).
+
+    With only ``condition`` it returns the indices of nonzero elements, like ``nonzero(as_tuple=True)``.
+    """
+    if input is None and other is None:
+        from .indexing import nonzero
+        return nonzero(condition, as_tuple=True)
+    if not isinstance(condition, Tensor):
+        condition = to_tensor(condition)
+    if condition.dtype is not D.bool_:
+        if condition.dtype is D.uint8:
+            condition = condition.bool()
+        else:
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                               f"with dtype {condition.dtype.name.capitalize()}")
+    ref = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else condition
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        dt = D.result_type(input, other)
+        a, b = scalar_tensor(input, dt, ref), scalar_tensor(other, dt, ref)
+    else:
+        (a, b), dt = promote(input if isinstance(input, Tensor) else input,
+                             other if isinstance(other, Tensor) else other)
+    return handle_out(Where.apply(condition, a, b), out)
+
+
+def _where_method(self, condition, other):
+    return where(condition, self, other)
+
+
+class Clamp(Op):
+    save = (0,)
+
+    def forward(ctx, x, lo, hi):
+        xp = ctx.xp
+        y = x
+        if lo is not None:
+            y = xp.maximum(y, lo)
+        if hi is not None:
+            y = xp.minimum(y, hi)
+        return y.astype(x.dtype, copy=False)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        mask = None
+        if lo is not None:
+            mask = x >= lo
+        if hi is not None:
+            m = x <= hi
+            mask = m if mask is None else mask & m
+        return g * mask, None, None
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Clamp elements into [min, max]; bounds may be numbers or tensors (``torch.clamp``)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    operands = [input] + [b for b in (min, max) if b is not None]
+    dt = D.result_type(*operands)
+    x = input if dtype_of(input) is dt else input.to(dt)
+    lo = None if min is None else (min.to(dt) if isinstance(min, Tensor) else scalar_tensor(min, dt, x))
+    hi = None if max is None else (max.to(dt) if isinstance(max, Tensor) else scalar_tensor(max, dt, x))
+    node_cls = _ClampT
+    return handle_out(node_cls.apply(x, lo, hi), out)
+
+
+class _ClampT(Clamp):
+    """Clamp whose bounds are tensors: gradients flow to the bounds where they bind."""
+    _name = "ClampBackward1"
+    save = (0, 1, 2)
+
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        gx = g
+        glo = ghi = None
+        if lo is not None:
+            below = x < lo
+            gx = gx.masked_fill(below, 0.0)
+            glo = g * below if ctx.needs_input_grad[1] else None
+        if hi is not None:
+            above = x > hi
+            if lo is not None:
+                above = above & ~(x < lo)
+            gx = gx.masked_fill(x > hi, 0.0)
+            ghi = g * above if ctx.needs_input_grad[2] else None
+        return gx, glo, ghi
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    """clamp(input, min=min)."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    """clamp(input, max=max)."""
+    return clamp(input, max=max)
+
+
+def lerp(input, end, weight, *, out=None):
+    """input + weight * (end - input) (``torch.lerp``)."""
+    return handle_out(input + weight * (end - input), out)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 * tensor2 (``torch.addcmul``)."""
+    return handle_out(input + value * tensor1 * tensor2, out)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 / tensor2 (``torch.addcdiv``)."""
+    if tensor1.dtype._category < D._FLOAT and tensor2.dtype._category < D._FLOAT:
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future "
+                           "release addcdiv will perform a true division of tensor1 and tensor2.")
+    return handle_out(input + value * tensor1 / tensor2, out)
+
+
+class Round(Op):
+    def forward(ctx, x, decimals=0):
+        if x.dtype.kind in "iub":
+            return x.copy()
+        return ctx.xp.round(x, decimals)
+
+    def backward(ctx, g):
+        return g * 0
+
+
+def round(input, *, decimals=0, out=None):
+    """Round half to even, optionally to ``decimals`` places (``torch.round``)."""
+    return handle_out(Round.apply(input, decimals=decimals), out)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """Replace NaN, +inf, -inf by finite numbers (``torch.nan_to_num``)."""
+    if input.dtype._category < D._FLOAT:
+        return handle_out(input.clone(), out)
+    xp = input._backend()
+    info = xp.finfo(input._data.dtype)
+    pos = info.max if posinf is None else posinf
+    neg = info.min if neginf is None else neginf
+    x = input._data
+    bad = xp.isnan(x) | xp.isinf(x)
+    fill = xp.where(xp.isnan(x), nan, xp.where(x > 0, pos, neg)).astype(x.dtype)
+    mask = _wrap(bad)
+    return handle_out(input.masked_fill(mask, 0.0) + _wrap(xp.where(bad, fill, 0).astype(x.dtype)), out)
+
+
+def _predicate(name, fn):
+    def pred(input):
+        xp = input._backend()
+        return _wrap(fn(xp, input._data))
+    pred.__name__ = name
+    pred.__doc__ = f"Elementwise ``{name}`` as a bool tensor (``torch.{name}``)."
+    return pred
+
+
+isnan = _predicate("isnan", lambda xp, x: xp.isnan(x) if x.dtype.kind in "fc" else xp.zeros(x.shape, bool))
+isinf = _predicate("isinf", lambda xp, x: xp.isinf(x) if x.dtype.kind in "fc" else xp.zeros(x.shape, bool))
+isfinite = _predicate("isfinite", lambda xp, x: xp.isfinite(x) if x.dtype.kind in "fc" else xp.ones(x.shape, bool))
+isposinf = _predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype.kind == "f" else xp.zeros(x.shape, bool))
+isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype.kind == "f" else xp.zeros(x.shape, bool))
+isreal = _predicate("isreal", lambda xp, x: xp.isreal(x))
+signbit = _predicate("signbit", lambda xp, x: xp.signbit(x) if x.dtype.kind == "f" else x < 0)
+
+
+def heaviside(input, values, *, out=None):
+    """Step function: 0 below zero, 1 above, ``values`` at zero (``torch.heaviside``)."""
+    (a, b), _ = promote(input, values)
+    return handle_out(_wrap(a._backend().heaviside(a._data, b._data)), out)
+
+
+class Real(Op):
+    def forward(ctx, x):
+        return x.real
+
+    def backward(ctx, g):
+        return g.to(ctx.cdt)
+
+
+def real(input):
+    """The real part (a view for complex tensors)."""
+    if not input.is_complex():
+        return input
+    r = Real.apply(input)
+    if r.grad_fn is not None:
+        r.grad_fn.cdt = input.dtype
+    return r
+
+
+def imag(input):
+    """The imaginary part of a complex tensor."""
+    if not input.is_complex():
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _wrap(input._data.imag)
+
+
+def conj(input):
+    """Complex conjugate (identity on real tensors)."""
+    return input if not input.is_complex() else input.conj_physical()
+
+
+class ToDtype(Op):
+    _name = "ToCopyBackward0"
+
+    def forward(ctx, x, dtype):
+        ctx.src = x.dtype
+        return x.astype(dtype.np)
+
+    def backward(ctx, g):
+        from .._dtype import from_numpy_dtype
+        return g.to(from_numpy_dtype(ctx.src))
+
+
+def to_dtype(input, dtype, copy=False):
+    """``input`` converted to ``dtype`` (itself when the dtype already matches and not copy)."""
+    if dtype_of(input) is dtype and not copy:
+        return input
+    if input._rg and not (dtype.is_floating_point or dtype.is_complex):
+        return _wrap(input._data.astype(dtype.np))
+    return ToDtype.apply(input, dtype=dtype)
+
+
+class Clone(Op):
+    def forward(ctx, x, order="K"):
+        return x.copy(order=order)
+
+    def backward(ctx, g):
+        return g
+
+
+def clone(input, *, memory_format=None):
+    """A copy of ``input`` with its own storage, differentiable (``torch.clone``)."""
+    return Clone.apply(input)

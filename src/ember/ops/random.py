@@ -1,0 +1,331 @@
+"""Random numbers: Generator objects, the default generator, sampling functions and in-place
+initialisers. Streams come from NumPy's PCG64, so values differ from PyTorch's (which uses a
+Mersenne Twister); distributions, shapes, dtypes and seeding semantics match.
+"""
+import numpy as np
+
+from .. import _dtype as D
+from .._device import to_device, backend_for
+from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import no_grad
+
+__all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
+           "default_generator", "rand", "randn", "randint", "randperm", "normal", "bernoulli",
+           "multinomial", "poisson", "rand_like", "randn_like", "randint_like", "fork_rng"]
+
+
+class Generator:
+    """A random-number generator with its own state (``torch.Generator``)."""
+
+    def __init__(self, device="cpu"):
+        self.device = to_device(device)
+        self._seed = 67280421310721
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed):
+        """Reseed; returns the generator."""
+        seed = int(seed)
+        if seed < 0:
+            seed &= 0xFFFF_FFFF_FFFF_FFFF
+        self._seed = seed
+        self._rng = np.random.Generator(np.random.PCG64(seed))
+        return self
+
+    def seed(self):
+        """Reseed from OS entropy; returns the new seed."""
+        s = int(np.random.SeedSequence().entropy) & 0xFFFF_FFFF_FFFF_FFFF
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        """The state as a uint8 tensor (round-trips through ``set_state``)."""
+        import pickle
+        blob = pickle.dumps((self._seed, self._rng.bit_generator.state))
+        return _wrap(np.frombuffer(blob, dtype=np.uint8).copy())
+
+    def set_state(self, new_state):
+        """Restore a state from ``get_state``."""
+        import pickle
+        if not isinstance(new_state, Tensor) or new_state.dtype is not D.uint8:
+            raise TypeError("expected a torch.ByteTensor as the new state")
+        seed, state = pickle.loads(new_state._data.tobytes())
+        self._seed = seed
+        self._rng.bit_generator.state = state
+        return self
+
+    def __reduce__(self):
+        return (_restore_generator, (self.get_state(),))
+
+
+def _restore_generator(state):
+    g = Generator()
+    g.set_state(state)
+    return g
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed):
+    """Seed the default generator (``torch.manual_seed``); returns it."""
+    return default_generator.manual_seed(seed)
+
+
+def seed():
+    """Seed the default generator from OS entropy and return the seed."""
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    """The default generator's state as a uint8 tensor."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    """Restore the default generator's state."""
+    default_generator.set_state(new_state)
+
+
+class fork_rng:
+    """Context manager that restores the default generator's state on exit."""
+
+    def __init__(self, devices=None, enabled=True, **kwargs):
+        self.enabled = enabled
+
+    def __enter__(self):
+        if self.enabled:
+            self.state = get_rng_state()
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            set_rng_state(self.state)
+
+
+def _rng(generator):
+    return (generator or default_generator)._rng
+
+
+def _move(arr, device):
+    dev = to_device(device)
+    return arr if dev.type == "cpu" else backend_for(dev).asarray(arr)
+
+
+def _shape(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        return tuple(int(s) for s in size[0])
+    return tuple(int(s) for s in size)
+
+
+def _float_dtype(dtype):
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    if not (dt.is_floating_point or dt.is_complex):
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for "
+                           f"'{dt.name.capitalize()}'")
+    return dt
+
+
+def _make(arr, dtype, device, requires_grad):
+    t = _wrap(_move(arr.astype(dtype.np, copy=False), device))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False):
+    """Uniform samples on [0, 1) (``torch.rand``)."""
+    dt = _float_dtype(dtype)
+    arr = _rng(generator).random(_shape(size), dtype=np.float64 if dt is D.float64 else np.float32)
+    return _out(_make(arr, dt, device, requires_grad), out)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False):
+    """Standard normal samples (``torch.randn``)."""
+    dt = _float_dtype(dtype)
+    shape = _shape(size)
+    if dt.is_complex:
+        r = _rng(generator).standard_normal(shape + (2,)) / np.sqrt(2)
+        arr = r[..., 0] + 1j * r[..., 1]
+    else:
+        arr = _rng(generator).standard_normal(shape, dtype=np.float64 if dt is D.float64
+                                              else np.float32)
+    return _out(_make(arr, dt, device, requires_grad), out)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, device=None,
+            requires_grad=False):
+    """Integers uniform on [low, high) (``torch.randint``); int64 by default."""
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
+    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    arr = _rng(generator).integers(low, high, size=tuple(size))
+    return _out(_make(arr, dt, device, requires_grad), out)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0..n-1 (``torch.randperm``)."""
+    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    return _out(_make(_rng(generator).permutation(int(n)), dt, device, requires_grad), out)
+
+
+def _out(result, out):
+    if out is None:
+        return result
+    from ._helpers import handle_out
+    return handle_out(result, out)
+
+
+def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return rand(tuple(input.shape), dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return randn(tuple(input.shape), dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
+                 memory_format=None):
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,
+                   device=device or input.device)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
+           requires_grad=False):
+    """Normal samples; mean and std may be tensors (broadcast) or numbers with ``size``."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        ref = mean if isinstance(mean, Tensor) else std
+        if isinstance(std, Tensor) and bool((std._data < 0).any()):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        shape = np.broadcast_shapes(getattr(mean, "shape", ()), getattr(std, "shape", ()))
+        z = randn(tuple(shape), generator=generator, dtype=ref.dtype, device=ref.device)
+        with no_grad():
+            return _out(mean + std * z, out)
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    z = randn(tuple(size), generator=generator, dtype=dtype, device=device)
+    with no_grad():
+        r = z * std + mean
+    if requires_grad:
+        r.requires_grad_(True)
+    return _out(r, out)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """Samples 1 with probability ``input`` (or ``p``) elementwise (``torch.bernoulli``)."""
+    probs = input._data if p is None else np.full(input.shape, p)
+    if probs.size and (bool((probs < 0).any()) or bool((probs > 1).any())):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    u = _rng(generator).random(input.shape)
+    return _out(_make(u < probs, input.dtype, input.device, False), out)
+
+
+def poisson(input, generator=None):
+    """Poisson samples with rates ``input``."""
+    return _make(_rng(generator).poisson(np.asarray(input._data, np.float64)), input.dtype,
+                 input.device, False)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Sample indices from each row's (unnormalised) probability distribution."""
+    probs = np.asarray(input._data, dtype=np.float64)
+    if probs.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if bool((probs < 0).any()) or not np.isfinite(probs).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    rows = probs.reshape(-1, probs.shape[-1])
+    n_cat = rows.shape[1]
+    if not replacement and num_samples > n_cat:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    rng = _rng(generator)
+    result = np.empty((rows.shape[0], num_samples), dtype=np.int64)
+    for i, row in enumerate(rows):
+        total = row.sum()
+        if total <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        if replacement:
+            cdf = np.cumsum(row / total)
+            result[i] = np.minimum(np.searchsorted(cdf, rng.random(num_samples), side="right"),
+                                   n_cat - 1)
+        else:
+            # Gumbel-top-k: sampling without replacement, proportional to the weights
+            with np.errstate(divide="ignore"):
+                keys = np.log(row) - np.log(-np.log(rng.random(n_cat)))
+            result[i] = np.argsort(-keys, kind="stable")[:num_samples]
+    result = result.reshape(probs.shape[:-1] + (num_samples,))
+    return _out(_make(result, D.int64, input.device, False), out)
+
+
+# ---- in-place initialisers (Tensor methods) ------------------------------------------------
+def _fill(self, arr):
+    with no_grad():
+        xp = self._backend()
+        xp.copyto(self._data, xp.asarray(arr).astype(self._data.dtype, copy=False),
+                  casting="unsafe")
+        self._version[0] += 1
+    return self
+
+
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Fill with uniform samples on [a, b)."""
+    return _fill(self, _rng(generator).uniform(a, b, self.shape))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with normal samples."""
+    return _fill(self, _rng(generator).normal(mean, std, self.shape))
+
+
+def random_(self, from_=0, to=None, *, generator=None):
+    """Fill with integers uniform on [from, to) (to defaults to the dtype's range)."""
+    if to is None:
+        dt = self.dtype
+        if dt.is_floating_point:
+            to = 2 ** {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}[dt.name] + 1
+        elif dt is D.bool_:
+            to = 2
+        else:
+            to = int(np.iinfo(dt.np).max) + 1
+    return _fill(self, _rng(generator).integers(from_, to, self.shape))
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    """Fill with exponential samples of rate ``lambd``."""
+    return _fill(self, _rng(generator).exponential(1.0 / lambd, self.shape))
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 0/1 samples, 1 with probability p (a number or tensor)."""
+    probs = p._data if isinstance(p, Tensor) else p
+    return _fill(self, _rng(generator).random(self.shape) < probs)
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    return _fill(self, median + sigma * _rng(generator).standard_cauchy(self.shape))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    return _fill(self, _rng(generator).lognormal(mean, std, self.shape))
+
+
+def geometric_(self, p, *, generator=None):
+    return _fill(self, _rng(generator).geometric(p, self.shape))
+
+
+INPLACE_INITIALISERS = ["uniform_", "normal_", "random_", "exponential_", "bernoulli_",
+                        "cauchy_", "log_normal_", "geometric_"]

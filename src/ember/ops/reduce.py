@@ -1,0 +1,428 @@
+"""Reductions over dims (sum, mean, prod, var/std, max/min, logsumexp, ...) and scans."""
+from collections import namedtuple
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ..autograd.node import Op
+from ._helpers import wrap_dim, wrap_dims, dtype_of, handle_out
+
+__all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean",
+           "amax", "amin", "max", "min", "argmax", "argmin", "aminmax", "logsumexp", "all", "any",
+           "count_nonzero", "cumsum", "cumprod", "softmax", "log_softmax"]
+
+values_indices = namedtuple("torch_return_types", ["values", "indices"])
+
+
+def _restore(g, in_shape, dims, keepdim):
+    """Reshape a reduced gradient so it broadcasts against the input."""
+    if not keepdim and dims:
+        shape = list(g.shape)
+        for d in dims:
+            shape.insert(d, 1)
+        g = g.reshape(shape)
+    return g.expand(in_shape)
+
+
+class Sum(Op):
+    def forward(ctx, x, dims, keepdim, dtype):
+        ctx.args = (x.shape, dims, keepdim)
+        return ctx.xp.sum(x, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    def backward(ctx, g):
+        return _restore(g, *ctx.args)
+
+
+def _sum_dtype(input, dtype):
+    if dtype is not None:
+        return D.to_dtype(dtype).np
+    dt = dtype_of(input)
+    return D.int64.np if dt._category <= D._INT else None
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Sum over ``dim`` (int, tuple, or all); integers accumulate in int64 (``torch.sum``)."""
+    if isinstance(dim, Tensor):  # torch.sum(x, dtype) misuse guard
+        raise TypeError("sum(): argument 'dim' must be int or tuple of ints")
+    dims = wrap_dims(dim, input._data.ndim)
+    return handle_out(Sum.apply(input, dims=dims, keepdim=keepdim,
+                                dtype=_sum_dtype(input, dtype)), out)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum treating NaN as zero."""
+    return sum(input.masked_fill(input.isnan(), 0), dim, keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Arithmetic mean over ``dim`` (``torch.mean``); floating or complex inputs only."""
+    dt = dtype_of(input) if dtype is None else D.to_dtype(dtype)
+    if dt._category < D._FLOAT:
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {dt.name.capitalize()}")
+    if dtype is not None:
+        input = input.to(dt)
+    dims = wrap_dims(dim, input._data.ndim)
+    n = 1
+    for d in dims:
+        n *= input._data.shape[d]
+    return handle_out(sum(input, dims, keepdim) / n if n else
+                      sum(input, dims, keepdim) * float("nan"), out)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean ignoring NaN."""
+    notnan = ~input.isnan()
+    return nansum(input, dim, keepdim, dtype=dtype) / notnan.sum(dim, keepdim)
+
+
+class Prod(Op):
+    save = (0, "out")
+
+    def forward(ctx, x, dims, keepdim, dtype):
+        ctx.args = (x.shape, dims, keepdim)
+        return ctx.xp.prod(x, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        shape, dims, keepdim = ctx.args
+        g = _restore(g, shape, dims, keepdim)
+        y = _restore(y, shape, dims, keepdim)
+        zero = x == 0
+        if not bool(zero._data.any()):
+            return g * y / x
+        # with zeros: product of the others, computed without dividing
+        return g * _prod_others(x, dims)
+
+
+def _prod_others(x, dims):
+    """For each element, the product of the other elements over ``dims`` (zero-safe)."""
+    # exclusive cumulative products from both sides along the flattened reduced dims
+    perm = [i for i in range(x.dim()) if i not in dims] + list(dims)
+    xt = x.permute(perm)
+    keep = xt.shape[:x.dim() - len(dims)]
+    xf = xt.reshape(tuple(keep) + (-1,))
+    ones = xf.new_ones(tuple(keep) + (1,))
+    from .joining import cat
+    left = cat([ones, xf[..., :-1]], -1).cumprod(-1)
+    right = cat([xf[..., 1:].flip(-1), ones], -1).cumprod(-1).flip(-1)
+    others = (left * right).reshape(xt.shape)
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return others.permute(inv)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product over ``dim`` (one dim, or all) (``torch.prod``)."""
+    dims = wrap_dims(dim, input._data.ndim)
+    return Prod.apply(input, dims=dims, keepdim=keepdim, dtype=_sum_dtype(input, dtype))
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """Variance over ``dim`` with Bessel's ``correction`` (default 1) (``torch.var``)."""
+    if isinstance(dim, bool):
+        unbiased, dim = dim, None
+    c = _correction(unbiased, correction)
+    dims = wrap_dims(dim, input._data.ndim)
+    n = 1
+    for d in dims:
+        n *= input._data.shape[d]
+    centered = input - mean(input, dims, keepdim=True)
+    sq = (centered * centered.conj()).real if input.is_complex() else centered * centered
+    return handle_out(sum(sq, dims, keepdim) / max(n - c, 0), out)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """Standard deviation: sqrt of ``var`` (``torch.std``)."""
+    return handle_out(var(input, dim, unbiased, keepdim, correction=correction).sqrt(), out)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) in one call."""
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) in one call."""
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+class Amax(Op):
+    """amax/amin: the gradient is shared evenly among tied extreme elements."""
+    save = (0, "out")
+    fn = "max"
+
+    def forward(ctx, x, dims, keepdim):
+        ctx.args = (x.shape, dims, keepdim)
+        if x.size == 0 and dims:
+            raise IndexError(f"{ctx.fn}(): Expected reduction dim {dims[0]} to have non-zero size.")
+        return getattr(ctx.xp, ctx.fn)(x, axis=dims, keepdims=keepdim)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        shape, dims, keepdim = ctx.args
+        mask = (x == _restore(y, shape, dims, keepdim)).to(g.dtype)
+        count = mask.sum(dims, keepdim=True)
+        return _restore(g, shape, dims, keepdim) * mask / count
+
+
+class Amin(Amax):
+    fn = "min"
+
+
+def amax(input, dim=(), keepdim=False, *, out=None):
+    """Maximum over ``dim`` (all dims if empty) (``torch.amax``)."""
+    dims = wrap_dims(dim if dim != () else None, input._data.ndim)
+    return handle_out(Amax.apply(input, dims=dims, keepdim=keepdim), out)
+
+
+def amin(input, dim=(), keepdim=False, *, out=None):
+    """Minimum over ``dim`` (all dims if empty) (``torch.amin``)."""
+    dims = wrap_dims(dim if dim != () else None, input._data.ndim)
+    return handle_out(Amin.apply(input, dims=dims, keepdim=keepdim), out)
+
+
+def _arg_extreme(input, dim, keepdim, which):
+    xp = input._backend()
+    x = input._data
+    if x.size == 0:
+        raise IndexError(f"{which}(): Expected reduction dim to be specified for input.numel() == 0.")
+    fn = xp.argmax if which == "argmax" else xp.argmin
+    if x.dtype.kind == "f":
+        # PyTorch returns the first NaN's index: NaN wins over everything
+        nan = xp.isnan(x)
+        if bool(nan.any()):
+            if dim is None:
+                return _wrap(xp.asarray(xp.argmax(nan.reshape(-1))))
+            d = wrap_dim(dim, x.ndim)
+            has = nan.any(axis=d, keepdims=keepdim)
+            return _wrap(xp.where(has, xp.argmax(nan, axis=d, keepdims=keepdim),
+                                  fn(x, axis=d, keepdims=keepdim)))
+    if dim is None:
+        r = xp.asarray(fn(x.reshape(-1)))
+        if keepdim:
+            r = r.reshape((1,) * x.ndim)
+        return _wrap(r.astype(xp.int64))
+    d = wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return _wrap(xp.asarray(0, dtype=xp.int64))
+    return _wrap(fn(x, axis=d, keepdims=keepdim).astype(xp.int64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the maximum (first one on ties), over all elements or along ``dim``."""
+    return _arg_extreme(input, dim, keepdim, "argmax")
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the minimum (first one on ties), over all elements or along ``dim``."""
+    return _arg_extreme(input, dim, keepdim, "argmin")
+
+
+class _MaxDim(Op):
+    """max/min along a dim: the gradient goes to the selected index only."""
+
+    def forward(ctx, x, d, keepdim, idx):
+        ctx.args = (x.shape, d, keepdim)
+        ctx.idx = idx
+        xp = ctx.xp
+        return xp.take_along_axis(x, xp.expand_dims(idx, d) if not keepdim else idx, axis=d) \
+            .reshape(idx.shape)
+
+    def backward(ctx, g):
+        shape, d, keepdim = ctx.args
+        from .indexing import scatter
+        idx = _wrap(ctx.idx)
+        if not keepdim:
+            g, idx = g.unsqueeze(d), idx.unsqueeze(d)
+        return g.new_zeros(shape).scatter(d, idx, g)
+
+
+def _max_min(input, dim, keepdim, which, other, out):
+    from .binary import maximum, minimum
+    if isinstance(dim, Tensor):
+        other = dim
+    if other is not None:
+        return (maximum if which == "max" else minimum)(input, other, out=out)
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError(f"{which}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        return (amax if which == "max" else amin)(input)
+    d = wrap_dim(dim, input._data.ndim)
+    if input._data.ndim and input._data.shape[d] == 0:
+        raise IndexError(f"{which}(): Expected reduction dim {d} to have non-zero size.")
+    idx = _arg_extreme(input, d, keepdim, "argmax" if which == "max" else "argmin")
+    if input._data.ndim == 0:
+        return values_indices(input.clone(), idx)
+    vals = _MaxDim.apply(input, d=d, keepdim=keepdim, idx=idx._data)
+    if out is not None:
+        handle_out(vals, out[0])
+        handle_out(idx, out[1])
+        return values_indices(out[0], out[1])
+    return values_indices(vals, idx)
+
+
+def max(input, dim=None, keepdim=False, *, other=None, out=None):
+    """Max of all elements; along ``dim`` a (values, indices) tuple; with a tensor, ``maximum``."""
+    return _max_min(input, dim, keepdim, "max", other, out)
+
+
+def min(input, dim=None, keepdim=False, *, other=None, out=None):
+    """Min of all elements; along ``dim`` a (values, indices) tuple; with a tensor, ``minimum``."""
+    return _max_min(input, dim, keepdim, "min", other, out)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """(amin, amax) in one call."""
+    mm = namedtuple("aminmax", ["min", "max"])
+    if dim is None:
+        return mm(amin(input, (), keepdim), amax(input, (), keepdim))
+    return mm(amin(input, dim, keepdim), amax(input, dim, keepdim))
+
+
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    """log(sum(exp(input))) over ``dim``, computed stably (``torch.logsumexp``)."""
+    if dtype_of(input)._category < D._FLOAT:
+        input = input.float()
+    dims = wrap_dims(dim, input._data.ndim)
+    m = amax(input, dims, keepdim=True).detach()
+    m = m.masked_fill(m.isinf(), 0.0)
+    r = (input - m).exp().sum(dims, keepdim=True).log() + m
+    if not keepdim:
+        r = r.squeeze(dims) if dims else r
+    return handle_out(r, out)
+
+
+def all(input, dim=None, keepdim=False, *, out=None):
+    """True where all elements (over ``dim``) are nonzero (``torch.all``)."""
+    dims = wrap_dims(dim, input._data.ndim)
+    r = _wrap(input._backend().all(input._data, axis=dims, keepdims=keepdim))
+    return handle_out(r, out)
+
+
+def any(input, dim=None, keepdim=False, *, out=None):
+    """True where any element (over ``dim``) is nonzero (``torch.any``)."""
+    dims = wrap_dims(dim, input._data.ndim)
+    r = _wrap(input._backend().any(input._data, axis=dims, keepdims=keepdim))
+    return handle_out(r, out)
+
+
+def count_nonzero(input, dim=None):
+    """Number of nonzero elements over ``dim`` (``torch.count_nonzero``)."""
+    dims = wrap_dims(dim, input._data.ndim)
+    return _wrap(input._backend().count_nonzero(input._data, axis=dims).astype("int64"))
+
+
+class Cumsum(Op):
+    def forward(ctx, x, d, dtype):
+        ctx.d = d
+        return ctx.xp.cumsum(x, axis=d, dtype=dtype)
+
+    def backward(ctx, g):
+        return g.flip(ctx.d).cumsum(ctx.d).flip(ctx.d)
+
+
+def cumsum(input, dim, *, dtype=None, out=None):
+    """Cumulative sum along ``dim`` (``torch.cumsum``)."""
+    d = wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        return handle_out(input.clone(), out)
+    return handle_out(Cumsum.apply(input, d=d, dtype=_sum_dtype(input, dtype)), out)
+
+
+class Cumprod(Op):
+    save = (0, "out")
+
+    def forward(ctx, x, d, dtype):
+        ctx.d = d
+        return ctx.xp.cumprod(x, axis=d, dtype=dtype)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        d = ctx.d
+        if not bool((x._data == 0).any()):
+            return (g * y).flip(d).cumsum(d).flip(d) / x
+        # zero-safe: grad_i = sum_{k>=i} g_k * prod_{j<=k, j!=i} x_j (a loop over positions)
+        from .joining import cat
+        n = x.shape[d]
+        grads = []
+        for i in range(n):
+            ones = x.narrow(d, i, 1) * 0 + 1
+            replaced = cat([x.narrow(d, 0, i), ones, x.narrow(d, i + 1, n - i - 1)], d)
+            cp = replaced.cumprod(d)
+            grads.append((g.narrow(d, i, n - i) * cp.narrow(d, i, n - i)).sum(d, keepdim=True))
+        return cat(grads, d)
+
+
+def cumprod(input, dim, *, dtype=None, out=None):
+    """Cumulative product along ``dim`` (``torch.cumprod``)."""
+    d = wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        return handle_out(input.clone(), out)
+    return handle_out(Cumprod.apply(input, d=d, dtype=_sum_dtype(input, dtype)), out)
+
+
+class LogSoftmax(Op):
+    save = ("out",)
+
+    def forward(ctx, x, d):
+        ctx.d = d
+        xp = ctx.xp
+        m = xp.max(x, axis=d, keepdims=True) if x.size else 0
+        shifted = x - m
+        return shifted - xp.log(xp.sum(xp.exp(shifted), axis=d, keepdims=True))
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g - y.exp() * g.sum(ctx.d, keepdim=True)
+
+
+class Softmax(Op):
+    save = ("out",)
+
+    def forward(ctx, x, d):
+        ctx.d = d
+        xp = ctx.xp
+        e = xp.exp(x - (xp.max(x, axis=d, keepdims=True) if x.size else 0))
+        e /= xp.sum(e, axis=d, keepdims=True)
+        return e
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        gy = g * y
+        return gy - y * gy.sum(ctx.d, keepdim=True)
+
+
+def _softmax_input(input, dim, dtype):
+    if dtype is not None:
+        input = input.to(D.to_dtype(dtype))
+    elif dtype_of(input)._category < D._FLOAT:
+        raise RuntimeError(f"\"softmax_lastdim_kernel_impl\" not implemented for "
+                           f"'{dtype_of(input).name.capitalize()}'")
+    if dim is None:
+        dim = 0 if input.dim() in (0, 1, 3) else 1
+    return input, wrap_dim(dim, input._data.ndim)
+
+
+def softmax(input, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim`` (``torch.softmax``)."""
+    input, d = _softmax_input(input, dim, dtype)
+    if input._data.ndim == 0:
+        return input * 0 + 1
+    return Softmax.apply(input, d=d)
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """log(softmax(x)) along ``dim``, computed stably (``torch.log_softmax``)."""
+    input, d = _softmax_input(input, dim, dtype)
+    if input._data.ndim == 0:
+        return input * 0
+    return LogSoftmax.apply(input, d=d)

@@ -1,0 +1,162 @@
+"""Elementwise unary ops: one table row per op, forward and derivative side by side.
+
+Each row: name, forward on the backend module, derivative (grad, *saved) -> input grad,
+what is saved (``"x"`` input, ``"y"`` output), and whether integer inputs compute in float.
+"""
+import math
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd.node import Op
+from . import _special
+from ._helpers import dtype_of, float_dtype_for, handle_out
+
+__all__ = []
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+
+def _sq(t):
+    return t * t
+
+
+# name: (forward(xp, x), backward(g, *saved), save, float_only)
+UNARY = {
+    "neg": (lambda xp, x: xp.negative(x), lambda g: -g, "", False),
+    "abs": (lambda xp, x: xp.abs(x), lambda g, x: g * x.sgn(), "x", False),
+    "sign": (lambda xp, x: xp.sign(x), lambda g: g * 0, "", False),
+    "sgn": (lambda xp, x: xp.sign(x) if not xp.iscomplexobj(x) else
+            xp.where(x == 0, 0, x / xp.where(x == 0, 1, xp.abs(x))), lambda g: g * 0, "", False),
+    "sqrt": (lambda xp, x: xp.sqrt(x), lambda g, y: g / (2 * y), "y", True),
+    "rsqrt": (lambda xp, x: 1 / xp.sqrt(x), lambda g, y: -0.5 * g * y * y * y, "y", True),
+    "square": (lambda xp, x: x * x, lambda g, x: 2 * g * x, "x", False),
+    "exp": (lambda xp, x: xp.exp(x), lambda g, y: g * y, "y", True),
+    "exp2": (lambda xp, x: xp.exp2(x), lambda g, y: g * y * _LN2, "y", True),
+    "expm1": (lambda xp, x: xp.expm1(x), lambda g, y: g * (y + 1), "y", True),
+    "log": (lambda xp, x: xp.log(x), lambda g, x: g / x, "x", True),
+    "log2": (lambda xp, x: xp.log2(x), lambda g, x: g / (x * _LN2), "x", True),
+    "log10": (lambda xp, x: xp.log10(x), lambda g, x: g / (x * _LN10), "x", True),
+    "log1p": (lambda xp, x: xp.log1p(x), lambda g, x: g / (x + 1), "x", True),
+    "sin": (lambda xp, x: xp.sin(x), lambda g, x: g * x.cos(), "x", True),
+    "cos": (lambda xp, x: xp.cos(x), lambda g, x: -g * x.sin(), "x", True),
+    "tan": (lambda xp, x: xp.tan(x), lambda g, y: g * (1 + _sq(y)), "y", True),
+    "asin": (lambda xp, x: xp.arcsin(x), lambda g, x: g * (1 - _sq(x)).rsqrt(), "x", True),
+    "acos": (lambda xp, x: xp.arccos(x), lambda g, x: -g * (1 - _sq(x)).rsqrt(), "x", True),
+    "atan": (lambda xp, x: xp.arctan(x), lambda g, x: g / (1 + _sq(x)), "x", True),
+    "sinh": (lambda xp, x: xp.sinh(x), lambda g, x: g * x.cosh(), "x", True),
+    "cosh": (lambda xp, x: xp.cosh(x), lambda g, x: g * x.sinh(), "x", True),
+    "tanh": (lambda xp, x: xp.tanh(x), lambda g, y: g * (1 - _sq(y)), "y", True),
+    "asinh": (lambda xp, x: xp.arcsinh(x), lambda g, x: g * (_sq(x) + 1).rsqrt(), "x", True),
+    "acosh": (lambda xp, x: xp.arccosh(x), lambda g, x: g * (_sq(x) - 1).rsqrt(), "x", True),
+    "atanh": (lambda xp, x: xp.arctanh(x), lambda g, x: g / (1 - _sq(x)), "x", True),
+    "sigmoid": (lambda xp, x: _sigmoid(xp, x), lambda g, y: g * y * (1 - y), "y", True),
+    "erf": (lambda xp, x: _special.erf(xp, x),
+            lambda g, x: g * (2 / math.sqrt(math.pi)) * (-_sq(x)).exp(), "x", True),
+    "erfc": (lambda xp, x: _special.erfc(xp, x),
+             lambda g, x: g * (-2 / math.sqrt(math.pi)) * (-_sq(x)).exp(), "x", True),
+    "erfinv": (lambda xp, x: _special.erfinv(xp, x),
+               lambda g, y: g * (math.sqrt(math.pi) / 2) * _sq(y).exp(), "y", True),
+    "lgamma": (lambda xp, x: _special.lgamma(xp, x), lambda g, x: g * x.digamma(), "x", True),
+    "digamma": (lambda xp, x: _special.digamma(xp, x), lambda g, x: g * polygamma(1, x), "x", True),
+    "reciprocal": (lambda xp, x: 1 / x, lambda g, y: -g * y * y, "y", True),
+    "floor": (lambda xp, x: xp.floor(x), lambda g: g * 0, "", False),
+    "ceil": (lambda xp, x: xp.ceil(x), lambda g: g * 0, "", False),
+    "trunc": (lambda xp, x: xp.trunc(x), lambda g: g * 0, "", False),
+    "frac": (lambda xp, x: x - xp.trunc(x), lambda g: g, "", False),
+    "relu": (lambda xp, x: xp.maximum(x, 0).astype(x.dtype, copy=False),
+             lambda g, y: g * (y > 0), "y", False),
+    "conj_physical": (lambda xp, x: xp.conj(x), lambda g: g.conj_physical(), "", False),
+    "angle": (lambda xp, x: xp.angle(x).astype(x.dtype.type(0).real.dtype) if xp.iscomplexobj(x)
+              else xp.where(x < 0, math.pi, 0.0).astype(x.dtype), lambda g: g * 0, "", True),
+}
+UNARY["fix"] = UNARY["trunc"]
+UNARY["negative"] = UNARY["neg"]
+UNARY["absolute"] = UNARY["abs"]
+UNARY["arcsin"], UNARY["arccos"], UNARY["arctan"] = UNARY["asin"], UNARY["acos"], UNARY["atan"]
+UNARY["arcsinh"], UNARY["arccosh"], UNARY["arctanh"] = UNARY["asinh"], UNARY["acosh"], UNARY["atanh"]
+
+
+def _sigmoid(xp, x):
+    # exp of -|x| never overflows; same value as 1 / (1 + exp(-x)) everywhere
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def _keep_dtype(forward):
+    def fwd(ctx, x):
+        y = forward(ctx.xp, x)
+        return y if y.dtype == x.dtype else y.astype(x.dtype)
+    return fwd
+
+
+def _make_unary(name, forward, backward, save, float_only):
+    saves = tuple({"x": 0, "y": "out"}[c] for c in save)
+    cls_name = "".join(p.capitalize() for p in name.split("_"))
+    op = type(cls_name, (Op,), {
+        "save": saves,
+        "forward": staticmethod(_keep_dtype(forward) if not float_only else
+                                lambda ctx, x: forward(ctx.xp, x)),
+        "backward": lambda ctx, g: backward(g, *ctx.saved_tensors),
+    })
+
+    def fn(input, *, out=None):
+        dt = dtype_of(input)
+        if float_only and dt._category < D._FLOAT:
+            input = input.to(float_dtype_for(dt))
+        elif dt is D.bool_ and name in ("neg", "negative"):
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
+        result = op.apply(input)
+        return result if out is None else handle_out(result, out)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` of ``input`` (``torch.{name}``), differentiable."
+    return op, fn
+
+
+OPS = {}
+for _name, _row in UNARY.items():
+    OPS[_name], globals()[_name] = _make_unary(_name, *_row)
+    __all__.append(_name)
+
+
+def polygamma(n, input, *, out=None):
+    """The n-th derivative of digamma (``torch.polygamma``)."""
+    return handle_out(Polygamma.apply(input.float() if dtype_of(input)._category < D._FLOAT
+                                      else input, n=n), out)
+
+
+class Polygamma(Op):
+    save = (0,)
+
+    def forward(ctx, x, n):
+        ctx.n = n
+        return _special.polygamma(ctx.xp, n, x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * polygamma(ctx.n + 1, x)
+
+
+def _polygamma_method(self, n):
+    return polygamma(n, self)
+
+
+def logit(input, eps=None, *, out=None):
+    """log(p / (1 - p)), with ``input`` clamped to [eps, 1 - eps] when eps is given."""
+    if dtype_of(input)._category < D._FLOAT:
+        input = input.float()
+    x = input if eps is None else input.clamp(eps, 1 - eps)
+    return handle_out((x / (1 - x)).log(), out)
+
+
+def sinc(input, *, out=None):
+    """sin(pi x) / (pi x), 1 at 0 (``torch.sinc``)."""
+    if dtype_of(input)._category < D._FLOAT:
+        input = input.float()
+    px = input * math.pi
+    safe = px.where(px != 0, 1.0)
+    return handle_out((safe.sin() / safe).where(px != 0, 1.0), out)
+
+
+__all__ += ["polygamma", "logit", "sinc"]
