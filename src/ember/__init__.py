@@ -41,3 +41,4 @@ abs_ = None
 del abs_
 
 __version__ = "0.1.0"
+from . import nn  # noqa: E402,F401  (torch.nn)

@@ -1,0 +1,9 @@
+"""ember.nn.functional: PyTorch's torch.nn.functional (activations, losses, normalisation, ...).
+
+The implementations live in ``nn/_functional/*.py``; this module only gathers them.
+"""
+from ._functional.activation import *  # noqa: F401,F403
+from ._functional.loss import *  # noqa: F401,F403
+from ._functional.misc import *  # noqa: F401,F403
+
+# ---- other helpers: append extra imports below this line (do not remove others' lines) ----

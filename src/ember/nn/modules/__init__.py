@@ -1,0 +1,12 @@
+"""All nn layers, one file per family; ``ember.nn`` re-exports every name listed here."""
+from ..module import Module  # noqa: F401
+from ..containers import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .flatten import *  # noqa: F401,F403
+
+# ---- other helpers: append extra imports below this line (do not remove others' lines) ----
