@@ -32,6 +32,10 @@ class Tensor:
             dtype = D.get_default_dtype()
         if size is not None:
             arr = creation._empty_array(tuple(size), D.to_dtype(dtype), device)
+        elif not args:
+            arr = creation._empty_array((0,), D.to_dtype(dtype), device)
+        elif len(args) == 1 and isinstance(args[0], (float, complex, bool)):
+            raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
         elif len(args) == 1 and not isinstance(args[0], (int, Tensor)) or (
                 len(args) == 1 and isinstance(args[0], Tensor)):
             src = args[0]
@@ -208,8 +212,8 @@ class Tensor:
     def data(self, value):
         self._data = value._data
 
-    @property
     def is_inference(self):
+        """Whether this is an inference tensor (Ember does not make them: always False)."""
         return False
 
     @property
@@ -277,12 +281,12 @@ class Tensor:
 
     def __float__(self):
         if self._data.size != 1:
-            raise TypeError("only one element tensors can be converted to Python scalars")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self._data.reshape(()))
 
     def __int__(self):
         if self._data.size != 1:
-            raise TypeError("only one element tensors can be converted to Python scalars")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self._data.reshape(()))
 
     def __complex__(self):

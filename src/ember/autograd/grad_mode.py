@@ -97,6 +97,11 @@ class set_grad_enabled(_GradModeBase):
         self.mode = bool(mode)
         STATE.enabled = self.mode
 
+    def __call__(self, func):
+        # Used as a decorator: the mode applies inside the function only.
+        STATE.enabled = self.prev
+        return super().__call__(func)
+
     def __enter__(self):
         pass
 

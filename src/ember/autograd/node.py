@@ -31,6 +31,7 @@ class Node:
                  "_anomaly_trace", "__dict__", "__weakref__")
     _name = None
     materialize_grads = True
+    _view_version = None  # for a view op's node: the version its view was made at
 
     def _init_node(self):
         self.next_functions = ()
@@ -66,18 +67,22 @@ class Node:
         saved = self._saved
         if saved is None:
             return ()
-        for t, v in zip(saved, self._saved_versions):
+        for i, (t, v) in enumerate(zip(saved, self._saved_versions)):
             if t is not None and t._version[0] != v:
-                shape = "x".join(map(str, t.shape)) if t.dim() else ""
-                origin = f"which is output 0 of {t.grad_fn.name()}, " if t.grad_fn is not None else ""
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{_type_name(t)} [{shape}]], {origin}is at version "
-                    f"{t._version[0]}; expected version {v} instead. It was saved for backward by "
-                    f"{self.name()}. Hint: the operation that failed was simulated by autograd: "
-                    "use .clone() before the in-place operation, or enable anomaly detection to "
-                    "find the forward op.")
+                raise RuntimeError(self._modified_msg(i, t, v))
         return saved
+
+    def _modified_msg(self, i, t, v):
+        shape = ", ".join(map(str, t._data.shape))
+        save = getattr(self, "save", ())
+        origin = self if i < len(save) and save[i] == "out" else t.grad_fn
+        which = f", which is output {t._output_nr} of {_short_name(origin)}," if origin else ""
+        return ("one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{_type_name(t)} [{shape}]]{which} is at version "
+                f"{t._version[0]}; expected version {v} instead. It was saved for backward by "
+                f"{self.name()} (input or output {i} of its saved tensors). Hint: enable anomaly "
+                "detection to find the operation that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
     def _release(self):
         self._saved = None
@@ -120,6 +125,15 @@ class Node:
         return self.backward(*grads)
 
 
+def _short_name(node):
+    """A node's name as PyTorch prints it in the in-place error ("Exp", "torch::autograd::CopySlices")."""
+    name = node.name()
+    if name in ("CopySlices", "AccumulateGrad", "CopyBackwards"):
+        return "torch::autograd::" + name
+    head, sep, tail = name.rpartition("Backward")
+    return head if sep and tail.isdigit() else name
+
+
 def _is_tensor(v):
     from .._tensor import Tensor
     return isinstance(v, Tensor)
@@ -160,6 +174,12 @@ def edge_of(t):
         return (None, 0)
     fn = t.grad_fn
     if fn is not None:
+        if t._base is not None and fn._view_version is not None and \
+                fn._view_version != t._version[0]:
+            # The view's base (or a sibling view) was written in place since this view was made.
+            from .inplace import refresh_view
+            refresh_view(t)
+            fn = t.grad_fn
         return (fn, t._output_nr)
     acc = t._accumulator
     if acc is None:
@@ -178,6 +198,7 @@ class Op(Node):
     """
     __slots__ = ("xp",)
     save = ()
+    save_if = None  # parallel to ``save``: keep entry k only if input save_if[k] needs grad
     differentiable = True
 
     @classmethod
@@ -202,6 +223,10 @@ class Op(Node):
         self._in_meta = tuple(None if t is None else (t._data.shape, t._data.dtype) for t in inputs)
         if self.save:
             saved = tuple(result if i == "out" else inputs[i] for i in self.save)
+            if self.save_if is not None:
+                need = self.needs_input_grad
+                saved = tuple(None if c is not None and not need[c] else t
+                              for t, c in zip(saved, self.save_if))
             self._saved = saved
             self._saved_versions = tuple(None if t is None else t._version[0] for t in saved)
         result._rg = True
