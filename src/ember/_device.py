@@ -36,8 +36,6 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
         return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self):

@@ -165,6 +165,8 @@ def scalar_dtype(value):
         return _default_dtype[0]
     if isinstance(value, complex):
         return default_complex()
+    if isinstance(value, np.generic):  # NumPy scalars count as Python scalars, like in PyTorch
+        return scalar_dtype(value.item())
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
 
 

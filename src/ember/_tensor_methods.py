@@ -22,6 +22,7 @@ for _mod in _MODULES:
         if not hasattr(T, _name):
             setattr(T, _name, getattr(_mod, _name))
 
+del T.rsub  # torch.rsub is a function only
 T.where = pointwise._where_method
 T.polygamma = unary._polygamma_method
 T.index_put = indexing.index_put
@@ -101,7 +102,8 @@ T.__rmatmul__ = lambda self, other: matmul.matmul(other, self)
 T.__neg__ = lambda self: unary.neg(self)
 T.__pos__ = lambda self: self
 T.__abs__ = lambda self: unary.abs(self)
-T.__invert__ = lambda self: binary.bitwise_not(self)
+T.__invert__ = lambda self: binary.bitwise_not(self) if self.dtype._category < D._FLOAT else \
+    _raise(TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors"))
 T.__and__ = lambda self, other: binary.bitwise_and(self, other)
 T.__rand__ = lambda self, other: binary.bitwise_and(self, other)
 T.__or__ = lambda self, other: binary.bitwise_or(self, other)
@@ -117,6 +119,10 @@ T.__le__ = lambda self, other: binary.le(self, other)
 T.__gt__ = lambda self, other: binary.gt(self, other)
 T.__ge__ = lambda self, other: binary.ge(self, other)
 T.__hash__ = object.__hash__
+
+
+def _raise(exc):
+    raise exc
 
 
 def _comparable(other):

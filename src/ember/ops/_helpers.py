@@ -31,6 +31,27 @@ def wrap_dims(dim, ndim):
     return tuple(sorted(dims))
 
 
+def broadcast_shapes_error(sa, sb):
+    """PyTorch's RuntimeError for shapes ``sa`` and ``sb`` that do not broadcast (or None)."""
+    n = max(len(sa), len(sb))
+    for i in range(n - 1, -1, -1):
+        da = sa[i - n + len(sa)] if i - n + len(sa) >= 0 else 1
+        db = sb[i - n + len(sb)] if i - n + len(sb) >= 0 else 1
+        if da != db and da != 1 and db != 1:
+            return RuntimeError(f"The size of tensor a ({da}) must match the size of tensor b "
+                                f"({db}) at non-singleton dimension {i}")
+    return None
+
+
+def check_broadcast(a, b):
+    """Raise PyTorch's RuntimeError when tensors/scalars ``a`` and ``b`` do not broadcast."""
+    sa = a._data.shape if isinstance(a, Tensor) else ()
+    sb = b._data.shape if isinstance(b, Tensor) else ()
+    err = broadcast_shapes_error(sa, sb)
+    if err is not None:
+        raise err
+
+
 def dtype_of(x):
     return _NP_TO_DTYPE[x._data.dtype]
 
@@ -128,7 +149,7 @@ def write_inplace(self, result):
     xp = self._backend()
     xp.copyto(self._data, result._data, casting="unsafe")
     self._version[0] += 1
-    if result._rg and STATE.enabled:
+    if (result._rg or self._rg) and STATE.enabled:
         from ..autograd.inplace import rebase_history
         rebase_history(self, result)
     return self

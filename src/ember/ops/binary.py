@@ -9,7 +9,8 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
-from ._helpers import promote, handle_out, dtype_of, scalar_tensor, to_tensor
+from ._helpers import (promote, handle_out, dtype_of, scalar_tensor, to_tensor, check_broadcast,
+                       _cap)
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "float_power", "atan2", "arctan2", "hypot",
@@ -38,6 +39,7 @@ class Sub(Op):
 
 class Mul(Op):
     save = (0, 1)
+    save_if = (1, 0)  # a is needed only for b's grad and vice versa
 
     def forward(ctx, a, b):
         return a * b
@@ -50,6 +52,7 @@ class Mul(Op):
 
 class Div(Op):
     save = (0, 1)
+    save_if = (1, None)
 
     def forward(ctx, a, b):
         return a / b
@@ -220,8 +223,20 @@ def _binary(op, a, b, out, float_result=False):
     (a, b), dt = promote(a, b)
     if float_result and dt._category < D._FLOAT:
         a, b = a.to(D.get_default_dtype()), b.to(D.get_default_dtype())
-    result = op.apply(a, b)
+    try:
+        result = op.apply(a, b)
+    except ValueError:
+        check_broadcast(a, b)
+        raise
     return result if out is None else handle_out(result, out)
+
+
+def _tensors_only(name, input, other, argname="other"):
+    """PyTorch's TypeError for ops whose operands must both be tensors."""
+    for pos, (x, n) in enumerate(((input, "input"), (other, argname)), 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): argument '{n}' (position {pos}) must be Tensor, not "
+                            f"{type(x).__name__}")
 
 
 def _fast(a, b):
@@ -242,22 +257,32 @@ def _fast(a, b):
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
     if out is None and alpha == 1 and _fast(input, other):
-        return _wrap(input._data + (other._data if type(other) is Tensor else other))
+        try:
+            return _wrap(input._data + (other._data if type(other) is Tensor else other))
+        except ValueError:
+            check_broadcast(input, other)
+            raise
     if alpha != 1:
+        _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
-        return handle_out(logical_or(input, other), out)
+        return handle_out(logical_or(to_tensor(input, other), to_tensor(other, input)), out)
     return _binary(Add, input, other, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (``torch.sub``); bool tensors can't be subtracted."""
     if out is None and alpha == 1 and _fast(input, other):
-        return _wrap(input._data - (other._data if type(other) is Tensor else other))
+        try:
+            return _wrap(input._data - (other._data if type(other) is Tensor else other))
+        except ValueError:
+            check_broadcast(input, other)
+            raise
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
     if alpha != 1:
+        _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _binary(Sub, input, other, out)
 
@@ -271,6 +296,12 @@ def rsub(input, other, *, alpha=1):
         sub(scalar_tensor(other, D.result_type(input, other), input), input, alpha=alpha)
 
 
+def _check_alpha(input, other, alpha):
+    if isinstance(alpha, float) and D.result_type(input, other)._category < D._FLOAT:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
 def dtype_of_maybe(x):
     return dtype_of(x) if isinstance(x, Tensor) else (D.bool_ if isinstance(x, bool) else None)
 
@@ -278,9 +309,13 @@ def dtype_of_maybe(x):
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting (``torch.mul``)."""
     if out is None and _fast(input, other):
-        return _wrap(input._data * (other._data if type(other) is Tensor else other))
+        try:
+            return _wrap(input._data * (other._data if type(other) is Tensor else other))
+        except ValueError:
+            check_broadcast(input, other)
+            raise
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
-        return handle_out(logical_and(input, other), out)
+        return handle_out(logical_and(to_tensor(input, other), to_tensor(other, input)), out)
     return _binary(Mul, input, other, out)
 
 
@@ -291,7 +326,11 @@ def div(input, other, *, rounding_mode=None, out=None):
     """input / other; true division unless rounding_mode is 'trunc' or 'floor' (``torch.div``)."""
     if rounding_mode is None:
         if out is None and _fast(input, other):
-            return _wrap(input._data / (other._data if type(other) is Tensor else other))
+            try:
+                return _wrap(input._data / (other._data if type(other) is Tensor else other))
+            except ValueError:
+                check_broadcast(input, other)
+                raise
         return _binary(Div, input, other, out, float_result=True)
     if rounding_mode == "floor":
         return floor_divide(input, other, out=out)
@@ -349,8 +388,13 @@ def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):
         input = scalar_tensor(input, D.result_type(input, exponent), exponent)
     (a, b), dt = promote(input, exponent)
-    if dt._category < D._FLOAT and bool((b._data < 0).any()):
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if dt._category == D._INT and bool((b._data < 0).any()):
+        if not isinstance(exponent, Tensor):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        xp, x, e = a._backend(), a._data, b._data
+        # PyTorch: 1 ** -n = 1, (-1) ** -n = +-1, any other base ** -n = 0
+        neg = xp.where(x == 1, 1, xp.where(x == -1, 1 - 2 * (e & 1), 0))
+        return handle_out(_wrap(xp.where(e < 0, neg, xp.power(x, xp.abs(e))).astype(dt.np)), out)
     if not isinstance(exponent, Tensor) and exponent == 2 and not a._rg:
         return handle_out(_wrap(a._data * a._data), out)
     return handle_out(Pow.apply(a, b), out)
@@ -366,6 +410,7 @@ def float_power(input, exponent, *, out=None):
 
 def atan2(input, other, *, out=None):
     """Elementwise arctangent of input / other with quadrant (``torch.atan2``)."""
+    _tensors_only("atan2", input, other)
     return _binary(Atan2, input, other, out, float_result=True)
 
 
@@ -374,36 +419,43 @@ arctan2 = atan2
 
 def hypot(input, other, *, out=None):
     """sqrt(input^2 + other^2) elementwise (``torch.hypot``)."""
+    _tensors_only("hypot", input, other)
     return _binary(Hypot, input, other, out)
 
 
 def maximum(input, other, *, out=None):
     """Elementwise maximum, NaN-propagating (``torch.maximum``)."""
+    _tensors_only("maximum", input, other)
     return _binary(Maximum, input, other, out)
 
 
 def minimum(input, other, *, out=None):
     """Elementwise minimum, NaN-propagating (``torch.minimum``)."""
+    _tensors_only("minimum", input, other)
     return _binary(Minimum, input, other, out)
 
 
 def fmax(input, other, *, out=None):
     """Elementwise maximum ignoring NaN (``torch.fmax``)."""
+    _tensors_only("fmax", input, other)
     return _binary(Fmax, input, other, out)
 
 
 def fmin(input, other, *, out=None):
     """Elementwise minimum ignoring NaN (``torch.fmin``)."""
+    _tensors_only("fmin", input, other)
     return _binary(Fmin, input, other, out)
 
 
 def logaddexp(input, other, *, out=None):
     """log(exp(input) + exp(other)), computed stably (``torch.logaddexp``)."""
+    _tensors_only("logaddexp", input, other)
     return _binary(Logaddexp, input, other, out, float_result=True)
 
 
 def logaddexp2(input, other, *, out=None):
     """log2(2^input + 2^other) (``torch.logaddexp2``)."""
+    _tensors_only("logaddexp2", input, other)
     return _binary(Logaddexp2, input, other, out, float_result=True)
 
 
@@ -440,6 +492,7 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 def _logical(ufunc):
     def fn(input, other, *, out=None):
+        _tensors_only(ufunc, input, other)
         other = other if isinstance(other, Tensor) else to_tensor(other, input)
         xp = input._backend()
         r = _wrap(getattr(xp, ufunc)(input._data, other._data))
@@ -462,7 +515,7 @@ def _bitwise(ufunc, sym):
             input = scalar_tensor(input, D.result_type(input, other), other)
         (a, b), dt = promote(input, other)
         if dt._category >= D._FLOAT:
-            raise RuntimeError(f"\"{ufunc}_cpu\" not implemented for '{dt.name.capitalize()}'")
+            raise NotImplementedError(f"\"{ufunc}_cpu\" not implemented for '{_cap(dt)}'")
         r = _wrap(getattr(a._backend(), ufunc)(a._data, b._data))
         return r if out is None else handle_out(r, out)
     fn.__name__ = ufunc
@@ -479,13 +532,14 @@ bitwise_right_shift = _bitwise("right_shift", ">>")
 def bitwise_not(input, *, out=None):
     """Bitwise NOT of an integer or bool tensor (``torch.bitwise_not``)."""
     if input.dtype._category >= D._FLOAT:
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for "
-                           f"'{input.dtype.name.capitalize()}'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
+                                  f"'{_cap(input.dtype)}'")
     return handle_out(_wrap(input._backend().invert(input._data)), out)
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other| elementwise (``torch.isclose``)."""
+    _tensors_only("isclose", input, other)
     (a, b), _ = promote(input, other)
     return _wrap(a._backend().isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 

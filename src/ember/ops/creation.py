@@ -58,6 +58,8 @@ def _to_array(data, dtype, xp):
     if isinstance(data, Tensor):
         return xp.array(data._data, dtype=dtype.np)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        if any(isinstance(x, Tensor) and x._data.size != 1 for x in data):
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return xp.stack([_to_array(x, dtype, xp) for x in data]) if data else \
             xp.zeros((0,), dtype.np)
     if isinstance(data, (list, tuple)):
@@ -294,6 +296,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
     half = steps // 2
     arr = xp.where(i < half, start + step * i, end - step * (steps - 1 - i))
+    if steps == 1:
+        arr[0] = start
     if dt._category < D._FLOAT:
         arr = xp.trunc(arr)
     return _out(_finish(arr.astype(dt.np), requires_grad), out)
@@ -310,8 +314,16 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
 
 def _like(input, fill, dtype, device, requires_grad):
     dt = D.to_dtype(dtype) if dtype is not None else input.dtype
-    dev = device if device is not None else input.device
-    return _filled((tuple(input.shape),), fill, dt, dev, requires_grad)
+    x = input._data
+    if x.flags.c_contiguous or (device is not None and to_device(device) != input.device) or \
+            0 in x.strides:
+        dev = device if device is not None else input.device
+        return _filled((tuple(input.shape),), fill, dt, dev, requires_grad)
+    # PyTorch's preserve_format: a permuted input gives a result with the same strides
+    arr = input._backend().empty_like(x, dtype=dt.np, order="K")
+    if fill is not None:
+        arr.fill(fill)
+    return _finish(arr, requires_grad)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,

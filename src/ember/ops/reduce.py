@@ -1,4 +1,5 @@
 """Reductions over dims (sum, mean, prod, var/std, max/min, logsumexp, ...) and scans."""
+import builtins
 from collections import namedtuple
 
 from .. import _dtype as D
@@ -135,7 +136,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
         n *= input._data.shape[d]
     centered = input - mean(input, dims, keepdim=True)
     sq = (centered * centered.conj()).real if input.is_complex() else centered * centered
-    return handle_out(sum(sq, dims, keepdim) / max(n - c, 0), out)
+    return handle_out(sum(sq, dims, keepdim) / builtins.max(n - c, 0), out)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):

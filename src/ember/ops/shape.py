@@ -26,6 +26,8 @@ class ViewOp(Op):
         src = inputs[0]
         result._version = src._version
         result._base = src._base if src._base is not None else src
+        if result.grad_fn is not None:  # lets autograd spot a base written in place later
+            result.grad_fn._view_version = src._version[0]
         return result
 
 
@@ -281,7 +283,10 @@ class Slice(ViewOp):
     def forward(ctx, x, key):
         ctx.key = key
         ctx.in_shape = x.shape
-        return x[key]
+        out = x[key]
+        if not isinstance(out, ctx.xp.ndarray):  # all-int key: a 0-d view, not a scalar copy
+            out = x[(key if isinstance(key, tuple) else (key,)) + (Ellipsis,)]
+        return out
 
     def backward(ctx, g):
         return SliceScatter.apply(g, shape=ctx.in_shape, key=ctx.key)
@@ -486,10 +491,24 @@ class Diagonal(ViewOp):
     def forward(ctx, x, offset, d1, d2):
         ctx.args = (offset, d1, d2)
         ctx.in_shape = x.shape
-        return ctx.xp.diagonal(x, offset, d1, d2)
+        return _diagonal_view(ctx.xp, x, offset, d1, d2)
 
     def backward(ctx, g):
         return DiagonalScatter.apply(g, shape=ctx.in_shape, args=ctx.args)
+
+
+def _diagonal_view(xp, x, offset, d1, d2):
+    """A writable strided view of a diagonal (NumPy's own ``diagonal`` is read-only)."""
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {d1}, {d2}")
+    key = [slice(None)] * x.ndim
+    key[d2 if offset >= 0 else d1] = slice(abs(offset), None)
+    x = x[tuple(key)]
+    n = max(min(x.shape[d1], x.shape[d2]), 0)
+    keep = [i for i in range(x.ndim) if i not in (d1, d2)]
+    shape = tuple(x.shape[i] for i in keep) + (n,)
+    strides = tuple(x.strides[i] for i in keep) + (x.strides[d1] + x.strides[d2],)
+    return xp.lib.stride_tricks.as_strided(x, shape, strides)
 
 
 class DiagonalScatter(Op):

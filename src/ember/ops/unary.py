@@ -23,8 +23,8 @@ def _sq(t):
 UNARY = {
     "neg": (lambda xp, x: xp.negative(x), lambda g: -g, "", False),
     "abs": (lambda xp, x: xp.abs(x), lambda g, x: g * x.sgn(), "x", False),
-    "sign": (lambda xp, x: xp.sign(x), lambda g: g * 0, "", False),
-    "sgn": (lambda xp, x: xp.sign(x) if not xp.iscomplexobj(x) else
+    "sign": (lambda xp, x: _sign(xp, x), lambda g: g * 0, "", False),
+    "sgn": (lambda xp, x: _sign(xp, x) if not xp.iscomplexobj(x) else
             xp.where(x == 0, 0, x / xp.where(x == 0, 1, xp.abs(x))), lambda g: g * 0, "", False),
     "sqrt": (lambda xp, x: xp.sqrt(x), lambda g, y: g / (2 * y), "y", True),
     "rsqrt": (lambda xp, x: 1 / xp.sqrt(x), lambda g, y: -0.5 * g * y * y * y, "y", True),
@@ -75,6 +75,14 @@ UNARY["arcsin"], UNARY["arccos"], UNARY["arctan"] = UNARY["asin"], UNARY["acos"]
 UNARY["arcsinh"], UNARY["arccosh"], UNARY["arctanh"] = UNARY["asinh"], UNARY["acosh"], UNARY["atanh"]
 
 
+def _sign(xp, x):
+    """-1, 0 or 1; PyTorch maps NaN to 0 and bool to itself."""
+    if x.dtype.kind in "biu":
+        return x.copy() if x.dtype.kind == "b" else xp.sign(x)
+    r = xp.sign(x)
+    return xp.where(r != r, 0, r).astype(x.dtype, copy=False)
+
+
 def _sigmoid(xp, x):
     # exp of -|x| never overflows; same value as 1 / (1 + exp(-x)) everywhere
     e = xp.exp(-xp.abs(x))
@@ -102,6 +110,8 @@ def _make_unary(name, forward, backward, save, float_only):
         dt = dtype_of(input)
         if float_only and dt._category < D._FLOAT:
             input = input.to(float_dtype_for(dt))
+        elif dt is D.bool_ and name in ("abs", "absolute"):
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         elif dt is D.bool_ and name in ("neg", "negative"):
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
                                "If you are trying to invert a mask, use the `~` or "
