@@ -7,3 +7,6 @@ from ._functional.loss import *  # noqa: F401,F403
 from ._functional.misc import *  # noqa: F401,F403
 
 # ---- other helpers: append extra imports below this line (do not remove others' lines) ----
+from ._functional.conv import *  # noqa: F401,F403
+from ._functional.pooling import *  # noqa: F401,F403
+from ._functional.vision import *  # noqa: F401,F403
