@@ -1,0 +1,17 @@
+"""Optimizers with PyTorch's API (``torch.optim``): one file per algorithm."""
+from .optimizer import Optimizer
+from .sgd import SGD
+from .adam import Adam, AdamW
+from .adamax import Adamax
+from .nadam import NAdam
+from .radam import RAdam
+from .rmsprop import RMSprop
+from .adagrad import Adagrad
+from .adadelta import Adadelta
+from .rprop import Rprop
+from .asgd import ASGD
+from .lbfgs import LBFGS
+from . import lr_scheduler
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
+           "Adadelta", "Rprop", "ASGD", "LBFGS", "lr_scheduler"]

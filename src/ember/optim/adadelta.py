@@ -1,0 +1,42 @@
+"""Adadelta (``torch.optim.Adadelta``)."""
+from ..ops.creation import zeros_like
+from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
+
+__all__ = ["Adadelta"]
+
+
+class Adadelta(Optimizer):
+    """Adadelta: ``v = rho v + (1-rho) g^2``; ``d = sqrt(u + eps) / sqrt(v + eps) * g``;
+    ``u = rho u + (1-rho) d^2``; ``p -= lr d``."""
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
+                 capturable=False, maximize=False, differentiable=False):
+        check_lr(lr)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        check_nonneg("epsilon", eps)
+        check_nonneg("weight_decay", weight_decay)
+        check_flags({"differentiable": differentiable})
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize, capturable=capturable, foreach=foreach,
+                                      differentiable=differentiable))
+
+    def _init_state(self, p, state, group):
+        state["step"] = _scalar_state()
+        state["square_avg"] = zeros_like(p)
+        state["acc_delta"] = zeros_like(p)
+
+    def _update(self, p, grad, state, group):
+        rho, eps = group["rho"], group["eps"]
+        if group["maximize"]:
+            grad = -grad
+        step_value(state)
+        if group["weight_decay"] != 0:
+            grad = grad.add(p, alpha=group["weight_decay"])
+        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+        square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
+        std = square_avg.add(eps).sqrt_()
+        delta = acc_delta.add(eps).sqrt_()
+        delta.div_(std).mul_(grad)
+        acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+        p.add_(delta, alpha=-group["lr"])

@@ -1,0 +1,41 @@
+"""Adamax, Adam with an infinity norm (``torch.optim.Adamax``)."""
+from ..ops.binary import maximum
+from ..ops.creation import zeros_like
+from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
+    step_value, _scalar_state
+
+__all__ = ["Adamax"]
+
+
+class Adamax(Optimizer):
+    """Adamax: ``m = lerp(m, g, 1-b1)``, ``u = max(b2 u, |g| + eps)``,
+    ``p -= lr/(1-b1^t) * m / u``."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 foreach=None, *, maximize=False, differentiable=False, capturable=False):
+        check_lr(lr)
+        check_nonneg("epsilon", eps)
+        check_betas(betas)
+        check_nonneg("weight_decay", weight_decay)
+        check_flags({"differentiable": differentiable})
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable, capturable=capturable))
+
+    def _init_state(self, p, state, group):
+        state["step"] = _scalar_state()
+        state["exp_avg"] = zeros_like(p)
+        state["exp_inf"] = zeros_like(p)
+
+    def _update(self, p, grad, state, group):
+        (beta1, beta2), wd = group["betas"], group["weight_decay"]
+        if group["maximize"]:
+            grad = -grad
+        step = step_value(state)
+        if wd != 0:
+            grad = grad.add(p, alpha=wd)
+        exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
+        exp_avg.lerp_(grad, 1 - beta1)
+        maximum(exp_inf.mul_(beta2), grad.abs().add_(group["eps"]), out=exp_inf)
+        clr = group["lr"] / (1 - beta1 ** step)
+        p.addcdiv_(exp_avg, exp_inf, value=-clr)

@@ -1,0 +1,55 @@
+"""RMSprop (``torch.optim.RMSprop``)."""
+from ..ops.creation import zeros_like
+from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    """RMSprop: ``v = alpha v + (1-alpha) g^2``; ``p -= lr g / (sqrt(v - mean(g)^2 if centered
+    else v) + eps)``, optionally through a momentum buffer."""
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
+        check_lr(lr)
+        check_nonneg("epsilon", eps)
+        check_nonneg("momentum", momentum)
+        check_nonneg("weight_decay", weight_decay)
+        check_nonneg("alpha", alpha)
+        check_flags({"differentiable": differentiable})
+        super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps,
+                                      centered=centered, weight_decay=weight_decay,
+                                      capturable=capturable, foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable))
+
+    def _init_state(self, p, state, group):
+        state["step"] = _scalar_state()
+        state["square_avg"] = zeros_like(p)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = zeros_like(p)
+
+    def _update(self, p, grad, state, group):
+        alpha, wd, momentum = group["alpha"], group["weight_decay"], group["momentum"]
+        if group["maximize"]:
+            grad = -grad
+        step_value(state)
+        if wd != 0:
+            grad = grad.add(p, alpha=wd)
+        square_avg = state["square_avg"]
+        square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+        if group["centered"]:
+            grad_avg = state["grad_avg"]
+            grad_avg.lerp_(grad, 1 - alpha)
+            avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
+        else:
+            avg = square_avg.sqrt()
+        avg = avg.add_(group["eps"])
+        if momentum > 0:
+            buf = state["momentum_buffer"]
+            buf.mul_(momentum).addcdiv_(grad, avg)
+            p.add_(buf, alpha=-group["lr"])
+        else:
+            p.addcdiv_(grad, avg, value=-group["lr"])
