@@ -22,6 +22,10 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.joining import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
+from .ops.sorting import *  # noqa: F401,F403
+from .ops.reduce_extra import *  # noqa: F401,F403
+from .ops.joining_extra import *  # noqa: F401,F403
+from .ops.linalg_extra import *  # noqa: F401,F403
 from .ops.creation import range  # noqa: A001
 from ._tensor_str import set_printoptions, get_printoptions
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
@@ -33,6 +37,7 @@ from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, Lon
                       get_num_threads, get_num_interop_threads, set_num_interop_threads,
                       typename, is_grad_enabled as _ige)  # noqa: F401
 from . import cuda
+from . import linalg  # noqa: E402  (torch.linalg)
 
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001

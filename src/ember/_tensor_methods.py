@@ -23,6 +23,12 @@ for _mod in _MODULES:
             setattr(T, _name, getattr(_mod, _name))
 
 del T.rsub  # torch.rsub is a function only
+from .ops import sorting, reduce_extra, joining_extra, linalg_extra  # noqa: E402
+for _mod in (sorting, reduce_extra, joining_extra, linalg_extra):
+    for _name in _mod.__all__:
+        if not hasattr(T, _name) and _name not in _mod._FUNCTIONS_ONLY:
+            setattr(T, _name, getattr(_mod, _name))
+
 T.where = pointwise._where_method
 T.polygamma = unary._polygamma_method
 T.index_put = indexing.index_put

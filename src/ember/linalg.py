@@ -1,0 +1,20 @@
+"""``ember.linalg``: PyTorch's ``torch.linalg`` namespace (functions live in ``ops/linalg_extra``)."""
+from .ops.linalg import LinAlgError
+from .ops.linalg_extra import (inv, det, slogdet, solve, solve_triangular, cholesky, eigh,
+                               eigvalsh, svdvals, pinv, lstsq, matrix_power, matrix_rank,
+                               matrix_norm, multi_dot, cond, vecdot)
+from .ops.linalg_extra import linalg_qr as qr, linalg_svd as svd, linalg_norm as norm
+from .ops.linalg_extra import linalg_cross as cross
+from .ops.reduce_extra import vector_norm
+from .ops.matmul import matmul, outer
+from .ops.shape import diagonal as _diagonal
+
+__all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "solve_triangular", "cholesky", "qr",
+           "svd", "svdvals", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_power", "matrix_rank",
+           "norm", "vector_norm", "matrix_norm", "cross", "outer", "multi_dot", "cond", "vecdot",
+           "matmul", "diagonal"]
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """Diagonal of the matrices in the last two dims (``torch.linalg.diagonal``)."""
+    return _diagonal(A, offset, dim1, dim2)
