@@ -1,0 +1,33 @@
+"""PixelShuffle / PixelUnshuffle: move channel blocks into space and back."""
+from ..module import Module
+from .._functional.vision import pixel_shuffle, pixel_unshuffle
+
+__all__ = ["PixelShuffle", "PixelUnshuffle"]
+
+
+class PixelShuffle(Module):
+    """(*, C*r^2, H, W) -> (*, C, H*r, W*r)."""
+
+    def __init__(self, upscale_factor):
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def extra_repr(self):
+        return f"upscale_factor={self.upscale_factor}"
+
+    def forward(self, input):
+        return pixel_shuffle(input, self.upscale_factor)
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H*r, W*r) -> (*, C*r^2, H, W)."""
+
+    def __init__(self, downscale_factor):
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def extra_repr(self):
+        return f"downscale_factor={self.downscale_factor}"
+
+    def forward(self, input):
+        return pixel_unshuffle(input, self.downscale_factor)
