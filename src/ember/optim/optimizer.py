@@ -43,6 +43,8 @@ def _scalar_state(value=0.0):
 
 def check_lr(lr):
     """PyTorch's validation of a learning rate."""
+    if lr is required:
+        return
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
     if not 0.0 <= float(lr):
