@@ -113,10 +113,19 @@ class Tensor:
 
     def stride(self, dim=None):
         """Strides in elements (PyTorch's convention), or the stride of dimension ``dim``."""
-        item = self._data.dtype.itemsize
-        st = tuple(s // item for s in self._data.strides)
-        if self._data.size <= 1 or 0 in self._data.shape:
-            st = _contiguous_strides(self._data.shape)
+        arr = self._data
+        shape = arr.shape
+        if 0 in shape and not any(arr.strides):
+            st = _contiguous_strides(shape)  # a fresh empty array (NumPy gives zero strides)
+        else:
+            item = arr.dtype.itemsize
+            st = [s // item for s in arr.strides]
+            # size-1 dims added by NumPy's newaxis have stride 0; PyTorch's unsqueeze gives
+            # the next dim's extent, or 1 for the last dim
+            for i in range(len(shape) - 1, -1, -1):
+                if shape[i] == 1 and st[i] == 0:
+                    st[i] = shape[i + 1] * st[i + 1] if i + 1 < len(shape) else 1
+            st = tuple(st)
         if dim is None:
             return st
         from .ops._helpers import wrap_dim

@@ -11,7 +11,7 @@ from ._tensor import Tensor, _wrap
 from .autograd.grad_mode import STATE
 from .ops import unary, binary, pointwise, reduce, shape, joining, matmul, indexing, creation, \
     random as rnd
-from .ops._helpers import write_inplace, snapshot_for_inplace, check_leaf_inplace
+from .ops._helpers import write_inplace, snapshot_for_inplace, check_leaf_inplace, check_writable
 
 T = Tensor
 
@@ -229,9 +229,14 @@ def copy_(self, src, non_blocking=False):
     try:
         value = value.expand(self.shape)
     except RuntimeError:
-        raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
-                           f"shape {list(np.broadcast_shapes(tuple(self.shape), tuple(src.shape)))}"
-                           ) from None
+        from .ops._helpers import broadcast_shapes_error
+        err = broadcast_shapes_error(tuple(self.shape), tuple(src.shape))
+        if err is None:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                               f"broadcast shape {list(np.broadcast_shapes(self.shape, src.shape))}"
+                               ) from None
+        raise err from None
+    check_writable(self)
     if not (STATE.enabled and value._rg):
         self._backend().copyto(self._data, value._data if value.is_cpu == self.is_cpu
                                else _to_backend(value._data, self._backend()), casting="unsafe")
@@ -256,6 +261,7 @@ def fill_(self, value):
             return copy_(self, value)
         value = value.item()
     check_leaf_inplace(self)
+    check_writable(self)
     if self._rg and STATE.enabled:
         return write_inplace(self, creation.full_like(self, value) + self * 0)
     self._data.fill(value)

@@ -117,6 +117,7 @@ def float_dtype_for(dt):
 
 def check_inplace(self, result):
     """PyTorch's checks before writing ``result`` into ``self`` in place."""
+    check_writable(self)
     rd, sd = dtype_of(result), dtype_of(self)
     if rd is not sd and rd._category > sd._category:
         raise RuntimeError(f"result type {_cap(rd)} can't be cast to the desired output type "
@@ -124,6 +125,14 @@ def check_inplace(self, result):
     if result._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                            f"broadcast shape {list(np.broadcast_shapes(self._data.shape, result._data.shape))}")
+
+
+def check_writable(t):
+    """In-place writes into expanded (overlapping) views raise PyTorch's RuntimeError."""
+    if type(t._data) is np.ndarray and not t._data.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
+                           "refers to a single memory location. Please clone() the tensor before "
+                           "performing the operation.")
 
 
 def _cap(dt):
@@ -146,11 +155,14 @@ def write_inplace(self, result):
     identity and storage (views see the change); its ``grad_fn`` becomes the result's.
     """
     check_inplace(self, result)
+    record = (result._rg or self._rg) and STATE.enabled
+    if record:
+        from ..autograd.inplace import rebase_history, check_leaf_write
+        check_leaf_write(self)  # before writing: a refused write leaves the data unchanged
     xp = self._backend()
     xp.copyto(self._data, result._data, casting="unsafe")
     self._version[0] += 1
-    if (result._rg or self._rg) and STATE.enabled:
-        from ..autograd.inplace import rebase_history
+    if record:
         rebase_history(self, result)
     return self
 

@@ -7,7 +7,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
 from ._helpers import wrap_dim, handle_out, dtype_of, write_inplace, snapshot_for_inplace, \
-    scalar_tensor
+    scalar_tensor, _cap, check_writable
 
 __all__ = ["index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add",
            "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",
@@ -17,6 +17,9 @@ __all__ = ["index_select", "gather", "scatter", "scatter_add", "scatter_reduce",
 # ---- key parsing -----------------------------------------------------------------------------
 def _parse_key(x, key):
     """Turn a PyTorch index into a NumPy key; returns (key, is_basic)."""
+    if type(key) is list and len(key) < 32 and any(
+            isinstance(k, (list, tuple, Tensor, slice)) or k is None or k is Ellipsis for k in key):
+        key = tuple(key)  # PyTorch (like old NumPy) reads such a list as a tuple of indices
     if not isinstance(key, tuple):
         key = (key,)
     out = []
@@ -183,13 +186,20 @@ def setitem(self, key, value):
     src = snapshot_for_inplace(self) if isinstance(value, Tensor) and value._rg else self
     if not isinstance(value, Tensor):
         if src is self and not (self._rg):
+            check_writable(self)
             self._data[k] = value
             self._version[0] += 1
             return
         value = scalar_tensor(value, dtype_of(self), self)
     value = value if value.dtype is self.dtype else value.to(self.dtype)
     if src is self and not self._rg and not value._rg:
-        self._data[k] = value._data
+        check_writable(self)
+        try:
+            self._data[k] = value._data
+        except ValueError:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot "
+                               f"be broadcast to indexing result of shape "
+                               f"{list(self._data[k].shape)}") from None
         self._version[0] += 1
         return
     if src is self:
@@ -212,8 +222,8 @@ def _grid(xp, index_shape, dim, index):
 
 
 def _check_index(input, dim, index, name):
-    if dtype_of(index) is not D.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if dtype_of(index) is not D.int64 and dtype_of(index) is not D.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     if index._data.ndim != input._data.ndim and index._data.ndim and input._data.ndim:
         raise RuntimeError(f"Index tensor must have the same number of dimensions as "
                            f"{'input' if name == 'gather' else 'self'} tensor")
@@ -244,6 +254,9 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 
 def take_along_dim(input, indices, dim=None, *, out=None):
     """gather with broadcasting of ``indices`` (``torch.take_along_dim``)."""
+    if dtype_of(indices) is not D.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_cap(dtype_of(indices))}")
     if dim is None:
         return handle_out(input.reshape(-1).gather(0, indices.reshape(-1)), out)
     d = wrap_dim(dim, input.dim())
@@ -372,6 +385,9 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
 def index_copy(input, dim, index, source, *, out=None):
     """``input`` with slices of ``source`` copied at ``index`` along ``dim``, out of place."""
     d = wrap_dim(dim, input._data.ndim)
+    if dtype_of(index) is not D.int64:
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got "
+                           f"{_cap(dtype_of(index))}")
     key = (slice(None),) * d + (index._data,)
     return handle_out(IndexPut.apply(input, source, key=key, accumulate=False), out)
 
@@ -379,6 +395,8 @@ def index_copy(input, dim, index, source, *, out=None):
 def index_fill(input, dim, index, value):
     """``input`` with ``value`` written at ``index`` along ``dim``, out of place."""
     d = wrap_dim(dim, input._data.ndim)
+    if dtype_of(index) is not D.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
     v = value if isinstance(value, Tensor) else scalar_tensor(value, dtype_of(input), input)
     key = (slice(None),) * d + (index._data,)
     return IndexPut.apply(input, v.to(input.dtype), key=key, accumulate=False)
