@@ -15,7 +15,7 @@ from .._tensor import _wrap
 from .grad_mode import STATE
 from .node import Node, Op, edge_of
 
-__all__ = ["history_alias", "rebase_history", "refresh_view"]
+__all__ = ["history_alias", "rebase_history", "refresh_view", "check_leaf_write"]
 
 
 def history_alias(t):
@@ -68,8 +68,8 @@ def _ptr(arr):
     return ptr(arr)
 
 
-def rebase_history(t, result):
-    """After writing ``result`` into ``t`` in place, make ``t``'s history the result's."""
+def check_leaf_write(t):
+    """PyTorch's error for an in-place write, while recording, into a leaf that requires grad."""
     base = t._base
     if t.grad_fn is None and t._rg and base is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
@@ -77,6 +77,11 @@ def rebase_history(t, result):
     if base is not None and base._rg and base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
+
+
+def rebase_history(t, result):
+    """After writing ``result`` into ``t`` in place, make ``t``'s history the result's."""
+    base = t._base
     if not result._rg:
         result = _overwritten(t, result)
     if base is None:
