@@ -3,6 +3,7 @@ from ..ops.binary import maximum
 from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
     step_value, _scalar_state
 from ..ops.creation import zeros_like
+from ._inplace import lerp_, addcmul_, addcdiv_
 
 __all__ = ["Adam", "AdamW"]
 
@@ -42,9 +43,9 @@ class Adam(Optimizer):
                 p.mul_(1 - lr * wd)
             else:
                 grad = grad.add(p, alpha=wd)
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg.lerp_(grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        exp_avg, exp_avg_sq, ws = state["exp_avg"], state["exp_avg_sq"], self._ws()
+        lerp_(exp_avg, grad, 1 - beta1, ws)
+        addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2, ws)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         step_size = lr / bias_correction1
@@ -54,8 +55,11 @@ class Adam(Optimizer):
             maximum(v, exp_avg_sq, out=v)
         else:
             v = exp_avg_sq
-        denom = (v.sqrt() / bc2_sqrt).add_(group["eps"])
-        p.addcdiv_(exp_avg, denom, value=-step_size)
+        xp, denom = p._backend(), ws.get(p, slot=1)
+        xp.sqrt(v._data, out=denom)
+        xp.divide(denom, bc2_sqrt, out=denom)
+        xp.add(denom, group["eps"], out=denom)
+        addcdiv_(p, exp_avg, denom, -step_size, ws)
 
 
 class AdamW(Adam):

@@ -209,6 +209,14 @@ class Optimizer:
     def _init_state(self, p, state, group):
         raise NotImplementedError
 
+    def _ws(self):
+        """This optimizer's scratch arrays (see ``_inplace.Workspace``); not part of its state."""
+        ws = self.__dict__.get("_workspace")
+        if ws is None:
+            from ._inplace import Workspace
+            ws = self._workspace = Workspace()
+        return ws
+
     def _update(self, p, grad, state, group):
         raise NotImplementedError
 

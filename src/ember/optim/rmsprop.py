@@ -1,5 +1,6 @@
 """RMSprop (``torch.optim.RMSprop``)."""
 from ..ops.creation import zeros_like
+from ._inplace import add_, lerp_, addcmul_, addcdiv_
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
 
 __all__ = ["RMSprop"]
@@ -38,18 +39,21 @@ class RMSprop(Optimizer):
         step_value(state)
         if wd != 0:
             grad = grad.add(p, alpha=wd)
-        square_avg = state["square_avg"]
-        square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+        square_avg, ws, xp = state["square_avg"], self._ws(), p._backend()
+        addcmul_(square_avg.mul_(alpha), grad, grad, 1 - alpha, ws)
+        avg = ws.get(p, slot=1)
         if group["centered"]:
             grad_avg = state["grad_avg"]
-            grad_avg.lerp_(grad, 1 - alpha)
-            avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
+            lerp_(grad_avg, grad, 1 - alpha, ws)
+            xp.multiply(grad_avg._data, grad_avg._data, out=avg)
+            xp.subtract(square_avg._data, avg, out=avg)
+            xp.sqrt(avg, out=avg)
         else:
-            avg = square_avg.sqrt()
-        avg = avg.add_(group["eps"])
+            xp.sqrt(square_avg._data, out=avg)
+        xp.add(avg, group["eps"], out=avg)
         if momentum > 0:
             buf = state["momentum_buffer"]
-            buf.mul_(momentum).addcdiv_(grad, avg)
-            p.add_(buf, alpha=-group["lr"])
+            addcdiv_(buf.mul_(momentum), grad, avg, 1, ws)
+            add_(p, buf, -group["lr"], ws)
         else:
-            p.addcdiv_(grad, avg, value=-group["lr"])
+            addcdiv_(p, grad, avg, -group["lr"], ws)

@@ -1,4 +1,5 @@
 """Stochastic gradient descent with momentum and Nesterov (``torch.optim.SGD``)."""
+from ._inplace import add_
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags
 
 __all__ = ["SGD"]
@@ -38,6 +39,6 @@ class SGD(Optimizer):
             if buf is None:
                 buf = state["momentum_buffer"] = grad.clone().detach()
             else:
-                buf.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
+                add_(buf.mul_(momentum), grad, 1 - group["dampening"], self._ws())
             grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
-        p.add_(grad, alpha=-group["lr"])
+        add_(p, grad, -group["lr"], self._ws())
