@@ -1,0 +1,188 @@
+"""Fat ops for nn: linear (one matmul + bias), fused cross-entropy, embedding, batch norm.
+
+Each op is one ``Op`` class with its forward (on backend arrays) and backward side by side.
+Backwards take a fast array path when no graph is being built, and otherwise use Ember ops
+so the gradient is differentiable again (``create_graph=True``).
+"""
+from .._tensor import _wrap
+from ..autograd.grad_mode import STATE
+from ..autograd.node import Op
+
+__all__ = ["LinearOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp"]
+
+
+class LinearOp(Op):
+    """y = x @ W^T + b for x of shape (*, in), W (out, in), b (out,) or None."""
+    _name = "AddmmBackward0"
+    save = (0, 1)
+
+    def forward(ctx, x, w, b):
+        y = ctx.xp.matmul(x, w.T)
+        if b is not None:
+            y += b
+        return y
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        nx, nw, nb = ctx.needs_input_grad
+        gx = gw = gb = None
+        if not STATE.enabled:   # plain backward: straight to BLAS
+            ga = g._data
+            xp = ctx.xp
+            if nx:
+                gx = _wrap(xp.matmul(ga, w._data))
+            if nw or nb:
+                g2 = ga.reshape(-1, ga.shape[-1])
+                if nw:
+                    gw = _wrap(xp.matmul(g2.T, x._data.reshape(-1, x._data.shape[-1])))
+                if nb:
+                    gb = _wrap(g2.sum(0))
+            return gx, gw, gb
+        if nx:
+            gx = g.matmul(w)
+        if nw or nb:
+            g2 = g.reshape(-1, g.shape[-1])
+            if nw:
+                gw = g2.mT.matmul(x.reshape(-1, x.shape[-1]))
+            if nb:
+                gb = g2.sum(0)
+        return gx, gw, gb
+
+
+class CrossEntropyOp(Op):
+    """Fused log_softmax + negative log-likelihood over (M, C) logits and (M,) class indices.
+
+    ``weight`` (C,) or None; targets equal to ``ignore_index`` contribute nothing; reduction is
+    'none' | 'mean' (divided by the summed weights of the kept targets) | 'sum'.
+    """
+    _name = "NllLossBackward0"
+    save = (0,)
+
+    def forward(ctx, x, t, w, ignore_index, reduction):
+        xp = ctx.xp
+        z = x - x.max(axis=1, keepdims=True)
+        e = xp.exp(z)
+        z -= xp.log(e.sum(axis=1, keepdims=True))          # z is now log_softmax(x)
+        rows = xp.arange(x.shape[0])
+        valid = t != ignore_index
+        tt = xp.where(valid, t, 0)
+        if w is None:
+            wt = valid.astype(x.dtype)
+        else:
+            wt = w[tt] * valid
+        loss = -z[rows, tt] * wt
+        ctx.lsm, ctx.tt, ctx.wt, ctx.reduction = z, tt, wt, reduction
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        if reduction == "sum":
+            return total
+        denom = wt.sum()
+        ctx.denom = denom
+        return (total / denom).astype(x.dtype)
+
+    def backward(ctx, g):
+        tt, wt, reduction = ctx.tt, ctx.wt, ctx.reduction
+        if not STATE.enabled:
+            xp = ctx.xp
+            p = xp.exp(ctx.lsm)
+            p[xp.arange(p.shape[0]), tt] -= 1
+            ga = g._data
+            if reduction == "none":
+                coef = (wt * ga)[:, None]
+            elif reduction == "sum":
+                coef = (wt * ga)[:, None]
+            else:
+                coef = (wt * (ga / ctx.denom))[:, None]
+            p *= coef
+            return _wrap(p), None, None
+        from . import reduce
+        (x,) = ctx.saved_tensors
+        xp = ctx.xp
+        onehot = xp.zeros(x.shape, dtype=x._data.dtype)
+        onehot[xp.arange(x.shape[0]), tt] = 1
+        p = reduce.softmax(x, 1) - _wrap(onehot)
+        w = _wrap(wt[:, None] if reduction != "mean" else (wt / ctx.denom)[:, None])
+        gg = g.unsqueeze(1) if reduction == "none" else g
+        return p * w * gg, None, None
+
+
+class EmbeddingOp(Op):
+    """Rows of ``weight`` (V, D) picked by integer ``indices``; the gradient is scattered back
+    into those rows (summed for repeats), with the ``padding_idx`` row left at zero."""
+    _name = "EmbeddingBackward0"
+
+    def forward(ctx, weight, idx, padding_idx):
+        ctx.idx, ctx.padding_idx, ctx.vshape = idx, padding_idx, weight.shape
+        return ctx.xp.take(weight, idx, axis=0)
+
+    def backward(ctx, g):
+        xp = ctx.xp
+        idx = ctx.idx.reshape(-1)
+        v, d = ctx.vshape
+        if not STATE.enabled:
+            g2 = g._data.reshape(-1, d)
+            out = xp.zeros((v, d), dtype=g2.dtype)
+            xp.add.at(out, idx, g2)
+            if ctx.padding_idx is not None:
+                out[ctx.padding_idx] = 0
+            return _wrap(out), None
+        from .creation import zeros
+        g2 = g.reshape(-1, d)
+        if ctx.padding_idx is not None:
+            g2 = g2 * _wrap((idx != ctx.padding_idx)[:, None].astype(g._data.dtype))
+        return zeros(v, d, dtype=g.dtype, device=g.device).index_add(0, _wrap(idx), g2), None
+
+
+class BatchNormOp(Op):
+    """Batch norm over all dims but 1 of ``x`` using batch statistics (training mode):
+    y = (x - mean) / sqrt(var + eps) * weight + bias. Returns y; the batch mean and biased
+    variance are put in the list ``stats`` (if given) for the running-stat update."""
+    _name = "NativeBatchNormBackward0"
+    save = (0, 1)
+
+    def forward(ctx, x, w, b, eps, stats=None):
+        xp = ctx.xp
+        axes = (0,) + tuple(range(2, x.ndim))
+        shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        mean = x.mean(axis=axes, keepdims=True)
+        xc = x - mean
+        var = (xc * xc).mean(axis=axes, keepdims=True)
+        invstd = 1.0 / xp.sqrt(var + eps)
+        xhat = xc * invstd
+        ctx.xhat, ctx.invstd, ctx.axes, ctx.shape, ctx.eps = xhat, invstd, axes, shape, eps
+        if stats is not None:
+            stats[:] = [mean.reshape(-1), var.reshape(-1)]
+        y = xhat * w.reshape(shape) if w is not None else xhat.copy()
+        if b is not None:
+            y += b.reshape(shape)
+        return y.astype(x.dtype, copy=False)
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        nx, nw, nb = ctx.needs_input_grad
+        axes, shape = ctx.axes, ctx.shape
+        if not STATE.enabled:
+            ga = g._data
+            xhat, invstd = ctx.xhat, ctx.invstd
+            gb = ga.sum(axis=axes)
+            gw = (ga * xhat).sum(axis=axes)
+            gx = None
+            if nx:
+                n = ga.size // ga.shape[1]
+                scale = invstd if w is None else invstd * w._data.reshape(shape)
+                gx = (ga - (gb.reshape(shape) + xhat * gw.reshape(shape)) / n) * scale
+                gx = _wrap(gx.astype(ga.dtype, copy=False))
+            return gx, (_wrap(gw) if nw else None), (_wrap(gb) if nb else None)
+        # differentiable path: recompute with Ember ops
+        mean = x.mean(dim=axes, keepdim=True)
+        xc = x - mean
+        var = (xc * xc).mean(dim=axes, keepdim=True)
+        invstd = (var + ctx.eps).rsqrt()
+        xhat = xc * invstd
+        gb = g.sum(dim=axes)
+        gw = (g * xhat).sum(dim=axes)
+        n = g.numel() // g.shape[1]
+        scale = invstd if w is None else invstd * w.reshape(shape)
+        gx = (g - (gb.reshape(shape) + xhat * gw.reshape(shape)) / n) * scale
+        return gx if nx else None, gw if nw else None, gb if nb else None
