@@ -59,7 +59,7 @@ def _analytical_jacobian(func, inputs):
         if not o.requires_grad:
             continue
         for m in range(o.numel()):
-            go = zeros_like(o)
+            go = zeros_like(o).contiguous()  # one-hot writes need a C-contiguous buffer
             go._data.reshape(-1)[m] = 1
             gs = grad(o, diff_inputs, go, retain_graph=True, allow_unused=True)
             for i, g in enumerate(gs):

@@ -515,7 +515,7 @@ class DiagonalScatter(Op):
     def forward(ctx, g, shape, args):
         ctx.args = args
         out = ctx.xp.zeros(shape, dtype=g.dtype)
-        ctx.xp.diagonal(out, *args)[...] = g
+        _diagonal_view(ctx.xp, out, *args)[...] = g
         return out
 
     def backward(ctx, gg):
