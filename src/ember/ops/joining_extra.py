@@ -135,7 +135,6 @@ def meshgrid(*tensors, indexing=None):
     grids = [t.reshape(tuple(-1 if i == k else 1 for i in range(n))).expand(shape)
              for k, t in enumerate(ts)]
     if swap:
-        grids = [g.transpose(0, 1) for g in grids]
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
 
@@ -155,8 +154,8 @@ def broadcast_shapes(*shapes):
     n = max((len(s) for s in shapes), default=0)
     out = [1] * n
     for k, s in enumerate(shapes):
-        for i, v in enumerate(s):
-            j = n - len(s) + i
+        for i in reversed(range(len(s))):
+            v, j = s[i], n - len(s) + i
             if v < 0:
                 raise RuntimeError(f"Trying to create tensor with negative dimension {v}: {list(s)}")
             if out[j] == 1:

@@ -48,7 +48,7 @@ def _take(input, d, idx):
     return input.gather(d, _wrap(idx))
 
 
-def sort(input, dim=-1, descending=False, stable=False, *, out=None):
+def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     """Sort along ``dim``; returns (values, indices), ties kept in input order (``torch.sort``)."""
     if isinstance(dim, bool):  # sort(x, stable=..., ...) positional misuse guard
         raise TypeError("sort(): argument 'dim' must be int, not bool")
@@ -63,7 +63,7 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
 
 def argsort(input, dim=-1, descending=False, stable=False):
     """Indices that sort ``input`` along ``dim`` (``torch.argsort``)."""
-    return sort(input, dim, descending, stable).indices
+    return sort(input, dim, descending, stable=stable).indices
 
 
 def msort(input, *, out=None):
