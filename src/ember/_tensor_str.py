@@ -48,7 +48,11 @@ def get_printoptions():
 
 
 class _Formatter:
-    """Chooses integer, fixed or scientific notation from the values, as PyTorch does."""
+    """Chooses integer, fixed or scientific notation from the values, as PyTorch does.
+
+    The column width comes from the nonzero finite values only (zeros, NaN and inf never
+    widen a column), formatted in the chosen notation.
+    """
 
     def __init__(self, arr, dtype):
         self.floating = dtype.is_floating_point
@@ -56,38 +60,29 @@ class _Formatter:
         self.sci_mode = False
         self.width = 1
         p = PRINT_OPTS.precision
-        if dtype is D.bool_:
-            self.width = max((len(str(bool(v))) for v in arr.reshape(-1)), default=1)
-            return
         if not self.floating:
-            self.width = max((len(str(int(v))) for v in arr.reshape(-1)), default=1)
+            flat = arr.reshape(-1)
+            if flat.size:  # the longest text is the largest or the smallest value
+                conv = bool if dtype is D.bool_ else int
+                self.width = max(len(str(conv(flat.max()))), len(str(conv(flat.min()))))
             return
         vals = arr.astype(np.float64).reshape(-1)
-        finite = vals[np.isfinite(vals)]
-        nonzero = np.abs(finite[finite != 0])
-        if finite.size == 0 and vals.size:
-            self.width = max(len(str(v)) for v in _special_strs(vals))
+        nz = vals[np.isfinite(vals) & (vals != 0)]
+        if nz.size == 0:
+            self.sci_mode = bool(PRINT_OPTS.sci_mode)
             return
-        self.int_mode = bool(np.all(finite == np.ceil(finite)))
-        if self.int_mode:
-            if nonzero.size and (nonzero.max() / nonzero.min() > 1000.0 or nonzero.max() > 1e8):
-                self.sci_mode = True
-                strs = [f"{v:.{p}e}" for v in finite]
-            else:
-                strs = [f"{v:.0f}." for v in finite]
-        else:
-            if nonzero.size and (nonzero.max() / nonzero.min() > 1000.0 or nonzero.max() > 1e8
-                                 or nonzero.min() < 1e-4):
-                self.sci_mode = True
-                strs = [f"{v:.{p}e}" for v in finite]
-            else:
-                strs = [f"{v:.{p}f}" for v in finite]
+        mag = np.abs(nz)
+        lo, hi = mag.min(), mag.max()
+        self.int_mode = bool(np.all(nz == np.ceil(nz)))
+        self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or (not self.int_mode and lo < 1.0e-4)
         if PRINT_OPTS.sci_mode is not None:
             self.sci_mode = PRINT_OPTS.sci_mode
-            if self.sci_mode:
-                strs = [f"{v:.{p}e}" for v in finite]
-        strs += _special_strs(vals[~np.isfinite(vals)])
-        self.width = max((len(s) for s in strs), default=1)
+        if self.sci_mode:
+            self.width = max(len(f"{v:.{p}e}") for v in nz.tolist())
+        elif self.int_mode:
+            self.width = max(len(f"{v:.0f}") for v in (nz.max(), nz.min())) + 1
+        else:
+            self.width = max(len(f"{v:.{p}f}") for v in (nz.max(), nz.min()))
 
     def format(self, v):
         p = PRINT_OPTS.precision
@@ -95,12 +90,10 @@ class _Formatter:
             s = str(bool(v)) if isinstance(v, (bool, np.bool_)) else str(int(v))
         else:
             v = float(v)
-            if not math.isfinite(v):
-                s = "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
-            elif self.sci_mode:
+            if self.sci_mode:
                 s = f"{v:.{p}e}"
             elif self.int_mode:
-                s = f"{v:.0f}."
+                s = f"{v:.0f}" + ("." if math.isfinite(v) else "")
             else:
                 s = f"{v:.{p}f}"
         return " " * (self.width - len(s)) + s
@@ -130,28 +123,26 @@ def _format_complex(arr):
     return real, imag
 
 
-def _str_rec(arr, fmt, indent, summarize, edge):
+def _str_rec(arr, fmt, indent, summarize, edge, elem):
     if arr.ndim == 0:
         return fmt(arr[()])
     if arr.ndim == 1:
         n = arr.shape[0]
         if summarize and n > 2 * edge:
-            items = [fmt(v) for v in arr[:edge]] + ["..."] + [fmt(v) for v in arr[-edge:]]
+            items = [fmt(v) for v in arr[:edge]] + [" ..."] + [fmt(v) for v in arr[-edge:]]
         else:
             items = [fmt(v) for v in arr]
         # wrap lines to the linewidth
-        width = len(items[0]) + 2 if items else 0
-        per_line = max(int(math.floor((PRINT_OPTS.linewidth - indent) / width)), 1) if width \
-            else 1
+        per_line = max(int(math.floor((PRINT_OPTS.linewidth - indent) / elem)), 1)
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
     n = arr.shape[0]
     if summarize and n > 2 * edge:
-        rows = [_str_rec(arr[i], fmt, indent + 1, summarize, edge) for i in range(edge)] + \
+        rows = [_str_rec(arr[i], fmt, indent + 1, summarize, edge, elem) for i in range(edge)] + \
                ["..."] + \
-               [_str_rec(arr[i], fmt, indent + 1, summarize, edge) for i in range(n - edge, n)]
+               [_str_rec(arr[i], fmt, indent + 1, summarize, edge, elem) for i in range(n - edge, n)]
     else:
-        rows = [_str_rec(arr[i], fmt, indent + 1, summarize, edge) for i in range(n)]
+        rows = [_str_rec(arr[i], fmt, indent + 1, summarize, edge, elem) for i in range(n)]
     sep = "," + "\n" * (arr.ndim - 1) + " " * (indent + 1)
     return "[" + sep.join(rows) + "]"
 
@@ -171,19 +162,19 @@ def tensor_repr(t, prefix="tensor(", suffix_extra=None):
             suffixes.append(f"size={tuple(arr.shape)}")
     else:
         edge = PRINT_OPTS.edgeitems
+        shown = _summarized_values(arr, edge) if summarize else arr
         if dtype.is_complex:
-            shown = _summarized_values(arr, edge) if summarize else arr
             rf, imf = _format_complex(shown)
 
             def fmt(v):
-                im = imf.format(abs(v.imag)).lstrip()
-                sign = "-" if v.imag < 0 or (v.imag == 0 and math.copysign(1, v.imag) < 0) else "+"
-                return rf.format(v.real) + sign + " " * (imf.width - len(im)) + im + "j"
+                im = (imf.format(v.imag) + "j").lstrip()
+                return rf.format(v.real) + ("" if im[0] in "+-" else "+") + im
+            elem = rf.width + imf.width + 3
         else:
-            shown = _summarized_values(arr, edge) if summarize else arr
             f = _Formatter(shown, dtype)
             fmt = f.format
-        body = _str_rec(arr, fmt, indent, summarize, edge)
+            elem = f.width + 2
+        body = _str_rec(arr, fmt, indent, summarize, edge, elem)
     if not t.is_cpu:
         suffixes.append(f"device='{t.device}'")
     default = D.get_default_dtype()
@@ -203,9 +194,14 @@ def tensor_repr(t, prefix="tensor(", suffix_extra=None):
     if suffix_extra:
         suffixes.extend(suffix_extra)
     out = prefix + body
+    line = _last_line_len(out) + 2  # PyTorch's running line length (counts 2 extra at first)
     for s in suffixes:
-        out += "," + ("\n" + " " * indent if _last_line_len(out) + len(s) + 2 >
-                      PRINT_OPTS.linewidth else " ") + s
+        if line + len(s) + 2 > PRINT_OPTS.linewidth:
+            out += ",\n" + " " * indent + s
+            line = indent + len(s)
+        else:
+            out += ", " + s
+            line += len(s) + 2
     return out + ")"
 
 

@@ -24,8 +24,11 @@ def wrap_dims(dim, ndim):
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (int, np.integer)):
-        return (wrap_dim(int(dim), ndim),) if ndim else ()
-    dims = tuple(wrap_dim(int(d), ndim) for d in dim) if ndim else ()
+        d = wrap_dim(int(dim), ndim)
+        return (d,) if ndim else ()
+    dims = tuple(wrap_dim(int(d), ndim) for d in dim)
+    if not ndim:
+        return ()
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
     return tuple(sorted(dims))

@@ -28,7 +28,7 @@ def cat(tensors, dim=0, *, out=None):
     """Concatenate tensors along an existing dim (``torch.cat``)."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for t in tensors:
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, but "
@@ -54,7 +54,12 @@ def cat(tensors, dim=0, *, out=None):
     return handle_out(Cat.apply(*kept, d=d), out)
 
 
-concat = concatenate = cat
+concat = cat
+
+
+def concatenate(tensors, axis=0, out=None):
+    """``torch.concatenate``: ``cat`` with NumPy's ``axis`` keyword."""
+    return cat(tensors, axis, out=out)
 
 
 def stack(tensors, dim=0, *, out=None):
@@ -104,10 +109,10 @@ class Flip(Op):
         return g.flip(ctx.dims)
 
 
-def flip(input, dims):
+def flip(input, *dims):
     """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
-    if isinstance(dims, int):
-        dims = (dims,)
+    if len(dims) == 1 and not isinstance(dims[0], int):
+        dims = dims[0]
     nd = input._data.ndim
     return Flip.apply(input, dims=tuple(wrap_dim(d, nd) for d in dims))
 

@@ -305,15 +305,15 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 def all(input, dim=None, keepdim=False, *, out=None):
     """True where all elements (over ``dim``) are nonzero (``torch.all``)."""
     dims = wrap_dims(dim, input._data.ndim)
-    r = _wrap(input._backend().all(input._data, axis=dims, keepdims=keepdim))
-    return handle_out(r, out)
+    r = input._backend().all(input._data, axis=dims, keepdims=keepdim)
+    return handle_out(_wrap(r.astype(input._data.dtype) if input._data.dtype.kind == "u" else r), out)
 
 
 def any(input, dim=None, keepdim=False, *, out=None):
     """True where any element (over ``dim``) is nonzero (``torch.any``)."""
     dims = wrap_dims(dim, input._data.ndim)
-    r = _wrap(input._backend().any(input._data, axis=dims, keepdims=keepdim))
-    return handle_out(r, out)
+    r = input._backend().any(input._data, axis=dims, keepdims=keepdim)
+    return handle_out(_wrap(r.astype(input._data.dtype) if input._data.dtype.kind == "u" else r), out)
 
 
 def count_nonzero(input, dim=None):
