@@ -265,7 +265,8 @@ class SVD(MultiOp):
 
 class Eigh(MultiOp):
     """Hermitian eigendecomposition A = V diag(w) V^H (ascending w). With E_ij = w_j - w_i:
-    gA = V (diag(gw) + (V^H gV) / E) V^H (off-diagonal; the diagonal of the second term is 0)."""
+    gA = V (diag(gw) + (V^H gV) / E) V^H (off-diagonal; the diagonal of the second term is 0),
+    returned symmetrized (Hermitian part), as PyTorch does."""
     save = ("out0", "out1")
     _name = "LinalgEighBackward0"
 
@@ -279,4 +280,5 @@ class Eigh(MultiOp):
         eye = _eye_like(E, n)
         VhgV = V.mH @ gV
         inner = (VhgV / (E + eye)) * (1 - eye) + gw.to(V.dtype).diag_embed()
-        return V @ inner @ V.mH
+        gA = V @ inner @ V.mH
+        return 0.5 * (gA + gA.mH)

@@ -1,0 +1,271 @@
+"""ember.linalg and the top-level det/inverse/svd/... vs NumPy and torch, with float64 gradchecks."""
+import math
+
+import numpy as np
+import pytest
+
+import ember
+import ember.linalg as LA
+from ember.autograd import gradcheck, gradgradcheck
+from ember.testing import assert_close
+
+
+def _both(torch, arr):
+    return ember.tensor(arr), torch.tensor(arr)
+
+
+def _x64(*shape):
+    return ember.tensor(np.random.randn(*shape), dtype=ember.float64, requires_grad=True)
+
+
+def _cmp(a, b, **kw):
+    if isinstance(a, (tuple, list)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            _cmp(x, y, **kw)
+    else:
+        assert_close(a, b, **kw)
+
+
+def _spd(*shape):
+    a = np.random.randn(*shape)
+    return a @ np.swapaxes(a, -1, -2) + shape[-1] * np.eye(shape[-1])
+
+
+def _sym(a):
+    return (a + a.mT) / 2
+
+
+def test_namespace():
+    import importlib
+    mod = importlib.import_module("ember.linalg")
+    assert mod is ember.linalg
+    assert issubclass(LA.LinAlgError, RuntimeError)
+    for name in ("det", "inverse", "pinverse", "svd", "cholesky", "logdet", "slogdet",
+                 "matrix_power", "qr"):
+        assert callable(getattr(ember, name)) and callable(getattr(ember.Tensor, name))
+
+
+def test_inv_det_slogdet_values(torch_mod):
+    a = np.random.randn(2, 3, 3)
+    e, t = _both(torch_mod, a)
+    _cmp(LA.inv(e), torch_mod.linalg.inv(t))
+    _cmp(e.inverse(), np.linalg.inv(a))
+    _cmp(LA.det(e), torch_mod.linalg.det(t))
+    _cmp(ember.det(e), np.linalg.det(a))
+    _cmp(LA.slogdet(e), torch_mod.linalg.slogdet(t))
+    _cmp(ember.logdet(e), torch_mod.logdet(t))
+    _cmp(ember.logdet(ember.tensor([[0., 1], [1, 0]])), torch_mod.logdet(torch_mod.tensor([[0., 1], [1, 0]])))
+    f = np.random.randn(4, 4).astype(np.float32)
+    _cmp(ember.inverse(ember.tensor(f)), torch_mod.inverse(torch_mod.tensor(f)), rtol=1e-4, atol=1e-4)
+
+
+def test_errors(torch_mod):
+    with pytest.raises(LA.LinAlgError, match="The diagonal element 2 is zero"):
+        LA.inv(ember.tensor([[1., 2], [2, 4]]))
+    with pytest.raises(LA.LinAlgError, match=r"\(Batch element 1\): linalg.inv"):
+        LA.inv(ember.tensor([[[1., 0], [0, 1]], [[1, 2], [2, 4]]]))
+    with pytest.raises(RuntimeError, match="A must be batches of square matrices, but they are 2 by 3"):
+        LA.inv(ember.ones(2, 3))
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        LA.det(ember.ones(3))
+    with pytest.raises(RuntimeError, match="Expected a floating point or complex tensor as input. Got Long"):
+        LA.inv(ember.ones(2, 2, dtype=ember.int64))
+    with pytest.raises(LA.LinAlgError, match="leading minor of order 2 is not positive-definite"):
+        LA.cholesky(ember.tensor([[1., 2], [2, 1]]))
+    with pytest.raises(LA.LinAlgError, match="input matrix is singular"):
+        LA.solve(ember.zeros(2, 2), ember.ones(2))
+    with pytest.raises(RuntimeError, match="If dim is not specified but ord is, the input must be 1D or 2D. Got 3D"):
+        LA.norm(ember.ones(2, 2, 2), 2)
+    with pytest.raises(RuntimeError, match="expected at least 2 tensors but got 1"):
+        LA.multi_dot([ember.ones(2, 2)])
+
+
+def test_inv_det_slogdet_grads():
+    a = _x64(2, 3, 3)
+    assert gradcheck(LA.inv, (a,))
+    assert gradcheck(LA.det, (a,))
+    assert gradcheck(lambda x: LA.slogdet(x).logabsdet, (a,))
+    assert gradcheck(ember.logdet, (ember.tensor(_spd(3, 3), requires_grad=True),))
+    assert gradgradcheck(LA.inv, (_x64(3, 3),))
+    assert gradgradcheck(LA.det, (_x64(3, 3),))
+
+
+def test_solve(torch_mod):
+    a, b, v = np.random.randn(2, 3, 3), np.random.randn(2, 3, 2), np.random.randn(3)
+    (ea, ta), (eb, tb), (ev, tv) = (_both(torch_mod, x) for x in (a, b, v))
+    _cmp(LA.solve(ea, eb), torch_mod.linalg.solve(ta, tb))
+    _cmp(LA.solve(ea, ev), torch_mod.linalg.solve(ta, tv))
+    _cmp(LA.solve(ea[0], ev), np.linalg.solve(a[0], v))
+    _cmp(LA.solve(ea, eb.mT, left=False), torch_mod.linalg.solve(ta, tb.mT, left=False))
+    _cmp(LA.solve(ea, eb[0]), torch_mod.linalg.solve(ta, tb[0]))  # broadcast B
+    _cmp(LA.solve_triangular(ea, eb, upper=True), torch_mod.linalg.solve_triangular(ta, tb, upper=True))
+    assert gradcheck(LA.solve, (_x64(2, 3, 3), _x64(2, 3, 2)))
+    assert gradcheck(LA.solve, (_x64(3, 3), _x64(3)))
+    assert gradcheck(LA.solve, (_x64(2, 3, 3), _x64(3, 1)))
+
+
+def test_cholesky(torch_mod):
+    s = _spd(2, 4, 4)
+    e, t = _both(torch_mod, s)
+    _cmp(LA.cholesky(e), torch_mod.linalg.cholesky(t))
+    _cmp(LA.cholesky(e, upper=True), torch_mod.linalg.cholesky(t, upper=True))
+    _cmp(ember.cholesky(e), np.linalg.cholesky(s))
+    _cmp(e.cholesky(True), torch_mod.cholesky(t, True))
+    x = _x64(3, 3)
+    assert gradcheck(lambda m: LA.cholesky(m @ m.mT + 3 * ember.eye(3, dtype=ember.float64)), (x,))
+    assert gradgradcheck(lambda m: LA.cholesky(m @ m.mT + 3 * ember.eye(3, dtype=ember.float64)), (x,))
+    # raw gradient (symmetrized, as torch does)
+    es = ember.tensor(s[0], requires_grad=True)
+    ts = torch_mod.tensor(s[0], requires_grad=True)
+    w = np.random.randn(4, 4)
+    (LA.cholesky(es) * ember.tensor(w)).sum().backward()
+    (torch_mod.linalg.cholesky(ts) * torch_mod.tensor(w)).sum().backward()
+    _cmp(es.grad, ts.grad)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3, 3), (3, 5), (2, 4, 2)])
+def test_qr(torch_mod, shape):
+    a = np.random.randn(*shape)
+    e, t = _both(torch_mod, a)
+    _cmp(LA.qr(e), torch_mod.linalg.qr(t))
+    _cmp(LA.qr(e, "complete"), torch_mod.linalg.qr(t, "complete"))
+    _cmp(LA.qr(e, "r").R, torch_mod.linalg.qr(t, "r").R)
+    _cmp(ember.qr(e), torch_mod.qr(t))
+    x = _x64(*shape)
+    assert gradcheck(lambda m: LA.qr(m), (x,))
+    ea = ember.tensor(a, requires_grad=True)
+    ta = torch_mod.tensor(a, requires_grad=True)
+    q, r = LA.qr(ea)
+    tq, tr = torch_mod.linalg.qr(ta)
+    (q.sum() + (r * r).sum()).backward()
+    (tq.sum() + (tr * tr).sum()).backward()
+    _cmp(ea.grad, ta.grad)
+
+
+def test_qr_complete_tall_not_differentiable():
+    q, r = LA.qr(_x64(4, 2), "complete")
+    with pytest.raises(RuntimeError, match="not differentiable when mode='complete' and nrows > ncols"):
+        q.sum().backward()
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3, 3), (2, 5), (2, 3, 2)])
+def test_svd(torch_mod, shape):
+    a = np.random.randn(*shape)
+    e, t = _both(torch_mod, a)
+    U, S, Vh = LA.svd(e, full_matrices=False)
+    tU, tS, tVh = torch_mod.linalg.svd(t, full_matrices=False)
+    _cmp(S, tS)
+    _cmp(U @ (S.unsqueeze(-1) * Vh), t)
+    _cmp(U.abs(), tU.abs())
+    _cmp(LA.svdvals(e), np.linalg.svd(a, compute_uv=False))
+    Uf, Sf, Vhf = LA.svd(e)
+    assert Uf.shape == tuple(shape[:-1]) + (shape[-2],) and Vhf.shape[-1] == shape[-1]
+    _cmp(Uf.mT @ Uf, np.broadcast_to(np.eye(shape[-2]), Uf.shape[:-2] + (shape[-2],) * 2))
+    u, s, v = ember.svd(e)
+    _cmp(u @ ember.diag_embed(s) @ v.mT, t)
+    # gauge-invariant functions of the factors
+    x = _x64(*shape)
+    assert gradcheck(lambda m: LA.svdvals(m), (x,))
+    assert gradcheck(lambda m: (lambda u, s, vh: (u * u, s, vh * vh, u @ vh))(*LA.svd(m, False)), (x,))
+    assert gradcheck(lambda m: (lambda u, s, vh: u[..., :, :1] * vh[..., :1, :])(*LA.svd(m)), (x,))
+    assert gradgradcheck(lambda m: LA.svdvals(m), (x,))
+
+
+def test_svd_grad_matches_torch(torch_mod):
+    a = np.random.randn(4, 3)
+    e = ember.tensor(a, requires_grad=True)
+    t = torch_mod.tensor(a, requires_grad=True)
+    w = np.random.randn(4, 3)
+    U, S, Vh = LA.svd(e, full_matrices=False)
+    tU, tS, tVh = torch_mod.linalg.svd(t, full_matrices=False)
+    ((U @ Vh) * ember.tensor(w)).sum().add(S.sum()).backward()
+    ((tU @ tVh) * torch_mod.tensor(w)).sum().add(tS.sum()).backward()
+    _cmp(e.grad, t.grad)
+
+
+def test_eigh(torch_mod):
+    s = np.random.randn(2, 4, 4)
+    s = s + np.swapaxes(s, -1, -2)
+    e, t = _both(torch_mod, s)
+    w, V = LA.eigh(e)
+    tw, tV = torch_mod.linalg.eigh(t)
+    _cmp(w, tw)
+    _cmp(V.abs(), tV.abs())
+    _cmp(LA.eigvalsh(e, "U"), np.linalg.eigvalsh(s, "U"))
+    x = _x64(3, 3)
+    assert gradcheck(lambda m: LA.eigvalsh(m + m.mT), (x,))
+    assert gradcheck(lambda m: (lambda w, v: (w, v * v))(*LA.eigh(m + m.mT)), (x,))
+    es = ember.tensor(s[0], requires_grad=True)
+    ts = torch_mod.tensor(s[0], requires_grad=True)
+    wt = np.random.randn(4, 4)
+    w1, V1 = LA.eigh(es)
+    tw1, tV1 = torch_mod.linalg.eigh(ts)
+    (w1.sum() + (V1 * V1 * ember.tensor(wt)).sum()).backward()
+    (tw1.sum() + (tV1 * tV1 * torch_mod.tensor(wt)).sum()).backward()
+    _cmp(es.grad, ts.grad)
+
+
+def test_pinv_lstsq_rank(torch_mod):
+    a = np.random.randn(5, 3)
+    e, t = _both(torch_mod, a)
+    _cmp(LA.pinv(e), torch_mod.linalg.pinv(t))
+    _cmp(ember.pinverse(e.mT), np.linalg.pinv(a.T))
+    low = a[:, :1] @ np.random.randn(1, 4)  # rank 1
+    el, tl = _both(torch_mod, low)
+    _cmp(LA.pinv(el), torch_mod.linalg.pinv(tl))
+    _cmp(LA.matrix_rank(el), torch_mod.linalg.matrix_rank(tl))
+    _cmp(LA.matrix_rank(e), torch_mod.linalg.matrix_rank(t))
+    _cmp(LA.matrix_rank(e, atol=1.0, rtol=0.0), torch_mod.linalg.matrix_rank(t, atol=1.0, rtol=0.0))
+    b = np.random.randn(5, 2)
+    eb, tb = _both(torch_mod, b)
+    for driver in (None, "gelsd", "gelss", "gels"):
+        _cmp(LA.lstsq(e, eb, driver=driver), torch_mod.linalg.lstsq(t, tb, driver=driver))
+    _cmp(LA.lstsq(e, eb).solution, np.linalg.lstsq(a, b, rcond=None)[0])
+    assert gradcheck(LA.pinv, (_x64(4, 3),))
+    assert gradcheck(LA.pinv, (_x64(2, 4),))
+    assert gradcheck(lambda m, r: LA.lstsq(m, r).solution, (_x64(5, 3), _x64(5, 2)))
+
+
+def test_matrix_power_multi_dot_cond(torch_mod):
+    a = np.random.randn(2, 3, 3)
+    e, t = _both(torch_mod, a)
+    for n in (0, 1, 2, 5, -1, -3):
+        _cmp(LA.matrix_power(e, n), torch_mod.linalg.matrix_power(t, n))
+        _cmp(e.matrix_power(n), np.linalg.matrix_power(a, n))
+    _cmp(ember.matrix_power(ember.tensor([[1, 1], [0, 1]]), 3),
+         torch_mod.matrix_power(torch_mod.tensor([[1, 1], [0, 1]]), 3))
+    assert gradcheck(lambda m: LA.matrix_power(m, 3), (_x64(3, 3),))
+    assert gradcheck(lambda m: LA.matrix_power(m, -2), (_x64(3, 3),))
+    ms = [np.random.randn(3), np.random.randn(3, 4), np.random.randn(4, 2), np.random.randn(2)]
+    _cmp(LA.multi_dot([ember.tensor(m) for m in ms]),
+         torch_mod.linalg.multi_dot([torch_mod.tensor(m) for m in ms]))
+    _cmp(LA.multi_dot([ember.tensor(m) for m in ms[1:3]]), np.linalg.multi_dot(ms[1:3]))
+    for p in (None, "fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf):
+        _cmp(LA.cond(e, p), torch_mod.linalg.cond(t, p))
+    assert gradcheck(LA.cond, (_x64(3, 3),))
+
+
+@pytest.mark.parametrize("ord", ["fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf])
+def test_matrix_norm(torch_mod, ord):
+    a = np.random.randn(2, 3, 4)
+    e, t = _both(torch_mod, a)
+    _cmp(LA.matrix_norm(e, ord), torch_mod.linalg.matrix_norm(t, ord))
+    _cmp(LA.matrix_norm(e, ord, (0, 2), keepdim=True), torch_mod.linalg.matrix_norm(t, ord, (0, 2), keepdim=True))
+    _cmp(LA.norm(e[0], ord), torch_mod.linalg.norm(t[0], ord))
+    _cmp(LA.norm(e[0], ord), np.linalg.norm(a[0], ord))
+    assert gradcheck(lambda m: LA.matrix_norm(m, ord), (_x64(3, 4),))
+
+
+def test_linalg_norm_vector(torch_mod):
+    a = np.random.randn(3, 4)
+    e, t = _both(torch_mod, a)
+    _cmp(LA.norm(e), torch_mod.linalg.norm(t))
+    for ord in (None, 1, 3, math.inf, 0):
+        _cmp(LA.norm(e, ord, 1), torch_mod.linalg.norm(t, ord, 1))
+        _cmp(LA.vector_norm(e, 2 if ord is None else ord, (0, 1), True),
+             torch_mod.linalg.vector_norm(t, 2 if ord is None else ord, (0, 1), True))
+    _cmp(LA.norm(e[0], 3), torch_mod.linalg.norm(t[0], 3))
+    _cmp(LA.vecdot(e, e), torch_mod.linalg.vecdot(t, t))
+    _cmp(LA.outer(e[0], e[1]), np.outer(a[0], a[1]))
+    _cmp(LA.diagonal(e), torch_mod.linalg.diagonal(t))
