@@ -48,3 +48,4 @@ del abs_
 __version__ = "0.1.0"
 from . import nn  # noqa: E402,F401  (torch.nn)
 from . import optim  # noqa: E402,F401  (torch.optim)
+from .serialization import save, load  # noqa: E402,F401  (torch.save / torch.load)

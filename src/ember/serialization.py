@@ -1,0 +1,628 @@
+"""ember.save / ember.load in PyTorch's zip checkpoint format (``torch.save``/``torch.load``).
+
+A checkpoint is an uncompressed zip whose entries live under one folder (the file's stem, or
+'archive' for buffers): ``data.pkl`` (protocol-2 pickle of the object), ``data/<key>`` (the raw
+little-endian bytes of each storage), ``byteorder`` and ``version``. The pickle names tensors as
+``torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks)`` with
+``storage`` a persistent id ``('storage', torch.<Type>Storage, key, location, numel)``, so files
+move both ways between Ember and PyTorch. Loading is restricted by default (``weights_only``):
+every global the pickle names is checked against an allowlist before anything is unpickled.
+"""
+import contextlib
+import io
+import os
+import pickle
+import pickletools
+import struct
+import tempfile
+import zipfile
+import zlib
+from collections import OrderedDict
+
+import numpy as np
+
+from . import _dtype as D
+from ._device import device as _device_cls, to_device
+from ._size import Size
+from ._storage import UntypedStorage
+from ._tensor import Tensor
+
+__all__ = ["save", "load", "add_safe_globals", "safe_globals", "get_safe_globals",
+           "clear_safe_globals"]
+
+_STORAGE_NAMES = {
+    "FloatStorage": D.float32, "DoubleStorage": D.float64, "HalfStorage": D.float16,
+    "BFloat16Storage": D.bfloat16, "LongStorage": D.int64, "IntStorage": D.int32,
+    "ShortStorage": D.int16, "CharStorage": D.int8, "ByteStorage": D.uint8,
+    "BoolStorage": D.bool_, "ComplexFloatStorage": D.complex64,
+    "ComplexDoubleStorage": D.complex128, "UntypedStorage": D.uint8}
+_STORAGE_OF = {v: k for k, v in _STORAGE_NAMES.items() if k != "UntypedStorage"}
+_ALIGN = 64
+
+
+class _Global:
+    """A name written into the pickle as ``GLOBAL module name`` (e.g. torch._utils names)."""
+    __slots__ = ("module", "name")
+
+    def __init__(self, module, name):
+        self.module, self.name = module, name
+
+    def __call__(self, *args):
+        raise TypeError(f"{self.module}.{self.name} is a name in a checkpoint, not a function")
+
+
+_G = {}
+
+
+def _g(module, name):
+    key = (module, name)
+    if key not in _G:
+        _G[key] = _Global(module, name)
+    return _G[key]
+
+
+class _StorageRef:
+    __slots__ = ("key", "dtype", "numel", "location")
+
+    def __init__(self, key, dtype, numel, location):
+        self.key, self.dtype, self.numel, self.location = key, dtype, numel, location
+
+
+# ================================ saving ======================================================
+class _Pickler(pickle._Pickler):
+    """Protocol-2 pickler writing tensors, dtypes and devices under PyTorch's global names."""
+    dispatch = pickle._Pickler.dispatch.copy()
+
+    def __init__(self, file):
+        super().__init__(file, protocol=2)
+        self.records = []        # (key, contiguous numpy array)
+        self._seen = {}          # (id(root array), dtype) -> _StorageRef
+        self._keep = []          # keep roots alive so ids stay unique
+
+    def _save_global_ref(self, obj):
+        memo = self.memo.get(id(obj))
+        if memo is not None:
+            self.write(self.get(memo[0]))
+            return
+        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode("utf-8"))
+        self.memoize(obj)
+    dispatch[_Global] = _save_global_ref
+
+    def _save_dtype(self, obj):
+        self._save_global_ref(_g("torch", obj.name))
+    dispatch[D.dtype] = _save_dtype
+
+    def persistent_id(self, obj):
+        if type(obj) is _StorageRef:
+            return ("storage", _g("torch", _STORAGE_OF[obj.dtype]), obj.key, obj.location,
+                    obj.numel)
+        return None
+
+    def reducer_override(self, obj):
+        if isinstance(obj, Tensor):
+            from .nn.parameter import Parameter
+            if isinstance(obj, Parameter):
+                plain = obj.detach()
+                return (_g("torch._utils", "_rebuild_parameter"),
+                        (plain, obj.requires_grad, OrderedDict()))
+            ref, offset, stride = self._storage_of(obj)
+            return (_g("torch._utils", "_rebuild_tensor_v2"),
+                    (ref, offset, tuple(obj._data.shape), stride, obj.requires_grad,
+                     OrderedDict()))
+        if type(obj) is _device_cls:
+            return (_g("torch", "device"), (str(obj),))
+        if type(obj) is Size:
+            return (_g("torch", "Size"), (tuple(obj),))
+        return NotImplemented
+
+    def _storage_of(self, t):
+        """The storage record for ``t``: its root array when ``t`` is a plain strided view of
+        it (so views are stored once), else a contiguous copy of ``t`` alone."""
+        arr = t._data
+        location = "cpu"
+        if not isinstance(arr, np.ndarray):
+            location = f"cuda:{arr.device.id}"
+        root = t._base._data if t._base is not None else arr
+        item = arr.dtype.itemsize
+        ok = (root.dtype == arr.dtype and type(root) is type(arr) and root.flags.c_contiguous
+              and all(s >= 0 and s % item == 0 for s in arr.strides))
+        if ok and arr.size:
+            lo, start = _ptr(root), _ptr(arr)
+            ok = lo <= start < lo + root.nbytes
+        if ok:
+            offset = (_ptr(arr) - _ptr(root)) // item if arr.size else 0
+            stride = tuple(s // item for s in arr.strides)
+            store = root
+        else:
+            store = arr.copy() if arr.size else arr.reshape(-1)[:0].copy()
+            offset, stride = 0, _contiguous(arr.shape)
+            if not store.flags.c_contiguous:
+                store = store.copy(order="C")
+        key = (id(store), store.dtype)
+        ref = self._seen.get(key)
+        if ref is None:
+            host = store if isinstance(store, np.ndarray) else store.get()
+            ref = _StorageRef(str(len(self.records)), D._BY_NP[store.dtype], int(store.size),
+                              location)
+            self.records.append((ref.key, host.reshape(-1)))
+            self._seen[key] = ref
+            self._keep.append(store)
+        return ref, int(offset), stride
+
+
+def _ptr(arr):
+    return arr.__array_interface__["data"][0] if isinstance(arr, np.ndarray) else arr.data.ptr
+
+
+def _contiguous(shape):
+    st, acc = [], 1
+    for n in reversed(shape):
+        st.append(acc)
+        acc *= max(n, 1)
+    return tuple(reversed(st))
+
+
+def _write_zip(fileobj, archive, pkl, records):
+    with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        entries = [("data.pkl", pkl), (".format_version", b"1"),
+                   (".storage_alignment", str(_ALIGN).encode()), ("byteorder", b"little")]
+        entries += [(f"data/{key}", arr) for key, arr in records]
+        entries += [("version", b"3\n")]
+        for name, data in entries:
+            _write_entry(zf, f"{archive}/{name}", data)
+
+
+def _write_entry(zf, name, data):
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    if isinstance(data, np.ndarray):
+        data = memoryview(np.ascontiguousarray(data).reshape(-1).view(np.uint8))
+    size = len(data)
+    try:
+        pos = zf.fp.tell()
+    except (AttributeError, OSError, ValueError):
+        pos = None
+    if pos is not None:
+        zip64 = size * 1.05 > zipfile.ZIP64_LIMIT
+        header = 30 + len(name.encode("utf-8")) + (20 if zip64 else 0) + 4
+        pad = (-(pos + header)) % _ALIGN
+        info.extra = struct.pack("<HH", 0x4246, pad) + b"Z" * pad  # "FB" padding, as PyTorch
+    zf.writestr(info, data)
+
+
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Save ``obj`` to ``f`` (path or binary file) in PyTorch's checkpoint format
+    (``torch.save``). A path is written to a temporary file in the same folder, synced and
+    renamed into place, so a failure never leaves a half-written file behind."""
+    if pickle_module is not None and pickle_module is not pickle:
+        raise NotImplementedError("ember.save: only the standard pickle module is supported")
+    buf = io.BytesIO()
+    pickler = _Pickler(buf)
+    pickler.dump(obj)
+    pkl, records = buf.getvalue(), pickler.records
+    if isinstance(f, (str, os.PathLike)):
+        path = os.fspath(f)
+        archive = os.path.splitext(os.path.basename(path))[0] or "archive"
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
+                                   suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                _write_zip(fh, archive, pkl, records)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(folder)
+    else:
+        if not hasattr(f, "write"):
+            raise AttributeError(f"'{type(f).__name__}' object has no attribute 'write'")
+        _write_zip(f, "archive", pkl, records)
+        with contextlib.suppress(AttributeError, io.UnsupportedOperation):
+            f.flush()
+
+
+def _fsync_dir(folder):
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# ================================ loading =====================================================
+def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False,
+                       backward_hooks=None, metadata=None):
+    """Rebuild a tensor as a view of ``storage`` (``torch._utils._rebuild_tensor_v2``)."""
+    t = storage._view(int(storage_offset), size, stride)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks,
+                       dtype, metadata=None):
+    if storage._array.dtype != dtype.np:
+        storage = _retyped(storage, dtype)
+    return _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad)
+
+
+def _retyped(storage, dtype):
+    s = UntypedStorage(storage._array.view(np.uint8).view(dtype.np))
+    return s
+
+
+def _rebuild_parameter(data, requires_grad, backward_hooks, *state):
+    """An ``nn.Parameter`` around ``data`` (``torch._utils._rebuild_parameter``)."""
+    from .nn.parameter import Parameter
+    return Parameter(data, requires_grad)
+
+
+def _rebuild_from_type_v2(func, new_type, args, state):
+    ret = func(*args)
+    if isinstance(new_type, type) and issubclass(new_type, Tensor) and type(ret) is not new_type:
+        from ._tensor import _as_subclass
+        ret = _as_subclass(ret, new_type)
+    return ret
+
+
+def _size(*args):
+    return Size(*args)
+
+
+def _torch_device(*args):
+    return to_device(_device_cls(*args))
+
+
+# Globals a restricted load may resolve: PyTorch's name -> Ember object.
+_ALLOWED = {
+    "torch._utils._rebuild_tensor_v2": _rebuild_tensor_v2,
+    "torch._utils._rebuild_tensor_v3": _rebuild_tensor_v3,
+    "torch._utils._rebuild_parameter": _rebuild_parameter,
+    "torch._utils._rebuild_parameter_with_state": _rebuild_parameter,
+    "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
+    "torch.Size": _size,
+    "torch.device": _torch_device,
+    "collections.OrderedDict": OrderedDict,
+    "builtins.set": set, "builtins.frozenset": frozenset, "builtins.complex": complex,
+    "builtins.bytearray": bytearray, "builtins.slice": slice, "builtins.range": range,
+    "_codecs.encode": None,  # filled below (bytes in protocol 2)
+}
+_ALLOWED.update({f"torch.{n}": d for n, d in D._BY_NAME.items()})
+_ALLOWED.update({f"torch.{n}": d for n, d in D.ALIASES.items()})
+
+
+def _encode(s, encoding="utf-8", errors="strict"):
+    import codecs
+    if encoding not in ("latin1", "latin-1", "utf-8", "utf8", "ascii"):
+        raise pickle.UnpicklingError(f"_codecs.encode with encoding {encoding!r} is not allowed")
+    return codecs.encode(s, encoding, errors)
+
+
+_ALLOWED["_codecs.encode"] = _encode
+
+
+def _late_allowed(full):
+    if full == "torch._tensor.Tensor" or full == "torch.Tensor":
+        return Tensor
+    if full == "torch.nn.parameter.Parameter":
+        from .nn.parameter import Parameter
+        return Parameter
+    return None
+
+
+_safe_globals = {}
+
+
+def _global_name(obj):
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def add_safe_globals(safe_globals):
+    """Allow these classes/functions (or ``(obj, "module.name")`` pairs) in weights_only
+    loads (``torch.serialization.add_safe_globals``)."""
+    for item in safe_globals:
+        if isinstance(item, tuple):
+            obj, name = item
+        else:
+            obj, name = item, _global_name(item)
+        _safe_globals[name] = obj
+
+
+def get_safe_globals():
+    """The user-added safe globals (``torch.serialization.get_safe_globals``)."""
+    return [obj if _global_name(obj) == name else (obj, name)
+            for name, obj in _safe_globals.items()]
+
+
+def clear_safe_globals():
+    """Forget every user-added safe global."""
+    _safe_globals.clear()
+
+
+@contextlib.contextmanager
+def safe_globals(safe_globals):
+    """Context manager: ``add_safe_globals`` for the duration of the block only."""
+    saved = dict(_safe_globals)
+    add_safe_globals(safe_globals)
+    try:
+        yield
+    finally:
+        _safe_globals.clear()
+        _safe_globals.update(saved)
+
+
+def _resolve_safe(module, name):
+    full = f"{module}.{name}"
+    if full in _safe_globals:
+        return _safe_globals[full]
+    if full in _ALLOWED:
+        return _ALLOWED[full]
+    if full.startswith("torch.") and name.endswith("Storage") and name in _STORAGE_NAMES:
+        return _STORAGE_NAMES[name]
+    if full == "copyreg._reconstructor":
+        return _safe_reconstructor
+    return _late_allowed(full)
+
+
+def _safe_reconstructor(cls, base, state):
+    if _global_name(cls) not in _safe_globals or base is not object:
+        raise pickle.UnpicklingError(_reject_msg(_global_name(cls)))
+    obj = object.__new__(cls)
+    if state is not None:
+        raise pickle.UnpicklingError("copyreg._reconstructor with state is not allowed")
+    return obj
+
+
+def _reject_msg(full):
+    short = full.rsplit(".", 1)[-1]
+    return ("Weights only load failed. Re-running `ember.load` with `weights_only` set to "
+            "`False` will likely succeed, but it can result in arbitrary code execution. Do it "
+            "only if you got the file from a trusted source.\n\nWeightsUnpickler error: "
+            f"Unsupported global: GLOBAL {full} was not an allowed global by default. Please "
+            f"use `ember.serialization.add_safe_globals([{short}])` or the "
+            f"`ember.serialization.safe_globals([{short}])` context manager to allowlist this "
+            "global if you trust this class/function.")
+
+
+_STRING_OPS = {"UNICODE", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "STRING",
+               "BINSTRING", "SHORT_BINSTRING"}
+
+
+def _check_globals(data):
+    """Scan the pickle's opcodes and reject any global not on the allowlist, before any of it
+    is executed. Also rejects opcodes that build arbitrary objects (INST, OBJ)."""
+    memo, stack = {}, []
+    try:
+        for op, arg, _pos in pickletools.genops(data):
+            name = op.name
+            if name in _STRING_OPS:
+                stack.append(arg)
+            elif name in ("PUT", "BINPUT", "LONG_BINPUT"):
+                memo[arg] = stack[-1] if stack else None
+            elif name == "MEMOIZE":
+                memo[len(memo)] = stack[-1] if stack else None
+            elif name in ("GET", "BINGET", "LONG_BINGET"):
+                stack.append(memo.get(arg))
+            elif name == "GLOBAL":
+                module, _, gname = arg.partition(" ")
+                _require_safe(module, gname)
+                stack.append(None)
+            elif name == "STACK_GLOBAL":
+                if len(stack) < 2 or not all(isinstance(s, str) for s in stack[-2:]):
+                    raise pickle.UnpicklingError("Weights only load failed: STACK_GLOBAL with "
+                                                 "a computed name is not allowed")
+                _require_safe(stack[-2], stack[-1])
+                stack.append(None)
+            elif name in ("INST", "OBJ", "EXT1", "EXT2", "EXT4"):
+                raise pickle.UnpicklingError(f"Weights only load failed: opcode {name} is not "
+                                             "allowed")
+            else:
+                stack.append(None)
+    except pickle.UnpicklingError:
+        raise
+    except Exception as e:
+        raise pickle.UnpicklingError(f"Weights only load failed: the pickle data is corrupted "
+                                     f"({type(e).__name__}: {e})") from None
+
+
+def _require_safe(module, name):
+    if _resolve_safe(module, name) is None:
+        raise pickle.UnpicklingError(_reject_msg(f"{module}.{name}"))
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, loader, weights_only):
+        super().__init__(file)
+        self._loader = loader
+        self._weights_only = weights_only
+
+    def find_class(self, module, name):
+        obj = _resolve_safe(module, name)
+        if obj is not None:
+            return obj
+        if self._weights_only:
+            raise pickle.UnpicklingError(_reject_msg(f"{module}.{name}"))
+        if module == "torch" or module.startswith("torch."):
+            import importlib
+            try:
+                mod = importlib.import_module("ember" + module[5:])
+                return getattr(mod, name)
+            except (ImportError, AttributeError):
+                raise pickle.UnpicklingError(f"ember.load: cannot map PyTorch global "
+                                             f"{module}.{name} to an Ember equivalent") from None
+        return super().find_class(module, name)
+
+    def persistent_load(self, pid):
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"):
+            raise pickle.UnpicklingError(f"ember.load: unsupported persistent id {pid!r}")
+        _, dtype, key, location, numel = pid
+        if not isinstance(dtype, D.dtype):
+            raise pickle.UnpicklingError(f"ember.load: unsupported storage type {dtype!r}")
+        return self._loader.storage(str(key), dtype, str(location), int(numel))
+
+
+class _Loader:
+    """Reads storages out of an opened checkpoint zip, once per key."""
+
+    def __init__(self, zf, prefix, fileobj, path, map_location, mmap, byteorder):
+        self.zf, self.prefix, self.fileobj, self.path = zf, prefix, fileobj, path
+        self.map_location, self.mmap, self.swap = map_location, mmap, byteorder == "big"
+        self.cache = {}
+
+    def storage(self, key, dtype, location, numel):
+        if key in self.cache:
+            return self.cache[key]
+        name = f"{self.prefix}data/{key}"
+        try:
+            info = self.zf.getinfo(name)
+        except KeyError:
+            raise RuntimeError(f"ember.load: checkpoint is missing record '{name}' (file "
+                               "truncated or corrupted)") from None
+        nbytes = numel * dtype.itemsize
+        if info.file_size < nbytes:
+            raise RuntimeError(f"ember.load: record '{name}' holds {info.file_size} bytes but "
+                               f"the storage needs {nbytes} ({numel} x {dtype}); the file is "
+                               "corrupted")
+        arr = self._read(info, dtype.np, numel)
+        if self.swap:
+            arr = arr.byteswap()
+        storage = self._place(UntypedStorage(arr), location)
+        self.cache[key] = storage
+        return storage
+
+    def _read(self, info, np_dtype, numel):
+        nbytes = numel * np_dtype.itemsize
+        if info.compress_type != zipfile.ZIP_STORED:
+            raw = self.zf.read(info)
+            return np.frombuffer(bytearray(raw[:nbytes]), dtype=np_dtype)
+        offset = _data_offset(self.fileobj, info)
+        if self.mmap:
+            if nbytes == 0:
+                return np.empty(0, dtype=np_dtype)
+            return np.memmap(self.path, dtype=np_dtype, mode="c", offset=offset, shape=(numel,))
+        out = np.empty(numel, dtype=np_dtype)
+        self.fileobj.seek(offset)
+        view = memoryview(out.view(np.uint8).reshape(-1))
+        got = self.fileobj.readinto(view) if nbytes else 0
+        if got != nbytes:
+            raise RuntimeError(f"ember.load: record '{info.filename}' is truncated (read {got} "
+                               f"of {nbytes} bytes)")
+        if nbytes == info.file_size and zlib.crc32(view) != info.CRC:
+            raise RuntimeError(f"ember.load: CRC-32 mismatch in record '{info.filename}'; the "
+                               "checkpoint file is corrupted")
+        return out
+
+    def _place(self, storage, location):
+        ml = self.map_location
+        if callable(ml) and not isinstance(ml, (str, _device_cls)):
+            result = ml(storage, location)
+            return storage if result is None else result
+        if isinstance(ml, dict):
+            target = ml.get(location, location)
+        elif ml is None:
+            target = location
+        else:
+            target = ml
+        dev = to_device(target)
+        if dev.type == "cuda":
+            from ._device import cuda_available
+            if not cuda_available():
+                raise RuntimeError("Attempting to deserialize object on a CUDA device but "
+                                   "ember.cuda.is_available() is False. If you are running on a "
+                                   "CPU-only machine, please use ember.load with "
+                                   "map_location=ember.device('cpu') to map your storages to "
+                                   "the CPU.")
+            return storage.cuda(dev)
+        return storage
+
+
+def _data_offset(fileobj, info):
+    fileobj.seek(info.header_offset)
+    header = fileobj.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise RuntimeError(f"ember.load: bad local header for record '{info.filename}'; the "
+                           "checkpoint file is corrupted")
+    n, m = struct.unpack("<HH", header[26:30])
+    return info.header_offset + 30 + n + m
+
+
+_NOT_ZIP = ("ember.load: PytorchStreamReader failed reading zip archive: failed finding "
+            "central directory. The file is not a checkpoint written by ember.save/torch.save "
+            "(zip format), or it is truncated or corrupted.")
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=False,
+         **pickle_load_args):
+    """Load an object saved with ``ember.save`` or ``torch.save`` (``torch.load``).
+
+    ``weights_only=True`` (the default) only unpickles tensors, primitive containers, dtypes
+    and globals allowed with ``add_safe_globals``; ``map_location`` is a device, a string,
+    a dict of location renames or a callable ``(storage, location) -> storage``; ``mmap=True``
+    maps storages from the file instead of reading them (``f`` must be a path).
+    """
+    if weights_only is None:
+        weights_only = True
+    if pickle_module is not None and pickle_module is not pickle:
+        if weights_only:
+            raise RuntimeError("Can not safely load weights when explicit pickle_module is "
+                               "specified")
+    path = None
+    if isinstance(f, (str, os.PathLike)):
+        path = os.fspath(f)
+        with open(path, "rb") as fh:
+            return _load(fh, path, map_location, weights_only, mmap)
+    if mmap:
+        raise ValueError("f must be a file path in order to use the mmap argument")
+    if not hasattr(f, "read"):
+        raise AttributeError(f"'{type(f).__name__}' object has no attribute 'read'")
+    if not (hasattr(f, "seek") and hasattr(f, "tell")):
+        f = io.BytesIO(f.read())
+    return _load(f, path, map_location, weights_only, mmap)
+
+
+def _load(fh, path, map_location, weights_only, mmap):
+    start = fh.tell()
+    magic = fh.read(4)
+    fh.seek(start)
+    if magic[:2] != b"PK":
+        raise RuntimeError(_NOT_ZIP if magic[:1] != b"\x80" else
+                           "ember.load: this is a legacy (pre-1.6, non-zip) PyTorch checkpoint,"
+                           " which Ember does not read; re-save it with a recent torch.save")
+    try:
+        zf = zipfile.ZipFile(fh, "r")
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise RuntimeError(_NOT_ZIP + f" ({e})") from None
+    with zf:
+        names = zf.namelist()
+        pkl_names = [n for n in names if n.endswith("data.pkl") and n.count("/") == 1]
+        if not pkl_names:
+            raise RuntimeError("ember.load: no data.pkl record in the archive; this is not a "
+                               "PyTorch/Ember checkpoint or it is corrupted")
+        prefix = pkl_names[0][:-len("data.pkl")]
+        try:
+            data = zf.read(pkl_names[0])
+            bo = f"{prefix}byteorder"
+            byteorder = zf.read(bo).decode() if bo in names else "little"
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as e:
+            raise RuntimeError(f"ember.load: the checkpoint file is corrupted ({e})") from None
+        if weights_only:
+            _check_globals(data)
+        loader = _Loader(zf, prefix, fh, path, map_location, mmap, byteorder)
+        unpickler = _Unpickler(io.BytesIO(data), loader, weights_only)
+        try:
+            return unpickler.load()
+        except (pickle.UnpicklingError, RuntimeError):
+            raise
+        except (EOFError, KeyError, IndexError, TypeError, ValueError, AttributeError,
+                struct.error) as e:
+            if not weights_only and isinstance(e, (AttributeError, TypeError)):
+                raise
+            raise pickle.UnpicklingError(f"ember.load: could not unpickle the checkpoint "
+                                         f"(corrupted data.pkl?): {type(e).__name__}: {e}"
+                                         ) from None
