@@ -164,6 +164,9 @@ class Fmod(Op):
         return g, -g * (a / b).trunc()
 
 
+_LN2 = math.log(2.0)
+
+
 class Logaddexp(Op):
     save = (0, 1)
 
@@ -183,7 +186,7 @@ class Logaddexp2(Op):
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return g * (a - b).sigmoid(), g * (b - a).sigmoid()
+        return g * ((a - b) * _LN2).sigmoid(), g * ((b - a) * _LN2).sigmoid()
 
 
 class Copysign(Op):

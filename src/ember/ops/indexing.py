@@ -119,7 +119,7 @@ class IndexAddZeros(Op):
         return out
 
     def backward(ctx, gg):
-        return gg[ctx.key]
+        return Index.apply(gg, key=ctx.key)
 
 
 def getitem(self, key):
@@ -272,7 +272,7 @@ class Scatter(Op):
 
     def forward(ctx, x, src, index, d, reduce):
         xp = ctx.xp
-        ctx.d, ctx.index = d, index
+        ctx.d, ctx.index, ctx.src_shape = d, index, src.shape
         out = x.copy()
         sl = tuple(slice(0, n) for n in index.shape)
         vals = src[sl] if src.ndim else xp.broadcast_to(src, index.shape)
@@ -290,21 +290,31 @@ class Scatter(Op):
     def backward(ctx, g):
         index = _wrap(ctx.index)
         gx = g.scatter(ctx.d, index, 0.0)
-        gsrc = g.gather(ctx.d, index) if ctx.needs_input_grad[1] else None
-        return gx, gsrc
+        gsrc = _pad_to(g.gather(ctx.d, index), ctx.src_shape) if ctx.needs_input_grad[1] else None
+        return gx, gsrc, None
 
 
 class ScatterAdd(Op):
     def forward(ctx, x, src, index, d):
         xp = ctx.xp
-        ctx.d, ctx.index = d, index
+        ctx.d, ctx.index, ctx.src_shape = d, index, src.shape
         out = x.copy()
         sl = tuple(slice(0, n) for n in index.shape)
         xp.add.at(out, _grid(xp, index.shape, d, index), src[sl])
         return out
 
     def backward(ctx, g):
-        return g, g.gather(ctx.d, _wrap(ctx.index))
+        gsrc = _pad_to(g.gather(ctx.d, _wrap(ctx.index)), ctx.src_shape) \
+            if ctx.needs_input_grad[1] else None
+        return g, gsrc, None
+
+
+def _pad_to(g, shape):
+    """Zero-pad gradient ``g`` (taken from the leading corner of ``shape``) back to ``shape``."""
+    if tuple(g.shape) == tuple(shape):
+        return g
+    from .shape import SliceScatter
+    return SliceScatter.apply(g, shape=shape, key=tuple(slice(0, n) for n in g.shape))
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
