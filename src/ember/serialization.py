@@ -357,7 +357,11 @@ def safe_globals(safe_globals):
         _safe_globals.update(saved)
 
 
+_PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
+
+
 def _resolve_safe(module, name):
+    module = _PY2_MODULES.get(module, module)
     full = f"{module}.{name}"
     if full in _safe_globals:
         return _safe_globals[full]
