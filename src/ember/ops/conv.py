@@ -88,35 +88,46 @@ def conv_forward(xp, x, w, stride, pad, dil, groups, cols=None):
         o = out_size(tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pad)), k, stride, dil)
     n = x.shape[0]
     cout = w.shape[0]
-    wm = w.reshape(groups, cout // groups, -1)
+    wm = xp.ascontiguousarray(w).reshape(groups, cout // groups, -1)
     y = xp.matmul(wm, cols)  # (N, G, Cout_g, O)
     return y.reshape((n, cout) + o), cols
 
 
 def conv_dx(xp, g, w, xshape, stride, pad, dil, groups):
-    """The input gradient of conv for output gradient ``g``: matmul then col2im."""
+    """The input gradient of conv for output gradient ``g``: one GEMM per group, then col2im.
+
+    Works batch-last, (C, *K, *O, N), so each kernel position's add runs over long rows.
+    """
     n, cout = g.shape[:2]
-    o = g.shape[2:]
-    k = w.shape[2:]
+    o = tuple(g.shape[2:])
+    k = tuple(w.shape[2:])
+    nd = len(k)
     cg = w.shape[1]
-    wt = w.reshape(groups, cout // groups, -1).transpose(0, 2, 1)  # (G, CgK, Cout_g)
-    gm = g.reshape(n, groups, cout // groups, prod(o))
-    cols = xp.matmul(wt, gm).reshape((n, groups * cg) + tuple(k) + tuple(o))
-    return col2im(xp, cols, xshape, k, stride, pad, dil)
+    gt = xp.ascontiguousarray(g.transpose(tuple(range(1, nd + 2)) + (0,)))
+    gt = gt.reshape(groups, cout // groups, -1)
+    wt = xp.ascontiguousarray(w.reshape(groups, cout // groups, -1).transpose(0, 2, 1))
+    cols = xp.matmul(wt, gt).reshape((groups * cg,) + k + o + (n,))
+    sp = tuple(s + lo + hi for s, (lo, hi) in zip(xshape[2:], pad))
+    out = xp.zeros((groups * cg,) + sp + (n,), dtype=cols.dtype)
+    for kidx in itertools.product(*[range(kk) for kk in k]):
+        sl = (slice(None),) + tuple(slice(ki * d, ki * d + st * (oo - 1) + 1, st)
+                                    for ki, d, st, oo in zip(kidx, dil, stride, o))
+        out[sl] += cols[(slice(None),) + kidx]
+    if any(lo or hi for lo, hi in pad):
+        out = out[(slice(None),) + tuple(slice(lo, lo + s)
+                                         for (lo, _), s in zip(pad, xshape[2:]))]
+    return xp.ascontiguousarray(out.transpose((nd + 1, 0) + tuple(range(1, nd + 1))))
 
 
 def conv_dw(xp, x, g, wshape, stride, pad, dil, groups, cols=None):
-    """The weight gradient of conv for input ``x`` and output gradient ``g``."""
+    """The weight gradient of conv for input ``x`` and output gradient ``g``:
+    sum over the batch of g[n] @ cols[n]^T (batched GEMM, then one reduction)."""
     k = wshape[2:]
     if cols is None:
         cols, _ = im2col(xp, x, k, stride, pad, dil, groups)
     n, cout = g.shape[:2]
     gm = g.reshape(n, groups, cout // groups, -1)
-    cg_k = cols.shape[2]
-    # sum_n g[n] @ cols[n].T as one GEMM per group: (Cout_g, N*O) @ (N*O, CgK)
-    gt = gm.transpose(1, 2, 0, 3).reshape(groups, cout // groups, -1)
-    ct = cols.transpose(1, 0, 3, 2).reshape(groups, -1, cg_k)
-    return xp.matmul(gt, ct).reshape(wshape)
+    return xp.matmul(gm, cols.transpose(0, 1, 3, 2)).sum(0).reshape(wshape)
 
 
 class Conv(Op):

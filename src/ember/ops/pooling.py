@@ -7,6 +7,8 @@
 * ``WindowSum`` / ``WindowSumT``: scaled sums over windows (average / LP pooling) and the adjoint
   (col2im with one add per kernel position).
 """
+import itertools
+
 from ..autograd.node import Op
 from .conv import pad_array, windows, col2im, prod
 
@@ -23,7 +25,7 @@ def pool_out_size(L, k, s, p, d, ceil_mode):
 
 
 def window_argmax(xp, x, k, stride, pad, dil, osz):
-    """Flat index into each (H*W...) plane of the max of every pooling window.
+    """(flat index into each (H*W...) plane, value) of the max of every pooling window.
 
     ``x`` is (N, C, *S); ``pad`` one int per dim (left; right is what the output size needs).
     """
@@ -40,20 +42,34 @@ def window_argmax(xp, x, k, stride, pad, dil, osz):
     xpad = pad_array(xp, x, tuple(zip(pad, his)), fill)
     w, _ = windows(xp, xpad, k, stride, dil)
     w = w[(slice(None), 0, slice(None)) + tuple(slice(0, o) for o in osz)]
-    n, c = x.shape[:2]
-    am = xp.argmax(w.reshape((n, c) + tuple(osz) + (-1,)), axis=-1)
-    offs = xp.unravel_index(am, k) if nd > 1 else (am,)
+    # running max over kernel positions (first maximum wins; NaN propagates like PyTorch)
+    best = am = None
+    for j, kidx in enumerate(itertools.product(*[range(kk) for kk in k])):
+        v = w[(Ellipsis,) + kidx]
+        if best is None:
+            best, am = v.copy(), xp.zeros(v.shape, dtype=xp.int64)
+            continue
+        take = v > best
+        if v.dtype.kind == "f":
+            take |= v != v
+        xp.copyto(best, v, where=take)
+        xp.copyto(am, j, where=take)
+    # flat index = window start (per output position) + kernel offset (per kernel position)
     flat = None
+    koff = xp.zeros(k, dtype=xp.int64)
     plane_stride = 1
     for i in range(nd - 1, -1, -1):
         shp = [1] * (2 + nd)
         shp[2 + i] = osz[i]
         start = (xp.arange(osz[i], dtype=xp.int64) * stride[i] - pad[i]).reshape(shp)
-        pos = start + offs[i] * dil[i]
-        term = pos * plane_stride
+        term = start * plane_stride
         flat = term if flat is None else flat + term
+        kshp = [1] * nd
+        kshp[i] = k[i]
+        koff = koff + (xp.arange(k[i], dtype=xp.int64) * dil[i] * plane_stride).reshape(kshp)
         plane_stride *= sp[i]
-    return flat.astype(xp.int64)
+    flat = flat + koff.reshape(-1)[am]
+    return flat.astype(xp.int64), best
 
 
 def _rows(xp, shape, idx):
@@ -65,8 +81,10 @@ class PlaneGather(Op):
     """out[n, c, ...] = x[n, c].flat[idx[n, c, ...]]; backward scatter-adds."""
     _name = "MaxPool2DWithIndicesBackward0"
 
-    def forward(ctx, x, idx, unique=False):
+    def forward(ctx, x, idx, unique=False, values=None):
         ctx.idx, ctx.xshape, ctx.unique = idx, x.shape, unique
+        if values is not None:
+            return values
         r, i = _rows(ctx.xp, x.shape, idx)
         return x.reshape(r.shape[0], -1)[r, i].reshape(idx.shape)
 
