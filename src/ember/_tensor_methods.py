@@ -36,10 +36,12 @@ for _name in ("contiguous",):
     setattr(T, _name, getattr(shape, _name))
 
 
-def _view(self, *shape_or_dtype):
+def _view(self, *shape_or_dtype, size=None, dtype=None):
+    if dtype is not None:
+        return _view_dtype(self, dtype)
     if len(shape_or_dtype) == 1 and isinstance(shape_or_dtype[0], D.dtype):
         return _view_dtype(self, shape_or_dtype[0])
-    return shape.view(self, *shape_or_dtype)
+    return shape.view(self, *shape_or_dtype, size=size)
 
 
 def _view_dtype(self, dt):
@@ -63,8 +65,8 @@ T.real = property(pointwise.real)
 T.imag = property(pointwise.imag)
 
 
-def _expand(self, *sizes):
-    return shape.expand(self, *sizes)
+def _expand(self, *sizes, size=None):
+    return shape.expand(self, *sizes, size=size)
 
 
 T.expand = _expand

@@ -109,8 +109,9 @@ class Flip(Op):
         return g.flip(ctx.dims)
 
 
-def flip(input, *dims):
+def flip(input, *args, dims=None):
     """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
+    dims = args if dims is None else (dims,)
     if len(dims) == 1 and not isinstance(dims[0], int):
         dims = dims[0]
     nd = input._data.ndim

@@ -14,7 +14,8 @@ class Matmul(Op):
     save = (0, 1)
 
     def forward(ctx, a, b):
-        return ctx.xp.matmul(a, b)
+        r = ctx.xp.matmul(a, b)
+        return r if r.dtype == a.dtype else r.astype(a.dtype)  # bfloat16 computes in float32
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors

@@ -82,17 +82,18 @@ class Reshape(Op):
         return g.reshape(ctx.in_shape)
 
 
-def view(input, *shape):
+def view(input, *args, size=None):
     """A view with a new shape, sharing storage; fails if strides make it impossible."""
+    shape = args if size is None else (size,)
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and hasattr(shape[0], "np"):
         return input.view_dtype(shape[0])
     shape = _infer_shape(_shape_arg(shape), input._data.size)
     return View.apply(input, shape=shape)
 
 
-def reshape(input, *shape):
+def reshape(input, *args, shape=None):
     """A tensor with a new shape: a view when strides allow, a copy otherwise."""
-    shape = _infer_shape(_shape_arg(shape), input._data.size)
+    shape = _infer_shape(_shape_arg(args if shape is None else (shape,)), input._data.size)
     if input._data.shape == shape:
         return View.apply(input, shape=shape)
     try:
@@ -150,9 +151,9 @@ class Permute(ViewOp):
         return g.permute(inv)
 
 
-def permute(input, *dims):
+def permute(input, *args, dims=None):
     """A view with dimensions reordered (``torch.permute``)."""
-    dims = _shape_arg(dims)
+    dims = _shape_arg(args if dims is None else (dims,))
     nd = input._data.ndim
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
@@ -223,9 +224,9 @@ class Expand(ViewOp):
         return _sum_to(g, ctx.in_shape)
 
 
-def expand(input, *sizes):
+def expand(input, *args, size=None):
     """A broadcast view with ``sizes`` (-1 keeps a dim); no memory is copied."""
-    sizes = _shape_arg(sizes)
+    sizes = _shape_arg(args if size is None else (size,))
     shp = input._data.shape
     if len(sizes) < len(shp):
         raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shp))}]}}, size=["

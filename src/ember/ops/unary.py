@@ -92,7 +92,9 @@ def _sigmoid(xp, x):
 def _keep_dtype(forward):
     def fwd(ctx, x):
         y = forward(ctx.xp, x)
-        return y if y.dtype == x.dtype else y.astype(x.dtype)
+        if y.dtype == x.dtype or (x.dtype.kind == "c" and y.dtype.kind == "f"):  # abs of complex
+            return y
+        return y.astype(x.dtype)
     return fwd
 
 

@@ -1,0 +1,141 @@
+"""Parity with PyTorch for the call surface: methods vs functions, keywords, out=, dtype args."""
+import numpy as np
+import pytest
+
+from core_parity import T, rnd, compare, cases
+
+A = rnd(3, 4)
+B = rnd(3, 4)
+I1 = rnd(3, 4, dtype=np.int64, low=-5, high=6)
+
+API = {
+    "dtype-python-float": lambda m: m.zeros(2, dtype=float),
+    "dtype-python-int": lambda m: m.ones(2, dtype=int),
+    "dtype-python-bool": lambda m: m.tensor([1, 0], dtype=bool),
+    "to-python-float": lambda m: m.ones(2, dtype=m.int32).to(float),
+    "kw-dim-keepdim": lambda m: m.mean(T(m, A), dim=1, keepdim=True),
+    "kw-input": lambda m: m.exp(input=T(m, A)),
+    "kw-input-other": lambda m: m.mul(input=T(m, A), other=2),
+    "kw-alpha-sub": lambda m: m.sub(T(m, A), 1, alpha=2),
+    "kw-dims-flip": lambda m: m.flip(T(m, A), dims=(0,)),
+    "kw-dims-permute": lambda m: m.permute(T(m, A), dims=(1, 0)),
+    "kw-dim0-dim1": lambda m: m.transpose(T(m, A), dim0=0, dim1=1),
+    "kw-split-size": lambda m: m.split(T(m, A), split_size_or_sections=2, dim=1),
+    "kw-chunks": lambda m: T(m, A).chunk(chunks=2, dim=1),
+    "kw-cat-tensors": lambda m: m.cat(tensors=[T(m, A), T(m, B)], dim=1),
+    "kw-clamp": lambda m: m.clamp(T(m, A), min=-1.0, max=0.5),
+    "kw-where": lambda m: m.where(condition=T(m, A) > 0, input=T(m, A), other=T(m, B)),
+    "kw-sum-dtype": lambda m: T(m, I1).sum(dim=0, dtype=m.float64),
+    "kw-std-unbiased": lambda m: T(m, A).std(dim=1, unbiased=False),
+    "kw-matmul": lambda m: m.matmul(input=T(m, A), other=T(m, B).t()),
+    "kw-squeeze-dim": lambda m: T(m, A)[:, :1].squeeze(dim=1),
+    "kw-unsqueeze-dim": lambda m: m.unsqueeze(T(m, A), dim=0),
+    "kw-gather": lambda m: m.gather(T(m, A), dim=1, index=m.tensor([[0], [1], [2]])),
+    "kw-masked_fill": lambda m: T(m, A).masked_fill(mask=T(m, A) > 0, value=0.0),
+    "kw-index_select": lambda m: m.index_select(T(m, A), dim=0, index=m.tensor([1])),
+    "kw-topk-like-max": lambda m: m.max(T(m, A), dim=1, keepdim=False),
+    "kw-repeat_interleave-free-reshape": lambda m: T(m, A).reshape(shape=(4, 3)),
+    "kw-view-size": lambda m: T(m, A).view(size=(2, 6)),
+    "kw-expand-size": lambda m: T(m, A[:1]).expand(size=(2, 3, 4)),
+    "kw-roll": lambda m: m.roll(T(m, A), shifts=1, dims=0),
+    "kw-tril-diagonal": lambda m: m.tril(T(m, A), diagonal=-1),
+    "kw-cumsum": lambda m: m.cumsum(T(m, A), dim=1),
+    "kw-argmax": lambda m: m.argmax(T(m, A), dim=1, keepdim=True),
+    "kw-round": lambda m: m.round(T(m, A), decimals=1),
+    "kw-lerp": lambda m: m.lerp(T(m, A), end=T(m, B), weight=0.25),
+    "kw-addcmul": lambda m: m.addcmul(T(m, A), tensor1=T(m, B), tensor2=T(m, B), value=2),
+    "kw-pow-exponent": lambda m: m.pow(T(m, A), exponent=2),
+    "kw-div-rounding": lambda m: m.div(T(m, A), T(m, B), rounding_mode="floor"),
+    "kw-isclose": lambda m: m.isclose(T(m, A), T(m, B), rtol=0.5, atol=0.5),
+    "kw-narrow": lambda m: m.narrow(T(m, A), dim=1, start=1, length=2),
+    "kw-select": lambda m: m.select(T(m, A), dim=1, index=0),
+    "kw-movedim": lambda m: m.movedim(T(m, A), source=0, destination=1),
+    "kw-diagonal": lambda m: m.diagonal(T(m, A), offset=1, dim1=0, dim2=1),
+    "kw-tensordot": lambda m: m.tensordot(T(m, A), T(m, B), dims=([1], [1])),
+    "kw-linspace-steps": lambda m: m.linspace(start=0, end=1, steps=3),
+    "kw-arange": lambda m: m.arange(start=1, end=7, step=2),
+    "kw-full": lambda m: m.full(size=(2,), fill_value=3.0),
+    "kw-randint-shape": lambda m: m.randint(low=0, high=3, size=(2,)).shape,
+    "method-vs-function-clamp": lambda m: (T(m, A).clamp(0), m.clamp(T(m, A), 0)),
+    "method-add-scalar-tensor": lambda m: T(m, A).add(m.tensor(2.0)),
+    "method-mul-list": lambda m: T(m, A) * m.tensor([1.0, 2.0, 3.0, 4.0]),
+    "eq-list": lambda m: T(m, I1) == m.tensor([1, 2, 3, 4]),
+    "out-sum-int": lambda m: m.sum(T(m, I1), 1, out=m.empty(3, dtype=m.int64)),
+    "out-exp-f64": lambda m: m.exp(T(m, A), out=m.empty(3, 4, dtype=m.float64)),
+    "out-exp-int-error": lambda m: m.exp(T(m, A), out=m.empty(3, 4, dtype=m.int64)),
+    "out-matmul-resize": lambda m: m.matmul(T(m, A), T(m, B).t(), out=m.empty(1)),
+    "out-cat": lambda m: m.cat([T(m, A), T(m, B)], out=m.empty(6, 4)),
+    "out-mul-int-to-float": lambda m: m.mul(T(m, I1), 2, out=m.empty(3, 4)),
+    "out-where": lambda m: m.where(T(m, A) > 0, T(m, A), T(m, B), out=m.empty(3, 4)),
+    "out-clamp": lambda m: m.clamp(T(m, A), 0, 1, out=m.empty(3, 4)),
+    "out-is-returned": lambda m: (lambda o: m.add(T(m, A), 1, out=o) is o)(m.empty(3, 4)),
+    "out-max-dim": lambda m: m.max(T(m, A), 1, out=(m.empty(3), m.empty(3, dtype=m.long))),
+    "inplace-noncontig": lambda m: _inplace_noncontig(m),
+    "inplace-result-noncontig": lambda m: (lambda x: (x.t().add_(1), x)[1])(T(m, A)),
+    "inplace-int-tensor-float-scalar-mul": lambda m: T(m, I1).mul_(2.0),
+    "inplace-bool-error": lambda m: m.tensor([True]).add_(m.tensor([2])),
+    "inplace-float-with-bool": lambda m: T(m, A).mul_(T(m, A) > 0),
+    "inplace-clamp-int": lambda m: T(m, I1).clamp_(min=0),
+    "inplace-copy_-bcast": lambda m: m.zeros(3, 4).copy_(m.arange(4.0)),
+    "inplace-copy_-dtype": lambda m: m.zeros(3, dtype=m.int64).copy_(m.tensor([1.7, 2.2, -3.9])),
+    "inplace-copy_-bad": lambda m: m.zeros(3, 4).copy_(m.arange(3.0)),
+    "inplace-fill_-tensor": lambda m: m.zeros(3).fill_(m.tensor(2.5)),
+    "inplace-fill_-int": lambda m: m.zeros(3, dtype=m.int32).fill_(2.9),
+    "inplace-zero_": lambda m: T(m, A).zero_(),
+    "inplace-index_put_": lambda m: m.zeros(3).index_put_((m.tensor([0, 2]),), m.tensor(1.0)),
+    "inplace-masked_fill_-bcast": lambda m: T(m, A).masked_fill_(m.tensor([True, False, True, False]), 9.0),
+    "inplace-scatter_": lambda m: m.zeros(3, 4).scatter_(1, m.tensor([[0], [1], [2]]), 1.0),
+    "inplace-returns-view-base": lambda m: _view_base(m),
+    "clone-preserves-strides": lambda m: T(m, A).t().clone().stride(),
+    "contiguous-strides": lambda m: T(m, A).t().contiguous().stride(),
+    "detach-shares": lambda m: (lambda x: (x.detach().add_(1), x)[1])(T(m, A)),
+    "data-shares": lambda m: (lambda x: (x.data.mul_(2), x)[1])(T(m, A)),
+    "requires_grad-propagates": lambda m: (m.ones(2, requires_grad=True) * m.ones(2)).requires_grad,
+    "new-tensor-no-grad": lambda m: m.ones(2, requires_grad=True).new_zeros(2).requires_grad,
+    "numel-fn": lambda m: m.numel(T(m, A)),
+    "is_nonzero": lambda m: (m.is_nonzero(m.tensor([1.5])), m.is_nonzero(m.tensor(0))),
+    "is_nonzero-error": lambda m: m.is_nonzero(m.tensor([1, 2])),
+    "typename": lambda m: m.typename(m.ones(2)),
+    "bool-cmp-chain": lambda m: bool((T(m, A) > -10).all()),
+    "int-truediv-0d": lambda m: m.tensor(7) / m.tensor(2),
+    "int-floordiv-neg": lambda m: m.tensor([-7, 7]) // 2,
+    "pow-0d-int-float": lambda m: m.tensor(2) ** 0.5,
+    "rtruediv-int": lambda m: 1 / m.tensor([2, 4]),
+    "rsub-int": lambda m: 10 - m.tensor([2, 4]),
+    "neg-uint8": lambda m: -m.tensor([1, 2], dtype=m.uint8),
+    "abs-int8-min": lambda m: m.tensor([-128, 5], dtype=m.int8).abs(),
+    "uint8-sub-wrap": lambda m: m.tensor([1], dtype=m.uint8) - m.tensor([2], dtype=m.uint8),
+    "int8-mul-overflow": lambda m: m.tensor([100], dtype=m.int8) * 3,
+    "f16-sum": lambda m: m.tensor([1000.0] * 100, dtype=m.float16).sum(),
+    "f16-mean": lambda m: m.tensor([1.0, 2.0, 4.0], dtype=m.float16).mean(),
+    "bf16-add": lambda m: m.tensor([1.0, 2.0], dtype=m.bfloat16) + 1.5,
+    "bf16-f16-add": lambda m: m.tensor([1.0], dtype=m.bfloat16) + m.tensor([1.0], dtype=m.float16),
+    "bf16-matmul": lambda m: m.ones(2, 3, dtype=m.bfloat16) @ m.ones(3, 2, dtype=m.bfloat16),
+    "complex-abs": lambda m: m.tensor([3 + 4j, -1j]).abs(),
+    "complex-mul": lambda m: m.tensor([1 + 1j]) * m.tensor([2 - 1j]),
+    "complex-angle": lambda m: m.tensor([1 + 1j, -1 + 0j]).angle(),
+    "complex-real-view": lambda m: (lambda z: (z.real.mul_(2), z)[1])(m.tensor([1 + 2j, 3 + 4j])),
+    "complex-sum": lambda m: m.tensor([1 + 1j, 2 - 3j]).sum(),
+    "complex-exp": lambda m: m.tensor([1j]).exp(),
+    "complex-to-real-error": lambda m: m.tensor([1 + 1j]).to(m.float32),
+}
+
+
+def _inplace_noncontig(m):
+    x = T(m, A)
+    v = x.t()
+    v.mul_(T(m, B).t())
+    v[::2].add_(1)
+    return x
+
+
+def _view_base(m):
+    x = m.zeros(4)
+    v = x[1:3]
+    r = v.add_(1)
+    return r is v, x
+
+
+@pytest.mark.parametrize("fn", **cases(API))
+def test_api(fn, torch_mod):
+    compare(fn, torch_mod, rtol=1e-5, atol=1e-5)
