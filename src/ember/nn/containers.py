@@ -273,12 +273,13 @@ class ModuleDict(Module):
             self[m[0]] = m[1]
 
 
-def _param_line(k, p):
+def _param_line(k, p, typename=False):
     if isinstance(p, Tensor):
         size = "x".join(str(s) for s in p.size())
         dev = f" ({p.device})" if p.is_cuda else ""
         kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-        return f"  ({k}): {kind} containing: [{p.dtype} of size {size}{dev}]"
+        return (f"  ({k}): {kind} containing: [{p.type() if typename else p.dtype} of size "
+                f"{size}{dev}]")
     return f"  ({k}): Object of type: {type(p).__name__}"
 
 
@@ -426,7 +427,7 @@ class ParameterDict(Module):
                 self[p[0]] = p[1]
 
     def extra_repr(self):
-        return "\n".join(_param_line(k, p) for k, p in self.items())
+        return "\n".join(_param_line(k, p, True) for k, p in self.items())
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError("ParameterDict should not be called.")

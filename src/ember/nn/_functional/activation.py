@@ -185,7 +185,7 @@ def hardsigmoid(input, inplace=False):
 
 def _hardswish(x):
     mid = x * (x + 3.0) * (1.0 / 6.0)
-    return P.where(x < -3.0, x * 0.0, P.where(x <= 3.0, mid, x))
+    return P.where(x <= -3.0, x * 0.0, P.where(x < 3.0, mid, x))
 
 
 def hardswish(input, inplace=False):
