@@ -170,3 +170,22 @@ def test_cdist_errors_and_zero_distance(torch_mod):
     ember.cdist(e, e).sum().backward()
     torch_mod.cdist(t, t).sum().backward()
     assert_close(e.grad, t.grad)
+
+
+def test_cdist_matmul_path(torch_mod):
+    a, b = np.random.randn(2, 30, 3), np.random.randn(1, 27, 3)
+    (ea, ta), (eb, tb) = _both(torch_mod, a), _both(torch_mod, b)
+    _cmp(ember.cdist(ea, eb), torch_mod.cdist(ta, tb))
+    ref = np.sqrt(((a[:, :, None, :] - b[:, None, :, :]) ** 2).sum(-1))
+    _cmp(ember.cdist(ea, eb, compute_mode="donot_use_mm_for_euclid_dist"), ref)
+    mm = "use_mm_for_euclid_dist"
+    assert gradcheck(lambda u, v: ember.cdist(u, v, compute_mode=mm), (_x64(2, 3, 2), _x64(4, 2)))
+    x = np.random.randn(3, 2)
+    e = ember.tensor(x, requires_grad=True)
+    t = torch_mod.tensor(x, requires_grad=True)
+    w = np.random.randn(3, 3)
+    (ember.cdist(e, e, compute_mode=mm) * ember.tensor(w)).sum().backward()
+    (torch_mod.cdist(t, t, compute_mode=mm) * torch_mod.tensor(w)).sum().backward()
+    _cmp(e.grad, t.grad)
+    with pytest.raises(ValueError, match="is not a valid value for compute_mode"):
+        ember.cdist(ea, eb, compute_mode="fast")

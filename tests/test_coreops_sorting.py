@@ -210,3 +210,29 @@ def test_searchsorted_bucketize(torch_mod):
         ember.searchsorted(es, ev, right=True, side="left")
     with pytest.raises(RuntimeError, match="boundaries tensor"):
         ember.searchsorted(e2, ember.tensor([[1.0]] * 3))
+
+
+def test_partition_paths_with_nan(torch_mod):
+    x = np.random.randn(6, 40)
+    x[0, 3] = NAN
+    x[2, 7] = x[2, 9] = NAN
+    x[3] = NAN
+    e, t = _both(torch_mod, x)
+    for largest in (True, False):
+        for k in (1, 3, 19):
+            _vi(e.topk(k, 1, largest), t.topk(k, 1, largest), e, 1, True)
+            _cmp(ember.topk(e[4:], k, 1, largest), torch_mod.topk(t[4:], k, 1, largest))
+    for k in (1, 20, 40):
+        _vi(e[4:].kthvalue(k, 1), t[4:].kthvalue(k, 1), e[4:], 1)
+    _cmp(e.median(1), t.median(1))
+    _vi(e.nanmedian(1), t.nanmedian(1), e, 1)  # all-NaN row: torch's NaN index is unspecified
+    _cmp(e.nanmedian(1)[1][:3], t.nanmedian(1)[1][:3])
+    _cmp(e.nanmedian(0), t.nanmedian(0))
+
+
+def test_unique_int_paths(torch_mod):
+    for arr in (np.random.randint(-5, 50, (7, 9)), np.array([10 ** 12, -3, 10 ** 12, 5]),
+                np.array([True, False, True]), np.array([3, 1, 3], dtype=np.uint8)):
+        e, t = _both(torch_mod, arr)
+        _cmp(ember.unique(e, return_inverse=True, return_counts=True),
+             torch_mod.unique(t, return_inverse=True, return_counts=True))

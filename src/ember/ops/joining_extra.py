@@ -12,6 +12,7 @@ from .._size import Size
 from .._tensor import Tensor, _wrap
 from ._helpers import wrap_dim, dtype_of, handle_out, promote
 from .shape import DiagonalScatter
+from ..autograd.node import Op
 
 __all__ = ["repeat_interleave", "rot90", "diag", "diag_embed", "diagflat", "meshgrid",
            "cartesian_prod", "broadcast_tensors", "broadcast_shapes", "block_diag",
@@ -296,5 +297,38 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if dtype_of(x1)._category < D._FLOAT:
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: "
                            f"{dtype_of(x1).name}")
+    if compute_mode not in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                            "donot_use_mm_for_euclid_dist"):
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    use_mm = compute_mode == "use_mm_for_euclid_dist" or (
+        compute_mode == "use_mm_for_euclid_dist_if_necessary" and
+        (x1.shape[-2] > 25 or x2.shape[-2] > 25))
+    if p == 2 and use_mm:
+        (x1, x2), _ = promote(x1, x2)
+        return CdistEuclid.apply(x1, x2)
     from .reduce_extra import vector_norm
     return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
+
+
+class CdistEuclid(Op):
+    """Euclidean distances through one matrix product: |a|^2 + |b|^2 - 2 a.b (clamped at 0).
+
+    The derivative is G = g / d (0 where d = 0): ga = rowsum(G) a - G b, gb = colsum(G) b - G^T a.
+    """
+    save = (0, 1, "out")
+    _name = "CdistBackward0"
+
+    def forward(ctx, a, b):
+        xp = ctx.xp
+        aa = xp.einsum("...i,...i->...", a, a)[..., :, None]
+        bb = xp.einsum("...i,...i->...", b, b)[..., None, :]
+        d2 = aa + bb - 2 * xp.matmul(a, xp.swapaxes(b, -1, -2))
+        return xp.sqrt(xp.maximum(d2, 0, out=d2), out=d2)
+
+    def backward(ctx, g):
+        a, b, d = ctx.saved_tensors
+        zero = d == 0
+        G = (g / d.masked_fill(zero, 1.0)).masked_fill(zero, 0.0)
+        ga = G.sum(-1, keepdim=True) * a - G @ b if ctx.needs_input_grad[0] else None
+        gb = G.sum(-2).unsqueeze(-1) * b - G.mT @ a if ctx.needs_input_grad[1] else None
+        return ga, gb

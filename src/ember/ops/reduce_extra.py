@@ -49,6 +49,8 @@ class VectorNorm(Op):
         if p == 1:
             return g * x.sign()
         if p == 2:
+            if not bool((y._data == 0).any()):
+                return g * (x / y)
             return (g * x / y.masked_fill(y == 0, 1.0)).masked_fill(y == 0, 0.0)
         if p == math.inf or p == -math.inf:
             mask = (x.abs() == y).to(g.dtype)

@@ -8,6 +8,7 @@ from collections import namedtuple
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import STATE
 from ._helpers import wrap_dim, dtype_of, handle_out, to_tensor
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode",
@@ -81,13 +82,18 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
         raise RuntimeError("selected index k out of range")
     if x.ndim == 0:
         return _finish(input.clone(), _wrap(xp.zeros((), dtype=xp.int64)), "topk", out)
-    idx = _argsort(xp, x, d, largest).astype(xp.int64)
-    idx = xp.take(idx, xp.arange(k), axis=d)
+    if 0 < k < n // 2 and x.dtype != xp.bool_:  # partition first: O(n) instead of a full sort
+        part = xp.argpartition(x, n - k if largest else k - 1, axis=d)
+        part = xp.take(part, xp.arange(n - k, n) if largest else xp.arange(k), axis=d)
+        sub = xp.take_along_axis(x, part, axis=d)
+        idx = xp.take_along_axis(part, _argsort(xp, sub, d, largest), axis=d).astype(xp.int64)
+    else:
+        idx = xp.take(_argsort(xp, x, d, largest), xp.arange(k), axis=d).astype(xp.int64)
     return _finish(_take(input, d, idx), _wrap(idx), "topk", out)
 
 
 def _select_sorted(input, dim, keepdim, name, pos_fn, out=None):
-    """Sort along ``dim`` and pick, per slice, the sorted position ``pos_fn(n, nan_count)``."""
+    """Pick, per slice along ``dim``, the entry at sorted position ``pos_fn(n, nan_count)``."""
     xp = input._backend()
     x = input._data
     if x.ndim == 0:
@@ -96,11 +102,19 @@ def _select_sorted(input, dim, keepdim, name, pos_fn, out=None):
     n = x.shape[d]
     if n == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    order = _argsort(xp, x, d, False)
-    nan = xp.isnan(x).sum(axis=d, keepdims=True) if x.dtype.kind in "fc" else xp.zeros(
+    isnan = xp.isnan(x) if x.dtype.kind in "fc" else None
+    nan = isnan.sum(axis=d, keepdims=True) if isnan is not None else xp.zeros(
         [1 if i == d else s for i, s in enumerate(x.shape)], dtype=xp.int64)
-    pos = pos_fn(n, nan)
-    idx = xp.take_along_axis(order, pos.astype(xp.int64), axis=d).astype(xp.int64)
+    pos = pos_fn(n, nan).astype(xp.int64)
+    kth = xp.unique(pos)
+    if kth.size <= 8:  # selection, not a full sort; NaN partitions as the largest value
+        xs = x.view(xp.uint8) if x.dtype == xp.bool_ else x
+        order = xp.argpartition(xs, kth, axis=d)
+    else:
+        order = _argsort(xp, x, d, False)
+    idx = xp.take_along_axis(order, pos, axis=d).astype(xp.int64)
+    if isnan is not None and bool((nan > 0).any()):  # a position among the NaNs: the first NaN
+        idx = xp.where(pos >= n - nan, xp.argmax(isnan, axis=d, keepdims=True), idx)
     vals = _take(input, d, idx)
     if not keepdim:
         idx = xp.squeeze(idx, d)
@@ -183,9 +197,10 @@ def _cum_extreme(input, dim, name, out):
         hit |= xp.isnan(x)
     shape = [1] * x.ndim
     shape[d] = x.shape[d]
-    pos = xp.where(hit, xp.arange(x.shape[d]).reshape(shape), 0)
+    pos = xp.where(hit, xp.arange(x.shape[d], dtype=xp.int32).reshape(shape), xp.int32(0))
     idx = (xp.maximum.accumulate(pos, axis=d) if x.size else pos).astype(xp.int64)
-    return _finish(_take(input, d, idx), _wrap(idx), name, out)
+    vals = _take(input, d, idx) if (STATE.enabled and input._rg) else _wrap(acc)
+    return _finish(vals, _wrap(idx), name, out)
 
 
 def cummax(input, dim, *, out=None):
@@ -205,7 +220,9 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     """
     xp = input._backend()
     x = input._data
-    if dim is None:
+    if dim is None and x.dtype.kind in "iub" and x.size:
+        vals, inv, counts = _unique_small_ints(xp, x)
+    elif dim is None:
         vals, inv, counts = xp.unique(x.reshape(-1), return_inverse=True, return_counts=True)
         inv = inv.reshape(x.shape)
     else:
@@ -221,6 +238,22 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if return_counts:
         res.append(_wrap(counts.astype(xp.int64)))
     return res[0] if len(res) == 1 else tuple(res)
+
+
+def _unique_small_ints(xp, x):
+    """unique for integers: by counting when the value range is small, else by sorting."""
+    flat = x.reshape(-1).astype(xp.int64)
+    lo = int(flat.min())
+    span = int(flat.max()) - lo + 1
+    if span > 2 * flat.size + 1024:
+        vals, inv, counts = xp.unique(flat, return_inverse=True, return_counts=True)
+        return vals.astype(x.dtype), inv.reshape(x.shape), counts
+    off = flat - lo
+    full = xp.bincount(off, minlength=span)
+    present = full > 0
+    vals = (xp.nonzero(present)[0] + lo).astype(x.dtype)
+    rank = xp.cumsum(present) - 1
+    return vals, rank[off].reshape(x.shape), full[present]
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
