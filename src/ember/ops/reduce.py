@@ -105,7 +105,7 @@ def _prod_others(x, dims):
     ones = xf.new_ones(tuple(keep) + (1,))
     from .joining import cat
     left = cat([ones, xf[..., :-1]], -1).cumprod(-1)
-    right = cat([xf[..., 1:].flip(-1), ones], -1).cumprod(-1).flip(-1)
+    right = cat([ones, xf[..., 1:].flip(-1)], -1).cumprod(-1).flip(-1)
     others = (left * right).reshape(xt.shape)
     inv = [0] * len(perm)
     for i, p in enumerate(perm):
