@@ -180,3 +180,31 @@ def test_safe_globals_api():
 class _Point:
     def __init__(self, x, y):
         self.x, self.y = x, y
+
+
+def test_torch_pickled_module_maps_to_ember_with_weights_only_false(torch_mod):
+    tm = torch_mod.nn.Sequential(torch_mod.nn.Linear(3, 4), torch_mod.nn.ReLU())
+    buf = io.BytesIO()
+    torch_mod.save(tm, buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match="Sequential"):
+        ember.load(buf)
+    buf.seek(0)
+    em = ember.load(buf, weights_only=False)
+    assert isinstance(em, ember.nn.Sequential) and isinstance(em[0], ember.nn.Linear)
+    x = np.random.default_rng(0).standard_normal((2, 3)).astype(np.float32)
+    with torch_mod.no_grad():
+        expected = tm(torch_mod.tensor(x))
+    with ember.no_grad():
+        assert_close(em(ember.tensor(x)), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_ember_module_pickle_round_trip():
+    m = ember.nn.Sequential(ember.nn.Linear(3, 2), ember.nn.Sigmoid())
+    buf = io.BytesIO()
+    ember.save(m, buf)
+    buf.seek(0)
+    m2 = ember.load(buf, weights_only=False)
+    x = ember.randn(4, 3)
+    with ember.no_grad():
+        assert_close(m2(x), m(x), rtol=0, atol=0)

@@ -453,13 +453,11 @@ class _Unpickler(pickle.Unpickler):
         if self._weights_only:
             raise pickle.UnpicklingError(_reject_msg(f"{module}.{name}"))
         if module == "torch" or module.startswith("torch."):
-            import importlib
-            try:
-                mod = importlib.import_module("ember" + module[5:])
-                return getattr(mod, name)
-            except (ImportError, AttributeError):
+            obj = _ember_equivalent(module, name)
+            if obj is None:
                 raise pickle.UnpicklingError(f"ember.load: cannot map PyTorch global "
-                                             f"{module}.{name} to an Ember equivalent") from None
+                                             f"{module}.{name} to an Ember equivalent")
+            return obj
         return super().find_class(module, name)
 
     def persistent_load(self, pid):
@@ -469,6 +467,22 @@ class _Unpickler(pickle.Unpickler):
         if not isinstance(dtype, D.dtype):
             raise pickle.UnpicklingError(f"ember.load: unsupported storage type {dtype!r}")
         return self._loader.storage(str(key), dtype, str(location), int(numel))
+
+
+def _ember_equivalent(module, name):
+    """``torch.a.b.Name`` -> ``ember.a.b.Name``, else the nearest enclosing Ember package that
+    exports ``Name`` (``torch.nn.modules.container.Sequential`` -> ``ember.nn.Sequential``)."""
+    import importlib
+    parts = ("ember" + module[5:]).split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            mod = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        obj = getattr(mod, name, None)
+        if obj is not None:
+            return obj
+    return None
 
 
 class _Loader:
