@@ -91,6 +91,18 @@ def test_inv_det_slogdet_grads():
     assert gradgradcheck(LA.det, (_x64(3, 3),))
 
 
+def test_det_grad_singular():
+    # the gradient of det is the cofactor matrix, also where A is singular (SVD path); checked
+    # by finite differences (torch 2.13 returns zeros here, contradicting its documented SVD path)
+    for m in ([[1., 2], [2, 4]], [[1., 2, 3], [2, 4, 6], [0, 1, 5]], [[1., 1, 1], [1, 1, 1], [1, 1, 1]],
+              [[[0., 0], [0, 0]], [[2, 1], [1, 3]]]):
+        e = ember.tensor(m, dtype=ember.float64, requires_grad=True)
+        assert gradcheck(LA.det, (e,))
+    e = ember.tensor([[1., 2], [2, 4]], dtype=ember.float64, requires_grad=True)
+    LA.det(e).backward()
+    _cmp(e.grad, np.array([[4., -2], [-2, 1]]))
+
+
 def test_solve(torch_mod):
     a, b, v = np.random.randn(2, 3, 3), np.random.randn(2, 3, 2), np.random.randn(3)
     (ea, ta), (eb, tb), (ev, tv) = (_both(torch_mod, x) for x in (a, b, v))

@@ -121,7 +121,16 @@ class Det(Op):
 
     def backward(ctx, g):
         a, d = ctx.saved_tensors
-        return (g * d.conj()).unsqueeze(-1).unsqueeze(-1) * a.inverse().mH
+        g2 = g.unsqueeze(-1).unsqueeze(-1)
+        if not bool((d._data == 0).any()):
+            return (g * d.conj()).unsqueeze(-1).unsqueeze(-1) * a.inverse().mH
+        # singular: the cofactor matrix adj(A)^T = det(U) det(Vh) U adj(S) Vh from the SVD,
+        # where adj(S) holds the product of the other singular values
+        from .reduce import _prod_others
+        U, S, Vh = SVD.apply(a, full_matrices=False)
+        sign = (Det.apply(U.detach()) * Det.apply(Vh.detach())).unsqueeze(-1).unsqueeze(-1)
+        cof = (U * _prod_others(S, (S.dim() - 1,)).unsqueeze(-2)) @ Vh * sign
+        return g2 * cof
 
 
 class LogAbsDet(Op):
