@@ -1,0 +1,214 @@
+"""Fused recurrences: one op runs a whole RNN/LSTM/GRU layer direction over time.
+
+``RNNSeq`` takes the input projection for all steps at once (``xw``: (T, B, G*H), computed by the
+caller with one matmul), the initial state and ``w_hh``, and returns ``Y`` of shape (T + 2, B, H):
+rows ``[:T]`` are the per-step outputs (zero where a packed sequence has ended), row ``T`` the
+final hidden state and row ``T + 1`` the final cell state (LSTM; zeros otherwise).
+
+``batch_sizes`` (packed sequences, sorted by decreasing length) says how many leading rows are
+active at each step; inactive rows keep their state, so both directions need no masks.
+
+Forward and first derivative (BPTT) run on arrays, one GEMM per step, with ``w_hh``'s gradient
+as a single GEMM at the end. When a differentiable gradient is asked for (``create_graph=True``),
+backward instead re-runs ``reference`` (the same recurrence written with Ember tensor ops) and
+differentiates it, so higher derivatives are exact.
+"""
+from ..autograd.grad_mode import STATE
+from ..autograd.node import Op
+
+__all__ = []
+
+GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _sigmoid(xp, x):
+    return 0.5 + 0.5 * xp.tanh(0.5 * x)
+
+
+class RNNSeq(Op):
+    """One layer direction of RNN (tanh/relu), LSTM or GRU over all time steps."""
+    save = (0, 1, 2, 3, 4)
+
+    def name(self):
+        return {"LSTM": "LstmBackward", "GRU": "GruBackward"}.get(self.mode, "RnnBackward") + "0"
+
+    def forward(ctx, xw, h0, c0, w_hh, b_hh, mode, batch_sizes=None, reverse=False):
+        xp = ctx.xp
+        ctx.mode, ctx.batch_sizes, ctx.reverse = mode, batch_sizes, reverse
+        T, B, _ = xw.shape
+        H = w_hh.shape[1]
+        whT = xp.ascontiguousarray(w_hh.T)
+        Y = xp.zeros((T + 2, B, H), dtype=xw.dtype)
+        hprev = xp.zeros((T, B, H), dtype=xw.dtype)
+        acts = xp.zeros(xw.shape, dtype=xw.dtype)
+        h = h0.copy()
+        lstm, gru = mode == "LSTM", mode == "GRU"
+        if lstm:
+            c = c0.copy()
+            cprev = xp.zeros((T, B, H), dtype=xw.dtype)
+            tcs = xp.zeros((T, B, H), dtype=xw.dtype)
+        if gru:
+            ghn = xp.zeros((T, B, H), dtype=xw.dtype)
+        order = range(T - 1, -1, -1) if reverse else range(T)
+        for t in order:
+            bs = B if batch_sizes is None else batch_sizes[t]
+            hp = h[:bs]
+            hprev[t, :bs] = hp
+            if lstm:
+                gates = xw[t, :bs] + hp @ whT
+                a = _sigmoid(xp, gates)
+                a[:, 2 * H:3 * H] = xp.tanh(gates[:, 2 * H:3 * H])
+                cp = c[:bs]
+                cprev[t, :bs] = cp
+                cn = a[:, H:2 * H] * cp + a[:, :H] * a[:, 2 * H:3 * H]
+                tc = xp.tanh(cn)
+                tcs[t, :bs] = tc
+                hn = a[:, 3 * H:] * tc
+                c[:bs] = cn
+            elif gru:
+                gi = xw[t, :bs]
+                gh = hp @ whT
+                if b_hh is not None:
+                    gh += b_hh
+                a = _sigmoid(xp, gi + gh)  # r, z (n overwritten below)
+                ghn[t, :bs] = gh[:, 2 * H:]
+                n = xp.tanh(gi[:, 2 * H:] + a[:, :H] * gh[:, 2 * H:])
+                a[:, 2 * H:] = n
+                hn = n + a[:, H:2 * H] * (hp - n)
+            else:
+                pre = xw[t, :bs] + hp @ whT
+                a = xp.tanh(pre) if mode == "RNN_TANH" else xp.maximum(pre, 0)
+                hn = a
+            acts[t, :bs] = a
+            h[:bs] = hn
+            Y[t, :bs] = hn
+        Y[T] = h
+        if lstm:
+            Y[T + 1] = c
+            ctx.cache = (hprev, acts, cprev, tcs)
+        elif gru:
+            ctx.cache = (hprev, acts, ghn)
+        else:
+            ctx.cache = (hprev, acts)
+        return Y
+
+    def backward(ctx, g):
+        xw, h0, c0, w_hh, b_hh = ctx.saved_tensors
+        if STATE.enabled:  # create_graph: differentiate the tensor-op recurrence instead
+            return _differentiable_backward(ctx, g, xw, h0, c0, w_hh, b_hh)
+        from .._tensor import _wrap
+        grads = _bptt(ctx.xp, ctx, g._data, w_hh._data)
+        return tuple(None if a is None or not need else _wrap(a)
+                     for a, need in zip(grads, ctx.needs_input_grad))
+
+
+def _bptt(xp, ctx, dY, w_hh):
+    """Backpropagation through time on arrays: (dxw, dh0, dc0, dw_hh, db_hh)."""
+    mode, batch_sizes, reverse = ctx.mode, ctx.batch_sizes, ctx.reverse
+    T, B, H = dY.shape[0] - 2, dY.shape[1], dY.shape[2]
+    lstm, gru = mode == "LSTM", mode == "GRU"
+    hprev, acts = ctx.cache[0], ctx.cache[1]
+    dxw = xp.zeros(acts.shape, dtype=dY.dtype)
+    dh = dY[T].copy()
+    if lstm:
+        cprev, tcs = ctx.cache[2], ctx.cache[3]
+        dc = dY[T + 1].copy()
+    if gru:
+        ghn = ctx.cache[2]
+        dgh_all = xp.zeros(acts.shape, dtype=dY.dtype)
+    order = range(T) if reverse else range(T - 1, -1, -1)
+    for t in order:
+        bs = B if batch_sizes is None else batch_sizes[t]
+        dha = dh[:bs] + dY[t, :bs]
+        a = acts[t, :bs]
+        if lstm:
+            i, f, gg, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            tc = tcs[t, :bs]
+            dcn = dc[:bs] + dha * o * (1 - tc * tc)
+            dg = dxw[t, :bs]
+            dg[:, :H] = dcn * gg * i * (1 - i)
+            dg[:, H:2 * H] = dcn * cprev[t, :bs] * f * (1 - f)
+            dg[:, 2 * H:3 * H] = dcn * i * (1 - gg * gg)
+            dg[:, 3 * H:] = dha * tc * o * (1 - o)
+            dh[:bs] = dg @ w_hh
+            dc[:bs] = dcn * f
+        elif gru:
+            r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+            hp = hprev[t, :bs]
+            dnp = dha * (1 - z) * (1 - n * n)
+            dr = dnp * ghn[t, :bs] * r * (1 - r)
+            dz = dha * (hp - n) * z * (1 - z)
+            dgi = dxw[t, :bs]
+            dgi[:, :H], dgi[:, H:2 * H], dgi[:, 2 * H:] = dr, dz, dnp
+            dgh = dgh_all[t, :bs]
+            dgh[:, :H], dgh[:, H:2 * H], dgh[:, 2 * H:] = dr, dz, dnp * r
+            dh[:bs] = dha * z + dgh @ w_hh
+        else:
+            dpre = dha * (1 - a * a) if mode == "RNN_TANH" else dha * (a > 0)
+            dxw[t, :bs] = dpre
+            dh[:bs] = dpre @ w_hh
+    G = acts.shape[2]
+    src = dgh_all if gru else dxw
+    dw = src.reshape(-1, G).T @ hprev.reshape(-1, H)
+    db = dgh_all.sum((0, 1)) if gru else None
+    return dxw, dh, (dc if lstm else None), dw, db
+
+
+def reference(mode, xw, h0, c0, w_hh, b_hh=None, batch_sizes=None, reverse=False, w_hr=None):
+    """The recurrence of one layer direction written with Ember tensor ops (differentiable).
+
+    Returns (outputs (T, B, H_out), h_n, c_n or None). ``w_hr`` projects LSTM hidden states.
+    """
+    from .joining import cat, stack
+    T, B = xw.shape[0], xw.shape[1]
+    H = w_hh.shape[1] if w_hr is None else w_hr.shape[1]
+    h, c = h0, c0
+    whT = w_hh.t()
+    outs = [None] * T
+    order = range(T - 1, -1, -1) if reverse else range(T)
+    for t in order:
+        bs = B if batch_sizes is None else batch_sizes[t]
+        hp = h[:bs] if bs < B else h
+        x = xw[t, :bs] if bs < B else xw[t]
+        if mode == "LSTM":
+            gates = x + hp.matmul(whT)
+            i, f, gg, o = gates.chunk(4, 1)
+            cp = c[:bs] if bs < B else c
+            cn = f.sigmoid() * cp + i.sigmoid() * gg.tanh()
+            hn = o.sigmoid() * cn.tanh()
+            if w_hr is not None:
+                hn = hn.matmul(w_hr.t())
+            c = cat([cn, c[bs:]]) if bs < B else cn
+        elif mode == "GRU":
+            gh = hp.matmul(whT)
+            if b_hh is not None:
+                gh = gh + b_hh
+            Hh = gh.shape[1] // 3
+            r = (x[:, :Hh] + gh[:, :Hh]).sigmoid()
+            z = (x[:, Hh:2 * Hh] + gh[:, Hh:2 * Hh]).sigmoid()
+            n = (x[:, 2 * Hh:] + r * gh[:, 2 * Hh:]).tanh()
+            hn = n + z * (hp - n)
+        else:
+            pre = x + hp.matmul(whT)
+            hn = pre.tanh() if mode == "RNN_TANH" else pre.relu()
+        h = cat([hn, h[bs:]]) if bs < B else hn
+        outs[t] = cat([hn, hn.new_zeros((B - bs, hn.shape[1]))]) if bs < B else hn
+    del H
+    return stack(outs), h, c
+
+
+def _differentiable_backward(ctx, g, xw, h0, c0, w_hh, b_hh):
+    from ..autograd import grad as agrad
+    from ..autograd.grad_mode import enable_grad
+    from .joining import stack
+    inputs = (xw, h0, c0, w_hh, b_hh)
+    want = [i for i, (t, need) in enumerate(zip(inputs, ctx.needs_input_grad))
+            if need and t is not None]
+    with enable_grad():
+        out, h, c = reference(ctx.mode, xw, h0, c0, w_hh, b_hh, ctx.batch_sizes, ctx.reverse)
+        Y = stack(list(out.unbind(0)) + [h, c if c is not None else h.new_zeros(h.shape)])
+        got = agrad([Y], [inputs[i] for i in want], [g], create_graph=True, allow_unused=True)
+    res = [None] * 5
+    for i, gi in zip(want, got):
+        res[i] = gi if gi is not None else inputs[i].new_zeros(inputs[i].shape)
+    return tuple(res)
