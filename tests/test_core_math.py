@@ -343,3 +343,55 @@ def test_shape_mismatch_message(torch_mod):
     with pytest.raises(RuntimeError) as t:
         torch_mod.ones(3, 4) + torch_mod.ones(3, 3)
     assert str(e.value) == str(t.value)
+
+
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
+          "float64", "complex64"]
+ALL_UNARY = ["neg", "abs", "sign", "sgn", "sqrt", "rsqrt", "square", "exp", "exp2", "expm1", "log",
+             "log2", "log10", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
+             "tanh", "asinh", "acosh", "atanh", "sigmoid", "erf", "erfc", "erfinv", "lgamma",
+             "digamma", "reciprocal", "floor", "ceil", "trunc", "frac", "relu", "angle", "isnan",
+             "isinf", "isfinite", "signbit", "round", "logical_not", "bitwise_not", "conj",
+             "positive", "nan_to_num", "clone", "isposinf", "isneginf", "isreal", "fix"]
+DATA = [[0.5, 1.0, 2.0, 3.0], [0.25, 0.75, 1.5, 2.5]]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_unary_dtype_matrix(dtype, torch_mod):
+    """Every unary op on every dtype: same result dtype and values, or the same error type."""
+    failures = []
+    for name in ALL_UNARY:
+        def fn(m, name=name):
+            return getattr(m, name)(m.tensor(DATA, dtype=m.float64).to(getattr(m, dtype)))
+        try:
+            compare(fn, torch_mod, rtol=1e-2, atol=1e-2)
+        except AssertionError as e:
+            failures.append(f"{name}: {e}")
+    assert not failures, "\n".join(failures)
+
+
+ALL_BINARY = ["add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
+              "atan2", "hypot", "maximum", "minimum", "fmax", "fmin", "logaddexp", "copysign",
+              "xlogy", "eq", "ne", "lt", "ge", "logical_and", "logical_xor", "bitwise_and",
+              "bitwise_or", "bitwise_left_shift", "float_power", "heaviside", "isclose"]
+BIN_A = [[1.0, 2.0, 3.0, 0.0], [4.0, 0.5, 1.5, 2.0]]
+BIN_B = [[2.0, 1.0, 0.5, 1.0], [3.0, 2.0, 1.0, 4.0]]
+PAIR_DTYPES = ["bool", "uint8", "int8", "int32", "int64", "float16", "bfloat16", "float32",
+               "float64", "complex64"]
+
+
+@pytest.mark.parametrize("d1", PAIR_DTYPES)
+def test_binary_dtype_matrix(d1, torch_mod):
+    """Every binary op on every dtype pair: PyTorch's promotion, values, or its error type."""
+    failures = []
+    for d2 in PAIR_DTYPES:
+        for name in ALL_BINARY:
+            def fn(m, name=name, d2=d2):
+                x = m.tensor(BIN_A, dtype=m.float64).to(getattr(m, d1))
+                y = m.tensor(BIN_B, dtype=m.float64).to(getattr(m, d2))
+                return getattr(m, name)(x, y)
+            try:
+                compare(fn, torch_mod, rtol=1e-2, atol=1e-2)
+            except AssertionError as e:
+                failures.append(f"{name}/{d2}: {e}")
+    assert not failures, "\n".join(failures[:20])

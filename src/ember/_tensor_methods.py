@@ -108,7 +108,7 @@ T.__rpow__ = lambda self, other: binary.pow(_scalar_like(other, self), self)
 T.__matmul__ = lambda self, other: matmul.matmul(self, other)
 T.__rmatmul__ = lambda self, other: matmul.matmul(other, self)
 T.__neg__ = lambda self: unary.neg(self)
-T.__pos__ = lambda self: self
+T.__pos__ = lambda self: unary.positive(self)
 T.__abs__ = lambda self: unary.abs(self)
 T.__invert__ = lambda self: binary.bitwise_not(self) if self.dtype._category < D._FLOAT else \
     _raise(TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors"))

@@ -171,7 +171,10 @@ class Logaddexp(Op):
     save = (0, 1)
 
     def forward(ctx, a, b):
-        return ctx.xp.logaddexp(a, b)
+        xp = ctx.xp
+        if xp.iscomplexobj(a):  # NumPy's ufunc is real-only
+            return xp.log(xp.exp(a) + xp.exp(b))
+        return xp.logaddexp(a, b)
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
@@ -224,6 +227,9 @@ def _binary(op, a, b, out, float_result=False):
             a = scalar_tensor(a, D.result_type(a, b), b) if not isinstance(a, (list, tuple)) \
                 else to_tensor(a, b)
     (a, b), dt = promote(a, b)
+    refuse = _REFUSE.get(op)
+    if refuse is not None:
+        _check_refused(refuse, dt, b)
     if float_result and dt._category < D._FLOAT:
         a, b = a.to(D.get_default_dtype()), b.to(D.get_default_dtype())
     try:
@@ -232,6 +238,30 @@ def _binary(op, a, b, out, float_result=False):
         check_broadcast(a, b)
         raise
     return result if out is None else handle_out(result, out)
+
+
+_B, _I, _C = D._BOOL, D._INT, D._COMPLEX
+# op -> (PyTorch's kernel name, dtype categories it refuses); checked on the promoted dtype
+_REFUSE = {
+    Remainder: ("remainder_cpu", (_B, _C)), Fmod: ("fmod_cpu", (_B, _C)),
+    Hypot: ("hypot_cpu", (_B, _I, _C)), Logaddexp: ("logaddexp_cpu", (_B, _I)),
+    Logaddexp2: ("logaddexp2_cpu", (_B, _I, _C)), Atan2: ("atan2_cpu", (_C,)),
+    Copysign: ("copysign_cpu", (_C,)), Xlogy: ("xlogy_cpu", (_C,)), Pow: ("pow", (_B,)),
+    Maximum: ("maximum", (_C,)), Minimum: ("minimum", (_C,)), Fmax: ("fmax", (_C,)),
+    Fmin: ("fmin", (_C,)),
+}
+
+
+def _check_refused(refuse, dt, divisor=None):
+    """Raise PyTorch's error for an op on a dtype it has no kernel for."""
+    name, cats = refuse
+    if dt._category in cats:
+        if dt._category == _C and name in ("maximum", "minimum", "fmax", "fmin"):
+            raise RuntimeError(f"{name} not implemented for complex tensors.")
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_cap(dt)}'")
+    if divisor is not None and dt._category == _I and name in ("remainder_cpu", "fmod_cpu") \
+            and bool((divisor._data == 0).any()):
+        raise RuntimeError("ZeroDivisionError")
 
 
 def _tensors_only(name, input, other, argname="other"):
@@ -284,6 +314,10 @@ def sub(input, other, *, alpha=1, out=None):
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
+    if dtype_of_maybe(input) is D.bool_ or dtype_of_maybe(other) is D.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     if alpha != 1:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
@@ -359,6 +393,7 @@ def true_divide(input, other, *, out=None):
 def floor_divide(input, other, *, out=None):
     """Division rounded toward minus infinity (``torch.floor_divide``); not differentiable."""
     (a, b), dt = promote(input if isinstance(input, Tensor) else to_tensor(input), other)
+    _check_refused(("div_floor_cpu", (_B, _C)), dt)
     xp = a._backend()
     if dt._category < D._FLOAT and bool((b._data == 0).any()):
         raise RuntimeError("ZeroDivisionError")
@@ -391,6 +426,7 @@ def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):
         input = scalar_tensor(input, D.result_type(input, exponent), exponent)
     (a, b), dt = promote(input, exponent)
+    _check_refused(_REFUSE[Pow], dt)
     if dt._category == D._INT and bool((b._data < 0).any()):
         if not isinstance(exponent, Tensor):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -405,7 +441,8 @@ def pow(input, exponent, *, out=None):
 
 def float_power(input, exponent, *, out=None):
     """pow computed in double precision (``torch.float_power``)."""
-    dt = D.complex128 if (isinstance(input, Tensor) and input.is_complex()) else D.float64
+    dt = D.complex128 if any(isinstance(x, Tensor) and x.is_complex() or isinstance(x, complex)
+                             for x in (input, exponent)) else D.float64
     a = input.to(dt) if isinstance(input, Tensor) else input
     b = exponent.to(dt) if isinstance(exponent, Tensor) else exponent
     return pow(a, b, out=out)
@@ -479,10 +516,15 @@ def _compare(ufunc):
     def fn(input, other, *, out=None):
         if not isinstance(input, Tensor):
             input = to_tensor(input)
-        (a, b), _ = promote(input, other)
+        (a, b), dt = promote(input, other)
+        if dt._category == _C and ufunc not in ("equal", "not_equal"):
+            raise NotImplementedError(f"\"{_KERNEL[ufunc]}_cpu\" not implemented for '{_cap(dt)}'")
         r = _wrap(getattr(a._backend(), ufunc)(a._data, b._data))
         return r if out is None else handle_out(r, out)
     return fn
+
+
+_KERNEL = {"less": "lt", "less_equal": "le", "greater": "gt", "greater_equal": "ge"}
 
 
 eq, ne, lt, le, gt, ge = (_compare(u) for u in ("equal", "not_equal", "less", "less_equal",
@@ -517,7 +559,7 @@ def _bitwise(ufunc, sym):
         if not isinstance(input, Tensor):
             input = scalar_tensor(input, D.result_type(input, other), other)
         (a, b), dt = promote(input, other)
-        if dt._category >= D._FLOAT:
+        if dt._category >= D._FLOAT or (dt is D.bool_ and "shift" in ufunc):
             raise NotImplementedError(f"\"{ufunc}_cpu\" not implemented for '{_cap(dt)}'")
         r = _wrap(getattr(a._backend(), ufunc)(a._data, b._data))
         return r if out is None else handle_out(r, out)
@@ -543,6 +585,8 @@ def bitwise_not(input, *, out=None):
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other| elementwise (``torch.isclose``)."""
     _tensors_only("isclose", input, other)
+    if dtype_of(input) is not dtype_of(other):
+        raise RuntimeError(f"{_cap(dtype_of(input))} did not match {_cap(dtype_of(other))}")
     (a, b), _ = promote(input, other)
     return _wrap(a._backend().isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 

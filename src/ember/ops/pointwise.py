@@ -1,8 +1,10 @@
 """Other elementwise ops: where, clamp, lerp, addcmul/addcdiv, rounding, NaN handling, casts."""
+import ml_dtypes
+
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
-from ._helpers import promote, handle_out, dtype_of, to_tensor, scalar_tensor
+from ._helpers import promote, handle_out, dtype_of, to_tensor, scalar_tensor, _cap
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv",
            "round", "nan_to_num", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal",
@@ -155,6 +157,8 @@ class Round(Op):
 
 def round(input, *, decimals=0, out=None):
     """Round half to even, optionally to ``decimals`` places (``torch.round``)."""
+    if input.dtype._category in (D._BOOL, D._COMPLEX):
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{_cap(input.dtype)}'")
     return handle_out(Round.apply(input, decimals=decimals), out)
 
 
@@ -163,7 +167,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     if input.dtype._category < D._FLOAT:
         return handle_out(input.clone(), out)
     xp = input._backend()
-    info = xp.finfo(input._data.dtype)
+    info = (ml_dtypes.finfo if input.dtype is D.bfloat16 else xp.finfo)(input._data.dtype)
     pos = info.max if posinf is None else posinf
     neg = info.min if neginf is None else neginf
     x = input._data
@@ -174,27 +178,39 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
 
 
 def _predicate(name, fn):
+    # NumPy stores bfloat16 (ml_dtypes) with dtype kind "V", so the checks list "fV"
     def pred(input):
         xp = input._backend()
+        if name in ("isposinf", "isneginf", "signbit") and input._data.dtype.kind == "c":
+            raise (RuntimeError if name != "signbit" else NotImplementedError)(
+                f"{name} does not support complex inputs.")
         return _wrap(fn(xp, input._data))
     pred.__name__ = name
     pred.__doc__ = f"Elementwise ``{name}`` as a bool tensor (``torch.{name}``)."
     return pred
 
 
-isnan = _predicate("isnan", lambda xp, x: xp.isnan(x) if x.dtype.kind in "fc" else xp.zeros(x.shape, bool))
-isinf = _predicate("isinf", lambda xp, x: xp.isinf(x) if x.dtype.kind in "fc" else xp.zeros(x.shape, bool))
-isfinite = _predicate("isfinite", lambda xp, x: xp.isfinite(x) if x.dtype.kind in "fc" else xp.ones(x.shape, bool))
-isposinf = _predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype.kind == "f" else xp.zeros(x.shape, bool))
-isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype.kind == "f" else xp.zeros(x.shape, bool))
+isnan = _predicate("isnan", lambda xp, x: xp.isnan(x) if x.dtype.kind in "fcV" else xp.zeros(x.shape, bool))
+isinf = _predicate("isinf", lambda xp, x: xp.isinf(x) if x.dtype.kind in "fcV" else xp.zeros(x.shape, bool))
+isfinite = _predicate("isfinite", lambda xp, x: xp.isfinite(x) if x.dtype.kind in "fcV" else xp.ones(x.shape, bool))
+isposinf = _predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype.kind in "fV" else xp.zeros(x.shape, bool))
+isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype.kind in "fV" else xp.zeros(x.shape, bool))
 isreal = _predicate("isreal", lambda xp, x: xp.isreal(x))
-signbit = _predicate("signbit", lambda xp, x: xp.signbit(x) if x.dtype.kind == "f" else x < 0)
+signbit = _predicate("signbit", lambda xp, x: xp.signbit(x) if x.dtype.kind in "fV" else x < 0)
 
 
 def heaviside(input, values, *, out=None):
     """Step function: 0 below zero, 1 above, ``values`` at zero (``torch.heaviside``)."""
-    (a, b), _ = promote(input, values)
-    return handle_out(_wrap(a._backend().heaviside(a._data, b._data)), out)
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not "
+                        f"{type(values).__name__}")
+    if input.dtype is not values.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    if input.dtype.is_complex:
+        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
+    (a, b), dt = promote(input, values)
+    return handle_out(_wrap(a._backend().heaviside(a._data, b._data).astype(dt.np, copy=False)),
+                      out)
 
 
 class Real(Op):

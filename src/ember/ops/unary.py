@@ -9,7 +9,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.node import Op
 from . import _special
-from ._helpers import dtype_of, float_dtype_for, handle_out
+from ._helpers import dtype_of, float_dtype_for, handle_out, _cap
 
 __all__ = []
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -98,20 +98,35 @@ def _keep_dtype(forward):
     return fwd
 
 
+# (category, op) pairs PyTorch refuses, with the exception type it raises
+_UNSUPPORTED = {
+    **{(D._BOOL, n): NotImplementedError for n in ("floor", "ceil", "trunc", "fix", "frac")},
+    (D._BOOL, "relu"): RuntimeError,
+    (D._INT, "frac"): NotImplementedError,
+    **{(D._COMPLEX, n): NotImplementedError for n in (
+        "sign", "erf", "erfc", "erfinv", "lgamma", "digamma", "floor", "ceil", "trunc", "fix",
+        "frac", "relu")},
+}
+
+
 def _make_unary(name, forward, backward, save, float_only):
     saves = tuple({"x": 0, "y": "out"}[c] for c in save)
     cls_name = "".join(p.capitalize() for p in name.split("_"))
     op = type(cls_name, (Op,), {
         "save": saves,
-        "forward": staticmethod(_keep_dtype(forward) if not float_only else
-                                lambda ctx, x: forward(ctx.xp, x)),
+        "forward": staticmethod(_keep_dtype(forward)),
         "backward": lambda ctx, g: backward(g, *ctx.saved_tensors),
     })
 
     def fn(input, *, out=None):
         dt = dtype_of(input)
+        if dt._category != D._FLOAT and (dt._category, name) in _UNSUPPORTED:
+            raise _UNSUPPORTED[dt._category, name](
+                f"\"{name}_cpu\" not implemented for '{_cap(dt)}'")
         if float_only and dt._category < D._FLOAT:
             input = input.to(float_dtype_for(dt))
+        elif dt is D.bool_ and name == "square":
+            input = input.to(D.int64)
         elif dt is D.bool_ and name in ("abs", "absolute"):
             raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         elif dt is D.bool_ and name in ("neg", "negative"):
@@ -171,4 +186,11 @@ def sinc(input, *, out=None):
     return handle_out((safe.sin() / safe).where(px != 0, 1.0), out)
 
 
-__all__ += ["polygamma", "logit", "sinc"]
+__all__ += ["polygamma", "logit", "sinc", "positive"]
+
+
+def positive(input):
+    """``input`` itself (``torch.positive``); refused for bool tensors like PyTorch."""
+    if dtype_of(input) is D.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
