@@ -210,3 +210,43 @@ def test_lbfgs_iterates_match_torch(torch_mod, ls):
     ours = _lbfgs_iterates(ember, ls, steps, max_iter)
     ref = _lbfgs_iterates(torch_mod, ls, steps, max_iter)
     np.testing.assert_allclose(np.array(ours), np.array(ref), rtol=1e-9, atol=1e-9)
+
+
+def test_tensor_lr_acts_like_its_value():
+    a, b = _leaf([1.0, 2.0]), _leaf([1.0, 2.0])
+    oa = optim.Adam([a], lr=ember.tensor(0.1))
+    ob = optim.Adam([b], lr=0.1)
+    for _ in range(3):
+        a.grad = ember.tensor([0.3, -0.2])
+        b.grad = ember.tensor([0.3, -0.2])
+        oa.step()
+        ob.step()
+    assert_close(a.detach(), b.detach(), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("name", ["Adam", "SGD", "RMSprop", "Adagrad"])
+def test_torch_optimizer_state_resumes_in_ember(torch_mod, name):
+    import io
+    kwargs = {"SGD": dict(lr=0.1, momentum=0.9)}.get(name, dict(lr=0.01))
+    rng = np.random.default_rng(3)
+    init = rng.standard_normal((3, 2)).astype(np.float32)
+    grads = [rng.standard_normal((3, 2)).astype(np.float32) for _ in range(6)]
+    tp = torch_mod.tensor(init, requires_grad=True)
+    topt = getattr(torch_mod.optim, name)([tp], **kwargs)
+    for g in grads[:3]:
+        tp.grad = torch_mod.tensor(g)
+        topt.step()
+    buf = io.BytesIO()
+    torch_mod.save({"p": tp.detach(), "opt": topt.state_dict()}, buf)
+    for g in grads[3:]:
+        tp.grad = torch_mod.tensor(g)
+        topt.step()
+    buf.seek(0)
+    ckpt = ember.load(buf)
+    ep = ckpt["p"].clone().requires_grad_()
+    eopt = getattr(optim, name)([ep], **kwargs)
+    eopt.load_state_dict(ckpt["opt"])
+    for g in grads[3:]:
+        ep.grad = ember.tensor(g)
+        eopt.step()
+    assert_close(ep.detach(), tp.detach(), rtol=2e-6, atol=1e-7)

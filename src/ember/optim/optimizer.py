@@ -197,6 +197,8 @@ class Optimizer:
         return loss
 
     def _step_group(self, group):
+        if isinstance(group["lr"], Tensor):  # a tensor lr acts like its value
+            group = dict(group, lr=float(group["lr"]))
         for p in group["params"]:
             g = p._grad
             if g is None:

@@ -1,4 +1,5 @@
 """Stochastic gradient descent with momentum and Nesterov (``torch.optim.SGD``)."""
+from .._tensor import Tensor
 from ._inplace import add_
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags
 
@@ -23,6 +24,8 @@ class SGD(Optimizer):
                                       differentiable=differentiable, fused=fused))
 
     def _step_group(self, group):
+        if isinstance(group["lr"], Tensor):
+            group = dict(group, lr=float(group["lr"]))
         keep = group["momentum"] != 0
         for p in group["params"]:
             if p._grad is not None:
