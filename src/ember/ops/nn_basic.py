@@ -8,7 +8,22 @@ from .._tensor import _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 
-__all__ = ["LinearOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp"]
+__all__ = ["LinearOp", "ReluOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp"]
+
+
+class ReluOp(Op):
+    """max(x, 0); the gradient passes where the output is positive (0 at x = 0)."""
+    _name = "ReluBackward0"
+    save = ("out",)
+
+    def forward(ctx, x):
+        return ctx.xp.maximum(x, x.dtype.type(0))
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        if not STATE.enabled:
+            return _wrap(g._data * (y._data > 0))
+        return g * (y > 0)
 
 
 class LinearOp(Op):

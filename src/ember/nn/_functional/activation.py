@@ -9,6 +9,7 @@ import warnings
 from ... import ops as _ops  # noqa: F401
 from ...ops import unary as U, reduce as R, pointwise as P
 from ..._tensor_methods import _inplace
+from ...ops.nn_basic import ReluOp
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_",
            "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish", "sigmoid",
@@ -27,11 +28,15 @@ def _maybe_inplace(fn, input, inplace, *args):
 
 
 def _relu(x):
+    if x._data.dtype.kind == "f":
+        return ReluOp.apply(x)
     return U.relu(x)
 
 
 def relu(input, inplace=False):
     """max(x, 0) elementwise (``F.relu``)."""
+    if not inplace and input._data.dtype.kind == "f":
+        return ReluOp.apply(input)
     return _maybe_inplace(_relu, input, inplace)
 
 

@@ -134,7 +134,7 @@ def _flatten_classes(input, target, name="cross_entropy"):
 
 def _check_targets(t2, c, ignore_index):
     a = t2._data
-    if a.size:
+    if a.size and (a.min() < 0 or a.max() >= c):
         bad = ((a < 0) | (a >= c)) & (a != ignore_index)
         if bad.any():
             raise IndexError(f"Target {int(a[bad.nonzero()[0][0]])} is out of bounds.")
@@ -151,6 +151,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduction="mean", label_smoothing=0.0):
     """Cross entropy between logits ``input`` (N, C, d1, ...) and class indices (N, d1, ...)
     or class probabilities (same shape as input) (``F.cross_entropy``)."""
+    xd, td = input._data, target._data
+    if (xd.ndim == 2 and td.ndim == 1 and td.dtype.kind == "i" and td.dtype.itemsize == 8
+            and weight is None and label_smoothing == 0.0 and size_average is None
+            and reduce is None and reduction in ("mean", "sum", "none")
+            and td.shape[0] == xd.shape[0]):           # the common case, checked cheaply
+        _check_targets(target, xd.shape[1], ignore_index)
+        return CrossEntropyOp.apply(input, target, None, ignore_index=ignore_index,
+                                    reduction=reduction)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:

@@ -26,6 +26,10 @@ def identity(input):
 # ---- linear ------------------------------------------------------------------------------
 def linear(input, weight, bias=None):
     """y = x @ weight^T + bias for x of shape (*, in_features) (``F.linear``)."""
+    xd, wd = input._data, weight._data
+    if (wd.ndim == 2 and xd.ndim and xd.shape[-1] == wd.shape[1] and xd.dtype == wd.dtype
+            and (bias is None or bias._data.dtype == xd.dtype)):
+        return LinearOp.apply(input, weight, bias)
     k = input.shape[-1] if input.dim() else 1
     if weight.dim() != 2 or k != weight.shape[-1]:
         if weight.dim() == 2:
