@@ -1,5 +1,6 @@
 """Adadelta (``torch.optim.Adadelta``)."""
 from ..ops.creation import zeros_like
+from ._inplace import add_, addcmul_
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
 
 __all__ = ["Adadelta"]
@@ -34,9 +35,13 @@ class Adadelta(Optimizer):
         if group["weight_decay"] != 0:
             grad = grad.add(p, alpha=group["weight_decay"])
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
-        square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
-        std = square_avg.add(eps).sqrt_()
-        delta = acc_delta.add(eps).sqrt_()
-        delta.div_(std).mul_(grad)
-        acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
-        p.add_(delta, alpha=-group["lr"])
+        ws, xp = self._ws(), p._backend()
+        addcmul_(square_avg.mul_(rho), grad, grad, 1 - rho, ws)
+        std = xp.add(square_avg._data, eps, out=ws.get(p, slot=1))
+        xp.sqrt(std, out=std)
+        delta = xp.add(acc_delta._data, eps, out=ws.get(p, slot=2))
+        xp.sqrt(delta, out=delta)
+        xp.divide(delta, std, out=delta)
+        xp.multiply(delta, grad._data, out=delta)
+        addcmul_(acc_delta.mul_(rho), delta, delta, 1 - rho, ws)
+        add_(p, delta, -group["lr"], ws)

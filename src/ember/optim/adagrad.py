@@ -1,5 +1,6 @@
 """Adagrad (``torch.optim.Adagrad``)."""
 from ..ops.creation import full_like
+from ._inplace import addcmul_, addcdiv_
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
 
 __all__ = ["Adagrad"]
@@ -41,6 +42,8 @@ class Adagrad(Optimizer):
         if group["weight_decay"] != 0:
             grad = grad.add(p, alpha=group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        state["sum"].addcmul_(grad, grad, value=1)
-        std = state["sum"].sqrt().add_(group["eps"])
-        p.addcdiv_(grad, std, value=-clr)
+        ws, xp = self._ws(), p._backend()
+        addcmul_(state["sum"], grad, grad, 1, ws)
+        std = xp.sqrt(state["sum"]._data, out=ws.get(p, slot=1))
+        xp.add(std, group["eps"], out=std)
+        addcdiv_(p, grad, std, -clr, ws)

@@ -1,6 +1,6 @@
 """Adamax, Adam with an infinity norm (``torch.optim.Adamax``)."""
-from ..ops.binary import maximum
 from ..ops.creation import zeros_like
+from ._inplace import lerp_, addcdiv_
 from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
     step_value, _scalar_state
 
@@ -35,7 +35,10 @@ class Adamax(Optimizer):
         if wd != 0:
             grad = grad.add(p, alpha=wd)
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
-        exp_avg.lerp_(grad, 1 - beta1)
-        maximum(exp_inf.mul_(beta2), grad.abs().add_(group["eps"]), out=exp_inf)
+        ws, xp = self._ws(), p._backend()
+        lerp_(exp_avg, grad, 1 - beta1, ws)
+        norm = xp.abs(grad._data, out=ws.get(p, slot=1))
+        xp.add(norm, group["eps"], out=norm)
+        xp.maximum(exp_inf.mul_(beta2)._data, norm, out=exp_inf._data)
         clr = group["lr"] / (1 - beta1 ** step)
-        p.addcdiv_(exp_avg, exp_inf, value=-clr)
+        addcdiv_(p, exp_avg, exp_inf, -clr, ws)

@@ -1,5 +1,6 @@
 """NAdam, Adam with Nesterov momentum (``torch.optim.NAdam``)."""
 from ..ops.creation import zeros_like
+from ._inplace import lerp_, addcmul_, addcdiv_
 from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
     step_value, _scalar_state
 
@@ -48,11 +49,13 @@ class NAdam(Optimizer):
         mu_product = state["mu_product"]
         mu_product.mul_(mu)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg.lerp_(grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-        denom = exp_avg_sq.div(bias_correction2).sqrt()
+        ws, xp = self._ws(), p._backend()
+        lerp_(exp_avg, grad, 1 - beta1, ws)
+        addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2, ws)
+        denom = xp.divide(exp_avg_sq._data, bias_correction2, out=ws.get(p, slot=1))
+        xp.sqrt(denom, out=denom)
         mp = float(mu_product)
         mu_product_next = mp * mu_next
-        denom.add_(group["eps"])
-        p.addcdiv_(grad, denom, value=(-lr * (1.0 - mu) / (1.0 - mp)))
-        p.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - mu_product_next))
+        xp.add(denom, group["eps"], out=denom)
+        addcdiv_(p, grad, denom, (-lr * (1.0 - mu) / (1.0 - mp)), ws)
+        addcdiv_(p, exp_avg, denom, (-lr * mu_next) / (1.0 - mu_product_next), ws)

@@ -1,5 +1,6 @@
 """RAdam, Adam with a rectified adaptive learning rate (``torch.optim.RAdam``)."""
 from ..ops.creation import zeros_like
+from ._inplace import lerp_, addcmul_
 from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
     step_value, _scalar_state
 
@@ -39,8 +40,9 @@ class RAdam(Optimizer):
             else:
                 grad = grad.add(p, alpha=wd)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg.lerp_(grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        ws = self._ws()
+        lerp_(exp_avg, grad, 1 - beta1, ws)
+        addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2, ws)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         corrected = exp_avg / bias_correction1
