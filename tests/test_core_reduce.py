@@ -240,3 +240,47 @@ MAT = {
 @pytest.mark.parametrize("fn", **cases(MAT))
 def test_matmul(fn, torch_mod):
     compare(fn, torch_mod, rtol=1e-5, atol=1e-5)
+
+
+MATRIX_DTYPES = ["bool", "uint8", "int8", "int32", "int64", "float16", "bfloat16", "float32",
+                 "float64", "complex64"]
+MATRIX_DATA = [[1.0, 2.0, 3.0, 0.0], [4.0, 0.5, 1.5, 2.0], [-1.0, 2.5, 0.0, 1.0]]
+MATRIX_OPS = {
+    "sum": lambda m, x: x.sum(), "sum1": lambda m, x: x.sum(1), "mean": lambda m, x: x.mean(),
+    "mean0": lambda m, x: x.mean(0), "prod": lambda m, x: x.prod(), "prod1": lambda m, x: x.prod(1),
+    "std": lambda m, x: x.std(), "var1": lambda m, x: x.var(1), "max": lambda m, x: x.max(),
+    "max1": lambda m, x: x.max(1), "min0": lambda m, x: x.min(0), "amax1": lambda m, x: x.amax(1),
+    "amin": lambda m, x: x.amin(), "argmax": lambda m, x: x.argmax(),
+    "argmin1": lambda m, x: x.argmin(1), "cumsum1": lambda m, x: x.cumsum(1),
+    "cumprod0": lambda m, x: x.cumprod(0), "all": lambda m, x: x.all(),
+    "any1": lambda m, x: x.any(1), "count_nonzero": lambda m, x: m.count_nonzero(x),
+    "logsumexp1": lambda m, x: x.logsumexp(1), "nansum": lambda m, x: x.nansum(),
+    "nanmean": lambda m, x: x.nanmean(), "aminmax": lambda m, x: m.aminmax(x),
+    "softmax1": lambda m, x: x.softmax(1), "log_softmax0": lambda m, x: x.log_softmax(0),
+    "var_mean": lambda m, x: m.var_mean(x), "cat": lambda m, x: m.cat([x, x], 1),
+    "stack": lambda m, x: m.stack([x, x]), "flip": lambda m, x: x.flip(0),
+    "roll": lambda m, x: x.roll(1), "tril": lambda m, x: x.tril(), "repeat": lambda m, x: x.repeat(1, 2),
+    "clamp": lambda m, x: x.clamp(0, 2),
+    "masked_fill": lambda m, x: x.masked_fill(m.tensor([True, False, True, False]), 1),
+    "gather": lambda m, x: x.gather(1, m.tensor([[0], [1], [3]])),
+    "scatter_add": lambda m, x: x.scatter_add(1, m.tensor([[0], [1], [3]]), x),
+    "index_select": lambda m, x: x.index_select(0, m.tensor([2, 0])),
+    "matmul": lambda m, x: x @ x.t(), "dot": lambda m, x: m.dot(x[0], x[1]),
+    "outer": lambda m, x: m.outer(x[0], x[1]), "einsum": lambda m, x: m.einsum("ij,kj->ik", x, x),
+    "kron": lambda m, x: m.kron(x[:2, :2], x[:2, :2]), "nonzero": lambda m, x: x.nonzero(),
+    "getitem": lambda m, x: x[x != 0], "t-sum": lambda m, x: x.t().contiguous().sum(0),
+}
+
+
+@pytest.mark.parametrize("dtype", MATRIX_DTYPES)
+def test_reduce_dtype_matrix(dtype, torch_mod):
+    """Reductions, joins and products on every dtype: PyTorch's dtype, values or error type."""
+    failures = []
+    for name, op in MATRIX_OPS.items():
+        def fn(m, op=op):
+            return op(m, m.tensor(MATRIX_DATA, dtype=m.float64).to(getattr(m, dtype)))
+        try:
+            compare(fn, torch_mod, rtol=2e-2, atol=2e-2)
+        except AssertionError as e:
+            failures.append(f"{name}: {e}")
+    assert not failures, "\n".join(failures)

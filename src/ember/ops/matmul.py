@@ -26,6 +26,8 @@ class Matmul(Op):
 
 
 def _check_float_like(a, b):
+    if a.dtype is D.bool_ or b.dtype is D.bool_:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{a.dtype.name if a.dtype.name != 'float32' else 'float'} != "
@@ -53,7 +55,8 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({ra} and "
                            f"{kb}x{sb[-1] if b._data.ndim > 1 else 1})")
     if a._data.ndim == 1 and b._data.ndim == 1:
-        return handle_out((a * b).sum(), out)
+        r = (a * b).sum()
+        return handle_out(r if r.dtype is a.dtype else r.to(a.dtype), out)
     if a._data.ndim == 1:
         return handle_out(Matmul.apply(a.unsqueeze(0), b).squeeze(-2), out)
     if b._data.ndim == 1:
@@ -226,7 +229,12 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     spec = _normalize_spec(equation, operands)
-    ops, _ = promote(*operands)
+    ops, dt = promote(*operands)
+    if dt is D.bool_:
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    if dt is D.bfloat16:  # NumPy's einsum has no bfloat16 loops: compute in float32
+        ops = [o.float() for o in ops]
+        return _einsum_op(len(ops)).apply(*ops, spec=spec).to(dt)
     return _einsum_op(len(ops)).apply(*ops, spec=spec)
 
 

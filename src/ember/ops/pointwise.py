@@ -85,6 +85,8 @@ def clamp(input, min=None, max=None, *, out=None):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     operands = [input] + [b for b in (min, max) if b is not None]
     dt = D.result_type(*operands)
+    if dt.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     x = input if dtype_of(input) is dt else input.to(dt)
     lo = None if min is None else (min.to(dt) if isinstance(min, Tensor) else scalar_tensor(min, dt, x))
     hi = None if max is None else (max.to(dt) if isinstance(max, Tensor) else scalar_tensor(max, dt, x))

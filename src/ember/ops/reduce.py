@@ -5,7 +5,7 @@ from collections import namedtuple
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
-from ._helpers import wrap_dim, wrap_dims, dtype_of, handle_out
+from ._helpers import wrap_dim, wrap_dims, dtype_of, handle_out, _cap
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean",
            "amax", "amin", "max", "min", "argmax", "argmin", "aminmax", "logsumexp", "all", "any",
@@ -27,7 +27,7 @@ def _restore(g, in_shape, dims, keepdim):
 class Sum(Op):
     def forward(ctx, x, dims, keepdim, dtype):
         ctx.args = (x.shape, dims, keepdim)
-        return ctx.xp.sum(x, axis=dims, keepdims=keepdim, dtype=dtype)
+        return x.sum(axis=dims, keepdims=keepdim, dtype=dtype)  # the method skips np.sum's wrapper
 
     def backward(ctx, g):
         return _restore(g, *ctx.args)
@@ -51,6 +51,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum treating NaN as zero."""
+    if input.dtype.is_complex:
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     return sum(input.masked_fill(input.isnan(), 0), dim, keepdim, dtype=dtype)
 
 
@@ -72,6 +74,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean ignoring NaN."""
+    if input.dtype._category < D._FLOAT:
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {_cap(input.dtype)}")
     notnan = ~input.isnan()
     return nansum(input, dim, keepdim, dtype=dtype) / notnan.sum(dim, keepdim)
 
@@ -179,17 +184,28 @@ class Amin(Amax):
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     """Maximum over ``dim`` (all dims if empty) (``torch.amax``)."""
+    _no_complex(input, "amax", "max_values_cpu")
     dims = wrap_dims(dim if dim != () else None, input._data.ndim)
     return handle_out(Amax.apply(input, dims=dims, keepdim=keepdim), out)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
     """Minimum over ``dim`` (all dims if empty) (``torch.amin``)."""
+    _no_complex(input, "amin", "min_values_cpu")
     dims = wrap_dims(dim if dim != () else None, input._data.ndim)
     return handle_out(Amin.apply(input, dims=dims, keepdim=keepdim), out)
 
 
+def _no_complex(input, name, kernel=None):
+    """PyTorch refuses orderings of complex numbers."""
+    if input.dtype.is_complex:
+        if kernel:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_cap(input.dtype)}'")
+        raise RuntimeError(f"{name}(): does not support complex input")
+
+
 def _arg_extreme(input, dim, keepdim, which):
+    _no_complex(input, which)
     xp = input._backend()
     x = input._data
     if x.size == 0:
@@ -218,11 +234,15 @@ def _arg_extreme(input, dim, keepdim, which):
 
 def argmax(input, dim=None, keepdim=False):
     """Index of the maximum (first one on ties), over all elements or along ``dim``."""
+    if input.dtype is D.bool_:
+        raise RuntimeError("argmax(): does not support bool input")
     return _arg_extreme(input, dim, keepdim, "argmax")
 
 
 def argmin(input, dim=None, keepdim=False):
     """Index of the minimum (first one on ties), over all elements or along ``dim``."""
+    if input.dtype is D.bool_:
+        raise RuntimeError("argmin(): does not support bool input")
     return _arg_extreme(input, dim, keepdim, "argmin")
 
 
@@ -251,6 +271,7 @@ def _max_min(input, dim, keepdim, which, other, out):
         other = dim
     if other is not None:
         return (maximum if which == "max" else minimum)(input, other, out=out)
+    _no_complex(input, which, None if dim is not None else f"{which}_all")
     if dim is None:
         if input._data.size == 0:
             raise RuntimeError(f"{which}(): Expected reduction dim to be specified for "
@@ -283,6 +304,7 @@ def min(input, dim=None, keepdim=False, *, other=None, out=None):
 
 def aminmax(input, *, dim=None, keepdim=False):
     """(amin, amax) in one call."""
+    _no_complex(input, "aminmax", "aminmax_cpu")
     mm = namedtuple("aminmax", ["min", "max"])
     if dim is None:
         return mm(amin(input, (), keepdim), amax(input, (), keepdim))
@@ -294,7 +316,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     if dtype_of(input)._category < D._FLOAT:
         input = input.float()
     dims = wrap_dims(dim, input._data.ndim)
-    m = amax(input, dims, keepdim=True).detach()
+    m = amax(input.real if input.dtype.is_complex else input, dims, keepdim=True).detach()
     m = m.masked_fill(m.isinf(), 0.0)
     r = (input - m).exp().sum(dims, keepdim=True).log() + m
     if not keepdim:
@@ -405,9 +427,9 @@ class Softmax(Op):
 def _softmax_input(input, dim, dtype):
     if dtype is not None:
         input = input.to(D.to_dtype(dtype))
-    elif dtype_of(input)._category < D._FLOAT:
-        raise RuntimeError(f"\"softmax_lastdim_kernel_impl\" not implemented for "
-                           f"'{dtype_of(input).name.capitalize()}'")
+    elif dtype_of(input)._category != D._FLOAT:
+        raise NotImplementedError(f"\"softmax_lastdim_kernel_impl\" not implemented for "
+                                  f"'{_cap(dtype_of(input))}'")
     if dim is None:
         dim = 0 if input.dim() in (0, 1, 3) else 1
     return input, wrap_dim(dim, input._data.ndim)
