@@ -281,3 +281,32 @@ def test_linalg_norm_vector(torch_mod):
     _cmp(LA.vecdot(e, e), torch_mod.linalg.vecdot(t, t))
     _cmp(LA.outer(e[0], e[1]), np.outer(a[0], a[1]))
     _cmp(LA.diagonal(e), torch_mod.linalg.diagonal(t))
+
+
+def test_matrix_exp(torch_mod):
+    a = np.random.randn(2, 4, 4) * 2
+    e, t = _both(torch_mod, a)
+    _cmp(LA.matrix_exp(e), torch_mod.linalg.matrix_exp(t))
+    _cmp(ember.matrix_exp(e[0].float()), torch_mod.matrix_exp(t[0].float()), rtol=1e-4, atol=1e-4)
+    d = np.diag([1.0, -2.0, 0.5])
+    _cmp(LA.matrix_exp(ember.tensor(d)), np.diag(np.exp([1.0, -2.0, 0.5])))
+    assert gradcheck(LA.matrix_exp, (_x64(2, 3, 3),))
+    assert gradgradcheck(LA.matrix_exp, (_x64(2, 2),))
+
+
+def test_inv_ex_cholesky_ex(torch_mod):
+    bad = np.array([[[1., 2], [2, 4]], [[2, 1], [1, 3]]])
+    r = LA.inv_ex(ember.tensor(bad))
+    tr = torch_mod.linalg.inv_ex(torch_mod.tensor(bad))
+    _cmp(r.info, tr.info)
+    _cmp(r.inverse[1], tr.inverse[1])
+    ok = _spd(2, 3, 3)
+    _cmp(LA.inv_ex(ember.tensor(ok)), torch_mod.linalg.inv_ex(torch_mod.tensor(ok)))
+    with pytest.raises(LA.LinAlgError):
+        LA.inv_ex(ember.tensor(bad), check_errors=True)
+    notpd = np.array([[[1., 2], [2, 1]], [[2, 1], [1, 3]]])
+    c = LA.cholesky_ex(ember.tensor(notpd), upper=True)
+    tc = torch_mod.linalg.cholesky_ex(torch_mod.tensor(notpd), upper=True)
+    _cmp(c.info, tc.info)
+    _cmp(c.L[1], tc.L[1])
+    _cmp(LA.cholesky_ex(ember.tensor(ok)), torch_mod.linalg.cholesky_ex(torch_mod.tensor(ok)))

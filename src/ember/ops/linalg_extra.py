@@ -10,11 +10,11 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._helpers import wrap_dim, handle_out, dtype_of
 from .linalg import (check_matrix, Inv, Det, LogAbsDet, Solve, Cholesky, QR, SVD, Eigh,
-                     LinAlgError)
+                     MatrixExp, LinAlgError)
 from .reduce_extra import vector_norm
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "svd", "cholesky", "matrix_power",
-           "qr"]
+           "qr", "matrix_exp"]
 
 _FUNCTIONS_ONLY = ()
 
@@ -23,6 +23,8 @@ qr_rt = namedtuple("qr", ["Q", "R"])
 svd_rt = namedtuple("svd", ["U", "S", "Vh"])
 svd_old_rt = namedtuple("svd", ["U", "S", "V"])
 eigh_rt = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
+inv_ex_rt = namedtuple("inv_ex", ["inverse", "info"])
+cholesky_ex_rt = namedtuple("cholesky_ex", ["L", "info"])
 lstsq_rt = namedtuple("lstsq", ["solution", "residuals", "rank", "singular_values"])
 
 
@@ -43,6 +45,70 @@ def inv(A, *, out=None):
 def inverse(input, *, out=None):
     """Same as ``linalg.inv`` (``torch.inverse``)."""
     return inv(input, out=out)
+
+
+def inv_ex(A, *, check_errors=False, out=None):
+    """(inverse, info) where info is 0 for invertible matrices, else the LAPACK-style index of
+    the zero pivot; raises only when ``check_errors`` (``torch.linalg.inv_ex``)."""
+    check_matrix(A, "linalg.inv_ex")
+    xp = A._backend()
+    try:
+        res = Inv.apply(A)
+        info = xp.zeros(A.shape[:-2], dtype=xp.int32)
+    except LinAlgError:
+        if check_errors:
+            raise
+        from .linalg import _lu_zero_pivot
+        flat = A._data.reshape((-1,) + tuple(A.shape[-2:]))
+        codes = xp.asarray([0 if xp.linalg.det(m) != 0 else _lu_zero_pivot(xp, m) for m in flat],
+                           dtype=xp.int32)
+        out_flat = xp.full(flat.shape, xp.nan, dtype=flat.dtype)  # failed entries: NaN
+        ok = codes == 0
+        if ok.any():
+            out_flat[ok] = xp.linalg.inv(flat[ok])
+        info = codes.reshape(A.shape[:-2])
+        res = _wrap(out_flat.reshape(A.shape))
+    return inv_ex_rt(res, _wrap(info))
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+    """(L, info): info is 0 on success, else the order of the first non-positive-definite
+    leading minor; raises only when ``check_errors`` (``torch.linalg.cholesky_ex``)."""
+    check_matrix(A, "linalg.cholesky_ex")
+    xp = A._backend()
+    try:
+        L = cholesky(A, upper)
+        info = xp.zeros(A.shape[:-2], dtype=xp.int32)
+    except LinAlgError as err:
+        if check_errors:
+            raise
+        flat = A._data.reshape((-1,) + tuple(A.shape[-2:]))
+        codes = []
+        for m in flat:
+            code = 0
+            for k in range(1, m.shape[0] + 1):
+                try:
+                    xp.linalg.cholesky(m[:k, :k])
+                except xp.linalg.LinAlgError:
+                    code = k
+                    break
+            codes.append(code)
+        codes = xp.asarray(codes, dtype=xp.int32)
+        out_flat = xp.full(flat.shape, xp.nan, dtype=flat.dtype)  # failed entries: NaN
+        ok = codes == 0
+        if ok.any():
+            out_flat[ok] = xp.linalg.cholesky(flat[ok])
+        if upper:
+            out_flat = xp.conj(xp.swapaxes(out_flat, -1, -2))
+        info = codes.reshape(A.shape[:-2])
+        L = _wrap(xp.ascontiguousarray(out_flat).reshape(A.shape))
+    return cholesky_ex_rt(L, _wrap(info))
+
+
+def matrix_exp(A):
+    """Matrix exponential of a (batch of) square matrix (``torch.linalg.matrix_exp``)."""
+    check_matrix(A, "linalg.matrix_exp")
+    return MatrixExp.apply(A)
 
 
 def det(A, *, out=None):

@@ -9,7 +9,7 @@ from collections import namedtuple
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
-from ._helpers import wrap_dim, dtype_of, handle_out, to_tensor
+from ._helpers import wrap_dim, dtype_of, handle_out, _cap
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode",
            "cummax", "cummin", "unique", "unique_consecutive", "bincount", "histc", "histogram",
@@ -124,9 +124,10 @@ def _select_sorted(input, dim, keepdim, name, pos_fn, out=None):
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The ``k``-th smallest entry (1-based) along ``dim`` as (values, indices) (``torch.kthvalue``)."""
-    n = input.shape[wrap_dim(dim, input.dim())] if input.dim() else 1
+    d = wrap_dim(dim, input.dim())
+    n = input.shape[d] if input.dim() else 1
     if not 1 <= k <= n:
-        raise IndexError(f"kthvalue(): selected number k out of range for dimension {dim}")
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     return _select_sorted(input, dim, keepdim, "kthvalue", lambda n, nan: nan * 0 + (k - 1), out)
 
 
@@ -304,7 +305,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     xp = input._backend()
     x = input._data
     if x.dtype.kind != "f":
-        raise RuntimeError(f"\"histogram_cpu\" not implemented for '{dtype_of(input).name.capitalize()}'")
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_cap(dtype_of(input))}'")
     if bins <= 0:
         raise RuntimeError("torch.histc(): bins must be > 0, but got " + str(bins) + " for bins")
     lo, hi = float(min), float(max)
