@@ -182,3 +182,50 @@ def test_errors_match_torch():
     s.step()
     with pytest.raises(ValueError, match="Tried to step 3 times"):
         s.step()
+
+
+@pytest.mark.parametrize("strategy,epochs", [("cos", 10), ("linear", 7), ("cos", 0)])
+def test_swalr_matches_torch(torch_mod, strategy, epochs):
+    seqs = []
+    for lib in (ember, torch_mod):
+        opt = _opt(lib)
+        swa = lib.optim.swa_utils.SWALR(opt, swa_lr=[0.01, 0.02], anneal_epochs=epochs,
+                                        anneal_strategy=strategy)
+        seq = []
+        for _ in range(20):
+            opt.step()
+            swa.step()
+            seq.append(swa.get_last_lr())
+        seqs.append(seq)
+    assert seqs[0] == seqs[1]
+
+
+def test_averaged_model_matches_torch(torch_mod):
+    rng = np.random.default_rng(0)
+    states = [rng.standard_normal((3, 2)).astype(np.float32) for _ in range(4)]
+    for ema in (False, True):
+        out = []
+        for lib in (ember, torch_mod):
+            model = lib.nn.Linear(2, 3, bias=False)
+            fn = lib.optim.swa_utils.get_ema_multi_avg_fn(0.9) if ema else None
+            avg = lib.optim.swa_utils.AveragedModel(model, multi_avg_fn=fn)
+            for s in states:
+                with lib.no_grad():
+                    model.weight.copy_(lib.tensor(s))
+                avg.update_parameters(model)
+            out.append(avg.module.weight.detach().numpy().copy())
+            assert int(avg.n_averaged) == 4
+        np.testing.assert_allclose(out[0], out[1], rtol=1e-6, atol=1e-7)
+        if not ema:
+            np.testing.assert_allclose(out[0], np.mean(states, 0), rtol=1e-6, atol=1e-6)
+
+
+def test_swa_mean_hand_computed():
+    from ember.optim.swa_utils import AveragedModel
+    model = ember.nn.Linear(2, 2)
+    avg = AveragedModel(model)
+    for k in range(3):
+        with ember.no_grad():
+            model.weight.fill_(float(k))
+        avg.update_parameters(model)
+    np.testing.assert_allclose(avg.module.weight.detach().numpy(), np.full((2, 2), 1.0))

@@ -12,6 +12,7 @@ from .rprop import Rprop
 from .asgd import ASGD
 from .lbfgs import LBFGS
 from . import lr_scheduler
+from . import swa_utils
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
-           "Adadelta", "Rprop", "ASGD", "LBFGS", "lr_scheduler"]
+           "Adadelta", "Rprop", "ASGD", "LBFGS", "lr_scheduler", "swa_utils"]
