@@ -250,3 +250,19 @@ def test_torch_optimizer_state_resumes_in_ember(torch_mod, name):
         ep.grad = ember.tensor(g)
         eopt.step()
     assert_close(ep.detach(), tp.detach(), rtol=2e-6, atol=1e-7)
+
+
+def test_update_bn_recomputes_running_stats():
+    from ember.optim.swa_utils import update_bn
+    model = ember.nn.Sequential(ember.nn.Linear(3, 4), ember.nn.BatchNorm1d(4))
+    rng = np.random.default_rng(0)
+    xs = [ember.tensor(rng.standard_normal((5, 3)).astype(np.float32)) for _ in range(4)]
+    model.eval()
+    update_bn([(x, 0) for x in xs], model)
+    assert not model.training
+    with ember.no_grad():
+        feats = [model[0](x).numpy() for x in xs]
+    # momentum=None: cumulative average of the per-batch means
+    expected = np.mean([f.mean(0) for f in feats], 0)
+    np.testing.assert_allclose(model[1].running_mean.numpy(), expected, rtol=1e-5, atol=1e-6)
+    assert model[1].momentum == 0.1

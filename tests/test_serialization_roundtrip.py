@@ -200,3 +200,25 @@ def test_weights_only_false_loads_arbitrary_objects():
 class _Custom:
     def __init__(self, v):
         self.v = v
+
+
+def test_cuda_location_without_gpu_needs_map_location(monkeypatch):
+    from ember import serialization as S
+    orig = S._Pickler.persistent_id
+
+    def as_cuda(self, obj):
+        pid = orig(self, obj)
+        return None if pid is None else pid[:3] + ("cuda:0",) + pid[4:]
+    monkeypatch.setattr(S._Pickler, "persistent_id", as_cuda)
+    buf = io.BytesIO()
+    ember.save({"w": ember.arange(3.0)}, buf)
+    monkeypatch.undo()
+    if ember.cuda.is_available():
+        pytest.skip("a GPU is present")
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match="map_location"):
+        ember.load(buf)
+    buf.seek(0)
+    assert_close(ember.load(buf, map_location="cpu")["w"], ember.arange(3.0))
+    buf.seek(0)
+    assert_close(ember.load(buf, map_location={"cuda:0": "cpu"})["w"], ember.arange(3.0))
