@@ -7,10 +7,12 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import device_of, backend_of
+from ._size import Size
 
 __all__ = ["Tensor"]
 
 _np_ndarray = np.ndarray
+_tuple_new = tuple.__new__
 _NP_TO_DTYPE = D._BY_NP
 
 
@@ -73,14 +75,12 @@ class Tensor:
 
     @property
     def shape(self):
-        from ._size import Size
-        return Size(self._data.shape)
+        return _tuple_new(Size, self._data.shape)  # array shapes are tuples of ints already
 
     def size(self, dim=None):
         """The shape as ``ember.Size``, or the length of dimension ``dim``."""
-        from ._size import Size
         if dim is None:
-            return Size(self._data.shape)
+            return _tuple_new(Size, self._data.shape)
         from .ops._helpers import wrap_dim
         return self._data.shape[wrap_dim(dim, self._data.ndim)]
 

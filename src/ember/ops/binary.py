@@ -220,6 +220,18 @@ class Xlogy(Op):
 # ---- helpers -------------------------------------------------------------------------------
 def _binary(op, a, b, out, float_result=False):
     """Promote, run ``op`` and honour ``out=``. Integers divide into the default float."""
+    if out is None and type(a) is Tensor:  # fast path: float tensor with same-dtype tensor or number
+        da = a._data
+        if da.dtype.kind == "f":
+            tb = type(b)
+            if tb is float or tb is int:
+                b = _wrap(a._backend().asarray(b, dtype=da.dtype))
+            if type(b) is Tensor and b._data.dtype is da.dtype and type(b._data) is type(da):
+                try:
+                    return op.apply(a, b)
+                except ValueError:
+                    check_broadcast(a, b)
+                    raise
     if not isinstance(a, Tensor):
         if not isinstance(b, Tensor):
             a = to_tensor(a)
@@ -514,6 +526,16 @@ def xlogy(input, other, *, out=None):
 # ---- comparisons and logic (not differentiable) --------------------------------------------
 def _compare(ufunc):
     def fn(input, other, *, out=None):
+        if out is None and type(input) is Tensor:  # fast paths: nothing to promote
+            x, tb = input._data, type(other)
+            if (tb is Tensor and x.dtype is other._data.dtype and type(x) is type(other._data)) \
+                    or ((tb is float or tb is int) and x.dtype.kind == "f"):
+                try:
+                    return _wrap(getattr(input._backend(), ufunc)(
+                        x, other._data if tb is Tensor else other))
+                except ValueError:
+                    check_broadcast(input, other)
+                    raise
         if not isinstance(input, Tensor):
             input = to_tensor(input)
         (a, b), dt = promote(input, other)
