@@ -10,3 +10,4 @@ from ._functional.misc import *  # noqa: F401,F403
 from ._functional.conv import *  # noqa: F401,F403
 from ._functional.pooling import *  # noqa: F401,F403
 from ._functional.vision import *  # noqa: F401,F403
+from ._functional.attention import *  # noqa: F401,F403

@@ -17,3 +17,5 @@ from .upsampling import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
+from .activation_mha import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
