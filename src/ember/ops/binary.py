@@ -528,8 +528,8 @@ def _compare(ufunc):
     def fn(input, other, *, out=None):
         if out is None and type(input) is Tensor:  # fast paths: nothing to promote
             x, tb = input._data, type(other)
-            if (tb is Tensor and x.dtype is other._data.dtype and type(x) is type(other._data)) \
-                    or ((tb is float or tb is int) and x.dtype.kind == "f"):
+            if (tb is Tensor and x.dtype is other._data.dtype and type(x) is type(other._data)
+                    and x.dtype.kind != "c") or ((tb is float or tb is int) and x.dtype.kind == "f"):
                 try:
                     return _wrap(getattr(input._backend(), ufunc)(
                         x, other._data if tb is Tensor else other))
