@@ -1,11 +1,11 @@
 """``backward`` and ``grad``: run the engine from outputs with PyTorch's argument handling."""
+from .._tensor import Tensor, _wrap
 from .engine import run_backward
 
 __all__ = ["backward", "grad", "Variable"]
 
 
 def _as_tuple(x):
-    from .._tensor import Tensor
     if x is None:
         return None
     if isinstance(x, Tensor):
@@ -14,18 +14,17 @@ def _as_tuple(x):
 
 
 def _make_grads(outputs, grads):
-    from ..ops.creation import ones_like
-    from .._tensor import Tensor
     result = []
     for i, out in enumerate(outputs):
         g = grads[i] if grads is not None and i < len(grads) else None
         if g is None:
-            if out._rg and out.numel() != 1:
+            data = out._data
+            if out._rg and data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if not out.dtype.is_floating_point and not out.dtype.is_complex and out._rg:
+            if out._rg and data.dtype.kind not in "fc" and not out.dtype.is_floating_point:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
                                    f"but got {out.dtype}")
-            g = ones_like(out)
+            g = _wrap(out._backend().ones(data.shape, dtype=data.dtype))
         elif not isinstance(g, Tensor):
             from ..ops.creation import tensor
             g = tensor(g, dtype=out.dtype)

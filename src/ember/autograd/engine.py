@@ -4,6 +4,7 @@ It counts each node's incoming edges, runs a node once all gradients for it have
 sums broadcast gradients back to each input's shape, casts them to the input's dtype,
 accumulates ``.grad`` on leaves, and frees saved tensors unless ``retain_graph``.
 """
+from .._tensor import _wrap
 from .grad_mode import STATE, set_grad_enabled
 from .node import AccumulateGrad, Op, edge_of
 
@@ -45,20 +46,19 @@ def _fix_grad(grad, meta, node, i):
 def _collect(roots):
     """Dependency counts (incoming edges) of every node reachable from ``roots``."""
     deps = {}
-    seen = set()
-    stack = [r for r in roots if r is not None]
-    for r in stack:
-        seen.add(r)
+    stack = list(dict.fromkeys(roots))
+    root_set = set(stack)
     while stack:
-        node = stack.pop()
-        for fn, _ in node.next_functions:
+        for fn, _ in stack.pop().next_functions:
             if fn is None:
                 continue
-            deps[fn] = deps.get(fn, 0) + 1
-            if fn not in seen:
-                seen.add(fn)
-                stack.append(fn)
-    return deps, seen
+            if fn in deps:
+                deps[fn] += 1
+            else:
+                deps[fn] = 1
+                if fn not in root_set:
+                    stack.append(fn)
+    return deps, root_set
 
 
 def _needed(seen, targets):
@@ -114,19 +114,18 @@ def _accumulate(node, grad, create_graph):
             new = hook(grad)
             if new is not None:
                 grad = new
-    if var._grad is None:
-        # A fresh copy: the same gradient tensor may reach several leaves, and users and
+    old = var._grad
+    if old is None:
+        # A fresh tensor: the same gradient may reach several leaves, and users and
         # optimizers modify .grad in place.
-        var._grad = grad if create_graph else grad.detach().clone()
+        var._grad = grad if create_graph else _wrap(grad._data.copy())
     elif create_graph:
-        var._grad = var._grad + grad
+        var._grad = old + grad
+    elif old._rg:
+        var._grad = (old + grad).detach()
     else:
-        old = var._grad
-        if old._rg:
-            var._grad = (old + grad).detach()
-        else:
-            with set_grad_enabled(False):
-                old.add_(grad)
+        with set_grad_enabled(False):
+            old.add_(grad)
     if var._post_acc_hooks:
         for hook in list(var._post_acc_hooks):
             hook(var)
@@ -149,10 +148,11 @@ def run_backward(outputs, grad_outputs, retain_graph=False, create_graph=False, 
                                "grad_fn")
         roots.append(fn)
         _add_to_buffer(buffers, fn, nr, g)
-    deps, seen = _collect(roots)
+    deps, root_set = _collect(roots)
 
     targets = None
     captured = None
+    needed = None
     if inputs is not None:
         targets = {}
         for i, t in enumerate(inputs):
@@ -162,10 +162,8 @@ def run_backward(outputs, grad_outputs, retain_graph=False, create_graph=False, 
                     raise RuntimeError("One of the differentiated Tensors does not require grad")
                 continue
             targets.setdefault(fn, []).append((i, nr))
-        needed = _needed(seen, targets)
+        needed = _needed(root_set.union(deps), targets)
         captured = [None] * len(inputs)
-    else:
-        needed = None
 
     ready = [r for r in dict.fromkeys(roots) if deps.get(r, 0) == 0]
     prev_mode = STATE.enabled
@@ -176,7 +174,8 @@ def run_backward(outputs, grad_outputs, retain_graph=False, create_graph=False, 
             grads = buffers.pop(node, None) or [None]
             if needed is not None and node not in needed:
                 continue
-            grads = _call_tensor_pre_hooks(node, grads)
+            if node._tensor_pre_hooks or node._retain_hooks:
+                grads = _call_tensor_pre_hooks(node, grads)
             is_leaf_node = type(node) is AccumulateGrad
             if targets is not None and node in targets:
                 for i, nr in targets[node]:
@@ -188,21 +187,32 @@ def run_backward(outputs, grad_outputs, retain_graph=False, create_graph=False, 
                 if grads[0] is not None and (targets is None or node in targets):
                     _accumulate(node, grads[0], create_graph)
                 continue
-            if all(g is None for g in grads) and isinstance(node, Op):
+            if grads[0] is None and all(g is None for g in grads) and isinstance(node, Op):
                 grad_inputs = (None,) * len(node.next_functions)
             else:
                 grad_inputs = _run_node(node, grads, retain_graph)
-            for i, ((fn, nr), g) in enumerate(zip(node.next_functions, grad_inputs)):
-                if fn is None or (needed is not None and fn not in needed):
-                    continue
-                if g is not None:
-                    meta = node._in_meta[i] if i < len(node._in_meta) else None
-                    if meta is not None:
-                        g = _fix_grad(g, meta, node, i)
-                    _add_to_buffer(buffers, fn, nr, g)
-                deps[fn] -= 1
-                if deps[fn] == 0:
-                    ready.append(fn)
+            metas = node._in_meta
+            n_meta = len(metas)
+            i = 0
+            for (fn, nr), g in zip(node.next_functions, grad_inputs):
+                if fn is not None and (needed is None or fn in needed):
+                    if g is not None:
+                        if i < n_meta:
+                            meta = metas[i]
+                            if meta is not None:
+                                data = g._data
+                                if data.shape != meta[0] or data.dtype != meta[1]:
+                                    g = _fix_grad(g, meta, node, i)
+                        buf = buffers.get(fn)
+                        if buf is None and nr == 0 and fn._n_outputs == 1:
+                            buffers[fn] = [g]
+                        else:
+                            _add_to_buffer(buffers, fn, nr, g)
+                    left = deps[fn] - 1
+                    deps[fn] = left
+                    if not left:
+                        ready.append(fn)
+                i += 1
     finally:
         STATE.enabled = prev_mode
     if capture:
@@ -222,7 +232,7 @@ def _leads_further(node, needed):
 def _add_to_buffer(buffers, fn, nr, g):
     buf = buffers.get(fn)
     if buf is None:
-        n = max(nr + 1, getattr(fn, "_n_outputs", 1))
+        n = max(nr + 1, fn._n_outputs)
         buf = [None] * n
         buffers[fn] = buf
     elif nr >= len(buf):
@@ -241,12 +251,17 @@ def _run_node(node, grads, retain_graph):
     if node._freed:
         from .node import _FREED_MSG
         raise RuntimeError(_FREED_MSG)
-    if node.materialize_grads:
-        grads = _materialize(node, grads)
-    result = node.backward(*grads)
-    if not isinstance(result, tuple):
-        result = (result,)
+    if len(grads) == 1:
+        if grads[0] is None and node.materialize_grads:
+            grads = _materialize(node, grads)
+        result = node.backward(grads[0])
+    else:
+        if node.materialize_grads and any(g is None for g in grads):
+            grads = _materialize(node, grads)
+        result = node.backward(*grads)
     n_in = len(node.next_functions)
+    if type(result) is not tuple:
+        result = (result,)
     if len(result) != n_in:
         if len(result) > n_in and all(r is None for r in result[n_in:]):
             result = result[:n_in]
@@ -266,8 +281,6 @@ def _run_node(node, grads, retain_graph):
 
 
 def _materialize(node, grads):
-    if all(g is not None for g in grads):
-        return grads
     shapes = getattr(node, "_out_meta", None)
     if shapes is None:
         return grads

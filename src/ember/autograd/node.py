@@ -4,6 +4,7 @@ An ``Op`` subclass holds one op's forward (on backend arrays) and its backward (
 tensors, so gradients are differentiable again) side by side. ``Op.apply`` runs the forward
 and, when some input requires grad, records the op as a node of the graph.
 """
+from .._tensor import _wrap
 from .grad_mode import STATE
 
 __all__ = ["Node", "Op", "AccumulateGrad"]
@@ -25,13 +26,23 @@ def _type_name(t):
 
 
 class Node:
-    """A backward function in the graph, as ``tensor.grad_fn``; also the ``ctx`` of its op."""
+    """A backward function in the graph, as ``tensor.grad_fn``; also the ``ctx`` of its op.
+
+    Hot per-node state lives in slots; rarely used state (hooks, anomaly trace, the freed
+    flag) has class-level defaults and is set on the instance only when used.
+    """
     __slots__ = ("next_functions", "needs_input_grad", "_saved", "_saved_versions", "_in_meta",
-                 "_pre_hooks", "_hooks", "_tensor_pre_hooks", "_retain_hooks", "_freed",
-                 "_anomaly_trace", "__dict__", "__weakref__")
+                 "__dict__", "__weakref__")
     _name = None
     materialize_grads = True
+    _n_outputs = 1
     _view_version = None  # for a view op's node: the version its view was made at
+    _pre_hooks = None
+    _hooks = None
+    _tensor_pre_hooks = None
+    _retain_hooks = None
+    _freed = False
+    _anomaly_trace = None
 
     def _init_node(self):
         self.next_functions = ()
@@ -39,12 +50,6 @@ class Node:
         self._saved = None
         self._saved_versions = None
         self._in_meta = ()
-        self._pre_hooks = None
-        self._hooks = None
-        self._tensor_pre_hooks = None
-        self._retain_hooks = None
-        self._freed = False
-        self._anomaly_trace = None
 
     def name(self):
         """The node's name, like PyTorch's (``MulBackward0``)."""
@@ -70,12 +75,13 @@ class Node:
         for i, (t, v) in enumerate(zip(saved, self._saved_versions)):
             if t is not None and t._version[0] != v:
                 raise RuntimeError(self._modified_msg(i, t, v))
-        return saved
+        return tuple(saved)
 
     def _modified_msg(self, i, t, v):
         shape = ", ".join(map(str, t._data.shape))
         save = getattr(self, "save", ())
-        origin = self if i < len(save) and save[i] == "out" else t.grad_fn
+        is_out = i < len(save) and str(save[i]).startswith("out")
+        origin = self if is_out else t.grad_fn
         which = f", which is output {t._output_nr} of {_short_name(origin)}," if origin else ""
         return ("one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{_type_name(t)} [{shape}]]{which} is at version "
@@ -85,11 +91,17 @@ class Node:
                 "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
     def _release(self):
+        """Drop saved tensors and arrays after backward (unless retain_graph)."""
+        freed = self._saved is not None
         self._saved = None
-        self._freed = True
         d = self.__dict__
-        for k in [k for k, v in d.items() if _is_tensor(v)]:
-            del d[k]
+        if d:
+            drop = [k for k, v in d.items() if isinstance(v, _saved_types())]
+            for k in drop:
+                del d[k]
+            freed = freed or bool(drop)
+        if freed:
+            self._freed = True
 
     # ---- hooks ---------------------------------------------------------------------------
     def register_hook(self, hook):
@@ -134,9 +146,16 @@ def _short_name(node):
     return head if sep and tail.isdigit() else name
 
 
-def _is_tensor(v):
-    from .._tensor import Tensor
-    return isinstance(v, Tensor)
+_SAVED_TYPES = None
+
+
+def _saved_types():
+    global _SAVED_TYPES
+    if _SAVED_TYPES is None:
+        import numpy
+        from .._tensor import Tensor
+        _SAVED_TYPES = (Tensor, numpy.ndarray)
+    return _SAVED_TYPES
 
 
 class _RemovableHandle:
@@ -168,10 +187,13 @@ class AccumulateGrad(Node):
         self.variable = variable
 
 
+_NO_EDGE = (None, 0)
+
+
 def edge_of(t):
     """The (node, output_nr) that a gradient for tensor ``t`` flows into."""
     if not t._rg:
-        return (None, 0)
+        return _NO_EDGE
     fn = t.grad_fn
     if fn is not None:
         if t._base is not None and fn._view_version is not None and \
@@ -186,6 +208,9 @@ def edge_of(t):
         acc = AccumulateGrad(t)
         t._accumulator = acc
     return (acc, 0)
+
+
+_new = object.__new__
 
 
 class Op(Node):
@@ -203,12 +228,17 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *inputs, **params):
-        from .._tensor import _wrap
-        ctx = cls.__new__(cls)
+        """Run the forward on the inputs' arrays; record a graph node if some input needs grad."""
+        ctx = _new(cls)
         first = inputs[0]
         ctx.xp = first._backend()
-        out = cls.forward(ctx, *[None if t is None else t._data for t in inputs], **params)
-        result = _wrap(out)
+        if len(inputs) == 1:
+            result = _wrap(cls.forward(ctx, first._data, **params))
+            if first._rg and STATE.enabled and cls.differentiable:
+                ctx._record(inputs, result)
+            return result
+        result = _wrap(cls.forward(ctx, *[None if t is None else t._data for t in inputs],
+                                   **params))
         if STATE.enabled and cls.differentiable:
             for t in inputs:
                 if t is not None and t._rg:
@@ -217,18 +247,45 @@ class Op(Node):
         return result
 
     def _record(self, inputs, result):
-        self._init_node()
-        self.next_functions = tuple((None, 0) if t is None else edge_of(t) for t in inputs)
-        self.needs_input_grad = tuple(t is not None and t._rg for t in inputs)
-        self._in_meta = tuple(None if t is None else (t._data.shape, t._data.dtype) for t in inputs)
-        if self.save:
-            saved = tuple(result if i == "out" else inputs[i] for i in self.save)
-            if self.save_if is not None:
-                need = self.needs_input_grad
-                saved = tuple(None if c is not None and not need[c] else t
-                              for t, c in zip(saved, self.save_if))
+        """Make this ctx the output's ``grad_fn``: edges to the inputs, metadata, saved tensors."""
+        edges = []
+        needs = []
+        meta = []
+        for t in inputs:
+            if t is None:
+                edges.append(_NO_EDGE)
+                needs.append(False)
+                meta.append(None)
+                continue
+            data = t._data
+            meta.append((data.shape, data.dtype))
+            if not t._rg:
+                edges.append(_NO_EDGE)
+                needs.append(False)
+                continue
+            needs.append(True)
+            fn = t.grad_fn
+            edges.append((fn, t._output_nr) if fn is not None and t._base is None else edge_of(t))
+        self.next_functions = tuple(edges)
+        self.needs_input_grad = needs = tuple(needs)
+        self._in_meta = tuple(meta)
+        save = self.save
+        if save:
+            saved = []
+            versions = []
+            cond = self.save_if
+            for k, i in enumerate(save):
+                t = result if i == "out" else inputs[i]
+                if t is None or (cond is not None and cond[k] is not None and not needs[cond[k]]):
+                    saved.append(None)
+                    versions.append(None)
+                else:
+                    saved.append(t)
+                    versions.append(t._version[0])
             self._saved = saved
-            self._saved_versions = tuple(None if t is None else t._version[0] for t in saved)
+            self._saved_versions = versions
+        else:
+            self._saved = None
         result._rg = True
         result.grad_fn = self
         if STATE.anomaly:
