@@ -310,3 +310,24 @@ def test_inv_ex_cholesky_ex(torch_mod):
     _cmp(c.info, tc.info)
     _cmp(c.L[1], tc.L[1])
     _cmp(LA.cholesky_ex(ember.tensor(ok)), torch_mod.linalg.cholesky_ex(torch_mod.tensor(ok)))
+
+
+def test_old_svd_and_out(torch_mod):
+    a = np.random.randn(4, 3)
+    e, t = _both(torch_mod, a)
+    U, S, V = ember.svd(e, some=False)
+    tU, tS, tV = torch_mod.svd(t, some=False)
+    assert U.shape == tU.shape and V.shape == tV.shape
+    _cmp(S, tS)
+    _cmp(ember.svd(e, compute_uv=False), torch_mod.svd(t, compute_uv=False))
+    assert gradcheck(lambda m: ember.svd(m, compute_uv=False).S, (_x64(3, 2),))
+    assert gradcheck(lambda m: (lambda u, s, v: (u[:, :2] * u[:, :2], v * v))(*ember.svd(m, some=False)),
+                     (_x64(3, 2),))
+    o = ember.empty(0, dtype=ember.float64)
+    r = LA.inv(e[:3], out=o)
+    assert r is o
+    _cmp(o, np.linalg.inv(a[:3]))
+    q, r_ = ember.empty(0, dtype=ember.float64), ember.empty(0, dtype=ember.float64)
+    res = LA.qr(e, out=(q, r_))
+    assert res.Q is q and res.R is r_
+    _cmp(q @ r_, a)

@@ -238,3 +238,19 @@ def test_unique_int_paths(torch_mod):
         e, t = _both(torch_mod, arr)
         _cmp(ember.unique(e, return_inverse=True, return_counts=True),
              torch_mod.unique(t, return_inverse=True, return_counts=True))
+
+
+def test_histogram_edges_weights_and_out(torch_mod):
+    v = np.random.randn(30)
+    w = np.random.rand(30)
+    edges = np.array([-2.0, -0.5, 0.0, 0.3, 2.0])
+    (ev, tv), (ew, tw), (ee, te) = (_both(torch_mod, a) for a in (v, w, edges))
+    _cmp(ember.histogram(ev, ee, weight=ew), torch_mod.histogram(tv, te, weight=tw))
+    _cmp(ev.histogram(3, density=True), tv.histogram(3, density=True))
+    vals, idx = ember.empty(0, dtype=ember.float64), ember.empty(0, dtype=ember.int64)
+    r = ember.kthvalue(ev, 3, out=(vals, idx))
+    assert r.values is vals
+    _cmp(r, torch_mod.kthvalue(tv, 3))
+    o = ember.empty(0, dtype=ember.int64)
+    assert ember.searchsorted(ee, ev, out=o) is o
+    _cmp(o, torch_mod.searchsorted(te, tv))

@@ -204,12 +204,12 @@ def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
 
 def svd(input, some=True, compute_uv=True, *, out=None):
     """Old-style SVD returning (U, S, V) with V not transposed (``torch.svd``)."""
-    U, S, Vh = linalg_svd(input, full_matrices=not some)
     if not compute_uv:
         m, n = input.shape[-2], input.shape[-1]
         b = tuple(input.shape[:-2])
-        return _out2(svd_old_rt(input.new_zeros(b + (m, m)), S.detach(),
+        return _out2(svd_old_rt(input.new_zeros(b + (m, m)), svdvals(input),
                                 input.new_zeros(b + (n, n))), out, svd_old_rt)
+    U, S, Vh = linalg_svd(input, full_matrices=not some)
     return _out2(svd_old_rt(U, S, Vh.mH), out, svd_old_rt)
 
 

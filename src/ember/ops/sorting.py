@@ -46,7 +46,10 @@ def _take(input, d, idx):
     """Values of ``input`` at positions ``idx`` (backend int array) along ``d``, differentiable."""
     if input._data.ndim == 0:
         return input.clone()
-    return input.gather(d, _wrap(idx))
+    if STATE.enabled and input._rg:
+        from .indexing import Gather
+        return Gather.apply(input, _wrap(idx), d=d)  # positions are valid: skip the checks
+    return _wrap(input._backend().take_along_axis(input._data, idx, axis=d))
 
 
 def sort(input, dim=-1, descending=False, *, stable=False, out=None):
