@@ -208,3 +208,11 @@ def test_ember_module_pickle_round_trip():
     x = ember.randn(4, 3)
     with ember.no_grad():
         assert_close(m2(x), m(x), rtol=0, atol=0)
+
+
+def test_legacy_torch_format_gives_clear_error(torch_mod):
+    buf = io.BytesIO()
+    torch_mod.save(torch_mod.ones(2), buf, _use_new_zipfile_serialization=False)
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match="legacy"):
+        ember.load(buf)

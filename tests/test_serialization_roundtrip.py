@@ -222,3 +222,38 @@ def test_cuda_location_without_gpu_needs_map_location(monkeypatch):
     assert_close(ember.load(buf, map_location="cpu")["w"], ember.arange(3.0))
     buf.seek(0)
     assert_close(ember.load(buf, map_location={"cuda:0": "cpu"})["w"], ember.arange(3.0))
+
+
+def _zip_with_pickle(payload):
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("archive/data.pkl", payload)
+        zf.writestr("archive/version", "3\n")
+    buf.seek(0)
+    return buf
+
+
+def test_garbage_and_hostile_pickles_fail_cleanly(tmp_path):
+    with pytest.raises(pickle.UnpicklingError):
+        ember.load(_zip_with_pickle(b"\x80\x02garbage that is not a pickle"))
+    with pytest.raises(pickle.UnpicklingError):
+        ember.load(_zip_with_pickle(pickle.dumps([1, 2, 3], protocol=2)[:-3]))
+    # bytearray(10**12) would allocate a terabyte: refused
+    bomb = b"\x80\x02c__builtin__\nbytearray\nq\x00\x8a\x05\x00\x10\xa5\xd4\xe8\x85R."
+    with pytest.raises(pickle.UnpicklingError, match="bytearray"):
+        ember.load(_zip_with_pickle(bomb))
+    # a storage claiming more elements than its record holds
+    from ember import serialization as S
+    pk_buf = io.BytesIO()
+    pickler = S._Pickler(pk_buf)
+    orig = pickler.persistent_id
+    pickler.persistent_id = lambda obj: (lambda pid: pid and pid[:4] + (4096,))(orig(obj))
+    pickler.dump(ember.ones(4))
+    buf = io.BytesIO()
+    S._write_zip(buf, "archive", pk_buf.getvalue(), pickler.records)
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match="holds 16 bytes but the storage needs 16384"):
+        ember.load(buf)
+    with pytest.raises(RuntimeError, match="Parent directory .* does not exist"):
+        ember.save(ember.ones(1), tmp_path / "missing" / "x.pt")

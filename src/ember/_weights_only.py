@@ -80,7 +80,8 @@ _ALLOWED = {
     "torch.device": _torch_device,
     "collections.OrderedDict": OrderedDict,
     "builtins.set": set, "builtins.frozenset": frozenset, "builtins.complex": complex,
-    "builtins.bytearray": bytearray, "builtins.slice": slice, "builtins.range": range,
+    "builtins.slice": slice, "builtins.range": range,
+    "builtins.bytearray": None,  # filled below (no size-only form)
     "_codecs.encode": None,  # filled below (bytes in protocol 2)
 }
 _ALLOWED.update({f"torch.{n}": d for n, d in D._BY_NAME.items()})
@@ -95,6 +96,16 @@ def _encode(s, encoding="utf-8", errors="strict"):
 
 
 _ALLOWED["_codecs.encode"] = _encode
+
+
+def _bytearray(*args):
+    if args and not isinstance(args[0], (bytes, bytearray, str)):
+        raise pickle.UnpicklingError("Weights only load failed: bytearray() is only allowed "
+                                     "from bytes or str")
+    return bytearray(*args)
+
+
+_ALLOWED["builtins.bytearray"] = _bytearray
 
 
 def _late_allowed(full):

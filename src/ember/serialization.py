@@ -201,6 +201,9 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         path = os.fspath(f)
         archive = os.path.splitext(os.path.basename(path))[0] or "archive"
         folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise RuntimeError(f"Parent directory {os.path.dirname(path) or folder} does not "
+                               "exist.")
         fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
                                    suffix=".tmp")
         try:
