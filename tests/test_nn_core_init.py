@@ -147,3 +147,34 @@ def test_parameters_vector_roundtrip(torch_mod):
     assert_close(m[1].bias, ember.tensor([10.0]))
     with pytest.raises(TypeError):
         nn.utils.vector_to_parameters([1.0], m.parameters())
+
+
+def test_weight_norm_matches_torch(torch_mod):
+    for dim in (0, 1, None):
+        e = nn.utils.weight_norm(nn.Linear(3, 4), dim=dim)
+        t = torch_mod.nn.utils.weight_norm(torch_mod.nn.Linear(3, 4), dim=dim)
+        assert list(e.state_dict()) == list(t.state_dict())
+        from nn_core_util import compare_modules, rnd
+        compare_modules(e, t, rnd(5, 3), atol=1e-5)
+        w = e.weight.detach()
+        nn.utils.remove_weight_norm(e)
+        assert list(e.state_dict()) == ["bias", "weight"] and isinstance(e.weight, nn.Parameter)
+        assert_close(e.weight, w)
+
+
+def test_spectral_norm_matches_torch(torch_mod):
+    from nn_core_util import compare_modules, rnd
+    e = nn.utils.spectral_norm(nn.Linear(5, 4))
+    t = torch_mod.nn.utils.spectral_norm(torch_mod.nn.Linear(5, 4))
+    assert list(e.state_dict()) == list(t.state_dict())
+    compare_modules(e, t, rnd(3, 5), atol=1e-5)     # one power iteration in training mode
+    e.eval()
+    t.eval()
+    compare_modules(e, t, rnd(3, 5), atol=1e-5)
+    e.train()
+    for _ in range(30):                               # power iteration converges
+        e(ember.ones(1, 5))
+    sv = np.linalg.svd(e.weight.detach().numpy(), compute_uv=False)
+    assert abs(sv[0] - 1) < 1e-3
+    nn.utils.remove_spectral_norm(e)
+    assert list(e.state_dict()) == ["bias", "weight"]

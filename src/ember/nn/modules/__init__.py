@@ -8,6 +8,10 @@ from .dropout import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
+from .. import module, containers as container  # noqa: F401  (torch.nn.modules.module / .container)
+import sys as _sys
+_sys.modules[__name__ + ".module"] = module
+_sys.modules[__name__ + ".container"] = container
 
 # ---- other helpers: append extra imports below this line (do not remove others' lines) ----
 from .conv import *  # noqa: F401,F403

@@ -102,8 +102,16 @@ class LogSigmoid(_Plain):
 class Hardtanh(Module):
     """Clamp to [min_val, max_val] (``nn.Hardtanh``)."""
 
-    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None,
+                 max_value=None):
         super().__init__()
+        if min_value is not None or max_value is not None:
+            import warnings
+            warnings.warn("keyword argument `min_value`/`max_value` is deprecated and will be "
+                          "removed in future releases, please use `min_val`/`max_val` instead.",
+                          FutureWarning, stacklevel=2)
+            min_val = min_val if min_value is None else min_value
+            max_val = max_val if max_value is None else max_value
         if max_val <= min_val:
             raise AssertionError("")
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
