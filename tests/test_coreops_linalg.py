@@ -331,3 +331,36 @@ def test_old_svd_and_out(torch_mod):
     res = LA.qr(e, out=(q, r_))
     assert res.Q is q and res.R is r_
     _cmp(q @ r_, a)
+
+
+def test_eig_cholesky_solve_vander(torch_mod):
+    a = np.random.randn(2, 4, 4)
+    e, t = _both(torch_mod, a)
+    w, V = LA.eig(e)
+    assert w.dtype == ember.complex128 and V.dtype == ember.complex128
+    tw = torch_mod.linalg.eigvals(t)
+    key = lambda z: np.lexsort((np.round(z.imag, 8), np.round(z.real, 8)))  # noqa: E731
+    for b in range(2):
+        ew_b = LA.eigvals(e)[b].numpy()
+        tw_b = tw[b].numpy()
+        assert_close(ew_b[key(ew_b)], tw_b[key(tw_b)])
+    assert_close((ember.tensor(a).to(ember.complex128) @ V).numpy(), (V * w.unsqueeze(-2)).numpy())
+    assert LA.eigvals(ember.randn(3, 3)).dtype == ember.complex64
+    x = ember.tensor(a[0], requires_grad=True)
+    with pytest.raises(NotImplementedError, match="linalg_eig"):
+        LA.eig(x).eigenvalues.real.sum().backward()
+    s = _spd(2, 3, 3)
+    b = np.random.randn(2, 3, 2)
+    L = np.linalg.cholesky(s)
+    (eL, tL), (eb, tb) = _both(torch_mod, L), _both(torch_mod, b)
+    _cmp(ember.cholesky_solve(eb, eL), torch_mod.cholesky_solve(tb, tL))
+    _cmp(ember.cholesky_solve(eb, eL.mT, upper=True), np.linalg.solve(s, b))
+    _cmp(ember.cholesky_inverse(eL[0]), torch_mod.cholesky_inverse(tL[0]))
+    assert gradcheck(lambda m, r: ember.cholesky_solve(r, m.tril() + 3 * ember.eye(3, dtype=ember.float64)),
+                     (_x64(3, 3), _x64(3, 2)))
+    v = np.array([[1.0, 2, 3], [0.5, -1, 2]])
+    ev, tv = _both(torch_mod, v)
+    _cmp(LA.vander(ev), torch_mod.linalg.vander(tv))
+    _cmp(LA.vander(ev, N=5), torch_mod.linalg.vander(tv, N=5))
+    with pytest.raises(RuntimeError, match="N must be greater than 1"):
+        LA.vander(ev, N=1)

@@ -338,3 +338,18 @@ class MatrixExp(Op):
         bottom = cat([g.new_zeros(g.shape), ah], -1)
         big = MatrixExp.apply(cat([top, bottom], -2))
         return big[..., :n, n:]
+
+
+class Eig(MultiOp):
+    """General eigendecomposition (complex eigenvalues and eigenvectors); no derivative yet."""
+    save = ()
+    _name = "LinalgEigBackward0"
+
+    def forward(ctx, a):
+        xp = ctx.xp
+        w, v = xp.linalg.eig(a)
+        ct = xp.complex64 if a.dtype in (xp.float32, xp.complex64) else xp.complex128
+        return w.astype(ct), v.astype(ct)
+
+    def backward(ctx, gw, gv):
+        raise NotImplementedError("the derivative for 'linalg_eig' is not implemented in Ember")

@@ -10,11 +10,11 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._helpers import wrap_dim, handle_out, dtype_of
 from .linalg import (check_matrix, Inv, Det, LogAbsDet, Solve, Cholesky, QR, SVD, Eigh,
-                     MatrixExp, LinAlgError)
+                     MatrixExp, Eig, LinAlgError)
 from .reduce_extra import vector_norm
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "svd", "cholesky", "matrix_power",
-           "qr", "matrix_exp"]
+           "qr", "matrix_exp", "cholesky_solve", "cholesky_inverse"]
 
 _FUNCTIONS_ONLY = ()
 
@@ -23,6 +23,7 @@ qr_rt = namedtuple("qr", ["Q", "R"])
 svd_rt = namedtuple("svd", ["U", "S", "Vh"])
 svd_old_rt = namedtuple("svd", ["U", "S", "V"])
 eigh_rt = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
+eig_rt = namedtuple("eig", ["eigenvalues", "eigenvectors"])
 inv_ex_rt = namedtuple("inv_ex", ["inverse", "info"])
 cholesky_ex_rt = namedtuple("cholesky_ex", ["L", "info"])
 lstsq_rt = namedtuple("lstsq", ["solution", "residuals", "rank", "singular_values"])
@@ -230,6 +231,48 @@ def eigh(A, UPLO="L", *, out=None):
 def eigvalsh(A, UPLO="L", *, out=None):
     """Eigenvalues (ascending) of a Hermitian matrix (``torch.linalg.eigvalsh``)."""
     return handle_out(eigh(A, UPLO).eigenvalues, out)
+
+
+def eig(A, *, out=None):
+    """Complex eigenvalues and eigenvectors of a square matrix (``torch.linalg.eig``).
+
+    Forward only: backpropagating through it raises NotImplementedError.
+    """
+    check_matrix(A, "linalg.eig")
+    return _out2(eig_rt(*Eig.apply(A)), out, eig_rt)
+
+
+def eigvals(A, *, out=None):
+    """Complex eigenvalues of a square matrix (``torch.linalg.eigvals``)."""
+    return handle_out(eig(A).eigenvalues, out)
+
+
+def cholesky_solve(B, L, upper=False, *, out=None):
+    """X with (L L^H) X = B given the Cholesky factor ``L`` (``torch.cholesky_solve``)."""
+    if upper:
+        L = L.mH
+    Y = solve_triangular(L, B, upper=False)
+    return handle_out(solve_triangular(L.mH, Y, upper=True), out)
+
+
+def cholesky_inverse(L, upper=False, *, out=None):
+    """Inverse of L L^H from its Cholesky factor ``L`` (``torch.cholesky_inverse``)."""
+    eye = _wrap(L._backend().eye(L.shape[-1], dtype=L._data.dtype))
+    return handle_out(cholesky_solve(eye.expand(L.shape), L, upper), out)
+
+
+def vander(x, *, N=None):
+    """Vandermonde matrix with increasing powers x**0 ... x**(N-1) along a new last dim
+    (``torch.linalg.vander``)."""
+    from .creation import arange
+    if x.dim() == 0:
+        raise RuntimeError("N must be greater than 1.")
+    n = x.shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    if dtype_of(x)._category <= D._INT:
+        x = x.long()
+    return x.unsqueeze(-1) ** arange(n, dtype=x.dtype, device=x.device)
 
 
 def _tol(S, atol, rtol, m, n):
