@@ -8,7 +8,7 @@ from .._tensor import _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 
-__all__ = ["LinearOp", "ReluOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp"]
+__all__ = ["LinearOp", "ReluOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp", "LayerNormOp"]
 
 
 class ReluOp(Op):
@@ -201,3 +201,54 @@ class BatchNormOp(Op):
         scale = invstd if w is None else invstd * w.reshape(shape)
         gx = (g - (gb.reshape(shape) + xhat * gw.reshape(shape)) / n) * scale
         return gx if nx else None, gw if nw else None, gb if nb else None
+
+
+class LayerNormOp(Op):
+    """Normalise over the last ``k`` dims: y = (x - mean) / sqrt(var + eps) * w + b, with
+    ``w``/``b`` of the normalised shape (or None)."""
+    _name = "NativeLayerNormBackward0"
+    save = (0, 1)
+
+    def forward(ctx, x, w, b, k, eps):
+        xp = ctx.xp
+        axes = tuple(range(x.ndim - k, x.ndim))
+        mean = x.mean(axis=axes, keepdims=True)
+        xc = x - mean
+        var = (xc * xc).mean(axis=axes, keepdims=True)
+        invstd = 1.0 / xp.sqrt(var + eps)
+        xhat = xc
+        xhat *= invstd
+        ctx.xhat, ctx.invstd, ctx.axes, ctx.eps = xhat, invstd, axes, eps
+        y = xhat * w if w is not None else xhat.copy()
+        if b is not None:
+            y += b
+        return y.astype(x.dtype, copy=False)
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        nx, nw, nb = ctx.needs_input_grad
+        axes = ctx.axes
+        lead = tuple(range(g.dim() - len(axes)))
+        if not STATE.enabled:
+            ga, xhat, invstd = g._data, ctx.xhat, ctx.invstd
+            gw = _wrap((ga * xhat).sum(axis=lead)) if nw else None
+            gb = _wrap(ga.sum(axis=lead)) if nb else None
+            gx = None
+            if nx:
+                gh = ga * w._data if w is not None else ga
+                gx = invstd * (gh - gh.mean(axis=axes, keepdims=True)
+                               - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
+                gx = _wrap(gx.astype(ga.dtype, copy=False))
+            return gx, gw, gb
+        mean = x.mean(dim=axes, keepdim=True)
+        xc = x - mean
+        invstd = ((xc * xc).mean(dim=axes, keepdim=True) + ctx.eps).rsqrt()
+        xhat = xc * invstd
+        gw = (g * xhat).sum(dim=lead) if nw and lead else (g * xhat if nw else None)
+        gb = (g.sum(dim=lead) if lead else g) if nb else None
+        gx = None
+        if nx:
+            gh = g * w if w is not None else g
+            gx = invstd * (gh - gh.mean(dim=axes, keepdim=True)
+                           - xhat * (gh * xhat).mean(dim=axes, keepdim=True))
+        return gx, gw, gb

@@ -6,7 +6,7 @@ from ... import _dtype as D
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import no_grad
 from ...ops import unary as U, pointwise as P, creation as C, random as RND
-from ...ops.nn_basic import LinearOp, EmbeddingOp, BatchNormOp
+from ...ops.nn_basic import LinearOp, EmbeddingOp, BatchNormOp, LayerNormOp
 from ..._tensor_methods import _inplace
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
@@ -350,16 +350,15 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
                            f"[*, {', '.join(map(str, ns))}], but got input of size"
                            f"{list(input.shape)}")
-    dims = tuple(range(-k, 0))
-    mean = input.mean(dims, keepdim=True)
-    xc = input - mean
-    var = (xc * xc).mean(dims, keepdim=True)
-    y = xc * (var + eps).rsqrt()
-    if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y
+    if input._data.dtype.kind != "f":
+        from ...ops._helpers import _cap
+        raise RuntimeError(f"\"LayerNormKernelImpl\" not implemented for "
+                           f"'{_cap(input.dtype)}'")
+    if weight is not None and weight._data.dtype != input._data.dtype:
+        weight = weight.to(input.dtype)
+    if bias is not None and bias._data.dtype != input._data.dtype:
+        bias = bias.to(input.dtype)
+    return LayerNormOp.apply(input, weight, bias, k=k, eps=eps)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
