@@ -75,7 +75,7 @@ class Node:
         for i, (t, v) in enumerate(zip(saved, self._saved_versions)):
             if t is not None and t._version[0] != v:
                 raise RuntimeError(self._modified_msg(i, t, v))
-        return tuple(saved)
+        return saved
 
     def _modified_msg(self, i, t, v):
         shape = ", ".join(map(str, t._data.shape))
@@ -282,8 +282,8 @@ class Op(Node):
                 else:
                     saved.append(t)
                     versions.append(t._version[0])
-            self._saved = saved
-            self._saved_versions = versions
+            self._saved = tuple(saved)
+            self._saved_versions = tuple(versions)
         else:
             self._saved = None
         result._rg = True
