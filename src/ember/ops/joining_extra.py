@@ -115,10 +115,19 @@ def _tensor_list(tensors):
     return list(tensors)
 
 
+_MESHGRID_WARNED = False
+
+
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids from 1-d tensors; ``indexing`` 'ij' (default) or 'xy' (``torch.meshgrid``)."""
     ts = _tensor_list(tensors)
     if indexing is None:
+        global _MESHGRID_WARNED
+        if not _MESHGRID_WARNED:
+            _MESHGRID_WARNED = True
+            import warnings
+            warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                          "indexing argument.", UserWarning, stacklevel=2)
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
