@@ -184,3 +184,27 @@ def test_lazy_linear(torch_mod):
     y = m(ember.randn(2, 7))
     assert y.shape == (2, 5) and type(m) is nn.Linear and m.weight.shape == (5, 7)
     assert m.in_features == 7
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_bag(torch_mod, mode, padding_idx):
+    from nn_core_util import compare_forward_backward
+    em, tm = _both(torch_mod, "EmbeddingBag", 7, 3, mode=mode, padding_idx=padding_idx)
+    assert repr(em) == repr(tm)
+    copy_weights(em, tm)
+    idx = np.array([1, 2, 4, 5, 4, 3, 2, 6, 0])
+    offs = np.array([0, 2, 2, 6])          # includes an empty bag
+    compare_forward_backward(em(ember.tensor(idx), ember.tensor(offs)),
+                             tm(torch_mod.tensor(idx), torch_mod.tensor(offs)), [em.weight], [tm.weight])
+    em.weight.grad = None
+    tm.weight.grad = None
+    idx2 = np.array([[1, 2, 4], [2, 2, 6]])
+    compare_forward_backward(em(ember.tensor(idx2)), tm(torch_mod.tensor(idx2)), [em.weight], [tm.weight])
+    if mode == "sum":
+        em.weight.grad = None
+        tm.weight.grad = None
+        w, tw = pair(torch_mod, rnd(9))
+        compare_forward_backward(em(ember.tensor(idx), ember.tensor(offs), per_sample_weights=w),
+                                 tm(torch_mod.tensor(idx), torch_mod.tensor(offs), per_sample_weights=tw),
+                                 [em.weight, w], [tm.weight, tw])

@@ -12,7 +12,7 @@ from ..._tensor_methods import _inplace
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
            "alpha_dropout", "feature_alpha_dropout", "embedding", "one_hot", "normalize",
            "cosine_similarity", "pairwise_distance", "layer_norm", "group_norm", "batch_norm",
-           "instance_norm", "rms_norm", "local_response_norm", "identity"]
+           "instance_norm", "rms_norm", "local_response_norm", "identity", "embedding_bag"]
 
 _DT_NAME = {"float64": "double", "float32": "float", "float16": "c10::Half",
             "bfloat16": "c10::BFloat16"}
@@ -214,6 +214,74 @@ def _renorm_rows(weight, idx, max_norm, norm_type):
         scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
         w[rows] = sub * scale[:, None]
         weight._version[0] += 1
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
+                  mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
+                  padding_idx=None):
+    """Sums, means or maxes of bags of embeddings (``F.embedding_bag``): bags are the rows of
+    a 2-d ``input``, or the segments of a 1-d ``input`` starting at ``offsets``."""
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"mode has to be one of sum, mean or max, but got {mode}")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError("embedding_bag: per_sample_weights was not None. "
+                                  "per_sample_weights is only supported for mode='sum' (got "
+                                  f"mode='{mode}'). Please open a feature request on GitHub.")
+    xp = input._backend()
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
+                             "is a mini-batch of fixed length sequences. However, found offsets "
+                             f"of type {type(offsets).__name__}")
+        b, n = input.shape
+        offs = xp.arange(0, b * n, n) if n else xp.zeros(b, dtype=xp.int64)
+        flat = input.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        offs = offsets._data
+        if include_last_offset:
+            offs = offs[:-1]
+        flat = input
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
+                         f"{input.dim()}")
+    num = weight.shape[0]
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += num
+    nbags = int(offs.shape[0])
+    seg = xp.searchsorted(offs, xp.arange(flat.shape[0]), side="right") - 1
+    emb = embedding(flat, weight, None, max_norm, norm_type, scale_grad_by_freq)
+    keep = None if padding_idx is None else (flat._data != padding_idx)
+    d = weight.shape[1]
+    seg_t = _wrap(seg.astype(xp.int64))
+    if mode == "max":
+        if keep is not None:
+            seg = xp.where(keep, seg, nbags)           # padded rows go to a spill bag
+            seg_t = _wrap(seg.astype(xp.int64))
+        e = emb._data
+        best = xp.full((nbags + 1, d), -xp.inf, dtype=e.dtype)
+        xp.maximum.at(best, seg, e)
+        rows = xp.where(e == best[seg], xp.arange(e.shape[0])[:, None], -1)
+        pick = xp.full((nbags + 1, d), -1, dtype=xp.int64)
+        xp.maximum.at(pick, seg, rows)                   # the row holding each bag's max
+        pick = pick[:nbags]
+        empty = _wrap((pick >= 0).astype(e.dtype))
+        return emb.gather(0, _wrap(xp.maximum(pick, 0))) * empty
+    if per_sample_weights is not None:
+        emb = emb * per_sample_weights.unsqueeze(1)
+    if keep is not None:
+        emb = emb * _wrap(keep[:, None].astype(weight._data.dtype))
+    out = C.zeros(nbags, d, dtype=weight.dtype, device=weight.device).index_add(0, seg_t, emb)
+    if mode == "mean":
+        counts = xp.zeros(nbags, dtype=weight._data.dtype)
+        xp.add.at(counts, seg, 1 if keep is None else keep.astype(weight._data.dtype))
+        out = out / _wrap(xp.maximum(counts, 1)[:, None])
+    return out
 
 
 def one_hot(tensor, num_classes=-1):
