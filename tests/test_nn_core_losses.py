@@ -42,13 +42,17 @@ def _cases():
     yield "cosine_embedding_loss", lambda: [rnd(5, 3), rnd(5, 3), np.sign(rnd(5))], {"margin": 0.1}
     yield "triplet_margin_loss", lambda: [rnd(5, 3), rnd(5, 3), rnd(5, 3)], {}
     yield "triplet_margin_loss", lambda: [rnd(5, 3), rnd(5, 3), rnd(5, 3)], {"p": 1, "swap": True, "margin": 2.0}
+    yield "multi_margin_loss", lambda: [rnd(5, 4), np.array([0, 3, 1, 1, 2])], {}
+    yield "multi_margin_loss", lambda: [rnd(5, 4), np.array([0, 3, 1, 1, 2])], \
+        {"p": 2, "margin": 0.5, "weight": _probs(4)}
 
 
 CASES = list(_cases())
 
 
 def _run(torch, name, arrays, kw, reduction):
-    no_target_grad = {"soft_margin_loss", "multilabel_soft_margin_loss", "hinge_embedding_loss"}
+    no_target_grad = {"soft_margin_loss", "multilabel_soft_margin_loss", "hinge_embedding_loss",
+                      "multi_margin_loss"}
     all_grad = {"gaussian_nll_loss", "triplet_margin_loss"}
     ins = [pair(torch, a, grad=i == 0 or name in all_grad or (i == 1 and name not in no_target_grad))
            for i, a in enumerate(arrays)]
@@ -152,6 +156,9 @@ def test_loss_errors(torch_mod):
         lambda m: m.nn.functional.binary_cross_entropy(m.ones(2) * 2, m.ones(2)),
         lambda m: m.nn.functional.mse_loss(m.ones(2), m.ones(2), reduction="bad"),
         lambda m: m.nn.functional.binary_cross_entropy_with_logits(m.ones(2, 3), m.ones(3)),
+        lambda m: m.nn.functional.cross_entropy(m.ones(2, 3), m.tensor([0, 1], dtype=m.int32)),
+        lambda m: m.nn.functional.cross_entropy(m.ones(2, 3), m.tensor([0.0, 1.0])),
+        lambda m: m.nn.functional.nll_loss(m.ones(2, 3), m.tensor([True, False])),
     ]
     for fn in cases:
         with pytest.raises(Exception) as te:
@@ -183,6 +190,7 @@ MODULE_CASES = [
     ("CosineEmbeddingLoss", {}, lambda: [rnd(5, 3), rnd(5, 3), np.sign(rnd(5))]),
     ("MarginRankingLoss", {"margin": 0.5}, lambda: [rnd(5), rnd(5), np.sign(rnd(5))]),
     ("TripletMarginLoss", {"margin": 0.5}, lambda: [rnd(5, 3), rnd(5, 3), rnd(5, 3)]),
+    ("MultiMarginLoss", {"p": 2}, lambda: [rnd(5, 4), np.array([0, 3, 1, 1, 2])]),
 ]
 
 

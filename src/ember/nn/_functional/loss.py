@@ -142,9 +142,9 @@ def _check_targets(t2, c, ignore_index):
 
 def _check_index_dtype(target):
     if target.dtype not in (D.int64, D.uint8):
-        name = {"float32": "Float", "float64": "Double", "int32": "Int", "bool": "Bool",
-                "int16": "Short", "float16": "Half"}.get(target.dtype.name, target.dtype.name)
-        raise RuntimeError(f"expected scalar type Long but found {name}")
+        from ...ops._helpers import _cap
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_cap(target.dtype)}")
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -163,7 +163,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if target.is_floating_point():
+    if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     _check_index_dtype(target)
     x2, t2 = _flatten_classes(input, target)
