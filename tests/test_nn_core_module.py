@@ -345,3 +345,18 @@ def test_sequential_forward_and_flatten(torch_mod):
     e, t = mk(ember), mk(torch_mod)
     assert repr(e) == repr(t)
     compare_modules(e, t, rnd(4, 3, 4), atol=1e-5)
+
+
+def test_global_forward_hooks():
+    from ember.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
+    seen = []
+    m = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    h1 = register_module_forward_pre_hook(lambda mod, args: seen.append(type(mod).__name__))
+    h2 = register_module_forward_hook(lambda mod, args, out: out * 0 if isinstance(mod, nn.ReLU) else None)
+    y = m(ember.ones(1, 2))
+    assert seen == ["Sequential", "Linear", "ReLU"] and float(y.abs().sum()) == 0
+    h1.remove()
+    h2.remove()
+    seen.clear()
+    m(ember.ones(1, 2))
+    assert seen == []

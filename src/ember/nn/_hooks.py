@@ -11,6 +11,50 @@ from ..autograd.function import Function
 
 GLOBAL_ACTIVE = [False]
 _ids = itertools.count()
+GLOBAL_FORWARD_PRE = {}
+GLOBAL_FORWARD = {}
+GLOBAL_FORWARD_ALWAYS = {}
+
+
+def _refresh():
+    GLOBAL_ACTIVE[0] = bool(GLOBAL_FORWARD_PRE or GLOBAL_FORWARD)
+
+
+class _GlobalHandle:
+    __slots__ = ("id", "_dicts")
+
+    def __init__(self, dicts):
+        self.id = next(_ids)
+        self._dicts = dicts
+
+    def remove(self):
+        for d in self._dicts:
+            d.pop(self.id, None)
+        _refresh()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def register_module_forward_pre_hook(hook):
+    """A forward pre-hook run for every module: hook(module, args) -> None or new args."""
+    h = _GlobalHandle((GLOBAL_FORWARD_PRE,))
+    GLOBAL_FORWARD_PRE[h.id] = hook
+    _refresh()
+    return h
+
+
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
+    """A forward hook run for every module: hook(module, args, output) -> None or new output."""
+    h = _GlobalHandle((GLOBAL_FORWARD, GLOBAL_FORWARD_ALWAYS))
+    GLOBAL_FORWARD[h.id] = hook
+    if always_call:
+        GLOBAL_FORWARD_ALWAYS[h.id] = True
+    _refresh()
+    return h
 
 
 class RemovableHandle:
@@ -116,6 +160,10 @@ def _wrap_outputs(st, result):
 def call_with_hooks(module, args, kwargs):
     """Run ``module.forward`` with its forward pre/post hooks and full backward hooks."""
     d = module.__dict__
+    for hook in list(GLOBAL_FORWARD_PRE.values()):
+        res = hook(module, args)
+        if res is not None:
+            args = res if isinstance(res, tuple) else (res,)
     for hid, hook in list(d["_forward_pre_hooks"].items()):
         if hid in d["_forward_pre_hooks_with_kwargs"]:
             res = hook(module, args, kwargs)
@@ -147,6 +195,10 @@ def call_with_hooks(module, args, kwargs):
                 except Exception:  # noqa: BLE001
                     pass
         raise
+    for hook in list(GLOBAL_FORWARD.values()):
+        res = hook(module, args, result)
+        if res is not None:
+            result = res
     for hid, hook in list(d["_forward_hooks"].items()):
         if hid in d["_forward_hooks_with_kwargs"]:
             res = hook(module, args, kwargs, result)

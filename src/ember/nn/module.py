@@ -8,7 +8,10 @@ from ..autograd.grad_mode import no_grad
 from .parameter import Parameter, Buffer
 from . import _hooks
 
-__all__ = ["Module"]
+__all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook"]
+
+register_module_forward_pre_hook = _hooks.register_module_forward_pre_hook
+register_module_forward_hook = _hooks.register_module_forward_hook
 
 _EMPTY = {}
 
