@@ -364,3 +364,41 @@ def test_eig_cholesky_solve_vander(torch_mod):
     _cmp(LA.vander(ev, N=5), torch_mod.linalg.vander(tv, N=5))
     with pytest.raises(RuntimeError, match="N must be greater than 1"):
         LA.vander(ev, N=1)
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (2, 3, 3), (5, 3), (3, 5)])
+def test_lu_family(torch_mod, shape):
+    a = np.random.randn(*shape)
+    e, t = _both(torch_mod, a)
+    _cmp(LA.lu_factor(e), torch_mod.linalg.lu_factor(t))
+    _cmp(LA.lu(e), torch_mod.linalg.lu(t))
+    LU, piv = LA.lu_factor(e)
+    tLU, tpiv = torch_mod.linalg.lu_factor(t)
+    _cmp(ember.lu_unpack(LU, piv), torch_mod.lu_unpack(tLU, tpiv))
+    P, L, U = LA.lu(e)
+    _cmp(P @ L @ U, a)
+
+
+def test_lu_solve_and_grads(torch_mod):
+    a, b = np.random.randn(2, 3, 3), np.random.randn(2, 3, 2)
+    (ea, ta), (eb, tb) = _both(torch_mod, a), _both(torch_mod, b)
+    LU, piv = LA.lu_factor(ea)
+    tLU, tpiv = torch_mod.linalg.lu_factor(ta)
+    for left, adj in ((True, False), (True, True), (False, False), (False, True)):
+        B, tB = (eb, tb) if left else (eb.mT, tb.mT)
+        _cmp(LA.lu_solve(LU, piv, B, left=left, adjoint=adj),
+             torch_mod.linalg.lu_solve(tLU, tpiv, tB, left=left, adjoint=adj))
+    _cmp(LA.lu_solve(LU, piv, eb), np.linalg.solve(a, b))
+    sing = np.array([[1., 2], [2, 4]])
+    r = LA.lu_factor_ex(ember.tensor(sing))
+    _cmp(r, torch_mod.linalg.lu_factor_ex(torch_mod.tensor(sing)))
+    with pytest.raises(LA.LinAlgError):
+        LA.lu_factor_ex(ember.tensor(sing), check_errors=True)
+    assert gradcheck(lambda m: LA.lu_factor(m).LU, (_x64(2, 3, 3),))
+    assert gradcheck(lambda m, r: LA.lu_solve(*LA.lu_factor(m), r), (_x64(3, 3), _x64(3, 2)))
+    e = ember.tensor(a[0], requires_grad=True)
+    t = torch_mod.tensor(a[0], requires_grad=True)
+    w = np.random.randn(3, 3)
+    (LA.lu_factor(e).LU * ember.tensor(w)).sum().backward()
+    (torch_mod.linalg.lu_factor(t).LU * torch_mod.tensor(w)).sum().backward()
+    _cmp(e.grad, t.grad)

@@ -26,6 +26,7 @@ from .ops.sorting import *  # noqa: F401,F403
 from .ops.reduce_extra import *  # noqa: F401,F403
 from .ops.joining_extra import *  # noqa: F401,F403
 from .ops.linalg_extra import *  # noqa: F401,F403
+from .ops.linalg_lu import *  # noqa: F401,F403
 from .ops.creation import range  # noqa: A001
 from ._tensor_str import set_printoptions, get_printoptions
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,

@@ -7,6 +7,7 @@ from .ops.linalg_extra import (inv, det, slogdet, solve, solve_triangular, chole
 from .ops.linalg_extra import linalg_qr as qr, linalg_svd as svd, linalg_norm as norm
 from .ops.linalg_extra import linalg_cross as cross
 from .ops.reduce_extra import vector_norm
+from .ops.linalg_lu import lu_factor, lu_factor_ex, lu, lu_solve
 from .ops.matmul import matmul, outer
 from .ops.shape import diagonal as _diagonal
 
@@ -14,7 +15,7 @@ __all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "solve_triangular", 
            "svd", "svdvals", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_power", "matrix_rank",
            "norm", "vector_norm", "matrix_norm", "cross", "outer", "multi_dot", "cond", "vecdot",
            "matmul", "diagonal", "inv_ex", "cholesky_ex", "matrix_exp", "eig", "eigvals",
-           "vander"]
+           "vander", "lu_factor", "lu_factor_ex", "lu", "lu_solve"]
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):

@@ -3,6 +3,6 @@ from . import (unary, binary, pointwise, reduce, shape, joining, matmul, indexin
                random)
 
 MODULES = (creation, random, unary, binary, pointwise, reduce, shape, joining, matmul, indexing)
-from . import sorting, reduce_extra, joining_extra, linalg, linalg_extra  # noqa: E402
+from . import sorting, reduce_extra, joining_extra, linalg, linalg_extra, linalg_lu  # noqa: E402
 
-MODULES = MODULES + (sorting, reduce_extra, joining_extra, linalg_extra)
+MODULES = MODULES + (sorting, reduce_extra, joining_extra, linalg_extra, linalg_lu)
