@@ -7,8 +7,6 @@
 * ``WindowSum`` / ``WindowSumT``: scaled sums over windows (average / LP pooling) and the adjoint
   (col2im with one add per kernel position).
 """
-import itertools
-
 from ..autograd.node import Op
 from .conv import pad_array, windows, col2im, prod
 
@@ -42,18 +40,20 @@ def window_argmax(xp, x, k, stride, pad, dil, osz):
     xpad = pad_array(xp, x, tuple(zip(pad, his)), fill)
     w, _ = windows(xp, xpad, k, stride, dil)
     w = w[(slice(None), 0, slice(None)) + tuple(slice(0, o) for o in osz)]
-    # running max over kernel positions (first maximum wins; NaN propagates like PyTorch)
-    best = am = None
-    for j, kidx in enumerate(itertools.product(*[range(kk) for kk in k])):
-        v = w[(Ellipsis,) + kidx]
-        if best is None:
-            best, am = v.copy(), xp.zeros(v.shape, dtype=xp.int64)
-            continue
-        take = v > best
-        if v.dtype.kind == "f":
-            take |= v != v
-        xp.copyto(best, v, where=take)
-        xp.copyto(am, j, where=take)
+    # kernel positions first, one contiguous copy: each running-max pass is then a fast slab op
+    nd2 = w.ndim - nd
+    slabs = xp.ascontiguousarray(w.transpose(tuple(range(nd2, w.ndim)) + tuple(range(nd2))))
+    slabs = slabs.reshape((-1,) + slabs.shape[nd:])
+    has_nan = x.dtype.kind == "f" and bool(xp.isnan(slabs).any())
+    best = slabs[0].copy()
+    am = xp.zeros(best.shape, dtype=xp.int64)
+    for j in range(1, slabs.shape[0]):
+        v = slabs[j]
+        take = v > best  # first maximum wins; NaN propagates (last NaN's index, like PyTorch)
+        if has_nan:
+            take |= xp.isnan(v)
+        am += take * (j - am)
+        best = xp.maximum(best, v)
     # flat index = window start (per output position) + kernel offset (per kernel position)
     flat = None
     koff = xp.zeros(k, dtype=xp.int64)
