@@ -5,7 +5,6 @@ All are composites over differentiable ops (index_select, flip, transpose, cat, 
 scatter ...), so none needs a derivative of its own.
 """
 import itertools
-import math
 
 from .. import _dtype as D
 from .._size import Size
@@ -57,7 +56,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         raise RuntimeError("Repeats must be non-negative")
     idx = xp.repeat(xp.arange(n), reps).astype(xp.int64)
     if output_size is not None and idx.shape[0] != output_size:
-        raise RuntimeError(f"allocated size does not match required size")
+        raise RuntimeError("allocated size does not match required size")
     return input.index_select(d, _wrap(idx))
 
 
@@ -241,7 +240,7 @@ def cross(input, other, dim=None, *, out=None):
                       "future release.", UserWarning, stacklevel=2)
         dim = next((i for i, s in enumerate(shape) if s == 3), None)
         if dim is None:
-            raise RuntimeError(f"no dimension of size 3 in input")
+            raise RuntimeError("no dimension of size 3 in input")
     return _cross(a, b, dim, out)
 
 
@@ -302,7 +301,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
                            f"X2: {x2.shape[-1]}")
     if p < 0:
-        raise RuntimeError(f"cdist only supports non-negative p values")
+        raise RuntimeError("cdist only supports non-negative p values")
     if dtype_of(x1)._category < D._FLOAT:
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: "
                            f"{dtype_of(x1).name}")

@@ -80,7 +80,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     try:
         L = cholesky(A, upper)
         info = xp.zeros(A.shape[:-2], dtype=xp.int32)
-    except LinAlgError as err:
+    except LinAlgError:
         if check_errors:
             raise
         flat = A._data.reshape((-1,) + tuple(A.shape[-2:]))
@@ -318,12 +318,12 @@ def lstsq(A, B, rcond=None, *, driver=None):
     check_matrix(A, "linalg.lstsq", square=False)
     driver = driver or "gelsy"
     if driver not in ("gels", "gelsy", "gelsd", "gelss"):
-        raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of (gels, "
-                           f"gelsy, gelsd, gelss)")
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, "
+                           "gelsy, gelsd, gelss)")
     vec = B.dim() == A.dim() - 1
     Bm = B.unsqueeze(-1) if vec else B
     if Bm.shape[-2] != A.shape[-2]:
-        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
     m, n = A.shape[-2], A.shape[-1]
     X = pinv(A, rtol=rcond) @ Bm
     S = svdvals(A.detach())
