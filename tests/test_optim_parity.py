@@ -98,3 +98,23 @@ def test_state_dict_matches_torch_layout(torch_mod, name, kwargs):
                 assert a["state"][i][key] is None
             else:
                 assert_close(a["state"][i][key], value, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("name,kwargs", [("Adam", dict(lr=0.01, amsgrad=True)),
+                                         ("AdamW", dict(lr=0.01)), ("RMSprop", dict(lr=0.01)),
+                                         ("SGD", dict(lr=0.1, momentum=0.9)),
+                                         ("Adagrad", dict(lr=0.1)), ("NAdam", dict(lr=0.01))])
+def test_complex_params_match_torch(torch_mod, name, kwargs):
+    rng = np.random.default_rng(2)
+    init = (rng.standard_normal((3, 2)) + 1j * rng.standard_normal((3, 2))).astype(np.complex64)
+    grads = [(rng.standard_normal((3, 2)) + 1j * rng.standard_normal((3, 2))).astype(
+        np.complex64) for _ in range(5)]
+    out = []
+    for lib in (ember, torch_mod):
+        p = lib.tensor(init, requires_grad=True)
+        opt = getattr(lib.optim, name)([p], **kwargs)
+        for g in grads:
+            p.grad = lib.tensor(g)
+            opt.step()
+        out.append(p.detach())
+    assert_close(out[0], out[1], rtol=2e-5, atol=2e-6)

@@ -206,6 +206,10 @@ class Optimizer:
             state = self.state[p]
             if len(state) == 0:
                 self._init_state(p, state, group)
+            if p._data.dtype.kind == "c":  # as PyTorch: update the (..., 2) real views
+                p, g = _as_real(p), _as_real(g)
+                state = {k: _as_real(v) if isinstance(v, Tensor) and v._data.dtype.kind == "c"
+                         else v for k, v in state.items()}
             self._update(p, g, state, group)
 
     def _init_state(self, p, state, group):
@@ -325,6 +329,20 @@ class Optimizer:
                     lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _as_real(t):
+    """A float view of complex tensor ``t`` with a trailing (real, imag) axis of size 2
+    (``torch.view_as_real``), sharing memory and version counter."""
+    from .._tensor import _wrap
+    arr = t._data
+    xp = t._backend()
+    half = arr.dtype.itemsize // 2
+    view = xp.lib.stride_tricks.as_strided(arr.real, shape=arr.shape + (2,),
+                                           strides=arr.strides + (half,))
+    r = _wrap(view)
+    r._version = t._version
+    return r
 
 
 def _cast_state(param, value, key):
