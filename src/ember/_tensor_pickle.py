@@ -1,11 +1,13 @@
-"""Pickling tensors with the standard pickle module (copies the data)."""
+"""Pickling tensors with the standard pickle module (copies the data; keeps the device)."""
 import numpy as np
 
 
-def _rebuild_tensor(array, requires_grad, cls_name):
+def _rebuild_tensor(array, requires_grad, cls_name, device="cpu"):
     from ._tensor import _wrap
     from .nn.parameter import Parameter
     t = _wrap(array)
+    if device != "cpu":
+        t = t.to(device)
     if cls_name == "Parameter":
         return Parameter(t, requires_grad)
     t._rg = requires_grad
@@ -13,8 +15,11 @@ def _rebuild_tensor(array, requires_grad, cls_name):
 
 
 def reduce_tensor(t, proto):
-    """Pickle a leaf tensor (or Parameter) by value."""
+    """Pickle a leaf tensor (or Parameter) by value, as a contiguous NumPy array."""
     if t.grad_fn is not None:
         raise RuntimeError("Can't pickle a non-leaf tensor that requires grad; detach() it first")
-    arr = t._data if isinstance(t._data, np.ndarray) else t._data.get()
-    return (_rebuild_tensor, (np.ascontiguousarray(arr), t._rg, type(t).__name__))
+    if isinstance(t._data, np.ndarray):
+        arr, dev = t._data, "cpu"
+    else:
+        arr, dev = t._data.get(), str(t.device)
+    return (_rebuild_tensor, (np.ascontiguousarray(arr), t._rg, type(t).__name__, dev))
