@@ -158,8 +158,8 @@ def _fast_inplace(ufunc_name, fn, name):
     slow = _inplace(fn, name)
 
     def method(self, other, *args, **kwargs):
-        if not args and not kwargs and not (STATE.enabled and (self._rg or (
-                isinstance(other, Tensor) and other._rg))):
+        if not args and not kwargs and 0 not in self._data.strides and not (
+                STATE.enabled and (self._rg or (isinstance(other, Tensor) and other._rg))):
             o = other._data if isinstance(other, Tensor) else other
             if self._data.dtype.kind in "fc" and (isinstance(other, (float, int)) and
                                                    not isinstance(other, bool) or

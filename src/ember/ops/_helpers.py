@@ -131,11 +131,72 @@ def check_inplace(self, result):
 
 
 def check_writable(t):
-    """In-place writes into expanded (overlapping) views raise PyTorch's RuntimeError."""
-    if type(t._data) is np.ndarray and not t._data.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
+    """In-place writes into expanded (overlapping) views raise PyTorch's RuntimeError.
+
+    Like PyTorch, only a stride-0 dim of size > 1 counts as overlap; other views of an
+    expanded array (NumPy marks them all read-only) are made writable.
+    """
+    arr = t._data
+    if type(arr) is not np.ndarray or (arr.flags.writeable and 0 not in arr.strides):
+        return
+    if not any(s == 0 and n > 1 for s, n in zip(arr.strides, arr.shape)):
+        if not arr.flags.writeable:
+            t._data = _writable_view(arr)
+        return
+    raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
                            "refers to a single memory location. Please clone() the tensor before "
                            "performing the operation.")
+
+
+def _writable_view(arr):
+    """The same view of memory as read-only ``arr``, writable (through its owning array)."""
+    try:
+        arr.flags.writeable = True
+        return arr
+    except ValueError:
+        pass
+    root = arr.base
+    while root is not None and not (isinstance(root, np.ndarray) and root.flags.writeable
+                                    and root.flags.c_contiguous):
+        root = root.base
+    if root is None:
+        raise RuntimeError("cannot write into a tensor whose memory is read-only")
+    offset = arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return np.ndarray(arr.shape, arr.dtype, buffer=root, offset=offset, strides=arr.strides)
+
+
+def dense_dim_order(shape, strides):
+    """Dims from outermost to innermost, as PyTorch lays out a copy of a strided tensor.
+
+    An insertion sort by stride that leaves size-1 and stride-0 dims where they are
+    (PyTorch's ``infer_dense_strides``).
+    """
+    nd = len(shape)
+    perm = list(range(nd - 1, -1, -1))  # innermost first
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            a, b = perm[d0], perm[d1]
+            if shape[a] == 1 or shape[b] == 1 or strides[a] == strides[b] or not strides[a] \
+                    or not strides[b]:
+                continue
+            if strides[a] < strides[b]:
+                break
+            perm[d0], perm[d1] = b, a
+            d1 = d0
+    return perm[::-1]
+
+
+def empty_like_layout(xp, arr, dtype=None):
+    """An uninitialised array shaped like ``arr``, laid out like PyTorch's preserve_format."""
+    dtype = arr.dtype if dtype is None else dtype
+    if arr.flags.c_contiguous:
+        return xp.empty(arr.shape, dtype=dtype)
+    order = dense_dim_order(arr.shape, arr.strides)
+    inverse = [0] * len(order)
+    for i, d in enumerate(order):
+        inverse[d] = i
+    return xp.empty(tuple(arr.shape[d] for d in order), dtype=dtype).transpose(inverse)
 
 
 def _cap(dt):

@@ -315,12 +315,12 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
 def _like(input, fill, dtype, device, requires_grad):
     dt = D.to_dtype(dtype) if dtype is not None else input.dtype
     x = input._data
-    if x.flags.c_contiguous or (device is not None and to_device(device) != input.device) or \
-            0 in x.strides:
+    if x.flags.c_contiguous or (device is not None and to_device(device) != input.device):
         dev = device if device is not None else input.device
         return _filled((tuple(input.shape),), fill, dt, dev, requires_grad)
     # PyTorch's preserve_format: a permuted input gives a result with the same strides
-    arr = input._backend().empty_like(x, dtype=dt.np, order="K")
+    from ._helpers import empty_like_layout
+    arr = empty_like_layout(input._backend(), x, dt.np)
     if fill is not None:
         arr.fill(fill)
     return _finish(arr, requires_grad)

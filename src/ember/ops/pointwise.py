@@ -4,7 +4,8 @@ import ml_dtypes
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
-from ._helpers import promote, handle_out, dtype_of, to_tensor, scalar_tensor, _cap
+from ._helpers import (promote, handle_out, dtype_of, to_tensor, scalar_tensor, _cap,
+                       empty_like_layout)
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv",
            "round", "nan_to_num", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal",
@@ -100,17 +101,20 @@ class _ClampT(Clamp):
     save = (0, 1, 2)
 
     def backward(ctx, g):
+        # clamp(x, lo, hi) = min(max(x, lo), hi): each bound gets the gradient where it wins
         x, lo, hi = ctx.saved_tensors
         gx = g
         glo = ghi = None
+        low = x
         if lo is not None:
             below = x < lo
-            gx = gx.masked_fill(below, 0.0)
+            if hi is not None:
+                below = below & (lo <= hi)
+            gx = gx.masked_fill(x < lo, 0.0)
             glo = g * below if ctx.needs_input_grad[1] else None
+            low = x.where(x >= lo, lo)
         if hi is not None:
-            above = x > hi
-            if lo is not None:
-                above = above & ~(x < lo)
+            above = low > hi
             gx = gx.masked_fill(x > hi, 0.0)
             ghi = g * above if ctx.needs_input_grad[2] else None
         return gx, glo, ghi
@@ -267,13 +271,21 @@ def to_dtype(input, dtype, copy=False):
 
 
 class Clone(Op):
-    def forward(ctx, x, order="K"):
-        return x.copy(order=order)
+    def forward(ctx, x, order=None):
+        if x.flags.c_contiguous or order == "C":
+            return x.copy(order="C")
+        out = empty_like_layout(ctx.xp, x)
+        out[...] = x
+        return out
 
     def backward(ctx, g):
         return g
 
 
 def clone(input, *, memory_format=None):
-    """A copy of ``input`` with its own storage, differentiable (``torch.clone``)."""
+    """A copy of ``input`` with its own storage, differentiable (``torch.clone``).
+
+    Like PyTorch's preserve_format, a dense permuted input keeps its strides; an
+    overlapping (expanded) one becomes contiguous.
+    """
     return Clone.apply(input)

@@ -274,7 +274,10 @@ def unsqueeze(input, dim):
     """Insert a size-1 dim at ``dim`` (``torch.unsqueeze``)."""
     shp = input._data.shape
     d = wrap_dim(dim, len(shp) + 1)
-    return View.apply(input, shape=shp[:d] + (1,) + shp[d:])
+    if input._data.flags.c_contiguous:
+        return View.apply(input, shape=shp[:d] + (1,) + shp[d:])
+    # NumPy's newaxis (stride 0) reports PyTorch's unsqueeze stride through Tensor.stride()
+    return Slice.apply(input, key=(slice(None),) * d + (None,))
 
 
 class Slice(ViewOp):
@@ -416,14 +419,20 @@ class AsStrided(ViewOp):
         item = root.dtype.itemsize
         ctx.geometry = (size, stride, offset)
         ctx.root_shape = root.shape
-        flat = root.reshape(-1) if root.flags.c_contiguous else None
+        ctx.in_geometry = None if x is root else (  # x is a view: its own place in the storage
+            x.shape, tuple(st // item for st in x.strides),
+            (x.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // item) \
+            if xp.__name__ == "numpy" else None
         if flat is None:
             raise NotImplementedError("as_strided on a non-contiguous base tensor")
         start = flat[offset:] if offset < flat.size else flat[flat.size:]
         return xp.lib.stride_tricks.as_strided(start, size, tuple(s * item for s in stride))
 
     def backward(ctx, g):
-        return AsStridedScatter.apply(g, geometry=ctx.geometry, shape=ctx.root_shape)
+        g_root = AsStridedScatter.apply(g, geometry=ctx.geometry, shape=ctx.root_shape)
+        if ctx.in_geometry is None:
+            return g_root
+        return as_strided(g_root, *ctx.in_geometry)  # the input's own elements of the storage
 
 
 class AsStridedScatter(Op):
@@ -473,13 +482,30 @@ def unfold(input, dimension, size, step):
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
     count = (n - size) // step + 1
-    shp, st = list(input.shape), list(input.stride())
     if nd == 0:
-        shp, st = [], []
         return as_strided(input, (count, size), (step, 1))
-    new_shape = shp[:d] + [count] + shp[d + 1:] + [size]
-    new_stride = st[:d] + [st[d] * step] + st[d + 1:] + [st[d]]
-    return as_strided(input, new_shape, new_stride)
+    return Unfold.apply(input, d=d, size=size, step=step, count=count)
+
+
+class Unfold(ViewOp):
+    """Windows along one dim as a strided view of the input's own array."""
+
+    def forward(ctx, x, d, size, step, count):
+        ctx.in_shape = x.shape
+        shape = x.shape[:d] + (count,) + x.shape[d + 1:] + (size,)
+        st = x.strides
+        ctx.out_shape, ctx.args = shape, (d, step)
+        return ctx.xp.lib.stride_tricks.as_strided(
+            x, shape, st[:d] + (st[d] * step,) + st[d + 1:] + (st[d],))
+
+    def backward(ctx, g):
+        d, step = ctx.args
+        cst, acc = [], 1
+        for n in reversed(ctx.in_shape):  # element strides of a contiguous input
+            cst.insert(0, acc)
+            acc *= n
+        stride = tuple(cst[:d]) + (cst[d] * step,) + tuple(cst[d + 1:]) + (cst[d],)
+        return AsStridedScatter.apply(g, geometry=(ctx.out_shape, stride, 0), shape=ctx.in_shape)
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
