@@ -402,3 +402,20 @@ def test_lu_solve_and_grads(torch_mod):
     (LA.lu_factor(e).LU * ember.tensor(w)).sum().backward()
     (torch_mod.linalg.lu_factor(t).LU * torch_mod.tensor(w)).sum().backward()
     _cmp(e.grad, t.grad)
+
+
+def test_tensorinv_tensorsolve(torch_mod):
+    a = np.random.randn(4, 6, 8, 3)
+    e, t = _both(torch_mod, a)
+    _cmp(LA.tensorinv(e, 2), torch_mod.linalg.tensorinv(t, 2))
+    _cmp(LA.tensorinv(e, 2), np.linalg.tensorinv(a, 2))
+    A = np.random.randn(2, 3, 6)
+    B = np.random.randn(2, 3)
+    (eA, tA), (eB, tB) = _both(torch_mod, A), _both(torch_mod, B)
+    _cmp(LA.tensorsolve(eA, eB), torch_mod.linalg.tensorsolve(tA, tB))
+    A2 = np.random.randn(6, 2, 3)
+    _cmp(LA.tensorsolve(ember.tensor(A2), eB, dims=(0,)),
+         torch_mod.linalg.tensorsolve(torch_mod.tensor(A2), tB, dims=(0,)))
+    with pytest.raises(RuntimeError, match="prod"):
+        LA.tensorinv(ember.zeros(2, 3), 1)
+    assert gradcheck(lambda m: LA.tensorinv(m, 1), (_x64(4, 2, 2),))

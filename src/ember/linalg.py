@@ -3,7 +3,7 @@ from .ops.linalg import LinAlgError
 from .ops.linalg_extra import (inv, det, slogdet, solve, solve_triangular, cholesky, eigh,
                                eigvalsh, svdvals, pinv, lstsq, matrix_power, matrix_rank,
                                matrix_norm, multi_dot, cond, vecdot, inv_ex, cholesky_ex,
-                               matrix_exp, eig, eigvals, vander)
+                               matrix_exp, eig, eigvals, vander, tensorinv, tensorsolve)
 from .ops.linalg_extra import linalg_qr as qr, linalg_svd as svd, linalg_norm as norm
 from .ops.linalg_extra import linalg_cross as cross
 from .ops.reduce_extra import vector_norm
@@ -15,7 +15,8 @@ __all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "solve_triangular", 
            "svd", "svdvals", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_power", "matrix_rank",
            "norm", "vector_norm", "matrix_norm", "cross", "outer", "multi_dot", "cond", "vecdot",
            "matmul", "diagonal", "inv_ex", "cholesky_ex", "matrix_exp", "eig", "eigvals",
-           "vander", "lu_factor", "lu_factor_ex", "lu", "lu_solve"]
+           "vander", "lu_factor", "lu_factor_ex", "lu", "lu_solve",
+           "tensorinv", "tensorsolve"]
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):

@@ -449,3 +449,30 @@ def multi_dot(tensors, *, out=None):
 def vecdot(x, y, *, dim=-1, out=None):
     """Dot product of vectors along ``dim``, conjugating ``x`` (``torch.linalg.vecdot``)."""
     return handle_out((x.conj() * y).sum(dim), out)
+
+
+def tensorinv(A, ind=2, *, out=None):
+    """Inverse of A viewed as a matrix with rows A.shape[:ind] and columns A.shape[ind:]
+    (``torch.linalg.tensorinv``)."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    p, q = math.prod(rows), math.prod(cols)
+    if p != q:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {q} != {p}")
+    return handle_out(inv(A.reshape(p, q)).reshape(cols + rows), out)
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """X with tensordot(A, X, X.ndim) = B (``torch.linalg.tensorsolve``)."""
+    if dims is not None:
+        dims = [wrap_dim(d, A.dim()) for d in dims]
+        A = A.movedim(dims, list(range(A.dim() - len(dims), A.dim())))
+    rest = tuple(A.shape[B.dim():])
+    n = math.prod(rest)
+    if math.prod(tuple(B.shape)) != n:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) "
+                           f"== prod(self.shape[:other.ndim]), but got {n} != "
+                           f"{math.prod(tuple(A.shape[:B.dim()]))}")
+    return handle_out(solve(A.reshape(n, n), B.reshape(n)).reshape(rest), out)
