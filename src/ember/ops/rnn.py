@@ -35,6 +35,9 @@ class RNNSeq(Op):
     def forward(ctx, xw, h0, c0, w_hh, b_hh, mode, batch_sizes=None, reverse=False):
         xp = ctx.xp
         ctx.mode, ctx.batch_sizes, ctx.reverse = mode, batch_sizes, reverse
+        if mode == "LSTM":
+            Y, ctx.cache = _lstm_forward(xp, xw, h0, c0, w_hh, batch_sizes, reverse)
+            return Y
         T, B, _ = xw.shape
         H = w_hh.shape[1]
         whT = xp.ascontiguousarray(w_hh.T)
@@ -97,9 +100,83 @@ class RNNSeq(Op):
         if STATE.enabled:  # create_graph: differentiate the tensor-op recurrence instead
             return _differentiable_backward(ctx, g, xw, h0, c0, w_hh, b_hh)
         from .._tensor import _wrap
-        grads = _bptt(ctx.xp, ctx, g._data, w_hh._data)
+        bptt = _lstm_bptt if ctx.mode == "LSTM" else _bptt
+        grads = bptt(ctx.xp, ctx, g._data, w_hh._data)
         return tuple(None if a is None or not need else _wrap(a)
                      for a, need in zip(grads, ctx.needs_input_grad))
+
+
+def _lstm_forward(xp, xw, h0, c0, w_hh, batch_sizes, reverse):
+    """LSTM over time on arrays, ~12 array calls per step, writing into preallocated buffers."""
+    T, B, G = xw.shape
+    H = G // 4
+    dt = xw.dtype
+    whT = xp.ascontiguousarray(w_hh.T)
+    # sigmoid(x) = 0.5 * tanh(x / 2) + 0.5 for i, f, o; plain tanh for g: one tanh for all gates
+    scale = xp.full(G, 0.5, dtype=dt)
+    scale[2 * H:3 * H] = 1.0
+    shift = xp.full(G, 0.5, dtype=dt)
+    shift[2 * H:3 * H] = 0.0
+    Y = xp.zeros((T + 2, B, H), dtype=dt)
+    hprev = xp.zeros((T, B, H), dtype=dt)
+    cprev = xp.zeros((T, B, H), dtype=dt)
+    tcs = xp.zeros((T, B, H), dtype=dt)
+    acts = xp.zeros(xw.shape, dtype=dt)
+    h, c = h0.copy(), c0.copy()
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        bs = B if batch_sizes is None else batch_sizes[t]
+        hp, cp = h[:bs], c[:bs]
+        hprev[t, :bs] = hp
+        cprev[t, :bs] = cp
+        a = acts[t, :bs]
+        xp.matmul(hp, whT, out=a)
+        a += xw[t, :bs]
+        a *= scale
+        xp.tanh(a, out=a)
+        a *= scale
+        a += shift
+        cn = a[:, H:2 * H] * cp
+        cn += a[:, :H] * a[:, 2 * H:3 * H]
+        tc = tcs[t, :bs]
+        xp.tanh(cn, out=tc)
+        xp.multiply(a[:, 3 * H:], tc, out=Y[t, :bs])
+        h[:bs] = Y[t, :bs]
+        c[:bs] = cn
+    Y[T] = h
+    Y[T + 1] = c
+    return Y, (hprev, acts, cprev, tcs)
+
+
+def _lstm_bptt(xp, ctx, dY, w_hh):
+    """LSTM backpropagation through time: local derivatives for all steps at once, then
+    ~7 array calls per step; ``w_hh``'s gradient is one GEMM at the end."""
+    batch_sizes, reverse = ctx.batch_sizes, ctx.reverse
+    hprev, acts, cprev, tcs = ctx.cache
+    T, B, H = dY.shape[0] - 2, dY.shape[1], dY.shape[2]
+    i, f, g, o = (acts[..., k * H:(k + 1) * H] for k in range(4))
+    # multipliers turning (dc, dc, dc, dh) into pre-activation gate gradients, all steps at once
+    mult = xp.empty(acts.shape, dtype=acts.dtype)
+    mult[..., :H] = g * i * (1 - i)
+    mult[..., H:2 * H] = cprev * f * (1 - f)
+    mult[..., 2 * H:3 * H] = i * (1 - g * g)
+    mult[..., 3 * H:] = tcs * o * (1 - o)
+    m3 = mult[..., :3 * H].reshape(T, B, 3, H)
+    o_dtc = o * (1 - tcs * tcs)
+    dxw = xp.zeros(acts.shape, dtype=dY.dtype)
+    dh = dY[T].copy()
+    dc = dY[T + 1].copy()
+    for t in (range(T) if reverse else range(T - 1, -1, -1)):
+        bs = B if batch_sizes is None else batch_sizes[t]
+        dha = dh[:bs] + dY[t, :bs]
+        dcn = o_dtc[t, :bs] * dha
+        dcn += dc[:bs]
+        dg = dxw[t, :bs]
+        xp.multiply(m3[t, :bs], dcn[:, None, :], out=dg[:, :3 * H].reshape(bs, 3, H))
+        xp.multiply(mult[t, :bs, 3 * H:], dha, out=dg[:, 3 * H:])
+        xp.matmul(dg, w_hh, out=dh[:bs])
+        xp.multiply(dcn, f[t, :bs], out=dc[:bs])
+    dw = dxw.reshape(-1, 4 * H).T @ hprev.reshape(-1, H)
+    return dxw, dh, dc, dw, None
 
 
 def _bptt(xp, ctx, dY, w_hh):
