@@ -266,3 +266,28 @@ def test_update_bn_recomputes_running_stats():
     expected = np.mean([f.mean(0) for f in feats], 0)
     np.testing.assert_allclose(model[1].running_mean.numpy(), expected, rtol=1e-5, atol=1e-6)
     assert model[1].momentum == 0.1
+
+
+def test_user_subclass_with_own_step_gets_hooks_and_state_dict():
+    class SignSGD(optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        @ember.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self.state[p]["n"] = self.state[p].get("n", 0) + 1
+                        p.add_(p.grad.sign(), alpha=-group["lr"])
+
+    p = _leaf([1.0, -1.0])
+    opt = SignSGD([p])
+    seen = []
+    opt.register_step_pre_hook(lambda o, a, k: seen.append("pre"))
+    opt.register_step_post_hook(lambda o, a, k: seen.append("post"))
+    p.grad = ember.tensor([3.0, -0.5])
+    opt.step()
+    assert seen == ["pre", "post"]
+    assert_close(p.detach(), ember.tensor([0.9, -0.9]))
+    assert opt.state_dict()["state"] == {0: {"n": 1}}

@@ -153,11 +153,8 @@ class LBFGS(Optimizer):
         """Run up to ``max_iter`` L-BFGS iterations; returns the loss first computed."""
         if closure is None:
             raise RuntimeError("LBFGS requires a closure that reevaluates the model")
-        args, kwargs = self._run_pre_hooks((closure,), {})
         with no_grad():
-            loss = self._step(closure)
-        self._run_post_hooks(args, kwargs)
-        return loss
+            return self._step(closure)
 
     def _step(self, closure):
         group = self.param_groups[0]

@@ -5,6 +5,7 @@ and ``_update(p, grad, state, group)`` (one parameter's update, in place, under 
 the base class walks the groups, builds state lazily and runs hooks. LBFGS overrides ``step``.
 """
 import copy
+import functools
 import warnings
 from collections import OrderedDict, defaultdict
 from itertools import chain
@@ -85,6 +86,7 @@ class Optimizer:
         self._optimizer_state_dict_post_hooks = OrderedDict()
         self._optimizer_load_state_dict_pre_hooks = OrderedDict()
         self._optimizer_load_state_dict_post_hooks = OrderedDict()
+        self._patch_step_function()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             f"Tensors or dicts, but got {_typename(params)}")
@@ -181,10 +183,15 @@ class Optimizer:
         for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
             hook(self, args, kwargs)
 
+    def _patch_step_function(self):
+        """Wrap this class's ``step`` (once) so step hooks run around it, as PyTorch does,
+        also for user subclasses that define their own ``step``."""
+        cls = type(self)
+        if not getattr(cls.step, "hooked", False):
+            cls.step = _with_hooks(cls.step)
+
     def step(self, closure=None):
         """Perform one optimization step; returns ``closure()``'s loss when a closure is given."""
-        args, kwargs = self._run_pre_hooks(() if closure is None else (closure,), {})
-        closure = args[0] if args else kwargs.get("closure")
         loss = None
         if closure is not None:
             from ..autograd.grad_mode import enable_grad
@@ -193,7 +200,6 @@ class Optimizer:
         with no_grad():
             for group in self.param_groups:
                 self._step_group(group)
-        self._run_post_hooks(args, kwargs)
         return loss
 
     def _step_group(self, group):
@@ -381,6 +387,17 @@ class _HookHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _with_hooks(step):
+    @functools.wraps(step)
+    def wrapper(self, *args, **kwargs):
+        args, kwargs = self._run_pre_hooks(args, kwargs)
+        out = step(self, *args, **kwargs)
+        self._run_post_hooks(args, kwargs)
+        return out
+    wrapper.hooked = True
+    return wrapper
 
 
 def _add_hook(hooks, hook, prepend=False):
