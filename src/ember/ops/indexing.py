@@ -6,6 +6,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
+from ..autograd.grad_mode import STATE
 from ._helpers import wrap_dim, handle_out, dtype_of, write_inplace, snapshot_for_inplace, \
     scalar_tensor, _cap, check_writable
 
@@ -356,6 +357,17 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
                            f"{reduce}")
     touched = np.zeros(base.shape, dtype=bool)
     touched[grid] = True
+    if STATE.enabled and (input._rg or src._rg):  # differentiable as a composite of ops
+        if reduce not in ("sum", "mean"):
+            raise NotImplementedError(f"scatter_reduce backward with reduce='{reduce}' is not "
+                                      "implemented")
+        kept = input if include_self else input.masked_fill(_wrap(touched), 0)
+        summed = kept.scatter_add(d, index, src[sl] if src._data.shape != idx.shape else src)
+        if reduce == "sum":
+            return handle_out(summed, out)
+        count = np.zeros(base.shape, dtype=np.int64) + (1 if include_self else 0)
+        np.add.at(count, grid, 1)
+        return handle_out(summed / _wrap(np.maximum(count, 1).astype(base.dtype)), out)
     if not include_self:
         ident = {"sum": 0, "mean": 0, "prod": 1, "amax": -np.inf, "amin": np.inf}[reduce]
         if base.dtype.kind in "iu" and reduce in ("amax", "amin"):

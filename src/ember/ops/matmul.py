@@ -230,12 +230,32 @@ def einsum(equation, *operands):
         operands = tuple(operands[0])
     spec = _normalize_spec(equation, operands)
     ops, dt = promote(*operands)
+    spec, ops = _take_diagonals(spec, ops)
     if dt is D.bool_:
         raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     if dt is D.bfloat16:  # NumPy's einsum has no bfloat16 loops: compute in float32
         ops = [o.float() for o in ops]
         return _einsum_op(len(ops)).apply(*ops, spec=spec).to(dt)
     return _einsum_op(len(ops)).apply(*ops, spec=spec)
+
+
+def _take_diagonals(spec, ops):
+    """Rewrite operands with a repeated letter ("ii") as their diagonals, so every operand's
+    letters are distinct and each gradient is a plain einsum (then a diagonal scatter)."""
+    ins, out = spec.split("->")
+    terms = ins.split(",")
+    if all(len(set(t)) == len(t) for t in terms):
+        return spec, ops
+    ops = list(ops)
+    for k, term in enumerate(terms):
+        while len(set(term)) != len(term):
+            c = next(ch for ch in term if term.count(ch) > 1)
+            i = term.index(c)
+            j = term.index(c, i + 1)
+            ops[k] = ops[k].diagonal(0, i, j)  # the diagonal becomes the last dim
+            term = term[:i] + term[i + 1:j] + term[j + 1:] + c
+        terms[k] = term
+    return ",".join(terms) + "->" + out, ops
 
 
 _EINSUM_BY_ARITY = {}

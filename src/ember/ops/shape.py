@@ -423,6 +423,7 @@ class AsStrided(ViewOp):
             x.shape, tuple(st // item for st in x.strides),
             (x.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // item) \
             if xp.__name__ == "numpy" else None
+        flat = root.reshape(-1) if root.flags.c_contiguous else None
         if flat is None:
             raise NotImplementedError("as_strided on a non-contiguous base tensor")
         start = flat[offset:] if offset < flat.size else flat[flat.size:]
