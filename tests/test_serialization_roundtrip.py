@@ -257,3 +257,14 @@ def test_garbage_and_hostile_pickles_fail_cleanly(tmp_path):
         ember.load(buf)
     with pytest.raises(RuntimeError, match="Parent directory .* does not exist"):
         ember.save(ember.ones(1), tmp_path / "missing" / "x.pt")
+
+
+def test_empty_and_zero_dim_tensors(tmp_path):
+    obj = {"e": ember.zeros(0, 3), "s": ember.tensor(3.5), "i": ember.tensor(7),
+           "ev": ember.arange(5.0)[2:2]}
+    ember.save(obj, tmp_path / "z.pt")
+    for kw in ({}, {"mmap": True}):
+        r = ember.load(tmp_path / "z.pt", **kw)
+        for k, v in obj.items():
+            assert r[k].shape == v.shape and r[k].dtype is v.dtype
+            assert_close(r[k], v, rtol=0, atol=0)

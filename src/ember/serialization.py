@@ -34,6 +34,7 @@ __all__ = ["save", "load", "add_safe_globals", "safe_globals", "get_safe_globals
 
 _STORAGE_OF = {v: k for k, v in _STORAGE_NAMES.items() if k != "UntypedStorage"}
 _ALIGN = 64
+DEFAULT_PROTOCOL = 2
 
 
 class _Global:
