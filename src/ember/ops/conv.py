@@ -18,6 +18,7 @@ __all__ = []
 
 
 def prod(xs):
+    """Product of a sequence of ints (1 for an empty one)."""
     n = 1
     for v in xs:
         n *= v

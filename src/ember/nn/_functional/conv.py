@@ -1,5 +1,5 @@
 """Convolutions (``F.conv1d/2d/3d``, ``F.conv_transpose1d/2d/3d``) over ``ops.conv``."""
-from ...ops.conv import Conv, ConvTransposeBias, prod
+from ...ops.conv import Conv, ConvTransposeBias
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d"]
@@ -73,7 +73,7 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, name):
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     if weight.dim() != nd + 2:
-        raise RuntimeError(f"weight should have at least three dimensions" if weight.dim() < 3 else
+        raise RuntimeError("weight should have at least three dimensions" if weight.dim() < 3 else
                            f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input "
                            f"{_fmt(input.shape)}, but got {weight.dim()}-dimensional weight of "
                            f"size {_fmt(weight.shape)} instead")

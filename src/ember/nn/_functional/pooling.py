@@ -1,7 +1,4 @@
 """Pooling (``F.max_pool*``, ``F.avg_pool*``, adaptive, LP, ``F.max_unpool*``) over ``ops.pooling``."""
-from collections import namedtuple
-import math
-
 from ..._tensor import _wrap
 from ...ops.pooling import (pool_out_size, window_argmax, PlaneGather, PlaneScatter, WindowSum)
 from ...ops.conv import prod

@@ -121,9 +121,10 @@ _MODES = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2, "b
 
 
 def _cubic_weights(xp, t):
+    """Keys cubic-convolution weights (A = -0.75) of taps i-1..i+2 at fraction ``t``."""
     a = -0.75
 
-    def c1(v):
+    def c1(v):  # noqa: D401  (|v| <= 1)
         return ((a + 2) * v - (a + 3)) * v * v + 1
 
     def c2(v):

@@ -1,7 +1,6 @@
 """Convolution layers: Conv1d/2d/3d and ConvTranspose1d/2d/3d (PyTorch's parameters and init)."""
 import math
 
-from ... import ops as _ops  # noqa: F401
 from ...ops.creation import empty
 from ...autograd.grad_mode import no_grad
 from ..module import Module

@@ -49,18 +49,91 @@ class _ModePadNd(_PadNd):
         super().__init__(padding)
 
 
-_DOCS = {"ZeroPad": (_ZeroPadNd, "constant", "Pads the last {} dim(s) with zeros."),
-         "ConstantPad": (_ConstantPadNd, "constant", "Pads the last {} dim(s) with ``value``."),
-         "ReflectionPad": (_ModePadNd, "reflect", "Pads the last {} dim(s) by reflecting the "
-                           "input at its edges (edge not repeated)."),
-         "ReplicationPad": (_ModePadNd, "replicate", "Pads the last {} dim(s) by repeating the "
-                            "edge values."),
-         "CircularPad": (_ModePadNd, "circular", "Pads the last {} dim(s) by wrapping around.")}
+class ZeroPad1d(_ZeroPadNd):
+    """Pads the last dim with zeros."""
+    _nd = 1
+    mode = "constant"
 
-for _kind, (_base, _mode, _doc) in _DOCS.items():
-    for _nd in (1, 2, 3):
-        _name = f"{_kind}{_nd}d"
-        globals()[_name] = type(_name, (_base,), {"_nd": _nd, "mode": _mode,
-                                                  "__doc__": _doc.format(_nd),
-                                                  "__module__": __name__,
-                                                  "__qualname__": _name})
+
+class ZeroPad2d(_ZeroPadNd):
+    """Pads the last 2 dims with zeros."""
+    _nd = 2
+    mode = "constant"
+
+
+class ZeroPad3d(_ZeroPadNd):
+    """Pads the last 3 dims with zeros."""
+    _nd = 3
+    mode = "constant"
+
+
+class ConstantPad1d(_ConstantPadNd):
+    """Pads the last dim with a constant ``value``."""
+    _nd = 1
+    mode = "constant"
+
+
+class ConstantPad2d(_ConstantPadNd):
+    """Pads the last 2 dims with a constant ``value``."""
+    _nd = 2
+    mode = "constant"
+
+
+class ConstantPad3d(_ConstantPadNd):
+    """Pads the last 3 dims with a constant ``value``."""
+    _nd = 3
+    mode = "constant"
+
+
+class ReflectionPad1d(_ModePadNd):
+    """Pads the last dim by reflecting the input at its edges (edge not repeated)."""
+    _nd = 1
+    mode = "reflect"
+
+
+class ReflectionPad2d(_ModePadNd):
+    """Pads the last 2 dims by reflecting the input at its edges (edge not repeated)."""
+    _nd = 2
+    mode = "reflect"
+
+
+class ReflectionPad3d(_ModePadNd):
+    """Pads the last 3 dims by reflecting the input at its edges (edge not repeated)."""
+    _nd = 3
+    mode = "reflect"
+
+
+class ReplicationPad1d(_ModePadNd):
+    """Pads the last dim by repeating the edge values."""
+    _nd = 1
+    mode = "replicate"
+
+
+class ReplicationPad2d(_ModePadNd):
+    """Pads the last 2 dims by repeating the edge values."""
+    _nd = 2
+    mode = "replicate"
+
+
+class ReplicationPad3d(_ModePadNd):
+    """Pads the last 3 dims by repeating the edge values."""
+    _nd = 3
+    mode = "replicate"
+
+
+class CircularPad1d(_ModePadNd):
+    """Pads the last dim by wrapping around (circular)."""
+    _nd = 1
+    mode = "circular"
+
+
+class CircularPad2d(_ModePadNd):
+    """Pads the last 2 dims by wrapping around (circular)."""
+    _nd = 2
+    mode = "circular"
+
+
+class CircularPad3d(_ModePadNd):
+    """Pads the last 3 dims by wrapping around (circular)."""
+    _nd = 3
+    mode = "circular"

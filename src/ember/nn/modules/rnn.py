@@ -6,7 +6,6 @@ matmul over all time steps; LSTM with ``proj_size`` runs the tensor-op reference
 import math
 import numbers
 
-from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...ops.creation import empty, zeros, tensor as _tensor
 from ...ops.joining import cat, stack
@@ -83,6 +82,7 @@ class RNNBase(Module):
 
     @property
     def all_weights(self):
+        """Parameters grouped per layer and direction, as PyTorch's ``all_weights``."""
         return [[getattr(self, n) for n in self._flat_weights_names if n.endswith(sfx)
                  and ("_reverse" in n) == ("_reverse" in sfx)]
                 for sfx in self._layer_suffixes()]
@@ -132,7 +132,7 @@ class RNNBase(Module):
         if packed:
             data, bsz_t, sorted_idx, unsorted_idx = input
             bsz = [int(v) for v in bsz_t.numpy()]
-            B, T = bsz[0], len(bsz)
+            B = bsz[0]
             self._check_input(data, bsz)
             x = _packed_to_padded(data, bsz)
             batched = True
@@ -145,7 +145,7 @@ class RNNBase(Module):
             if batched and self.batch_first:
                 x = x.transpose(0, 1)
             self._check_input(x, None)
-            T, B = x.shape[0], x.shape[1]
+            B = x.shape[1]
             bsz, sorted_idx, unsorted_idx = None, None, None
         hshape = (self.num_layers * dirs, B, real_h)
         cshape = (self.num_layers * dirs, B, self.hidden_size)
@@ -221,9 +221,9 @@ class RNNBase(Module):
         if self.proj_size > 0:
             w_hr = getattr(self, "weight_hr" + sfx)
             return reference("LSTM", xw, h0, c0, w_hh, None, bsz, reverse, w_hr)
-        T = x.shape[0]
         Y = RNNSeq.apply(xw, h0, c0, w_hh, b_hh if gru else None, mode=self.mode,
                          batch_sizes=None if bsz is None else tuple(bsz), reverse=reverse)
+        T = x.shape[0]
         return Y[:T], Y[T], (Y[T + 1] if self.mode == "LSTM" else None)
 
 
@@ -392,13 +392,8 @@ class LSTMCell(RNNCellBase):
         xw = self._xw(x)
         if self.bias:
             xw = xw + self.bias_hh
-        _, (h1, c1), _ = None, _lstm_step(xw, h, c, self.weight_hh), None
+        _, h1, c1 = reference("LSTM", xw.unsqueeze(0), h, c, self.weight_hh)
         return (h1, c1) if batched else (h1.squeeze(0), c1.squeeze(0))
-
-
-def _lstm_step(xw, h, c, w_hh):
-    out, h1, c1 = reference("LSTM", xw.unsqueeze(0), h, c, w_hh)
-    return h1, c1
 
 
 class GRUCell(RNNCellBase):

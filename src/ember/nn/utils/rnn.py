@@ -4,7 +4,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..._tensor import Tensor
-from ...ops.creation import tensor as _tensor, zeros, full
+from ...ops.creation import tensor as _tensor, full
 from ...ops.joining import cat, stack
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
@@ -36,19 +36,24 @@ class PackedSequence(_Packed):
         return type(self)(data, self.batch_sizes, *idx)
 
     def cpu(self):
+        """This sequence with ``data`` on the CPU."""
         return self.to("cpu")
 
     def double(self):
+        """This sequence with float64 ``data``."""
         return self.to(dtype=__import__("ember").float64)
 
     def float(self):
+        """This sequence with float32 ``data``."""
         return self.to(dtype=__import__("ember").float32)
 
     @property
     def is_cuda(self):
+        """Whether ``data`` lives on a CUDA device."""
         return self.data.is_cuda
 
     def is_pinned(self):
+        """Always False (no pinned memory)."""
         return False
 
 
