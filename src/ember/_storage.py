@@ -49,6 +49,7 @@ class UntypedStorage:
         return self.nbytes()
 
     def element_size(self):
+        """Bytes per element: 1 for an untyped storage."""
         return 1
 
     def data_ptr(self):
@@ -92,6 +93,7 @@ class UntypedStorage:
             return UntypedStorage(xp.asarray(self._array))
 
     def to(self, device=None, non_blocking=False):
+        """This storage on ``device``."""
         from ._device import to_device
         dev = to_device(device)
         return self.cpu() if dev.type == "cpu" else self.cuda(dev)

@@ -86,6 +86,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def in_cooldown(self):
+        """True while the scheduler waits after a reduction."""
         return self.cooldown_counter > 0
 
     def _is_better(self, a, best):

@@ -31,6 +31,7 @@ class Adagrad(Optimizer):
         state["sum"] = full_like(p, group["initial_accumulator_value"])
 
     def share_memory(self):
+        """Move the accumulators into shared memory (for Hogwild-style training)."""
         for group in self.param_groups:
             for p in group["params"]:
                 self.state[p]["sum"].share_memory_()

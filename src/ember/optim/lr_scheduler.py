@@ -128,6 +128,7 @@ class LRScheduler:
         return self._last_lr
 
     def get_lr(self):
+        """The learning rates for ``last_epoch``; each scheduler implements it."""
         raise NotImplementedError
 
     def _warn_get_lr(self):

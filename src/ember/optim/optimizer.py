@@ -53,6 +53,7 @@ def check_lr(lr):
 
 
 def check_betas(betas):
+    """PyTorch's validation of ``betas``: both in [0, 1)."""
     if not 0.0 <= betas[0] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
     if not 0.0 <= betas[1] < 1.0:
@@ -60,6 +61,7 @@ def check_betas(betas):
 
 
 def check_nonneg(name, value, label=None):
+    """Raise PyTorch's ValueError when ``value`` is negative."""
     if not 0.0 <= value:
         raise ValueError(f"Invalid {label or name} value: {value}")
 
@@ -242,15 +244,19 @@ class Optimizer:
         return _add_hook(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook, prepend=False):
+        """hook(optimizer) run before ``state_dict()``."""
         return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook, prepend=False):
+        """hook(optimizer, state_dict) -> None or a replacement, run after ``state_dict()``."""
         return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """hook(optimizer, state_dict) -> None or a replacement, run before loading."""
         return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """hook(optimizer) run after ``load_state_dict``."""
         return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     # ---- state dict ----------------------------------------------------------------------

@@ -64,6 +64,7 @@ class AveragedModel(Module):
         self.use_buffers = use_buffers
 
     def forward(self, *args, **kwargs):
+        """Run the averaged copy of the model."""
         return self.module(*args, **kwargs)
 
     def _pairs(self, model):
