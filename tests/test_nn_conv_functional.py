@@ -168,3 +168,32 @@ def test_float32_conv_close_to_torch(torch_mod):
     ty = torch_mod.nn.functional.conv2d(torch_mod.tensor(x), torch_mod.tensor(w), padding=1)
     assert y.dtype == ember.float32
     assert_close(y, ember.tensor(ty.numpy()), atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_affine_grid_matches_torch(torch_mod, align_corners):
+    theta = np.random.default_rng(4).standard_normal((2, 2, 3))
+    g = F.affine_grid(ember.tensor(theta), (2, 3, 5, 4), align_corners=align_corners)
+    tg = torch_mod.nn.functional.affine_grid(torch_mod.tensor(theta), (2, 3, 5, 4),
+                                             align_corners=align_corners)
+    assert_close(g, ember.tensor(tg.numpy()))
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_matches_torch(torch_mod, mode, padding_mode, align_corners):
+    rng = np.random.default_rng(5)
+    grid = rng.uniform(-1.3, 1.3, (2, 4, 5, 2))
+    x = rng.standard_normal((2, 3, 6, 7))
+    ex, eg = ember.tensor(x, requires_grad=True), ember.tensor(grid, requires_grad=True)
+    tx, tg = torch_mod.tensor(x, requires_grad=True), torch_mod.tensor(grid, requires_grad=True)
+    kw = dict(mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+    e = F.grid_sample(ex, eg, **kw)
+    t = torch_mod.nn.functional.grid_sample(tx, tg, **kw)
+    assert_close(e.detach(), ember.tensor(t.detach().numpy()), atol=1e-10, rtol=1e-8)
+    g = rng.standard_normal(tuple(t.shape))
+    e.backward(ember.tensor(g))
+    t.backward(torch_mod.tensor(g))
+    assert_close(ex.grad, ember.tensor(tx.grad.numpy()), atol=1e-10, rtol=1e-8)
+    assert_close(eg.grad, ember.tensor(tg.grad.numpy()), atol=1e-9, rtol=1e-7)

@@ -9,7 +9,7 @@ from ...ops.joining import cat
 from .conv import ntuple
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
-           "pixel_shuffle", "pixel_unshuffle", "unfold", "fold"]
+           "pixel_shuffle", "pixel_unshuffle", "unfold", "fold", "affine_grid", "grid_sample"]
 
 
 def _fmt(shape):
@@ -320,3 +320,92 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     xshape = (x.shape[0], x.shape[1] // kk) + osz
     out = Col2Im.apply(x, xshape=xshape, k=k, stride=s, pad=tuple((v, v) for v in p), dil=d)
     return out if batched else out.squeeze(0)
+
+
+# ---- spatial transformers --------------------------------------------------------------------
+def _base_coords(n, align_corners, like):
+    from ...ops.creation import arange
+    c = arange(n, dtype=like.dtype, device=like.device)
+    if align_corners:
+        return c * (2.0 / (n - 1)) - 1.0 if n > 1 else c * 0.0
+    return (c * 2.0 + 1.0) / n - 1.0
+
+
+def affine_grid(theta, size, align_corners=None):
+    """Sampling grid (N, H, W, 2) of normalised (x, y) for a batch of 2x3 affine ``theta``
+    (N, 2, 3) and output ``size`` (N, C, H, W); pairs with ``grid_sample``."""
+    align_corners = bool(align_corners)
+    if len(size) != 4:
+        raise NotImplementedError("affine_grid only supports 4D sizes, for 2D affine "
+                                  "transforms.")
+    if theta.dim() != 3 or tuple(theta.shape[1:]) != (2, 3):
+        raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size "
+                         f"{tuple(size)}. Got {tuple(theta.shape)}.")
+    n, _, h, w = size
+    xs = _base_coords(w, align_corners, theta).reshape(1, w).expand(h, w)
+    ys = _base_coords(h, align_corners, theta).reshape(h, 1).expand(h, w)
+    from ...ops.joining import stack
+    base = stack([xs, ys, xs.new_ones((h, w))], -1).reshape(1, h * w, 3)
+    return base.matmul(theta.transpose(1, 2)).reshape(n, h, w, 2)
+
+
+def _reflect(coord, low2, high2):
+    if low2 == high2:
+        return coord * 0.0
+    lo, span = low2 / 2.0, (high2 - low2) / 2.0
+    c = (coord - lo).abs()
+    flips = (c / span).floor()
+    extra = c - flips * span
+    even = (flips.remainder(2) == 0)
+    return (extra + lo).where(even, span - extra + lo)
+
+
+def _source_coord(g, size, padding_mode, align_corners):
+    x = (g + 1) / 2 * (size - 1) if align_corners else ((g + 1) * size - 1) / 2
+    if padding_mode == "border":
+        x = x.clamp(0, size - 1)
+    elif padding_mode == "reflection":
+        x = _reflect(x, 0, 2 * (size - 1)) if align_corners else _reflect(x, -1, 2 * size - 1)
+        x = x.clamp(0, size - 1)
+    return x
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Sample (N, C, H, W) ``input`` at normalised ``grid`` (N, Ho, Wo, 2) locations in
+    [-1, 1] (x then y). ``mode`` 'bilinear' or 'nearest'; ``padding_mode`` 'zeros', 'border' or
+    'reflection'; differentiable in both ``input`` and ``grid`` (bilinear)."""
+    if mode not in ("bilinear", "nearest"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', "
+                         f"'nearest' or 'bicubic', but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
+                         f"'border', or 'reflection', but got: '{padding_mode}'")
+    if input.dim() != 4 or grid.dim() != 4 or grid.shape[-1] != 2:
+        raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of "
+                           f"dimensions, but got input with sizes {list(input.shape)} and grid "
+                           f"with sizes {list(grid.shape)}")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
+                           f"but got input with sizes {list(input.shape)} and grid with sizes "
+                           f"{list(grid.shape)}")
+    align_corners = bool(align_corners)
+    n, c, h, w = input.shape
+    ho, wo = grid.shape[1], grid.shape[2]
+    x = _source_coord(grid[..., 0], w, padding_mode, align_corners)
+    y = _source_coord(grid[..., 1], h, padding_mode, align_corners)
+    flat = input.reshape(n, c, h * w)
+
+    def tap(ix, iy, weight):
+        inside = (ix >= 0) & (ix <= w - 1) & (iy >= 0) & (iy <= h - 1)
+        idx = (iy.clamp(0, h - 1) * w + ix.clamp(0, w - 1)).long().reshape(n, 1, ho * wo)
+        vals = flat.gather(2, idx.expand(n, c, ho * wo)).reshape(n, c, ho, wo)
+        return vals * (weight * inside.to(weight.dtype)).unsqueeze(1)
+    if mode == "nearest":
+        ix, iy = x.round(), y.round()
+        return tap(ix.detach(), iy.detach(), x * 0 + 1)  # zero gradient for grid, as PyTorch
+    x0, y0 = x.floor().detach(), y.floor().detach()
+    x1, y1 = x0 + 1, y0 + 1
+    wx1, wy1 = x - x0, y - y0
+    wx0, wy0 = 1 - wx1, 1 - wy1
+    return (tap(x0, y0, wx0 * wy0) + tap(x1, y0, wx1 * wy0) + tap(x0, y1, wx0 * wy1) +
+            tap(x1, y1, wx1 * wy1))
