@@ -9,7 +9,7 @@ import warnings
 from ... import ops as _ops  # noqa: F401
 from ...ops import unary as U, reduce as R, pointwise as P
 from ..._tensor_methods import _inplace
-from ...ops.nn_basic import ReluOp
+from ...ops.nn_basic import ReluOp, GeluOp
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_",
            "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish", "sigmoid",
@@ -150,12 +150,11 @@ def celu_(input, alpha=1.0):
 
 def gelu(input, approximate="none"):
     """x * Phi(x); ``approximate='tanh'`` uses the tanh formula (``F.gelu``)."""
-    if approximate == "none":
-        return input * 0.5 * (1.0 + U.erf(input * (1.0 / math.sqrt(2.0))))
-    if approximate == "tanh":
-        inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
-        return input * 0.5 * (1.0 + U.tanh(inner))
-    raise RuntimeError(f"approximate argument must be either none or tanh.")
+    if approximate in ("none", "tanh"):
+        if input._data.dtype.kind != "f":
+            input = input.float()
+        return GeluOp.apply(input, approximate=approximate)
+    raise RuntimeError("approximate argument must be either none or tanh.")
 
 
 def silu(input, inplace=False):
