@@ -21,6 +21,8 @@ class device:
             raise RuntimeError(f"Expected one of cpu, cuda, meta device type at start of device "
                                f"string: {type_or_str}")
         if idx:
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type_or_str}'")
             if index is not None:
                 raise RuntimeError(f"type (string) must not include an index because index was "
                                    f"passed explicitly: {type_or_str}")

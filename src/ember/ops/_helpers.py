@@ -250,9 +250,9 @@ def handle_out(result, out):
         return result
     if not isinstance(out, Tensor):
         raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
-    if out._rg and STATE.enabled and (result._rg or out.grad_fn is None):
-        raise RuntimeError("out=... arguments don't support automatic differentiation, but one "
-                           "of the arguments requires grad.")
+    if STATE.enabled and (result._rg or (out._rg and out.grad_fn is None)):
+        raise RuntimeError("functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
     rd, od = dtype_of(result), dtype_of(out)
     if rd is not od and rd._category > od._category:
         raise RuntimeError(f"result type {_cap(rd)} can't be cast to the desired output type "

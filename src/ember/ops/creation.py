@@ -194,6 +194,9 @@ def _filled(size, fill, dtype, device, requires_grad):
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """A tensor of zeros of shape ``size`` (``torch.zeros``)."""
+    if any(isinstance(s, int) and s < 0 for s in (size[0] if len(size) == 1 and
+                                                  isinstance(size[0], (tuple, list)) else size)):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
     return _out(_filled(size, 0, dtype, device, requires_grad), out)
 
 
@@ -254,7 +257,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals)
         dt = D.int64 if is_int else D.get_default_dtype()

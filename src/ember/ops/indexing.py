@@ -182,6 +182,8 @@ def setitem(self, key, value):
     if basic:
         from .shape import Slice
         target = Slice.apply(self, key=k) if k != () else self
+        if isinstance(value, Tensor) and value._data.shape != target._data.shape:
+            value = value.expand(target.shape)  # PyTorch's error names the expanded size
         target.copy_(value)
         return
     src = snapshot_for_inplace(self) if isinstance(value, Tensor) and value._rg else self
@@ -391,7 +393,10 @@ def index_select(input, dim, index, *, out=None):
     if dtype_of(index)._category != D._INT:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     key = (slice(None),) * d + (index._data.reshape(-1),)
-    _check_bounds(input, key)
+    try:
+        _check_bounds(input, key)
+    except IndexError:
+        raise IndexError("index out of range in self") from None
     return handle_out(Index.apply(input, key=key), out)
 
 
@@ -424,11 +429,16 @@ def index_fill(input, dim, index, value):
     return IndexPut.apply(input, v.to(input.dtype), key=key, accumulate=False)
 
 
+_C_NAMES = {D.float32: "float", D.float64: "double", D.float16: "c10::Half",
+            D.bfloat16: "c10::BFloat16", D.int64: "long int", D.int32: "int", D.int16: "short int",
+            D.int8: "signed char", D.uint8: "unsigned char"}  # PyTorch names dtypes by C type here
+
+
 def masked_fill(input, mask, value):
     """``input`` with ``value`` where ``mask`` is True (``torch.masked_fill``)."""
     if not isinstance(mask, Tensor) or mask.dtype is not D.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{getattr(mask, 'dtype', type(mask).__name__)}")
+                           f"{_C_NAMES.get(getattr(mask, 'dtype', None), type(mask).__name__)}")
     if isinstance(value, Tensor):
         if value.dim() != 0:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
@@ -466,6 +476,10 @@ def masked_scatter(input, mask, source):
 
 def take(input, index):
     """Elements of the flattened input at ``index`` (``torch.take``)."""
+    n = input._data.size
+    if index._data.size and (int(index._data.max()) >= n or int(index._data.min()) < -n):
+        bad = int(index._data.max()) if int(index._data.max()) >= n else int(index._data.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     return input.reshape(-1)[index]
 
 

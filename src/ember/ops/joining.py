@@ -115,7 +115,11 @@ def flip(input, *args, dims=None):
     if len(dims) == 1 and not isinstance(dims[0], int):
         dims = dims[0]
     nd = input._data.ndim
-    return Flip.apply(input, dims=tuple(wrap_dim(d, nd) for d in dims))
+    dims = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(dims)) != len(dims):
+        dup = next(d for d in dims if dims.count(d) > 1)
+        raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
+    return Flip.apply(input, dims=dims)
 
 
 def fliplr(input):

@@ -87,6 +87,9 @@ def mv(input, vec, *, out=None):
     """Matrix-vector product (``torch.mv``)."""
     if input.dim() != 2 or vec.dim() != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.dim()}, {vec.dim()}")
+    if input.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat "
+                           f"({input.shape[0]}x{input.shape[1]}), vec ({vec.shape[0]})")
     return matmul(input, vec, out=out)
 
 
@@ -229,6 +232,7 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     spec = _normalize_spec(equation, operands)
+    _check_einsum_sizes(spec, operands)
     ops, dt = promote(*operands)
     spec, ops = _take_diagonals(spec, ops)
     if dt is D.bool_:
@@ -237,6 +241,23 @@ def einsum(equation, *operands):
         ops = [o.float() for o in ops]
         return _einsum_op(len(ops)).apply(*ops, spec=spec).to(dt)
     return _einsum_op(len(ops)).apply(*ops, spec=spec)
+
+
+def _check_einsum_sizes(spec, operands):
+    """PyTorch's error when one subscript letter has sizes that do not broadcast."""
+    seen = {}
+    for k, (term, op) in enumerate(zip(spec.split("->")[0].split(","), operands)):
+        head, _, tail = term.partition("...")
+        shape = tuple(op.shape)
+        pairs = list(zip(head, shape)) + (list(zip(tail, shape[len(shape) - len(tail):]))
+                                          if tail else [])
+        for c, n in pairs:
+            prev = seen.get(c)
+            if prev is not None and n != prev and n != 1 and prev != 1:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {k} which "
+                                   f"does not broadcast with previously seen size {prev}")
+            if prev is None or prev == 1:
+                seen[c] = n
 
 
 def _take_diagonals(spec, ops):
@@ -277,6 +298,8 @@ def tensordot(a, b, dims=2, out=None):
         da, db = dims
         if isinstance(da, int):
             da, db = [da], [db]
+        if len(da) != len(db):
+            raise RuntimeError("both dimension lists should have same length")
         da = [d % a.dim() for d in da]
         db = [d % b.dim() for d in db]
     letters = "abcdefghijklmnopqrstuvwxyz"

@@ -49,7 +49,14 @@ def where(condition, input=None, other=None, *, out=None):
     else:
         (a, b), dt = promote(input if isinstance(input, Tensor) else input,
                              other if isinstance(other, Tensor) else other)
-    return handle_out(Where.apply(condition, a, b), out)
+    try:
+        return handle_out(Where.apply(condition, a, b), out)
+    except ValueError:
+        from ._helpers import check_broadcast
+        check_broadcast(condition, a)
+        check_broadcast(a, b)
+        check_broadcast(condition, b)
+        raise
 
 
 def _where_method(self, condition, other):

@@ -61,7 +61,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dt = dtype_of(input) if dtype is None else D.to_dtype(dtype)
     if dt._category < D._FLOAT:
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
-                           f"floating point or complex dtype. Got: {dt.name.capitalize()}")
+                           f"floating point or complex dtype. Got: {_cap(dt)}")
     if dtype is not None:
         input = input.to(dt)
     dims = wrap_dims(dim, input._data.ndim)
