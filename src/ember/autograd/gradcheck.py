@@ -22,25 +22,32 @@ def _outputs(func, inputs):
 
 
 def _numerical_jacobian(func, inputs, eps):
-    """J[i][j]: d(output j, flattened) / d(input i, flattened), by central differences."""
+    """J[i][j]: d(output j, flattened) / d(input i, flattened), by central differences.
+
+    Each element is perturbed in place in the input's own array, so non-contiguous inputs
+    (transposes, slices) are checked as they are.
+    """
     diff_inputs = [t for t in inputs if _diff(t)]
     with no_grad():
         outs = _outputs(func, inputs)
         jac = [[np.zeros((t.numel(), o.numel())) for o in outs] for t in diff_inputs]
         for i, t in enumerate(diff_inputs):
-            flat = t._data.reshape(-1) if t._data.flags.c_contiguous else None
-            if flat is None:
-                raise ValueError("gradcheck needs contiguous inputs")
-            for k in range(t.numel()):
-                orig = flat[k].copy()
-                flat[k] = orig + eps
-                plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
-                flat[k] = orig - eps
-                minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(func, inputs)]
-                flat[k] = orig
+            arr = t._data
+            for k, pos in enumerate(np.ndindex(*arr.shape)):
+                orig = arr[pos].copy()
+                arr[pos] = orig + eps
+                plus = [_flat64(o) for o in _outputs(func, inputs)]
+                arr[pos] = orig - eps
+                minus = [_flat64(o) for o in _outputs(func, inputs)]
+                arr[pos] = orig
                 for j in range(len(outs)):
                     jac[i][j][k] = (plus[j] - minus[j]) / (2 * eps)
     return jac
+
+
+def _flat64(o):
+    return np.array(o._data, dtype=np.complex128 if o._data.dtype.kind == "c" else np.float64
+                    ).reshape(-1)
 
 
 def _diff(t):
@@ -68,6 +75,11 @@ def _analytical_jacobian(func, inputs):
     return jac
 
 
+def _show(jac):
+    from .._tensor import _wrap
+    return repr(_wrap(jac))  # rows: input elements, columns: output elements (as PyTorch)
+
+
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
               nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
               check_batched_grad=False, check_batched_forward_grad=False,
@@ -78,6 +90,9 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     or raises ``GradcheckError`` naming the input, output and the two Jacobians.
     """
     inputs = _as_tuple(inputs)
+    if not any(_diff(t) for t in inputs):
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
+                         "none of them have requires_grad=True.")
     for t in inputs:
         if _diff(t) and t.dtype.name not in ("float64", "complex128"):
             import warnings
@@ -92,7 +107,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 if raise_exception:
                     raise GradcheckError(
                         f"Jacobian mismatch for output {j} with respect to input {i},\n"
-                        f"numerical:{n}\nanalytical:{a}\n")
+                        f"numerical:{_show(n)}\nanalytical:{_show(a)}\n")
                 return False
     return True
 
@@ -117,9 +132,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     def first_grads(*args):
         ins, gos = args[:n_in], args[n_in:]
-        outs_ = [o for o in _outputs(func, ins) if o.requires_grad]
-        gs = grad(outs_, [ins[k] for k in diff_idx], gos, create_graph=True, allow_unused=True)
-        return tuple(g for g in gs if g is not None)
+        with enable_grad():  # also when the numerical pass evaluates this under no_grad
+            outs_ = [o for o in _outputs(func, ins) if o.requires_grad]
+            gs = grad(outs_, [ins[k] for k in diff_idx], gos, create_graph=True,
+                      allow_unused=True, materialize_grads=True)
+        return gs
 
     return gradcheck(first_grads, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)

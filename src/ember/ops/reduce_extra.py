@@ -211,8 +211,9 @@ class LogCumSumExp(Op):
         def rev(z):
             return z.flip(d).logcumsumexp(d).flip(d)
 
-        def log_part(gg):
-            return gg.where(gg > 0, 1.0).log().masked_fill(gg <= 0, -math.inf)
+        def log_part(gg):  # log(gg) where gg > 0, else a finite stand-in for -inf (keeps
+            # the double backward free of inf - inf)
+            return gg.where(gg > 0, 1.0).log().masked_fill(gg <= 0, -1e30)
         return (rev(log_part(g) - y) + x).exp() - (rev(log_part(-g) - y) + x).exp()
 
 
