@@ -197,3 +197,17 @@ def test_grid_sample_matches_torch(torch_mod, mode, padding_mode, align_corners)
     t.backward(torch_mod.tensor(g))
     assert_close(ex.grad, ember.tensor(tx.grad.numpy()), atol=1e-10, rtol=1e-8)
     assert_close(eg.grad, ember.tensor(tg.grad.numpy()), atol=1e-9, rtol=1e-7)
+
+
+def test_top_level_aliases(torch_mod):
+    x = np.random.default_rng(6).standard_normal((1, 4, 6))
+    assert_close(ember.conv1d(ember.tensor(x), ember.ones(2, 4, 3, dtype=ember.float64)),
+                 ember.tensor(torch_mod.conv1d(torch_mod.tensor(x),
+                                               torch_mod.ones(2, 4, 3, dtype=torch_mod.float64))
+                              .numpy()))
+    v, i = ember.adaptive_max_pool1d(ember.tensor(x), 4)
+    tv, ti = torch_mod.adaptive_max_pool1d(torch_mod.tensor(x), 4)
+    assert_close(v, ember.tensor(tv.numpy()))
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
+    assert tuple(ember.pixel_shuffle(ember.zeros(1, 4, 2, 2), 2).shape) == (1, 1, 4, 4)
+    assert tuple(ember.max_pool2d(ember.zeros(1, 1, 4, 4), 2).shape) == (1, 1, 2, 2)

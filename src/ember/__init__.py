@@ -50,3 +50,9 @@ __version__ = "0.1.0"
 from . import nn  # noqa: E402,F401  (torch.nn)
 from . import optim  # noqa: E402,F401  (torch.optim)
 from .serialization import save, load  # noqa: E402,F401  (torch.save / torch.load)
+from .nn._functional.conv import (conv1d, conv2d, conv3d, conv_transpose1d,  # noqa: E402,F401
+                                  conv_transpose2d, conv_transpose3d)
+from .nn._functional.pooling import (max_pool1d, max_pool2d, max_pool3d,  # noqa: E402,F401
+                                     avg_pool1d, adaptive_avg_pool1d, max_pool1d_with_indices)
+from .nn._functional.pooling import adaptive_max_pool1d_with_indices as adaptive_max_pool1d  # noqa: E402,F401,E501
+from .nn._functional.vision import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
