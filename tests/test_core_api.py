@@ -139,3 +139,41 @@ def _view_base(m):
 @pytest.mark.parametrize("fn", **cases(API))
 def test_api(fn, torch_mod):
     compare(fn, torch_mod, rtol=1e-5, atol=1e-5)
+
+
+INPLACE_DTYPES = ["bool", "uint8", "int32", "int64", "float16", "float32", "float64", "complex64"]
+INPLACE_OPS = ["add_", "sub_", "mul_", "div_", "floor_divide_", "remainder_", "fmod_", "pow_",
+               "atan2_", "hypot_", "maximum-out", "copysign_", "eq_", "lt_", "logical_and_",
+               "bitwise_and_", "clamp_min_", "lerp_", "addcmul_", "masked_fill_", "where",
+               "fill_", "copy_", "index_fill_"]
+IN_A = [[1.0, 2.0, 3.0, 0.0], [4.0, 0.5, 1.5, 2.0]]
+IN_B = [[2.0, 1.0, 0.5, 1.0], [3.0, 2.0, 1.0, 4.0]]
+
+
+def _inplace_call(m, name, x, y):
+    cond = (y.real if y.dtype.is_complex else y) > 1
+    special = {
+        "lerp_": lambda: x.lerp_(y, 0.5), "addcmul_": lambda: x.addcmul_(y, y),
+        "masked_fill_": lambda: x.masked_fill_(cond, 2), "where": lambda: x.where(cond, y),
+        "fill_": lambda: x.fill_(y[0, 0]), "copy_": lambda: x.copy_(y),
+        "index_fill_": lambda: x.index_fill_(1, m.tensor([0, 2]), y[0, 0]),
+        "maximum-out": lambda: m.maximum(x, y, out=x),
+    }
+    return special[name]() if name in special else getattr(x, name)(y)
+
+
+@pytest.mark.parametrize("d1", INPLACE_DTYPES)
+def test_inplace_dtype_matrix(d1, torch_mod):
+    """In-place ops over dtype pairs: the value written, or PyTorch's error (no dtype change)."""
+    failures = []
+    for d2 in INPLACE_DTYPES:
+        for name in INPLACE_OPS:
+            def fn(m, name=name, d2=d2):
+                x = m.tensor(IN_A, dtype=m.float64).to(getattr(m, d1))
+                y = m.tensor(IN_B, dtype=m.float64).to(getattr(m, d2))
+                return _inplace_call(m, name, x, y), x
+            try:
+                compare(fn, torch_mod, rtol=1e-2, atol=1e-2)
+            except AssertionError as e:
+                failures.append(f"{name}/{d2}: {e}")
+    assert not failures, "\n".join(failures[:20])

@@ -262,6 +262,8 @@ def fill_(self, value):
         if value._rg and STATE.enabled:
             return copy_(self, value)
         value = value.item()
+    if isinstance(value, complex) and not self.dtype.is_complex:
+        value = value.real  # PyTorch drops the imaginary part here
     check_leaf_inplace(self)
     check_writable(self)
     if self._rg and STATE.enabled:

@@ -424,6 +424,10 @@ def index_fill(input, dim, index, value):
     d = wrap_dim(dim, input._data.ndim)
     if dtype_of(index) is not D.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if (isinstance(value, complex) or isinstance(value, Tensor) and value.dtype.is_complex) and \
+            not input.dtype.is_complex:
+        raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not "
+                           "supported")
     v = value if isinstance(value, Tensor) else scalar_tensor(value, dtype_of(input), input)
     key = (slice(None),) * d + (index._data,)
     return IndexPut.apply(input, v.to(input.dtype), key=key, accumulate=False)

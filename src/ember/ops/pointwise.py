@@ -141,12 +141,22 @@ def clamp_max(input, max):
 
 
 def lerp(input, end, weight, *, out=None):
-    """input + weight * (end - input) (``torch.lerp``)."""
+    """input + weight * (end - input) (``torch.lerp``); all tensors share one floating dtype."""
+    from .indexing import _C_NAMES
+    dt = input.dtype
+    if dt._category < D._FLOAT:
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{_cap(dt)}'")
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype is not dt:
+            raise RuntimeError(f"expected dtype {_C_NAMES.get(dt, 'c10::complex<float>')} for "
+                               f"`{name}` but got dtype {_C_NAMES.get(t.dtype, t.dtype.name)}")
     return handle_out(input + weight * (end - input), out)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """input + value * tensor1 * tensor2 (``torch.addcmul``)."""
+    if D.result_type(input, tensor1, tensor2) is D.bool_:
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
     return handle_out(input + value * tensor1 * tensor2, out)
 
 
