@@ -252,6 +252,8 @@ def test_dropout_between_layers_only_in_training():
     (lambda: nn.GRU(3, 4)(ember.randn(2, 5, 2, 3)), ValueError,
      "GRU: Expected input to be 2D or 3D, got 4D instead"),
     (lambda: nn.RNN(3, 4, nonlinearity="foo"), ValueError, "Unknown nonlinearity 'foo'"),
+    (lambda: nn.LSTM(3, 4)(ember.randn(5, 2, 3, dtype=ember.float64)), ValueError,
+     r"RNN input dtype \(torch.float64\) does not match weight dtype \(torch.float32\)"),
     (lambda: nn.LSTM(3, 4, dropout=2), ValueError, "dropout should be a number in range"),
     (lambda: nn.LSTM(3, 4, proj_size=4), ValueError, "proj_size has to be smaller"),
     (lambda: nn.RNNCell(3, 4)(ember.randn(2, 5)), RuntimeError,

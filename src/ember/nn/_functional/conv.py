@@ -4,7 +4,8 @@ from ...ops.conv import Conv, ConvTransposeBias
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d"]
 
-_TNAME = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
+_TNAME = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+          "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte"}
 
 
 def ntuple(v, n, name="value"):
@@ -31,13 +32,18 @@ def _check_input(input, nd, name):
     return input.dim() == nd + 2
 
 
+def _tname(dt):
+    return _TNAME.get(dt.name, dt.name.capitalize())
+
+
 def _check_dtypes(input, weight, bias):
+    """PyTorch's dtype checks: bias against input first, then weight against input."""
+    if bias is not None and bias.dtype is not input.dtype:
+        raise RuntimeError(f"Input type ({_tname(input.dtype).lower()}) and bias type "
+                           f"({_tname(bias.dtype).lower()}) should be the same")
     if input.dtype is not weight.dtype:
-        raise RuntimeError(f"expected scalar type {_TNAME.get(weight.dtype.name, weight.dtype.name)}"
-                           f" but found {_TNAME.get(input.dtype.name, input.dtype.name)}")
-    if bias is not None and bias.dtype is not weight.dtype:
-        raise RuntimeError(f"expected scalar type {_TNAME.get(weight.dtype.name, weight.dtype.name)}"
-                           f" but found {_TNAME.get(bias.dtype.name, bias.dtype.name)}")
+        raise RuntimeError(f"expected scalar type {_tname(input.dtype)} but found "
+                           f"{_tname(weight.dtype)}")
 
 
 def conv_padding(padding, nd, k, dil, stride):

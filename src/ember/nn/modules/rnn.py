@@ -113,6 +113,11 @@ class RNNBase(Module):
 
     # ---- forward -----------------------------------------------------------------------
     def _check_input(self, input, batch_sizes):
+        w = self.weight_ih_l0
+        if input.dtype is not w.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({w.dtype}). Convert input: input.to({w.dtype}), or convert "
+                             f"model: model.to({input.dtype})")
         expected = 2 if batch_sizes is not None else 3
         if input.dim() != expected:
             raise RuntimeError(f"input must have {expected} dimensions, got {input.dim()}")
