@@ -99,7 +99,11 @@ class LinearOp(Op):
     save = (0, 1)
 
     def forward(ctx, x, w, b):
-        y = ctx.xp.matmul(x, w.T)
+        if x.ndim > 2:                      # one GEMM over all leading dims
+            y = ctx.xp.matmul(x.reshape(-1, x.shape[-1]), w.T)
+            y = y.reshape(x.shape[:-1] + (w.shape[0],))
+        else:
+            y = ctx.xp.matmul(x, w.T)
         if b is not None:
             y += b
         return y
@@ -111,8 +115,10 @@ class LinearOp(Op):
         if not STATE.enabled:   # plain backward: straight to BLAS
             ga = g._data
             xp = ctx.xp
+            g2 = ga.reshape(-1, ga.shape[-1]) if ga.ndim > 2 else ga
             if nx:
-                gx = _wrap(xp.matmul(ga, w._data))
+                gx = xp.matmul(g2, w._data)
+                gx = _wrap(gx.reshape(ga.shape[:-1] + (gx.shape[-1],)) if ga.ndim > 2 else gx)
             if nw or nb:
                 g2 = ga.reshape(-1, ga.shape[-1])
                 if nw:
