@@ -143,6 +143,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                                   f"{input.dim()}D) for the modes: nearest | linear | bilinear | "
                                   f"bicubic | trilinear | area | nearest-exact (got {mode})")
+    if antialias:
+        raise NotImplementedError("interpolate(): antialias=True is not supported by Ember")
     nd = input.dim() - 2
     if nd < 1 or nd > 3:
         raise ValueError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
