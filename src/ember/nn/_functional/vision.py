@@ -376,6 +376,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     """Sample (N, C, H, W) ``input`` at normalised ``grid`` (N, Ho, Wo, 2) locations in
     [-1, 1] (x then y). ``mode`` 'bilinear' or 'nearest'; ``padding_mode`` 'zeros', 'border' or
     'reflection'; differentiable in both ``input`` and ``grid`` (bilinear)."""
+    if mode == "bicubic":
+        raise NotImplementedError("grid_sample(): mode='bicubic' is not supported by Ember")
     if mode not in ("bilinear", "nearest"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', "
                          f"'nearest' or 'bicubic', but got: '{mode}'")
