@@ -128,7 +128,7 @@ def main():
     import torch
     torch.set_num_threads(1)
     ember.set_num_threads(1)
-    print(f"{"case":44s} {'ember ms':>9s} {'torch ms':>9s} {'ratio':>6s}")
+    print(f"{'case':44s} {'ember ms':>9s} {'torch ms':>9s} {'ratio':>6s}")
     for case in CASES:
         torch.manual_seed(0)
         tm = case.build(torch)
