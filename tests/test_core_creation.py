@@ -374,3 +374,64 @@ def test_threads():
     assert ember.get_num_threads() == 1
     ember.set_num_threads(n)
     assert ember.get_num_threads() == n
+
+
+def _shape_dtype(fn):
+    """Shapes/dtypes/requires_grad of random results (values differ between libraries)."""
+    def g(m):
+        r = fn(m)
+        if isinstance(r, (tuple, list)):
+            return [(tuple(t.shape), str(t.dtype)) for t in r]
+        if hasattr(r, "shape"):
+            return (tuple(r.shape), str(r.dtype), r.requires_grad)
+        return type(r).__name__
+    return g
+
+
+RANDOM_API = {
+ "rand-gen": lambda m: m.rand(2, 3, generator=m.Generator().manual_seed(1)),
+ "randn-size-kw": lambda m: m.randn(size=(2,)),
+ "rand-empty": lambda m: m.rand(0),
+ "rand-0d": lambda m: m.rand(()),
+ "randint-dtype": lambda m: m.randint(3, 10, (2,), dtype=m.int16),
+ "randint-float-dtype": lambda m: m.randint(3, 10, (2,), dtype=m.float32),
+ "randint-size-kw": lambda m: m.randint(0, 5, size=(3,)),
+ "randint-bad": lambda m: m.randint(5, 2, (3,)),
+ "randint-no-size": lambda m: m.randint(5),
+ "randperm-dtype": lambda m: m.randperm(5, dtype=m.int32),
+ "randperm-0": lambda m: m.randperm(0),
+ "normal-kw": lambda m: m.normal(mean=m.zeros(3), std=m.ones(3)),
+ "normal-mean-float-std-tensor": lambda m: m.normal(0.5, m.ones(2, 2)),
+ "normal-bad-std": lambda m: m.normal(m.zeros(2), -1.0),
+ "normal-size-dtype": lambda m: m.normal(0.0, 1.0, (3,), dtype=m.float64),
+ "bernoulli-p-tensor-f64": lambda m: m.bernoulli(m.full((3,), 0.5, dtype=m.float64)),
+ "bernoulli-bad": lambda m: m.bernoulli(m.full((3,), 1.5)),
+ "bernoulli_-tensor": lambda m: m.zeros(3).bernoulli_(m.full((3,), 0.5)),
+ "multinomial-neg": lambda m: m.multinomial(m.tensor([-0.1, 1.0]), 1),
+ "multinomial-zero": lambda m: m.multinomial(m.tensor([0.0, 0.0]), 1),
+ "multinomial-f64": lambda m: m.multinomial(m.tensor([0.1, 0.9], dtype=m.float64), 2),
+ "uniform_-int": lambda m: m.zeros(3, dtype=m.int64).uniform_(),
+ "normal_-int": lambda m: m.zeros(3, dtype=m.int64).normal_(),
+ "random_-float-default": lambda m: m.zeros(3).random_(),
+ "random_-bool": lambda m: m.zeros(3, dtype=m.bool).random_(),
+ "random_-to": lambda m: m.zeros(3).random_(10),
+ "exponential_-int": lambda m: m.zeros(3, dtype=m.int64).exponential_(),
+ "manual_seed-returns": lambda m: m.manual_seed(3),
+ "initial_seed": lambda m: (m.manual_seed(5), m.initial_seed())[1],
+ "rand_like-int": lambda m: m.rand_like(m.zeros(2, dtype=m.int64)),
+ "randn_like-dtype": lambda m: m.randn_like(m.zeros(2), dtype=m.float64),
+ "randint_like-lowhigh": lambda m: m.randint_like(m.zeros(2), 3, 5),
+
+ "poisson": lambda m: m.poisson(m.ones(3)),
+ "rand-rg": lambda m: m.rand(2, requires_grad=True),
+ "rand-int-dtype": lambda m: m.rand(2, dtype=m.int64),
+ "randn-int-dtype": lambda m: m.randn(2, dtype=m.int64),
+ "randn-complex": lambda m: m.randn(2, dtype=m.complex64),
+ "Generator-device": lambda m: m.Generator("cpu").device,
+}
+
+
+@pytest.mark.parametrize("name", list(RANDOM_API))
+def test_random_api(name, torch_mod):
+    fn = RANDOM_API[name]
+    compare(fn if name == "initial_seed" else _shape_dtype(fn), torch_mod)

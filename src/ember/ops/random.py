@@ -123,11 +123,11 @@ def _shape(size):
     return tuple(int(s) for s in size)
 
 
-def _float_dtype(dtype):
+def _float_dtype(dtype, kernel="check_uniform_bounds"):
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     if not (dt.is_floating_point or dt.is_complex):
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for "
-                           f"'{dt.name.capitalize()}'")
+        from ._helpers import _cap
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_cap(dt)}'")
     return dt
 
 
@@ -138,18 +138,20 @@ def _make(arr, dtype, device, requires_grad):
     return t
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
     """Uniform samples on [0, 1) (``torch.rand``)."""
+    size = args if size is None else (size,)
     dt = _float_dtype(dtype)
     arr = _rng(generator).random(_shape(size), dtype=np.float64 if dt is D.float64 else np.float32)
     return _out(_make(arr, dt, device, requires_grad), out)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
     """Standard normal samples (``torch.randn``)."""
-    dt = _float_dtype(dtype)
+    size = args if size is None else (size,)
+    dt = _float_dtype(dtype, "normal_kernel_cpu")
     shape = _shape(size)
     if dt.is_complex:
         r = _rng(generator).standard_normal(shape + (2,)) / np.sqrt(2)
@@ -211,6 +213,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         ref = mean if isinstance(mean, Tensor) else std
         if isinstance(std, Tensor) and bool((std._data < 0).any()):
             raise RuntimeError("normal expects all elements of std >= 0.0")
+        if not isinstance(std, Tensor) and std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
         shape = np.broadcast_shapes(getattr(mean, "shape", ()), getattr(std, "shape", ()))
         z = randn(tuple(shape), generator=generator, dtype=ref.dtype, device=ref.device)
         with no_grad():
@@ -283,11 +287,13 @@ def _fill(self, arr):
 
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
     """Fill with uniform samples on [a, b)."""
+    _float_dtype(self.dtype)
     return _fill(self, _rng(generator).uniform(a, b, self.shape))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Fill with normal samples."""
+    _float_dtype(self.dtype, "normal_kernel_cpu")
     return _fill(self, _rng(generator).normal(mean, std, self.shape))
 
 
@@ -306,6 +312,10 @@ def random_(self, from_=0, to=None, *, generator=None):
 
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with exponential samples of rate ``lambd``."""
+    if not self.dtype.is_floating_point:
+        from ._helpers import _cap
+        raise RuntimeError(f"Exponential distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified {_cap(self.dtype)}")
     return _fill(self, _rng(generator).exponential(1.0 / lambd, self.shape))
 
 
