@@ -204,12 +204,12 @@ class _Custom:
 
 def test_cuda_location_without_gpu_needs_map_location(monkeypatch):
     from ember import serialization as S
-    orig = S._Pickler.persistent_id
+    orig = S._TorchNames.persistent_id
 
     def as_cuda(self, obj):
         pid = orig(self, obj)
         return None if pid is None else pid[:3] + ("cuda:0",) + pid[4:]
-    monkeypatch.setattr(S._Pickler, "persistent_id", as_cuda)
+    monkeypatch.setattr(S._TorchNames, "persistent_id", as_cuda)
     buf = io.BytesIO()
     ember.save({"w": ember.arange(3.0)}, buf)
     monkeypatch.undo()
@@ -268,3 +268,19 @@ def test_empty_and_zero_dim_tensors(tmp_path):
         for k, v in obj.items():
             assert r[k].shape == v.shape and r[k].dtype is v.dtype
             assert_close(r[k], v, rtol=0, atol=0)
+
+
+def test_user_strings_that_look_like_stand_in_globals_survive(torch_mod):
+    from ember import serialization as S
+    old, new = S._standin("torch._utils", "_rebuild_tensor_v2")._rename
+    tricky = old.decode()
+    obj = {"t": ember.arange(3.0), "s": tricky, "d": "ctorch\nfloat32\n", "dt": ember.float32}
+    buf = io.BytesIO()
+    ember.save(obj, buf)
+    buf.seek(0)
+    r = ember.load(buf)
+    assert r["s"] == tricky and r["d"] == obj["d"] and r["dt"] is ember.float32
+    assert_close(r["t"], obj["t"])
+    buf.seek(0)
+    rt = torch_mod.load(buf)
+    assert rt["s"] == tricky and rt["dt"] is torch_mod.float32

@@ -58,6 +58,10 @@ def _g(module, name):
     return _G[key]
 
 
+_PLAIN = frozenset({int, float, str, bytes, bool, type(None), tuple, list, dict, OrderedDict,
+                    _Global})
+
+
 class _StorageRef:
     __slots__ = ("key", "dtype", "numel", "location")
 
@@ -66,50 +70,41 @@ class _StorageRef:
 
 
 # ================================ saving ======================================================
-class _Pickler(pickle._Pickler):
-    """Protocol-2 pickler writing tensors, dtypes and devices under PyTorch's global names."""
-    dispatch = pickle._Pickler.dispatch.copy()
+class _TorchNames:
+    """Pickler mixin: tensors become ``_rebuild_tensor_v2``/``_rebuild_parameter`` calls over
+    storage persistent ids, and devices/Sizes/dtypes PyTorch's globals. ``_name(module,
+    name)`` gives the object the concrete pickler writes as that global."""
 
-    def __init__(self, file):
-        super().__init__(file, protocol=2)
+    def _init_records(self):
         self.records = []        # (key, contiguous numpy array)
         self._seen = {}          # (id(root array), dtype) -> _StorageRef
         self._keep = []          # keep roots alive so ids stay unique
 
-    def _save_global_ref(self, obj):
-        memo = self.memo.get(id(obj))
-        if memo is not None:
-            self.write(self.get(memo[0]))
-            return
-        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode("utf-8"))
-        self.memoize(obj)
-    dispatch[_Global] = _save_global_ref
-
-    def _save_dtype(self, obj):
-        self._save_global_ref(_g("torch", obj.name))
-    dispatch[D.dtype] = _save_dtype
-
     def persistent_id(self, obj):
         if type(obj) is _StorageRef:
-            return ("storage", _g("torch", _STORAGE_OF[obj.dtype]), obj.key, obj.location,
-                    obj.numel)
+            return ("storage", self._name("torch", _STORAGE_OF[obj.dtype]), obj.key,
+                    obj.location, obj.numel)
         return None
 
     def reducer_override(self, obj):
+        t = type(obj)
+        if t in _PLAIN:
+            return NotImplemented
         if isinstance(obj, Tensor):
             from .nn.parameter import Parameter
             if isinstance(obj, Parameter):
-                plain = obj.detach()
-                return (_g("torch._utils", "_rebuild_parameter"),
-                        (plain, obj.requires_grad, OrderedDict()))
+                return (self._name("torch._utils", "_rebuild_parameter"),
+                        (obj.detach(), obj.requires_grad, OrderedDict()))
             ref, offset, stride = self._storage_of(obj)
-            return (_g("torch._utils", "_rebuild_tensor_v2"),
+            return (self._name("torch._utils", "_rebuild_tensor_v2"),
                     (ref, offset, tuple(obj._data.shape), stride, obj.requires_grad,
                      OrderedDict()))
-        if type(obj) is _device_cls:
-            return (_g("torch", "device"), (str(obj),))
-        if type(obj) is Size:
-            return (_g("torch", "Size"), (tuple(obj),))
+        if t is D.dtype:
+            return self._dtype_global(obj)
+        if t is _device_cls:
+            return (self._name("torch", "device"), (str(obj),))
+        if t is Size:
+            return (self._name("torch", "Size"), (tuple(obj),))
         return NotImplemented
 
     def _storage_of(self, t):
@@ -145,6 +140,98 @@ class _Pickler(pickle._Pickler):
             self._seen[key] = ref
             self._keep.append(store)
         return ref, int(offset), stride
+
+
+class _Pickler(_TorchNames, pickle._Pickler):
+    """Pure-Python protocol-2 pickler that writes PyTorch's global names directly."""
+    dispatch = pickle._Pickler.dispatch.copy()
+
+    def __init__(self, file):
+        super().__init__(file, protocol=2)
+        self._init_records()
+
+    _name = staticmethod(_g)
+
+    def _dtype_global(self, obj):
+        return NotImplemented  # written by the dispatch entry below
+
+    def _save_global_ref(self, obj):
+        memo = self.memo.get(id(obj))
+        if memo is not None:
+            self.write(self.get(memo[0]))
+            return
+        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode("utf-8"))
+        self.memoize(obj)
+    dispatch[_Global] = _save_global_ref
+
+    def _save_dtype(self, obj):
+        self._save_global_ref(_g("torch", obj.name))
+    dispatch[D.dtype] = _save_dtype
+
+
+# The C pickler can only write globals it can import, so it writes stand-ins defined in this
+# module (and ember._dtype's dtypes), whose GLOBAL lines are then renamed to PyTorch's.
+_STANDINS = {}
+
+
+def _standin(module, name):
+    obj = _STANDINS.get((module, name))
+    if obj is None:
+        attr = f"_ckpt_global_{len(_STANDINS)}"
+        obj = type(attr, (), {"__module__": __name__, "__slots__": ()})
+        obj.__qualname__ = attr
+        globals()[attr] = obj
+        obj._rename = (f"c{__name__}\n{attr}\n".encode(), f"c{module}\n{name}\n".encode())
+        _STANDINS[(module, name)] = obj
+    return obj
+
+
+_DTYPE_ATTR = {d: ("bool_" if d is D.bool_ else d.name) for d in D.ALL_DTYPES}
+
+
+class _FastPickler(_TorchNames, pickle.Pickler):
+    """C protocol-2 pickler writing stand-in globals; ``renamed`` turns them into PyTorch's."""
+
+    def __init__(self, file):
+        super().__init__(file, protocol=2)
+        self._init_records()
+        self.used = set()
+
+    def _name(self, module, name):
+        obj = _standin(module, name)
+        self.used.add(obj._rename)
+        return obj
+
+    def _dtype_global(self, obj):
+        attr = _DTYPE_ATTR[obj]
+        self.used.add((f"cember._dtype\n{attr}\n".encode(), f"ctorch\n{obj.name}\n".encode()))
+        return attr
+
+    def renamed(self, data):
+        """``data`` with the stand-in globals renamed, or None when a stand-in's bytes also
+        occur elsewhere (inside user data), so the caller falls back to the Python pickler."""
+        for old, new in self.used:
+            if data.count(old) != 1:
+                return None
+            data = data.replace(old, new)
+        return data
+
+
+def _pickle_bytes(obj):
+    """Protocol-2 pickle of ``obj`` with PyTorch's names, and the storages it refers to."""
+    buf = io.BytesIO()
+    fast = _FastPickler(buf)
+    try:
+        fast.dump(obj)
+        data = fast.renamed(buf.getvalue())
+    except pickle.PicklingError:
+        data = None
+    if data is not None:
+        return data, fast.records
+    buf = io.BytesIO()
+    slow = _Pickler(buf)
+    slow.dump(obj)
+    return buf.getvalue(), slow.records
 
 
 def _ptr(arr):
@@ -194,10 +281,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
     renamed into place, so a failure never leaves a half-written file behind."""
     if pickle_module is not None and pickle_module is not pickle:
         raise NotImplementedError("ember.save: only the standard pickle module is supported")
-    buf = io.BytesIO()
-    pickler = _Pickler(buf)
-    pickler.dump(obj)
-    pkl, records = buf.getvalue(), pickler.records
+    pkl, records = _pickle_bytes(obj)
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         archive = os.path.splitext(os.path.basename(path))[0] or "archive"
