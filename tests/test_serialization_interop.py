@@ -216,3 +216,13 @@ def test_legacy_torch_format_gives_clear_error(torch_mod):
     buf.seek(0)
     with pytest.raises(RuntimeError, match="legacy"):
         ember.load(buf)
+
+
+def test_ember_file_mmaps_in_torch_and_keeps_parameters(torch_mod, tmp_path):
+    obj = {"w": ember.nn.Parameter(ember.randn(64, 32)), "b": ember.arange(10),
+           "h": ember.randn(7).to(ember.float16)}
+    ember.save(obj, tmp_path / "m.pt")
+    r = torch_mod.load(tmp_path / "m.pt", mmap=True, weights_only=True)
+    assert isinstance(r["w"], torch_mod.nn.Parameter) and r["w"].requires_grad
+    for k, v in obj.items():
+        assert_close(r[k].detach(), v.detach(), rtol=0, atol=0)
