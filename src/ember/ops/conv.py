@@ -105,7 +105,7 @@ def conv_dx(xp, g, w, xshape, stride, pad, dil, groups):
     nd = len(k)
     cg = w.shape[1]
     gt = xp.ascontiguousarray(g.transpose(tuple(range(1, nd + 2)) + (0,)))
-    gt = gt.reshape(groups, cout // groups, -1)
+    gt = gt.reshape(groups, cout // groups, prod(o) * n)
     wt = xp.ascontiguousarray(w.reshape(groups, cout // groups, -1).transpose(0, 2, 1))
     cols = xp.matmul(wt, gt).reshape((groups * cg,) + k + o + (n,))
     sp = tuple(s + lo + hi for s, (lo, hi) in zip(xshape[2:], pad))
@@ -127,7 +127,7 @@ def conv_dw(xp, x, g, wshape, stride, pad, dil, groups, cols=None):
     if cols is None:
         cols, _ = im2col(xp, x, k, stride, pad, dil, groups)
     n, cout = g.shape[:2]
-    gm = g.reshape(n, groups, cout // groups, -1)
+    gm = g.reshape(n, groups, cout // groups, prod(g.shape[2:]))
     return xp.matmul(gm, cols.transpose(0, 1, 3, 2)).sum(0).reshape(wshape)
 
 

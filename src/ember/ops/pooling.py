@@ -43,7 +43,7 @@ def window_argmax(xp, x, k, stride, pad, dil, osz):
     # kernel positions first, one contiguous copy: each running-max pass is then a fast slab op
     nd2 = w.ndim - nd
     slabs = xp.ascontiguousarray(w.transpose(tuple(range(nd2, w.ndim)) + tuple(range(nd2))))
-    slabs = slabs.reshape((-1,) + slabs.shape[nd:])
+    slabs = slabs.reshape((prod(k),) + slabs.shape[nd:])
     has_nan = x.dtype.kind == "f" and bool(xp.isnan(slabs).any())
     best = slabs[0].copy()
     am = xp.zeros(best.shape, dtype=xp.int64)
@@ -74,7 +74,7 @@ def window_argmax(xp, x, k, stride, pad, dil, osz):
 
 def _rows(xp, shape, idx):
     nc = shape[0] * shape[1]
-    return xp.arange(nc).reshape(nc, 1), idx.reshape(nc, -1)
+    return xp.arange(nc).reshape(nc, 1), idx.reshape(nc, prod(idx.shape[2:]))
 
 
 class PlaneGather(Op):
@@ -86,7 +86,7 @@ class PlaneGather(Op):
         if values is not None:
             return values
         r, i = _rows(ctx.xp, x.shape, idx)
-        return x.reshape(r.shape[0], -1)[r, i].reshape(idx.shape)
+        return x.reshape(r.shape[0], prod(x.shape[2:]))[r, i].reshape(idx.shape)
 
     def backward(ctx, g):
         return PlaneScatter.apply(g, idx=ctx.idx, shape=ctx.xshape, accumulate=not ctx.unique)
@@ -103,12 +103,13 @@ class PlaneScatter(Op):
         nc = shape[0] * shape[1]
         plane = prod(shape[2:])
         if accumulate:
-            glob = (idx.reshape(nc, -1) + xp.arange(nc).reshape(nc, 1) * plane).ravel()
+            glob = (idx.reshape(nc, prod(idx.shape[2:])) +
+                    xp.arange(nc).reshape(nc, 1) * plane).ravel()
             out = xp.bincount(glob, weights=src.ravel(), minlength=nc * plane)
             return out.astype(src.dtype, copy=False).reshape(shape)
         out = xp.zeros((nc, plane), dtype=src.dtype)
         r, i = _rows(xp, shape, idx)
-        out[r, i] = src.reshape(nc, -1)
+        out[r, i] = src.reshape(nc, prod(src.shape[2:]))
         return out.reshape(shape)
 
     def backward(ctx, g):
