@@ -268,8 +268,6 @@ def test_forward_hooks(torch_mod):
 
 
 def test_full_backward_hooks(torch_mod):
-    rec = {}
-
     def run(m):
         lin = m.nn.Linear(3, 2)
         lin.weight.data.copy_(m.tensor([[1., 2., 3.], [4., 5., 6.]]))

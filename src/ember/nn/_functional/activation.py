@@ -3,10 +3,8 @@
 Gradients at the kinks follow PyTorch (e.g. relu'(0) = 0, hardtanh' = 0 on its bounds).
 ``inplace=True`` writes the result into ``input`` with autograd's in-place rules.
 """
-import math
 import warnings
 
-from ... import ops as _ops  # noqa: F401
 from ...ops import unary as U, reduce as R, pointwise as P
 from ..._tensor_methods import _inplace
 from ...ops.nn_basic import ReluOp, GeluOp

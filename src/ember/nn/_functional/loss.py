@@ -5,7 +5,6 @@ import warnings
 
 from ... import _dtype as D
 from ..._tensor import _wrap
-from ...autograd.grad_mode import no_grad
 from ...ops import unary as U, pointwise as P, binary as B, reduce as R
 from ...ops.nn_basic import CrossEntropyOp
 from .activation import logsigmoid
@@ -115,7 +114,7 @@ def _flatten_classes(input, target, name="cross_entropy"):
         raise ValueError("Expected input to have at least 1 dimension, got 0")
     if input.dim() == 1:
         if target.dim() != 0:
-            raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported")
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         return input.unsqueeze(0), target.reshape(1)
     n = input.shape[0]
     if target.dim() == 0 or target.shape[0] != n:

@@ -3,9 +3,9 @@ normalize, cosine_similarity, pairwise_distance and the normalisation layers' fu
 import math
 
 from ... import _dtype as D
-from ..._tensor import Tensor, _wrap
+from ..._tensor import _wrap
 from ...autograd.grad_mode import no_grad
-from ...ops import unary as U, pointwise as P, creation as C, random as RND
+from ...ops import unary as U, creation as C, random as RND
 from ...ops.nn_basic import LinearOp, EmbeddingOp, BatchNormOp, LayerNormOp
 from ..._tensor_methods import _inplace
 
@@ -78,7 +78,6 @@ def _keep_mask(input, shape, p):
     """A float mask of ``shape``: 1/(1-p) with probability 1-p, else 0."""
     r = RND.rand(*shape, dtype=input.dtype if input.is_floating_point() else None,
                  device=input.device)
-    xp = input._backend()
     keep = r._data >= p
     scale = 0.0 if p >= 1.0 else 1.0 / (1.0 - p)
     return _wrap((keep * scale).astype(input._data.dtype, copy=False))
