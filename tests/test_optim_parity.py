@@ -38,6 +38,9 @@ CASES = [
     ("Rprop", dict(lr=0.01, etas=(0.3, 1.5), step_sizes=(1e-4, 0.05), maximize=True)),
     ("ASGD", dict(lr=0.01)),
     ("ASGD", dict(lr=0.01, lambd=1e-3, alpha=0.5, t0=3, weight_decay=0.1)),
+    ("Adafactor", dict()),
+    ("Adafactor", dict(lr=0.05, beta2_decay=-0.5, eps=(1e-20, 1e-2), d=1.5, weight_decay=0.1,
+                       maximize=True)),
 ]
 
 SHAPES = [(3, 4), (5,)]
