@@ -152,6 +152,10 @@ class Conv(Op):
         gb = g.sum((0,) + tuple(range(2, g.dim()))) if nb else None
         return gx, gw, gb
 
+    def _release(self):
+        super()._release()
+        self.cols = None  # the im2col buffer goes with the saved tensors
+
 
 class ConvDx(Op):
     """conv's input gradient (= transposed convolution of ``g`` with ``w``)."""

@@ -105,6 +105,10 @@ class RNNSeq(Op):
         return tuple(None if a is None or not need else _wrap(a)
                      for a, need in zip(grads, ctx.needs_input_grad))
 
+    def _release(self):
+        super()._release()
+        self.cache = None  # per-step activations go with the saved tensors
+
 
 def _lstm_forward(xp, xw, h0, c0, w_hh, batch_sizes, reverse):
     """LSTM over time on arrays, ~12 array calls per step, writing into preallocated buffers."""
