@@ -168,13 +168,15 @@ def run_backward(outputs, grad_outputs, retain_graph=False, create_graph=False, 
     ready = [r for r in dict.fromkeys(roots) if deps.get(r, 0) == 0]
     prev_mode = STATE.enabled
     STATE.enabled = bool(create_graph)
+    anomaly = STATE.anomaly
     try:
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None) or [None]
             if needed is not None and node not in needed:
                 continue
-            if node._tensor_pre_hooks or node._retain_hooks:
+            hooked = node._hooked
+            if hooked:
                 grads = _call_tensor_pre_hooks(node, grads)
             is_leaf_node = type(node) is AccumulateGrad
             if targets is not None and node in targets:
@@ -189,8 +191,14 @@ def run_backward(outputs, grad_outputs, retain_graph=False, create_graph=False, 
                 continue
             if grads[0] is None and all(g is None for g in grads) and isinstance(node, Op):
                 grad_inputs = (None,) * len(node.next_functions)
-            else:
+            elif hooked or anomaly or len(grads) != 1 or grads[0] is None or node._freed:
                 grad_inputs = _run_node(node, grads, retain_graph)
+            else:  # the common case, inlined: one incoming gradient, no hooks
+                grad_inputs = node.backward(grads[0])
+                if type(grad_inputs) is not tuple or len(grad_inputs) != len(node.next_functions):
+                    grad_inputs = _check_count(node, grad_inputs)
+                if not retain_graph:
+                    node._release()
             metas = node._in_meta
             n_meta = len(metas)
             i = 0
@@ -251,23 +259,9 @@ def _run_node(node, grads, retain_graph):
     if node._freed:
         from .node import _FREED_MSG
         raise RuntimeError(_FREED_MSG)
-    if len(grads) == 1:
-        if grads[0] is None and node.materialize_grads:
-            grads = _materialize(node, grads)
-        result = node.backward(grads[0])
-    else:
-        if node.materialize_grads and any(g is None for g in grads):
-            grads = _materialize(node, grads)
-        result = node.backward(*grads)
-    n_in = len(node.next_functions)
-    if type(result) is not tuple:
-        result = (result,)
-    if len(result) != n_in:
-        if len(result) > n_in and all(r is None for r in result[n_in:]):
-            result = result[:n_in]
-        else:
-            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                               f"(expected {n_in}, got {len(result)})")
+    if node.materialize_grads and any(g is None for g in grads):
+        grads = _materialize(node, grads)
+    result = _check_count(node, node.backward(*grads))
     if STATE.anomaly:
         _check_anomaly(node, result)
     if node._hooks:
@@ -277,6 +271,19 @@ def _run_node(node, grads, retain_graph):
                 result = tuple(new)
     if not retain_graph:
         node._release()
+    return result
+
+
+def _check_count(node, result):
+    """``result`` as a tuple with one entry per input edge, or PyTorch's error."""
+    n_in = len(node.next_functions)
+    if type(result) is not tuple:
+        result = (result,)
+    if len(result) != n_in:
+        if len(result) > n_in and all(r is None for r in result[n_in:]):
+            return result[:n_in]
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {n_in}, got {len(result)})")
     return result
 
 

@@ -37,6 +37,7 @@ class Node:
     materialize_grads = True
     _n_outputs = 1
     _view_version = None  # for a view op's node: the version its view was made at
+    _hooked = False  # set when any hook is registered: the engine's slow path handles them
     _pre_hooks = None
     _hooks = None
     _tensor_pre_hooks = None
@@ -108,6 +109,7 @@ class Node:
         """hook(grad_inputs, grad_outputs) -> None or new grad_inputs, run after this node."""
         if self._hooks is None:
             self._hooks = []
+        self._hooked = True
         self._hooks.append(hook)
         return _RemovableHandle(self._hooks, hook)
 
@@ -115,10 +117,12 @@ class Node:
         """hook(grad_outputs) -> None or new grad_outputs, run before this node."""
         if self._pre_hooks is None:
             self._pre_hooks = []
+        self._hooked = True
         self._pre_hooks.append(hook)
         return _RemovableHandle(self._pre_hooks, hook)
 
     def _add_tensor_pre_hook(self, output_nr, hook, retain=False):
+        self._hooked = True
         attr = "_retain_hooks" if retain else "_tensor_pre_hooks"
         table = getattr(self, attr)
         if table is None:
@@ -211,6 +215,7 @@ def edge_of(t):
 
 
 _new = object.__new__
+_NEEDS_ONE = (True,)
 
 
 class Op(Node):
@@ -248,29 +253,45 @@ class Op(Node):
 
     def _record(self, inputs, result):
         """Make this ctx the output's ``grad_fn``: edges to the inputs, metadata, saved tensors."""
-        edges = []
-        needs = []
-        meta = []
-        for t in inputs:
-            if t is None:
-                edges.append(_NO_EDGE)
-                needs.append(False)
-                meta.append(None)
-                continue
+        if len(inputs) == 1:  # the common unary case, spelled out (apply checked requires_grad)
+            t = inputs[0]
             data = t._data
-            meta.append((data.shape, data.dtype))
-            if not t._rg:
-                edges.append(_NO_EDGE)
-                needs.append(False)
-                continue
-            needs.append(True)
             fn = t.grad_fn
-            edges.append((fn, t._output_nr) if fn is not None and t._base is None else edge_of(t))
-        self.next_functions = tuple(edges)
-        self.needs_input_grad = needs = tuple(needs)
-        self._in_meta = tuple(meta)
+            self.next_functions = ((fn, t._output_nr) if fn is not None and t._base is None
+                                   else edge_of(t),)
+            self.needs_input_grad = needs = _NEEDS_ONE
+            self._in_meta = ((data.shape, data.dtype),)
+        else:
+            edges = []
+            needs = []
+            meta = []
+            for t in inputs:
+                if t is None:
+                    edges.append(_NO_EDGE)
+                    needs.append(False)
+                    meta.append(None)
+                    continue
+                data = t._data
+                meta.append((data.shape, data.dtype))
+                if not t._rg:
+                    edges.append(_NO_EDGE)
+                    needs.append(False)
+                    continue
+                needs.append(True)
+                fn = t.grad_fn
+                edges.append((fn, t._output_nr) if fn is not None and t._base is None
+                             else edge_of(t))
+            self.next_functions = tuple(edges)
+            self.needs_input_grad = needs = tuple(needs)
+            self._in_meta = tuple(meta)
         save = self.save
-        if save:
+        if not save:
+            self._saved = None
+        elif len(save) == 1 and self.save_if is None:
+            t = result if save[0] == "out" else inputs[save[0]]
+            self._saved = (t,)
+            self._saved_versions = (None if t is None else t._version[0],)
+        else:
             saved = []
             versions = []
             cond = self.save_if
@@ -284,8 +305,6 @@ class Op(Node):
                     versions.append(t._version[0])
             self._saved = tuple(saved)
             self._saved_versions = tuple(versions)
-        else:
-            self._saved = None
         result._rg = True
         result.grad_fn = self
         if STATE.anomaly:
