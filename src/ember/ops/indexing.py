@@ -135,7 +135,37 @@ def getitem(self, key):
     from .shape import Slice
     if basic:
         return Slice.apply(self, key=k)
+    split = _split_ints(k)
+    if split is not None:
+        return Index.apply(Slice.apply(self, key=split[0]), key=split[1])
     return Index.apply(self, key=k)
+
+
+def _split_ints(k):
+    """A key mixing integers with advanced indices as (integer part, the rest), or None.
+
+    PyTorch applies integers first (as ``select``) and only then the advanced indices, so
+    ``x[0, :, idx]`` puts idx's dims after the slice; NumPy would move them to the front.
+    """
+    if not any(type(i) is int for i in k):
+        return None
+    first, rest = [], []
+    for i in k:
+        if type(i) is int:
+            first.append(i)
+        elif i is None:
+            rest.append(None)
+        elif i is Ellipsis:
+            first.append(Ellipsis)
+            rest.append(Ellipsis)
+        elif isinstance(i, slice):
+            first.append(slice(None))
+            rest.append(i)
+        else:  # an index array, a bool mask (one dim per mask dim) or a bool scalar (none)
+            n = 0 if isinstance(i, bool) else (i.ndim if i.dtype == bool else 1)
+            first.extend([slice(None)] * n)
+            rest.append(i)
+    return tuple(first), tuple(rest)
 
 
 class IndexPut(Op):
@@ -179,10 +209,16 @@ def index_put(input, indices, values, accumulate=False):
 def setitem(self, key, value):
     """``self[key] = value`` in place, with broadcasting; autograd follows PyTorch."""
     k, basic = _parse_key(self, key)
+    split = None if basic else _split_ints(k)
+    if split is not None:  # integers first (a view), then the advanced part on that view
+        from .shape import Slice
+        self, k = Slice.apply(self, key=split[0]), split[1]
     if basic:
         from .shape import Slice
         target = Slice.apply(self, key=k) if k != () else self
         if isinstance(value, Tensor) and value._data.shape != target._data.shape:
+            while value._data.ndim > target._data.ndim and value._data.shape[0] == 1:
+                value = value.squeeze(0)  # PyTorch drops the value's leading 1-sized dims
             value = value.expand(target.shape)  # PyTorch's error names the expanded size
         target.copy_(value)
         return
