@@ -282,3 +282,19 @@ def test_lstm_learns_sine_continuation():
         loss.backward()
         opt.step()
     assert loss.item() < 0.01, loss.item()
+
+
+def test_very_long_sequence_backward():
+    """5,000 steps through the fused op; 600 GRUCell steps (~10k graph nodes) iteratively."""
+    lstm = nn.LSTM(1, 4)
+    x = ember.randn(5000, 1, 1, requires_grad=True)
+    out, _ = lstm(x)
+    out[-1].sum().backward()
+    assert tuple(x.grad.shape) == (5000, 1, 1)
+    cell = nn.GRUCell(1, 2)
+    h = ember.zeros(1, 2)
+    xs = ember.randn(600, 1, 1, requires_grad=True)
+    for t in range(600):
+        h = cell(xs[t], h)
+    h.sum().backward()
+    assert bool(ember.isfinite(xs.grad).all())
