@@ -20,7 +20,7 @@ TRAIN, TEST, WINDOW, SEASON = 96, 48, 12, 12
 
 
 def main():
-    args = _common.parse_args(__doc__, epochs=400)
+    args = _common.parse_args(__doc__, epochs=250)
     torch = _common.load_backend(args)
     nn = torch.nn
     t0 = time.time()
