@@ -9,6 +9,7 @@ from . import _dtype as D
 from ._device import to_device, backend_for, device
 from ._tensor import Tensor, _wrap
 from .autograd.grad_mode import STATE
+from .autograd.api import backward as _autograd_backward
 from .ops import unary, binary, pointwise, reduce, shape, joining, matmul, indexing, creation, \
     random as rnd
 from .ops._helpers import write_inplace, snapshot_for_inplace, check_leaf_inplace, check_writable
@@ -424,8 +425,7 @@ def detach_(self):
 
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate gradients of this tensor into the leaves (``Tensor.backward``)."""
-    from .autograd import backward as _backward
-    _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+    _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
 
 def register_hook(self, hook):

@@ -16,7 +16,7 @@ values_indices = namedtuple("torch_return_types", ["values", "indices"])
 
 def _restore(g, in_shape, dims, keepdim):
     """Reshape a reduced gradient so it broadcasts against the input."""
-    if not keepdim and dims:
+    if not keepdim and dims and g._data.ndim:  # a 0-d gradient broadcasts as it is
         shape = list(g.shape)
         for d in dims:
             shape.insert(d, 1)
