@@ -355,11 +355,14 @@ class RNNCellBase(Module):
                                f"expected {self.hidden_size}")
         return h
 
-    def _xw(self, x):
+    def _step(self, mode, x, h, c=None):
+        """One fused step (``RNNSeq`` with T = 1): returns its (3, B, H) result."""
         xw = x.matmul(self.weight_ih.t())
+        gru = mode == "GRU"
         if self.bias:
-            xw = xw + self.bias_ih
-        return xw
+            xw = xw + (self.bias_ih if gru else self.bias_ih + self.bias_hh)
+        b_hh = self.bias_hh if gru and self.bias else None
+        return RNNSeq.apply(xw.unsqueeze(0), h, c, self.weight_hh, b_hh, mode=mode)
 
 
 class RNNCell(RNNCellBase):
@@ -375,9 +378,9 @@ class RNNCell(RNNCellBase):
     def forward(self, input, hx=None):
         x, batched = self._prepare(input, hx, "RNNCell")
         h = self._hidden(hx, x, batched)
-        pre = self._xw(x) + h.matmul(self.weight_hh.t())
+        pre = x.matmul(self.weight_ih.t()) + h.matmul(self.weight_hh.t())
         if self.bias:
-            pre = pre + self.bias_hh
+            pre = pre + (self.bias_ih + self.bias_hh)
         out = pre.tanh() if self.nonlinearity == "tanh" else pre.relu()
         return out if batched else out.squeeze(0)
 
@@ -394,10 +397,8 @@ class LSTMCell(RNNCellBase):
             h = c = self._hidden(None, x, batched)
         else:
             h, c = self._hidden(hx[0], x, batched), self._hidden(hx[1], x, batched)
-        xw = self._xw(x)
-        if self.bias:
-            xw = xw + self.bias_hh
-        _, h1, c1 = reference("LSTM", xw.unsqueeze(0), h, c, self.weight_hh)
+        y = self._step("LSTM", x, h, c)
+        h1, c1 = y[1], y[2]
         return (h1, c1) if batched else (h1.squeeze(0), c1.squeeze(0))
 
 
@@ -410,6 +411,5 @@ class GRUCell(RNNCellBase):
     def forward(self, input, hx=None):
         x, batched = self._prepare(input, hx, "GRUCell")
         h = self._hidden(hx, x, batched)
-        _, h1, _ = reference("GRU", self._xw(x).unsqueeze(0), h, None, self.weight_hh,
-                             self.bias_hh if self.bias else None)
+        h1 = self._step("GRU", x, h)[1]
         return h1 if batched else h1.squeeze(0)
