@@ -1,5 +1,6 @@
 """nn.init (distributions, bounds, gains, fans, errors vs torch) and nn.utils (gradient
 clipping, parameter/vector conversion) checked against torch and hand-computed values."""
+import copy
 import math
 
 import numpy as np
@@ -149,6 +150,7 @@ def test_parameters_vector_roundtrip(torch_mod):
         nn.utils.vector_to_parameters([1.0], m.parameters())
 
 
+@pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_weight_norm_matches_torch(torch_mod):
     for dim in (0, 1, None):
         e = nn.utils.weight_norm(nn.Linear(3, 4), dim=dim)
@@ -178,3 +180,55 @@ def test_spectral_norm_matches_torch(torch_mod):
     assert abs(sv[0] - 1) < 1e-3
     nn.utils.remove_spectral_norm(e)
     assert list(e.state_dict()) == ["bias", "weight"]
+
+
+def test_parametrizations_weight_norm_matches_torch(torch_mod):
+    from nn_core_util import compare_modules, rnd
+    e = nn.utils.parametrizations.weight_norm(nn.Linear(3, 4))
+    t = torch_mod.nn.utils.parametrizations.weight_norm(torch_mod.nn.Linear(3, 4))
+    assert repr(e) == repr(t)
+    assert list(e.state_dict()) == list(t.state_dict())
+    compare_modules(e, t, rnd(5, 3), atol=1e-5)
+    assert nn.utils.parametrize.is_parametrized(e, "weight")
+    assert nn.utils.parametrize.type_before_parametrizations(e) is nn.Linear
+    w = e.weight.detach().clone()
+    c = copy.deepcopy(e)
+    assert_close(c.weight, w)
+    nn.utils.parametrize.remove_parametrizations(e, "weight")
+    assert type(e) is nn.Linear and list(e.state_dict()) == ["bias", "weight"]
+    assert_close(e.weight, w)
+
+
+def test_parametrizations_spectral_norm_matches_torch(torch_mod):
+    from nn_core_util import compare_modules, rnd
+    e = nn.utils.parametrizations.spectral_norm(nn.Linear(5, 4))
+    t = torch_mod.nn.utils.parametrizations.spectral_norm(torch_mod.nn.Linear(5, 4))
+    assert repr(e) == repr(t)
+    assert list(e.state_dict()) == list(t.state_dict())
+    compare_modules(e, t, rnd(3, 5), atol=1e-5)
+    e.eval()
+    t.eval()
+    compare_modules(e, t, rnd(3, 5), atol=1e-5)
+    sv = np.linalg.svd(e.weight.detach().numpy(), compute_uv=False)
+    assert abs(sv[0] - 1) < 1e-3      # 15 power iterations at registration
+
+
+def test_custom_parametrization_and_cache():
+    class Symmetric(nn.Module):
+        def forward(self, x):
+            return x.triu() + x.triu(1).T
+
+    m = nn.Linear(3, 3)
+    nn.utils.parametrize.register_parametrization(m, "weight", Symmetric())
+    assert_close(m.weight, m.weight.T)
+    assert list(m.state_dict()) == ["bias", "parametrizations.weight.original"]
+    with nn.utils.parametrize.cached():
+        assert m.weight is m.weight
+    m.weight = ember.eye(3) * 2          # assignment goes through right_inverse (identity here)
+    assert_close(m.parametrizations.weight.original, ember.eye(3) * 2)
+    m(ember.ones(2, 3)).sum().backward()
+    assert m.parametrizations.weight.original.grad is not None
+    with pytest.raises(ValueError, match="does not have a parameter, a buffer"):
+        nn.utils.parametrize.register_parametrization(m, "nope", Symmetric())
+    nn.utils.parametrize.remove_parametrizations(m, "weight", leave_parametrized=False)
+    assert type(m) is nn.Linear and isinstance(m.weight, nn.Parameter)

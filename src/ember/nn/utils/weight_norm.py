@@ -60,7 +60,11 @@ class WeightNorm:
 
 
 def weight_norm(module, name="weight", dim=0):
-    """Reparametrise ``module.<name>`` as g * v / ||v|| (norm over all dims but ``dim``)."""
+    """Reparametrise ``module.<name>`` as g * v / ||v|| (norm over all dims but ``dim``).
+    Deprecated in PyTorch in favour of ``nn.utils.parametrizations.weight_norm``."""
+    import warnings
+    warnings.warn("`torch.nn.utils.weight_norm` is deprecated in favor of "
+                  "`torch.nn.utils.parametrizations.weight_norm`.", FutureWarning, stacklevel=2)
     WeightNorm.apply(module, name, dim)
     return module
 
