@@ -242,6 +242,13 @@ class Op(Node):
             if first._rg and STATE.enabled and cls.differentiable:
                 ctx._record(inputs, result)
             return result
+        if len(inputs) == 2:  # binary ops, spelled out
+            b = inputs[1]
+            result = _wrap(cls.forward(ctx, first._data, None if b is None else b._data,
+                                       **params))
+            if (first._rg or b is not None and b._rg) and STATE.enabled and cls.differentiable:
+                ctx._record(inputs, result)
+            return result
         result = _wrap(cls.forward(ctx, *[None if t is None else t._data for t in inputs],
                                    **params))
         if STATE.enabled and cls.differentiable:
@@ -261,6 +268,19 @@ class Op(Node):
                                    else edge_of(t),)
             self.needs_input_grad = needs = _NEEDS_ONE
             self._in_meta = ((data.shape, data.dtype),)
+        elif len(inputs) == 2 and inputs[0] is not None and inputs[1] is not None:
+            a, b = inputs
+            da, db = a._data, b._data
+            ea = eb = _NO_EDGE
+            if a._rg:
+                fn = a.grad_fn
+                ea = (fn, a._output_nr) if fn is not None and a._base is None else edge_of(a)
+            if b._rg:
+                fn = b.grad_fn
+                eb = (fn, b._output_nr) if fn is not None and b._base is None else edge_of(b)
+            self.next_functions = (ea, eb)
+            self.needs_input_grad = needs = (a._rg, b._rg)
+            self._in_meta = ((da.shape, da.dtype), (db.shape, db.dtype))
         else:
             edges = []
             needs = []
