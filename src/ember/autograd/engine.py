@@ -195,7 +195,9 @@ def run_backward(outputs, grad_outputs, retain_graph=False, create_graph=False, 
                 grad_inputs = _run_node(node, grads, retain_graph)
             else:  # the common case, inlined: one incoming gradient, no hooks
                 grad_inputs = node.backward(grads[0])
-                if type(grad_inputs) is not tuple or len(grad_inputs) != len(node.next_functions):
+                if type(grad_inputs) is not tuple:
+                    grad_inputs = (grad_inputs,)
+                if len(grad_inputs) != len(node.next_functions):
                     grad_inputs = _check_count(node, grad_inputs)
                 if not retain_graph:
                     node._release()
