@@ -1,4 +1,8 @@
 """Parity with PyTorch for the call surface: methods vs functions, keywords, out=, dtype args."""
+import copy
+import pickle
+import warnings
+
 import numpy as np
 import pytest
 
@@ -177,3 +181,79 @@ def test_inplace_dtype_matrix(d1, torch_mod):
             except AssertionError as e:
                 failures.append(f"{name}/{d2}: {e}")
     assert not failures, "\n".join(failures[:20])
+
+
+MISC = {
+ "size-add": lambda m: m.ones(2, 3).shape + (4,),
+ "size-radd": lambda m: (1,) + m.ones(2, 3).shape,
+ "size-slice": lambda m: m.ones(2, 3, 4).shape[1:],
+ "size-eq": lambda m: (m.ones(2, 3).shape == (2, 3), m.ones(2, 3).shape == [2, 3]),
+ "size-numel": lambda m: m.ones(2, 3).shape.numel(),
+ "size-repr": lambda m: repr(m.Size([2, 3])),
+ "size-str": lambda m: str(m.ones(2).shape),
+ "size-empty": lambda m: repr(m.tensor(1.).shape),
+ "size-mul": lambda m: m.ones(2).shape * 2,
+ "size-index": lambda m: m.ones(2, 3).shape[-1],
+ "size-type": lambda m: type(m.ones(2, 3).shape[1:]).__name__,
+ "size-hash": lambda m: hash(m.Size([2, 3])) == hash((2, 3)),
+ "dtype-str": lambda m: (str(m.float32), m.float32 == m.float, m.float32 is m.float),
+ "dtype-to_complex": lambda m: m.float64.to_complex(),
+ "dtype-to_real": lambda m: m.complex64.to_real(),
+ "dtype-in-dict": lambda m: {m.float32: 1}[m.float],
+ "default-f64-print": lambda m: (m.set_default_dtype(m.float64), repr(m.tensor([1.5], dtype=m.float32)), repr(m.tensor([1.5])), m.set_default_dtype(m.float32))[1:3],
+ "default-f64-arange": lambda m: (m.set_default_dtype(m.float64), m.arange(3.0).dtype, m.set_default_dtype(m.float32))[1],
+ "tolist-i8": lambda m: m.tensor([1, -2], dtype=m.int8).tolist(),
+ "tolist-c64": lambda m: m.tensor([1 + 2j]).tolist(),
+ "item-c64": lambda m: m.tensor(1 + 2j).item(),
+ "item-u8": lambda m: m.tensor(200, dtype=m.uint8).item(),
+ "numpy-dtype": lambda m: str(m.ones(2, dtype=m.int16).numpy().dtype),
+ "array-protocol": lambda m: np.asarray(m.ones(2, 2)).shape,
+ "array-dtype": lambda m: str(np.asarray(m.ones(2), dtype=np.float64).dtype),
+ "np-add-tensor": lambda m: type(np.float64(2.0) * m.ones(2)).__name__,
+ "pickle": lambda m: pickle.loads(pickle.dumps(m.arange(6.0).reshape(2, 3).t())),
+ "deepcopy": lambda m: copy.deepcopy(m.ones(2, requires_grad=True)),
+ "copy": lambda m: copy.copy(m.ones(2)),
+ "contains": lambda m: (2.0 in m.arange(3.0), 5 in m.arange(3)),
+ "reversed": lambda m: list(reversed(m.arange(3))),
+ "sorted-builtin": lambda m: [x.item() for x in sorted(m.tensor([3, 1, 2]))],
+ "max-builtin": lambda m: max(m.tensor([3, 1, 2])),
+ "sum-builtin": lambda m: sum(m.tensor([3.0, 1.0])),
+ "round-builtin": lambda m: round(m.tensor(2.567), 2),
+ "abs-builtin": lambda m: abs(m.tensor([-1, 2])),
+ "divmod": lambda m: divmod(m.tensor([7, -7]), 3),
+ "bool-0d": lambda m: (bool(m.tensor(0.0)), bool(m.tensor([2])), bool(m.tensor([[True]]))),
+ "int-0d-float": lambda m: (int(m.tensor(-2.7)), float(m.tensor(3))),
+ "complex-0d": lambda m: complex(m.tensor(1.5)),
+ "index-bool-tensor": lambda m: [1, 2][m.tensor(True)],
+ "matmul-numpy": lambda m: m.ones(2, 2) @ np.ones((2, 2), dtype=np.float32),
+ "eq-none": lambda m: m.ones(2) == None,
+ "ne-str": lambda m: m.ones(2) != "a",
+ "is-in-list": lambda m: (lambda t: t in [t])(m.ones(2)),
+ "format-spec": lambda m: f"{m.tensor(3.14159):.2f}",
+ "format-int": lambda m: f"{m.tensor(3):5d}",
+ "requires_grad-set-nonleaf": lambda m: setattr(m.ones(2, requires_grad=True) * 2, "requires_grad", False),
+ "grad-set-wrong-shape": lambda m: setattr(m.ones(2, requires_grad=True), "grad", m.ones(3)),
+ "data-set": lambda m: (lambda t: (setattr(t, "data", m.zeros(3)), t)[1])(m.ones(2)),
+ "new": lambda m: m.ones(2, dtype=m.float64).new(3).shape,
+ "new-data": lambda m: m.ones(2, dtype=m.float64).new([1, 2]),
+ "Tensor-from-tensor": lambda m: m.Tensor(m.tensor([1, 2])),
+ "Tensor-size-kw": lambda m: m.Tensor(size=(2, 3)).shape,
+ "Tensor-np": lambda m: m.Tensor(np.ones(2)),
+ "tensor-from-nested-np": lambda m: m.tensor([np.float32(1.5), np.float32(2)]),
+ "tensor-from-mixed-np-int": lambda m: m.tensor([np.int32(1), 2]),
+ "as_tensor-list-of-tensors": lambda m: m.as_tensor([m.tensor(1.0), m.tensor(2.0)]),
+ "stack-of-list": lambda m: m.tensor([[m.tensor(1), 2], [3, 4]]),
+ "is_contiguous-mem": lambda m: m.ones(2, 3).is_contiguous(memory_format=m.contiguous_format),
+ "element_size-bool": lambda m: m.ones(2, dtype=m.bool).element_size(),
+ "dim-order": lambda m: m.ones(2, 3).t().dim_order(),
+ "nbytes-view": lambda m: m.ones(4, 4)[0].nbytes,
+ "untyped_storage-nbytes": lambda m: m.ones(4, 4)[0].untyped_storage().nbytes(),
+}
+
+
+@pytest.mark.parametrize("name", list(MISC))
+def test_misc_python_protocols(name, torch_mod):
+    """Size, dtype objects, Python builtins on tensors, NumPy interop, pickling, constructors."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compare(MISC[name], torch_mod)

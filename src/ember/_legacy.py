@@ -102,3 +102,26 @@ def set_num_interop_threads(n):
 def is_grad_enabled():
     from .autograd.grad_mode import is_grad_enabled as f
     return f()
+
+
+class memory_format:
+    """A memory layout tag (``torch.contiguous_format``...); NumPy arrays are strided, so
+    Ember accepts these arguments and lays results out as documented for contiguous data."""
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return (memory_format, (self.name,))
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+__all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_last",
+            "channels_last_3d"]

@@ -12,7 +12,8 @@ from .autograd.grad_mode import STATE
 from .autograd.api import backward as _autograd_backward
 from .ops import unary, binary, pointwise, reduce, shape, joining, matmul, indexing, creation, \
     random as rnd
-from .ops._helpers import write_inplace, snapshot_for_inplace, check_leaf_inplace, check_writable
+from .ops._helpers import (write_inplace, snapshot_for_inplace, check_leaf_inplace,
+                           check_writable, dense_dim_order)
 
 T = Tensor
 
@@ -280,6 +281,7 @@ def zero_(self):
 
 
 T.copy_ = copy_
+T.dim_order = lambda self: tuple(dense_dim_order(self.shape, self.stride()))
 T.fill_ = fill_
 T.zero_ = zero_
 

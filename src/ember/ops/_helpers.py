@@ -82,6 +82,11 @@ def to_tensor(x, like=None):
     return tensor(x, device=dev)
 
 
+def as_operand(x):
+    """A NumPy array operand becomes a tensor of its dtype (PyTorch accepts ``t + array``)."""
+    return _wrap(x) if type(x) is np.ndarray else x
+
+
 def check_same_device(*tensors):
     first = None
     for t in tensors:

@@ -10,7 +10,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 from ._helpers import (promote, handle_out, dtype_of, scalar_tensor, to_tensor, check_broadcast,
-                       _cap)
+                       _cap, as_operand)
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "float_power", "atan2", "arctan2", "hypot",
@@ -220,6 +220,7 @@ class Xlogy(Op):
 # ---- helpers -------------------------------------------------------------------------------
 def _binary(op, a, b, out, float_result=False):
     """Promote, run ``op`` and honour ``out=``. Integers divide into the default float."""
+    b = as_operand(b)
     if out is None and type(a) is Tensor:  # fast path: float tensor with same-dtype tensor or number
         da = a._data
         if da.dtype.kind == "f":

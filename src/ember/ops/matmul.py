@@ -2,7 +2,7 @@
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.node import Op
-from ._helpers import promote, handle_out
+from ._helpers import promote, handle_out, as_operand
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
            "addmv", "addbmm", "baddbmm", "addr", "einsum", "tensordot", "kron"]
@@ -36,7 +36,9 @@ def _check_float_like(a, b):
 
 def matmul(input, other, *, out=None):
     """Matrix product with PyTorch's rules for 1-d, 2-d and batched (broadcast) operands."""
-    a, b = input, other
+    a, b = input, as_operand(other)
+    if b is not other:  # a NumPy operand: PyTorch lets NumPy compute, in the promoted dtype
+        (a, b), _ = promote(a, b)
     if a._data.ndim == 0 or b._data.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{a._data.ndim}D and {b._data.ndim}D")
