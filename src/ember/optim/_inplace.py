@@ -3,12 +3,26 @@
 Each helper updates a tensor's storage in place through its backend (``t._backend()``), using
 one reusable scratch array per optimizer (``Workspace``) instead of temporaries, and bumps the
 version counter like any in-place op. The arithmetic order follows PyTorch's kernels:
-``add_``: t + alpha*x, ``lerp_``: t + w*(end - t), ``addcmul_``: t + (value*a)*b,
-``addcdiv_``: t + (value*a)/b.
+``add_``: t + alpha*x (alpha in t's dtype), ``lerp_``: t + w*(end - t) (or end - (end - t)*(1 - w) for
+w >= 0.5), ``addcmul_``: t + (value*a)*b, ``addcdiv_``: t + (value*a)/b. For float16 and
+bfloat16 tensors the scratch is float32, so, as in PyTorch's kernels, each helper computes
+in float32 with float32 scalars and rounds once into the tensor.
 """
 from .._tensor import Tensor
 
-__all__ = ["Workspace", "add_", "lerp_", "addcmul_", "addcdiv_", "sqrt_into"]
+__all__ = ["Workspace", "div_scalar", "mul_", "add", "add_", "lerp_", "addcmul_", "addcdiv_"]
+
+
+def _low(a):
+    return a.dtype.itemsize == 2 and a.dtype.kind in "fV"
+
+
+def div_scalar(xp, a, c, out):
+    """out = a / c for a Python scalar ``c``, which stays float32 for float16/bfloat16 data
+    (NumPy would round it to the array's dtype first; PyTorch does not)."""
+    if _low(out):
+        return xp.divide(a, c, out=out, dtype=xp.float32, casting="unsafe")
+    return xp.divide(a, c, out=out)
 
 
 def _arr(x):
@@ -22,35 +36,64 @@ class Workspace:
     def __init__(self):
         self._bufs = {}
 
-    def get(self, like, slot=0):
-        """A scratch array shaped like tensor ``like`` (contents undefined)."""
+    def get(self, like, slot=0, exact=False):
+        """A scratch array shaped like tensor ``like`` (contents undefined), in its compute
+        dtype (float32 for float16/bfloat16), or in ``like``'s own dtype when ``exact``."""
         a = like._data
-        key = (slot, a.dtype, type(a))
+        xp = like._backend()
+        dt = xp.dtype(xp.float32) if not exact and _low(a) else a.dtype
+        key = (slot, dt, type(a))
         buf = self._bufs.get(key)
         if buf is None or buf.size < a.size:
-            buf = self._bufs[key] = like._backend().empty(a.size, dtype=a.dtype)
+            buf = self._bufs[key] = xp.empty(a.size, dtype=dt)
         return buf[:a.size].reshape(a.shape)
+
+
+def mul_(t, c, ws):
+    """t *= c for a Python scalar ``c`` (kept in float32 for float16/bfloat16 tensors)."""
+    xp, d = t._backend(), t._data
+    if d.dtype.itemsize > 2:
+        xp.multiply(d, c, out=d)
+    else:
+        s = ws.get(t)
+        xp.multiply(d, c, out=s, dtype=s.dtype)
+        xp.copyto(d, s, casting="unsafe")
+    t._version[0] += 1
+    return t
 
 
 def add_(t, x, alpha, ws):
     """t += alpha * x."""
     xp, d = t._backend(), t._data
-    if alpha == 1:
+    if alpha == 1 and d.dtype.itemsize > 2:
         xp.add(d, _arr(x), out=d)
     else:
         s = ws.get(t)
-        xp.multiply(_arr(x), alpha, out=s)
-        xp.add(d, s, out=d)
+        if s.dtype != d.dtype:  # PyTorch rounds alpha to the tensor's dtype first
+            alpha = float(xp.asarray(alpha, dtype=d.dtype))
+        xp.multiply(_arr(x), alpha, out=s, dtype=s.dtype)
+        xp.add(d, s, out=d, casting="unsafe")
     t._version[0] += 1
     return t
 
 
+def add(x, y, alpha, ws):
+    """x + alpha * y as a new tensor (``torch.add(x, y, alpha=alpha)``), rounded like add_."""
+    from .._tensor import _wrap
+    return add_(_wrap(x._data.copy()), y, alpha, ws)
+
+
 def lerp_(t, end, weight, ws):
-    """t += weight * (end - t)  (``Tensor.lerp_`` with a scalar weight)."""
+    """t = lerp(t, end, weight) in place (``Tensor.lerp_`` with a scalar weight)."""
     xp, d, s = t._backend(), t._data, ws.get(t)
-    xp.subtract(_arr(end), d, out=s)
-    xp.multiply(s, weight, out=s)
-    xp.add(d, s, out=d)
+    e = _arr(end)
+    xp.subtract(e, d, out=s, dtype=s.dtype)
+    if weight < 0.5:
+        xp.multiply(s, weight, out=s)
+        xp.add(d, s, out=d, casting="unsafe")
+    else:
+        xp.multiply(s, 1 - weight, out=s)
+        xp.subtract(e, s, out=d, casting="unsafe")
     t._version[0] += 1
     return t
 
@@ -58,9 +101,9 @@ def lerp_(t, end, weight, ws):
 def addcmul_(t, a, b, value, ws):
     """t += value * a * b."""
     xp, d, s = t._backend(), t._data, ws.get(t)
-    xp.multiply(_arr(a), value, out=s)
+    xp.multiply(_arr(a), value, out=s, dtype=s.dtype)
     xp.multiply(s, _arr(b), out=s)
-    xp.add(d, s, out=d)
+    xp.add(d, s, out=d, casting="unsafe")
     t._version[0] += 1
     return t
 
@@ -68,13 +111,8 @@ def addcmul_(t, a, b, value, ws):
 def addcdiv_(t, a, b, value, ws):
     """t += value * a / b."""
     xp, d, s = t._backend(), t._data, ws.get(t)
-    xp.multiply(_arr(a), value, out=s)
+    xp.multiply(_arr(a), value, out=s, dtype=s.dtype)
     xp.divide(s, _arr(b), out=s)
-    xp.add(d, s, out=d)
+    xp.add(d, s, out=d, casting="unsafe")
     t._version[0] += 1
     return t
-
-
-def sqrt_into(src, out_arr, xp):
-    """out_arr = sqrt(src) (an array result in scratch space)."""
-    return xp.sqrt(_arr(src), out=out_arr)

@@ -1,6 +1,6 @@
 """Adadelta (``torch.optim.Adadelta``)."""
 from ..ops.creation import zeros_like
-from ._inplace import add_, addcmul_
+from ._inplace import mul_, add_, addcmul_, add
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
 
 __all__ = ["Adadelta"]
@@ -33,15 +33,15 @@ class Adadelta(Optimizer):
             grad = -grad
         step_value(state)
         if group["weight_decay"] != 0:
-            grad = grad.add(p, alpha=group["weight_decay"])
+            grad = add(grad, p, group["weight_decay"], self._ws())
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         ws, xp = self._ws(), p._backend()
-        addcmul_(square_avg.mul_(rho), grad, grad, 1 - rho, ws)
-        std = xp.add(square_avg._data, eps, out=ws.get(p, slot=1))
+        addcmul_(mul_(square_avg, rho, ws), grad, grad, 1 - rho, ws)
+        std = xp.add(square_avg._data, eps, out=ws.get(p, slot=1, exact=True))
         xp.sqrt(std, out=std)
-        delta = xp.add(acc_delta._data, eps, out=ws.get(p, slot=2))
+        delta = xp.add(acc_delta._data, eps, out=ws.get(p, slot=2, exact=True))
         xp.sqrt(delta, out=delta)
         xp.divide(delta, std, out=delta)
         xp.multiply(delta, grad._data, out=delta)
-        addcmul_(acc_delta.mul_(rho), delta, delta, 1 - rho, ws)
+        addcmul_(mul_(acc_delta, rho, ws), delta, delta, 1 - rho, ws)
         add_(p, delta, -group["lr"], ws)

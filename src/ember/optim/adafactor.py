@@ -4,6 +4,11 @@ from .optimizer import Optimizer, _scalar_state, step_value
 
 __all__ = ["Adafactor"]
 
+# machine epsilon by element size (``torch.finfo(dtype).eps``); bfloat16 is the 2-byte type
+# with the larger epsilon, so it is told apart below
+_EPS = {2: 0.0009765625, 4: 1.1920928955078125e-07, 8: 2.220446049250313e-16}
+_BF16_EPS = 0.0078125
+
 
 class Adafactor(Optimizer):
     """Adafactor: for matrices the squared-gradient average is kept as row and column factors
@@ -43,7 +48,7 @@ class Adafactor(Optimizer):
         lr, d, wd = group["lr"], group["d"], group["weight_decay"]
         eps1, eps2 = group["eps"]
         if eps1 is None:
-            eps1 = float(p._backend().finfo(p._data.dtype).eps)
+            eps1 = _BF16_EPS if p.dtype.name == "bfloat16" else _EPS[p.dtype.itemsize]
         if group["maximize"]:
             grad = -grad
         step = step_value(state)

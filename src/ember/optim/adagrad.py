@@ -1,6 +1,6 @@
 """Adagrad (``torch.optim.Adagrad``)."""
 from ..ops.creation import full_like
-from ._inplace import addcmul_, addcdiv_
+from ._inplace import addcmul_, addcdiv_, add
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
 
 __all__ = ["Adagrad"]
@@ -41,10 +41,10 @@ class Adagrad(Optimizer):
             grad = -grad
         step = step_value(state)
         if group["weight_decay"] != 0:
-            grad = grad.add(p, alpha=group["weight_decay"])
+            grad = add(grad, p, group["weight_decay"], self._ws())
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         ws, xp = self._ws(), p._backend()
         addcmul_(state["sum"], grad, grad, 1, ws)
-        std = xp.sqrt(state["sum"]._data, out=ws.get(p, slot=1))
+        std = xp.sqrt(state["sum"]._data, out=ws.get(p, slot=1, exact=True))
         xp.add(std, group["eps"], out=std)
         addcdiv_(p, grad, std, -clr, ws)

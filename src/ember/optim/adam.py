@@ -3,7 +3,7 @@ from ..ops.binary import maximum
 from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
     step_value, _scalar_state
 from ..ops.creation import zeros_like
-from ._inplace import lerp_, addcmul_, addcdiv_
+from ._inplace import mul_, lerp_, addcmul_, addcdiv_, div_scalar, add
 
 __all__ = ["Adam", "AdamW"]
 
@@ -40,12 +40,12 @@ class Adam(Optimizer):
         step = step_value(state)
         if wd != 0:
             if group.get("decoupled_weight_decay"):
-                p.mul_(1 - lr * wd)
+                mul_(p, 1 - lr * wd, self._ws())
             else:
-                grad = grad.add(p, alpha=wd)
+                grad = add(grad, p, wd, self._ws())
         exp_avg, exp_avg_sq, ws = state["exp_avg"], state["exp_avg_sq"], self._ws()
         lerp_(exp_avg, grad, 1 - beta1, ws)
-        addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2, ws)
+        addcmul_(mul_(exp_avg_sq, beta2, ws), grad, grad, 1 - beta2, ws)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         step_size = lr / bias_correction1
@@ -55,9 +55,9 @@ class Adam(Optimizer):
             maximum(v, exp_avg_sq, out=v)
         else:
             v = exp_avg_sq
-        xp, denom = p._backend(), ws.get(p, slot=1)
+        xp, denom = p._backend(), ws.get(p, slot=1, exact=True)
         xp.sqrt(v._data, out=denom)
-        xp.divide(denom, bc2_sqrt, out=denom)
+        div_scalar(xp, denom, bc2_sqrt, denom)
         xp.add(denom, group["eps"], out=denom)
         addcdiv_(p, exp_avg, denom, -step_size, ws)
 

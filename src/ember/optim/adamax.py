@@ -1,6 +1,6 @@
 """Adamax, Adam with an infinity norm (``torch.optim.Adamax``)."""
 from ..ops.creation import zeros_like
-from ._inplace import lerp_, addcdiv_
+from ._inplace import mul_, lerp_, addcdiv_, add
 from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
     step_value, _scalar_state
 
@@ -33,12 +33,12 @@ class Adamax(Optimizer):
             grad = -grad
         step = step_value(state)
         if wd != 0:
-            grad = grad.add(p, alpha=wd)
+            grad = add(grad, p, wd, self._ws())
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         ws, xp = self._ws(), p._backend()
         lerp_(exp_avg, grad, 1 - beta1, ws)
-        norm = xp.abs(grad._data, out=ws.get(p, slot=1))
+        norm = xp.abs(grad._data, out=ws.get(p, slot=1, exact=True))
         xp.add(norm, group["eps"], out=norm)
-        xp.maximum(exp_inf.mul_(beta2)._data, norm, out=exp_inf._data)
+        xp.maximum(mul_(exp_inf, beta2, ws)._data, norm, out=exp_inf._data)
         clr = group["lr"] / (1 - beta1 ** step)
         addcdiv_(p, exp_avg, exp_inf, -clr, ws)

@@ -1,5 +1,6 @@
 """Averaged SGD (``torch.optim.ASGD``)."""
 from ..ops.creation import zeros_like
+from ._inplace import add
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
 
 __all__ = ["ASGD"]
@@ -31,7 +32,7 @@ class ASGD(Optimizer):
             grad = -grad
         step = step_value(state)
         if group["weight_decay"] != 0:
-            grad = grad.add(p, alpha=group["weight_decay"])
+            grad = add(grad, p, group["weight_decay"], self._ws())
         eta, mu, ax = state["eta"], state["mu"], state["ax"]
         eta_value = float(eta)
         p.mul_(1 - lambd * eta_value)

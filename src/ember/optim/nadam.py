@@ -1,6 +1,6 @@
 """NAdam, Adam with Nesterov momentum (``torch.optim.NAdam``)."""
 from ..ops.creation import zeros_like
-from ._inplace import lerp_, addcmul_, addcdiv_
+from ._inplace import mul_, lerp_, addcmul_, addcdiv_, div_scalar, add
 from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
     step_value, _scalar_state
 
@@ -41,9 +41,9 @@ class NAdam(Optimizer):
         bias_correction2 = 1 - beta2 ** step
         if wd != 0:
             if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * wd)
+                mul_(p, 1 - lr * wd, self._ws())
             else:
-                grad = grad.add(p, alpha=wd)
+                grad = add(grad, p, wd, self._ws())
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
         mu_product = state["mu_product"]
@@ -51,8 +51,9 @@ class NAdam(Optimizer):
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         ws, xp = self._ws(), p._backend()
         lerp_(exp_avg, grad, 1 - beta1, ws)
-        addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2, ws)
-        denom = xp.divide(exp_avg_sq._data, bias_correction2, out=ws.get(p, slot=1))
+        addcmul_(mul_(exp_avg_sq, beta2, ws), grad, grad, 1 - beta2, ws)
+        denom = div_scalar(xp, exp_avg_sq._data, bias_correction2,
+                           ws.get(p, slot=1, exact=True))
         xp.sqrt(denom, out=denom)
         mp = float(mu_product)
         mu_product_next = mp * mu_next

@@ -1,6 +1,6 @@
 """RAdam, Adam with a rectified adaptive learning rate (``torch.optim.RAdam``)."""
 from ..ops.creation import zeros_like
-from ._inplace import lerp_, addcmul_
+from ._inplace import mul_, lerp_, addcmul_, add
 from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
     step_value, _scalar_state
 
@@ -36,13 +36,13 @@ class RAdam(Optimizer):
         step = step_value(state)
         if wd != 0:
             if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * wd)
+                mul_(p, 1 - lr * wd, self._ws())
             else:
-                grad = grad.add(p, alpha=wd)
+                grad = add(grad, p, wd, self._ws())
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         ws = self._ws()
         lerp_(exp_avg, grad, 1 - beta1, ws)
-        addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2, ws)
+        addcmul_(mul_(exp_avg_sq, beta2, ws), grad, grad, 1 - beta2, ws)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         corrected = exp_avg / bias_correction1

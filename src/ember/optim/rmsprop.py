@@ -1,6 +1,6 @@
 """RMSprop (``torch.optim.RMSprop``)."""
 from ..ops.creation import zeros_like
-from ._inplace import add_, lerp_, addcmul_, addcdiv_
+from ._inplace import mul_, add_, lerp_, addcmul_, addcdiv_, add
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
 
 __all__ = ["RMSprop"]
@@ -38,22 +38,24 @@ class RMSprop(Optimizer):
             grad = -grad
         step_value(state)
         if wd != 0:
-            grad = grad.add(p, alpha=wd)
+            grad = add(grad, p, wd, self._ws())
         square_avg, ws, xp = state["square_avg"], self._ws(), p._backend()
-        addcmul_(square_avg.mul_(alpha), grad, grad, 1 - alpha, ws)
-        avg = ws.get(p, slot=1)
+        addcmul_(mul_(square_avg, alpha, ws), grad, grad, 1 - alpha, ws)
+        avg = ws.get(p, slot=1, exact=True)
         if group["centered"]:
             grad_avg = state["grad_avg"]
             lerp_(grad_avg, grad, 1 - alpha, ws)
-            xp.multiply(grad_avg._data, grad_avg._data, out=avg)
-            xp.subtract(square_avg._data, avg, out=avg)
+            s = ws.get(p, slot=2)  # square_avg - grad_avg^2, rounded once
+            xp.multiply(grad_avg._data, grad_avg._data, out=s, dtype=s.dtype)
+            xp.subtract(square_avg._data, s, out=s)
+            xp.copyto(avg, s, casting="unsafe")
             xp.sqrt(avg, out=avg)
         else:
             xp.sqrt(square_avg._data, out=avg)
         xp.add(avg, group["eps"], out=avg)
         if momentum > 0:
             buf = state["momentum_buffer"]
-            addcdiv_(buf.mul_(momentum), grad, avg, 1, ws)
+            addcdiv_(mul_(buf, momentum, ws), grad, avg, 1, ws)
             add_(p, buf, -group["lr"], ws)
         else:
             addcdiv_(p, grad, avg, -group["lr"], ws)

@@ -1,6 +1,6 @@
 """Stochastic gradient descent with momentum and Nesterov (``torch.optim.SGD``)."""
 from .._tensor import Tensor
-from ._inplace import add_
+from ._inplace import mul_, add_, add
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags
 
 __all__ = ["SGD"]
@@ -36,12 +36,12 @@ class SGD(Optimizer):
             grad = -grad
         wd, momentum = group["weight_decay"], group["momentum"]
         if wd != 0:
-            grad = grad.add(p, alpha=wd)
+            grad = add(grad, p, wd, self._ws())
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = state["momentum_buffer"] = grad.clone().detach()
             else:
-                add_(buf.mul_(momentum), grad, 1 - group["dampening"], self._ws())
-            grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
+                add_(mul_(buf, momentum, self._ws()), grad, 1 - group["dampening"], self._ws())
+            grad = add(grad, buf, momentum, self._ws()) if group["nesterov"] else buf
         add_(p, grad, -group["lr"], self._ws())
