@@ -121,3 +121,27 @@ def test_complex_params_match_torch(torch_mod, name, kwargs):
             opt.step()
         out.append(p.detach())
     assert_close(out[0], out[1], rtol=2e-5, atol=2e-6)
+
+
+HALF_CASES = [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)),
+              ("Adam", dict(lr=0.01, weight_decay=0.1)), ("AdamW", dict(lr=0.01, amsgrad=True)),
+              ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5)),
+              ("Adagrad", dict(lr=0.1)), ("NAdam", dict(lr=0.01)), ("Adamax", dict(lr=0.01))]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name,kwargs", HALF_CASES, ids=[n for n, _ in HALF_CASES])
+def test_half_precision_matches_torch(torch_mod, name, kwargs, dtype):
+    rng = np.random.default_rng(0)
+    init = rng.standard_normal((16, 16)).astype(np.float32)
+    grads = [rng.standard_normal((16, 16)).astype(np.float32) for _ in range(3)]
+    out = []
+    for lib in (ember, torch_mod):
+        p = lib.tensor(init).to(getattr(lib, dtype)).requires_grad_()
+        opt = getattr(lib.optim, name)([p], **kwargs)
+        for g in grads:
+            p.grad = lib.tensor(g).to(getattr(lib, dtype))
+            opt.step()
+        out.append(p.detach().float().numpy())
+    ulp = 2.0 ** (-10 if dtype == "float16" else -7)
+    np.testing.assert_allclose(out[0], out[1], rtol=ulp, atol=1e-6)
