@@ -232,3 +232,40 @@ def test_custom_parametrization_and_cache():
         nn.utils.parametrize.register_parametrization(m, "nope", Symmetric())
     nn.utils.parametrize.remove_parametrizations(m, "weight", leave_parametrized=False)
     assert type(m) is nn.Linear and isinstance(m.weight, nn.Parameter)
+
+
+def test_skip_init_functional_call_and_fusion(torch_mod):
+    m = nn.utils.skip_init(nn.Linear, 3, 4)
+    assert type(m) is nn.Linear and m.weight.shape == (4, 3)
+    lin = nn.Linear(3, 4)
+    x = ember.randn(5, 3)
+    params = {"weight": ember.zeros(4, 3, requires_grad=True), "bias": ember.ones(4)}
+    y = nn.utils.stateless.functional_call(lin, params, (x,))
+    assert_close(y, ember.ones(5, 4))
+    y.sum().backward()
+    assert_close(params["weight"].grad, ember.ones(4, 1) * x.sum(0))
+    assert lin.weight.grad is None and float(lin.weight.abs().sum()) > 0
+    with pytest.raises(RuntimeError, match="Missing key"):
+        nn.utils.stateless.functional_call(lin, {"weight": ember.zeros(4, 3)}, (x,), strict=True)
+    bn = nn.BatchNorm1d(4)
+    bn.running_mean.uniform_(-1, 1)
+    bn.running_var.uniform_(0.5, 2)
+    with ember.no_grad():
+        bn.weight.uniform_(0.5, 2)
+        bn.bias.uniform_(-1, 1)
+    lin.eval()
+    bn.eval()
+    fused = nn.utils.fuse_linear_bn_eval(lin, bn)
+    assert_close(fused(x), bn(lin(x)), atol=1e-5, rtol=1e-5)
+    with pytest.raises(AssertionError, match="Fusion only for eval"):
+        nn.utils.fuse_linear_bn_eval(nn.Linear(3, 4), bn)
+    w, b = nn.utils.fuse_conv_bn_weights(ember.randn(4, 2, 3, 3), None, bn.running_mean, bn.running_var,
+                                         1e-5, bn.weight, bn.bias)
+    tw, tb = torch_mod.nn.utils.fuse_conv_bn_weights(torch_mod.tensor(np.ones((4, 2, 3, 3), np.float32)), None,
+                                                     *[torch_mod.tensor(t.detach().numpy()) for t in
+                                                       (bn.running_mean, bn.running_var)], 1e-5,
+                                                     *[torch_mod.tensor(t.detach().numpy()) for t in (bn.weight, bn.bias)])
+    w1, b1 = nn.utils.fuse_conv_bn_weights(ember.ones(4, 2, 3, 3), None, bn.running_mean, bn.running_var,
+                                           1e-5, bn.weight, bn.bias)
+    assert_close(w1, tw.detach())
+    assert_close(b1, tb.detach())

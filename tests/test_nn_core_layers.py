@@ -208,3 +208,57 @@ def test_embedding_bag(torch_mod, mode, padding_idx):
         compare_forward_backward(em(ember.tensor(idx), ember.tensor(offs), per_sample_weights=w),
                                  tm(torch_mod.tensor(idx), torch_mod.tensor(offs), per_sample_weights=tw),
                                  [em.weight, w], [tm.weight, tw])
+
+
+def test_distance_modules(torch_mod):
+    from nn_core_util import compare_forward_backward
+    for name, kw in [("CosineSimilarity", {"dim": 0}), ("PairwiseDistance", {"p": 1.0, "keepdim": True})]:
+        em, tm = _both(torch_mod, name, **kw)
+        assert repr(em) == repr(tm)
+        a, ta = pair(torch_mod, rnd(4, 3))
+        b, tb = pair(torch_mod, rnd(4, 3))
+        compare_forward_backward(em(a, b), tm(ta, tb), [a, b], [ta, tb])
+    x, tx = pair(torch_mod, rnd(5, 3))
+    compare_forward_backward(nn.functional.pdist(x), torch_mod.nn.functional.pdist(tx), [x], [tx])
+
+
+@pytest.mark.parametrize("name,shape", [("LazyBatchNorm1d", (4, 3)), ("LazyBatchNorm2d", (4, 3, 2, 2)),
+                                        ("LazyInstanceNorm1d", (2, 3, 5))])
+def test_lazy_norms(torch_mod, name, shape):
+    em, tm = _both(torch_mod, name)
+    assert repr(em) == repr(tm)
+    x = rnd(*shape)
+    y = em(ember.tensor(x))
+    ty = tm(torch_mod.tensor(x))
+    assert repr(em) == repr(tm) and type(em).__name__ == type(tm).__name__
+    assert list(em.state_dict()) == list(tm.state_dict())
+    assert_close(y, ty.detach(), atol=1e-5, rtol=1e-5)
+
+
+def test_sync_batchnorm_and_data_parallel(torch_mod):
+    m = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    s = nn.SyncBatchNorm.convert_sync_batchnorm(m)
+    assert type(s[1]) is nn.SyncBatchNorm and repr(s[1]) == repr(torch_mod.nn.SyncBatchNorm(3))
+    x = ember.randn(4, 2)
+    assert_close(s(x), m(x))
+    dp = nn.DataParallel(nn.Linear(2, 2))
+    assert list(dp.state_dict()) == ["module.weight", "module.bias"]
+    assert repr(dp) == repr(torch_mod.nn.DataParallel(torch_mod.nn.Linear(2, 2)))
+    assert_close(dp(x), dp.module(x))
+
+
+def test_multilabel_margin_and_gumbel(torch_mod):
+    from nn_core_util import compare_forward_backward
+    t = np.array([[3, 0, -1, 1], [1, 2, 3, -1], [-1, 0, 0, 0]])
+    for red in ("none", "mean", "sum"):
+        x, tx = pair(torch_mod, rnd(3, 4))
+        compare_forward_backward(nn.MultiLabelMarginLoss(reduction=red)(x, ember.tensor(t)),
+                                 torch_mod.nn.MultiLabelMarginLoss(reduction=red)(tx, torch_mod.tensor(t)),
+                                 [x], [tx])
+    logits = ember.randn(200, 5, requires_grad=True)
+    soft = nn.functional.gumbel_softmax(logits, tau=0.5)
+    assert_close(soft.sum(-1), ember.ones(200))
+    hard = nn.functional.gumbel_softmax(logits, hard=True)
+    assert ((hard == 0) | (hard == 1)).all() and (hard.sum(-1) == 1).all()
+    hard.sum().backward()
+    assert logits.grad is not None

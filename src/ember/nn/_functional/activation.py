@@ -13,7 +13,7 @@ __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrel
            "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish", "sigmoid",
            "tanh", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "softplus", "softsign",
            "softmax", "log_softmax", "softmin", "threshold", "threshold_", "glu", "tanhshrink",
-           "softshrink", "hardshrink", "logsigmoid"]
+           "softshrink", "hardshrink", "logsigmoid", "gumbel_softmax"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -287,3 +287,16 @@ def logsigmoid(input):
     neg = input - U.log1p(U.exp(input.clamp(max=0)))
     pos = -U.log1p(U.exp(-input.clamp(min=0)))
     return P.where(input < 0, neg, pos)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """Sample from the Gumbel-softmax distribution; ``hard=True`` returns one-hot samples with
+    the soft sample's gradient (straight-through) (``F.gumbel_softmax``)."""
+    from ...ops.creation import empty_like, zeros_like
+    gumbels = -U.log(empty_like(logits).exponential_())
+    y = R.softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y
+    index = y.argmax(dim, keepdim=True)
+    y_hard = zeros_like(logits).scatter(dim, index, 1.0)
+    return y_hard - y.detach() + y

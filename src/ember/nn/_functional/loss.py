@@ -15,7 +15,7 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy
            "cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss",
            "triplet_margin_with_distance_loss", "hinge_embedding_loss",
            "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
-           "soft_margin_loss", "multi_margin_loss"]
+           "soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss"]
 
 
 def _legacy(size_average, reduce, reduction):
@@ -444,4 +444,32 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     loss = (m * not_y).sum(1) / c
     if input.dim() != 2:
         loss = loss.reshape(target.shape)
+    return _reduce(loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-class multi-label hinge loss: for each target class y (the leading entries of
+    ``target`` before the first -1) and each non-target class i, max(0, 1 - (x_y - x_i)),
+    summed and divided by C (``F.multilabel_margin_loss``)."""
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    x = input if input.dim() == 2 else input.unsqueeze(0)
+    t = target if target.dim() == 2 else target.unsqueeze(0)
+    if tuple(t.shape) != tuple(x.shape):
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    xp = input._backend()
+    ta = t._data
+    valid = xp.cumprod(ta != -1, axis=1).astype(bool)          # targets before the first -1
+    tt = xp.where(valid, ta, 0)
+    n, c = ta.shape
+    is_target = xp.zeros((n, c), dtype=bool)
+    rows = xp.broadcast_to(xp.arange(n)[:, None], (n, c))
+    is_target[rows[valid], tt[valid]] = True
+    mask = valid[:, :, None] & ~is_target[:, None, :]            # (n, j target, i other)
+    xy = x.gather(1, _wrap(tt))
+    m = (1 - xy.unsqueeze(2) + x.unsqueeze(1)).clamp(min=0)
+    loss = (m * _wrap(mask.astype(x._data.dtype))).sum((1, 2)) / c
+    if input.dim() != 2:
+        loss = loss.reshape(())
     return _reduce(loss, reduction)

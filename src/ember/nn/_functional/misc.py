@@ -12,7 +12,7 @@ from ..._tensor_methods import _inplace
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
            "alpha_dropout", "feature_alpha_dropout", "embedding", "one_hot", "normalize",
            "cosine_similarity", "pairwise_distance", "layer_norm", "group_norm", "batch_norm",
-           "instance_norm", "rms_norm", "local_response_norm", "identity", "embedding_bag"]
+           "instance_norm", "rms_norm", "local_response_norm", "identity", "embedding_bag", "pdist"]
 
 _DT_NAME = {"float64": "double", "float32": "float", "float16": "c10::Half",
             "bfloat16": "c10::BFloat16"}
@@ -319,6 +319,17 @@ def _vector_norm(x, p, dim, keepdim):
 def _clamped(n, eps):
     """``n`` clamped below at ``eps`` in value, with the gradient of ``n`` itself."""
     return n + (n.clamp(min=eps) - n).detach()
+
+
+def pdist(input, p=2):
+    """p-norm distances between all pairs of rows of an (N, M) input, as the N(N-1)/2 entries
+    above the diagonal, row by row (``F.pdist``)."""
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    n = input.shape[0]
+    xp = input._backend()
+    i, j = xp.triu_indices(n, 1)
+    return _vector_norm(input[_wrap(i)] - input[_wrap(j)], p, 1, False)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

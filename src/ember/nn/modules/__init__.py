@@ -8,6 +8,8 @@ from .dropout import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
+from .data_parallel import *  # noqa: F401,F403
 from .. import module, containers as container  # noqa: F401  (torch.nn.modules.module / .container)
 import sys as _sys
 _sys.modules[__name__ + ".module"] = module

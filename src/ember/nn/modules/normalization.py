@@ -8,7 +8,9 @@ from .. import init
 from .. import functional as F
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
-           "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
+           "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm",
+           "SyncBatchNorm", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+           "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 class _NormBase(Module):
@@ -262,3 +264,96 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch norm synchronised across processes; in a single process it is plain batch norm
+    over any (N, C, ...) input (``nn.SyncBatchNorm``)."""
+    _dims = (2, 3, 4, 5)
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, process_group=None, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input):
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """Replace every BatchNorm*d in ``module`` by a SyncBatchNorm with the same state."""
+        out = module
+        if isinstance(module, _BatchNorm) and not isinstance(module, SyncBatchNorm):
+            out = SyncBatchNorm(module.num_features, module.eps, module.momentum, module.affine,
+                                module.track_running_stats, process_group)
+            out.load_state_dict(module.state_dict())
+            out.train(module.training)
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return out
+
+
+class _LazyNorm:
+    """Lazy variant: ``num_features`` is taken from the channel dim of the first input, then
+    the module becomes its regular class (``cls_to_become``)."""
+    cls_to_become = None
+
+    def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 device=None, dtype=None):
+        self.cls_to_become.__init__(self, 0, eps, momentum, affine, track_running_stats,
+                                    device, dtype)
+        self._lazy_factory = (device, dtype)
+
+    def _channel_dim(self, input):
+        return 1
+
+    def __call__(self, input, *args, **kwargs):
+        if "_lazy_factory" in self.__dict__:
+            device, dtype = self.__dict__.pop("_lazy_factory")
+            c = input.shape[self._channel_dim(input)]
+            self.num_features = c
+            if self.affine:
+                self.weight = Parameter(ones(c, device=device, dtype=dtype))
+                self.bias = Parameter(zeros(c, device=device, dtype=dtype))
+            if self.track_running_stats:
+                self.running_mean = zeros(c, device=device, dtype=dtype)
+                self.running_var = ones(c, device=device, dtype=dtype)
+            self.__class__ = self.cls_to_become
+        return Module.__call__(self, input, *args, **kwargs)
+
+
+class LazyBatchNorm1d(_LazyNorm, BatchNorm1d):
+    """BatchNorm1d whose num_features is inferred from the first input."""
+    cls_to_become = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyNorm, BatchNorm2d):
+    """BatchNorm2d whose num_features is inferred from the first input."""
+    cls_to_become = BatchNorm2d
+
+
+class LazyBatchNorm3d(_LazyNorm, BatchNorm3d):
+    """BatchNorm3d whose num_features is inferred from the first input."""
+    cls_to_become = BatchNorm3d
+
+
+class _LazyInstanceNorm(_LazyNorm):
+    # PyTorch's lazy instance norms default to affine=True, track_running_stats=True
+    def _channel_dim(self, input):
+        return 0 if input.dim() == self.cls_to_become._ndim - 1 else 1
+
+
+class LazyInstanceNorm1d(_LazyInstanceNorm, InstanceNorm1d):
+    """InstanceNorm1d whose num_features is inferred from the first input."""
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyInstanceNorm, InstanceNorm2d):
+    """InstanceNorm2d whose num_features is inferred from the first input."""
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyInstanceNorm, InstanceNorm3d):
+    """InstanceNorm3d whose num_features is inferred from the first input."""
+    cls_to_become = InstanceNorm3d

@@ -5,6 +5,10 @@ from .convert_parameters import parameters_to_vector, vector_to_parameters  # no
 from .weight_norm import weight_norm, remove_weight_norm  # noqa: F401
 from .spectral_norm import spectral_norm, remove_spectral_norm  # noqa: F401
 from . import parametrize, parametrizations  # noqa: F401,E402
+from .init import skip_init  # noqa: F401
+from .fusion import (fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval,  # noqa: F401
+                     fuse_linear_bn_weights)
+from . import stateless, fusion  # noqa: F401
 
 # ---- other helpers: append extra imports below this line (do not remove others' lines) ----
 from . import rnn  # noqa: F401,E402
