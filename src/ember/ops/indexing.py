@@ -125,6 +125,9 @@ class IndexAddZeros(Op):
 
 def getitem(self, key):
     """``self[key]``: a view for ints/slices/None/Ellipsis, a copy for tensor/list/bool keys."""
+    fast = _simple_key(self._data.shape, key)
+    if fast is not None:
+        return _Slice.apply(self, key=fast)
     if self._data.ndim == 0 and key is not None and key is not Ellipsis and not (
             isinstance(key, tuple) and all(k is None or k is Ellipsis for k in key)) and not \
             isinstance(key, (bool, Tensor)):
@@ -139,6 +142,28 @@ def getitem(self, key):
     if split is not None:
         return Index.apply(Slice.apply(self, key=split[0]), key=split[1])
     return Index.apply(self, key=k)
+
+
+from .shape import Slice as _Slice  # noqa: E402
+
+
+def _simple_key(shape, key):
+    """The common keys (in-range ints and forward slices of ints) as a NumPy key, else None."""
+    parts = key if type(key) is tuple else (key,)
+    if len(parts) > len(shape):
+        return None
+    for p, n in zip(parts, shape):
+        tp = type(p)
+        if tp is int:
+            if not -n <= p < n:
+                return None
+        elif tp is slice:
+            if not ((p.start is None or type(p.start) is int) and (p.stop is None or type(
+                    p.stop) is int) and (p.step is None or (type(p.step) is int and p.step > 0))):
+                return None
+        else:
+            return None
+    return parts
 
 
 def _split_ints(k):
