@@ -124,9 +124,11 @@ def test_complex_params_match_torch(torch_mod, name, kwargs):
 
 
 HALF_CASES = [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)),
-              ("Adam", dict(lr=0.01, weight_decay=0.1)), ("AdamW", dict(lr=0.01, amsgrad=True)),
+              ("Adam", dict(lr=0.01, weight_decay=0.1, eps=1e-4)),
+              ("AdamW", dict(lr=0.01, amsgrad=True, eps=1e-4)),
               ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5)),
-              ("Adagrad", dict(lr=0.1)), ("NAdam", dict(lr=0.01)), ("Adamax", dict(lr=0.01))]
+              ("Adagrad", dict(lr=0.1)), ("NAdam", dict(lr=0.01, eps=1e-4)),
+              ("Adamax", dict(lr=0.01))]
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
@@ -144,4 +146,5 @@ def test_half_precision_matches_torch(torch_mod, name, kwargs, dtype):
             opt.step()
         out.append(p.detach().float().numpy())
     ulp = 2.0 ** (-10 if dtype == "float16" else -7)
+    assert np.isfinite(out[1]).all()
     np.testing.assert_allclose(out[0], out[1], rtol=ulp, atol=1e-6)
