@@ -358,3 +358,35 @@ def test_global_forward_hooks():
     seen.clear()
     m(ember.ones(1, 2))
     assert seen == []
+
+
+def test_always_call_hook_and_extra_state():
+    class Boom(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    seen = []
+    b = Boom()
+    b.register_forward_hook(lambda m, a, o: seen.append(o), always_call=True)
+    with pytest.raises(ValueError, match="boom"):
+        b(ember.ones(1))
+    assert seen == [None]
+
+    class WithExtra(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(1, 1)
+            self.counter = 3
+
+        def get_extra_state(self):
+            return {"counter": self.counter}
+
+        def set_extra_state(self, state):
+            self.counter = state["counter"]
+
+    a, c = WithExtra(), WithExtra()
+    a.counter = 7
+    sd = a.state_dict()
+    assert list(sd) == ["_extra_state", "lin.weight", "lin.bias"]      # as torch
+    c.load_state_dict(sd)
+    assert c.counter == 7
