@@ -79,10 +79,13 @@ class Tensor:
 
     def size(self, dim=None):
         """The shape as ``ember.Size``, or the length of dimension ``dim``."""
+        shape = self._data.shape
         if dim is None:
-            return _tuple_new(Size, self._data.shape)
+            return _tuple_new(Size, shape)
+        if type(dim) is int and -len(shape) <= dim < len(shape):
+            return shape[dim]
         from .ops._helpers import wrap_dim
-        return self._data.shape[wrap_dim(dim, self._data.ndim)]
+        return shape[wrap_dim(dim, len(shape))]
 
     def dim(self):
         """Number of dimensions."""
