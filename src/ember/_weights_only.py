@@ -6,7 +6,6 @@ before anything is unpickled, so a malicious file is rejected before any of it r
 """
 import contextlib
 import pickle
-import pickletools
 from collections import OrderedDict
 
 import numpy as np
@@ -202,6 +201,7 @@ _STRING_OPS = {"UNICODE", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "STRI
 def _check_globals(data):
     """Scan the pickle's opcodes and reject any global not on the allowlist, before any of it
     is executed. Also rejects opcodes that build arbitrary objects (INST, OBJ)."""
+    import pickletools
     memo, stack = {}, []
     try:
         for op, arg, _pos in pickletools.genops(data):
