@@ -148,3 +148,26 @@ def test_half_precision_matches_torch(torch_mod, name, kwargs, dtype):
     ulp = 2.0 ** (-10 if dtype == "float16" else -7)
     assert np.isfinite(out[1]).all()
     np.testing.assert_allclose(out[0], out[1], rtol=ulp, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(8, 5), (4, 9)])
+@pytest.mark.parametrize("kwargs", [dict(lr=0.02), dict(lr=0.02, nesterov=False, weight_decay=0.0,
+                                                        adjust_lr_fn="match_rms_adamw")])
+def test_muon_matches_torch(torch_mod, shape, kwargs):
+    rng = np.random.default_rng(0)
+    init = rng.standard_normal(shape).astype(np.float32)
+    grads = [rng.standard_normal(shape).astype(np.float32) for _ in range(4)]
+    out = []
+    for lib in (ember, torch_mod):
+        p = lib.tensor(init, requires_grad=True)
+        opt = lib.optim.Muon([p], **kwargs)
+        for g in grads:
+            p.grad = lib.tensor(g)
+            opt.step()
+        out.append(p.detach())
+    assert_close(out[0], out[1], rtol=1e-5, atol=1e-6)
+
+
+def test_muon_rejects_non_matrices():
+    with pytest.raises(ValueError, match="Muon only supports 2D parameters"):
+        optim.Muon([ember.zeros(3, requires_grad=True)])

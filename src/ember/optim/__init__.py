@@ -11,9 +11,10 @@ from .adadelta import Adadelta
 from .rprop import Rprop
 from .asgd import ASGD
 from .adafactor import Adafactor
+from .muon import Muon
 from .lbfgs import LBFGS
 from . import lr_scheduler
 from . import swa_utils
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
-           "Adadelta", "Rprop", "ASGD", "Adafactor", "LBFGS", "lr_scheduler", "swa_utils"]
+           "Adadelta", "Rprop", "ASGD", "Adafactor", "Muon", "LBFGS", "lr_scheduler", "swa_utils"]
