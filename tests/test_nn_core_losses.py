@@ -220,3 +220,33 @@ def test_cross_entropy_module(torch_mod):
     # legacy flags
     assert nn.MSELoss(size_average=False).reduction == "sum"
     assert nn.MSELoss(reduce=False).reduction == "none"
+
+
+@pytest.mark.parametrize("reduction", RED)
+@pytest.mark.parametrize("zero_infinity", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ctc_loss_matches_torch(torch_mod, reduction, zero_infinity, dtype):
+    rng = np.random.default_rng(0)
+    t_, n, c, s = 12, 4, 6, 5
+    x = rng.standard_normal((t_, n, c))
+    lp = (x - np.log(np.exp(x).sum(-1, keepdims=True))).astype(dtype)
+    tg = rng.integers(1, c, (n, s))
+    tg[1, 1] = tg[1, 0]                                   # a repeated label needs a blank
+    il = np.array([12, 10, 7, 3])                          # the last one is impossible
+    tl = np.array([5, 3, 0, 4])
+    for targets in (tg, np.concatenate([tg[i, :tl[i]] for i in range(n)])):
+        a, b = pair(torch_mod, lp)
+        le = F.ctc_loss(a, ember.tensor(targets), ember.tensor(il), ember.tensor(tl),
+                        reduction=reduction, zero_infinity=zero_infinity)
+        lt = torch_mod.nn.functional.ctc_loss(b, torch_mod.tensor(targets), torch_mod.tensor(il),
+                                              torch_mod.tensor(tl), reduction=reduction,
+                                              zero_infinity=zero_infinity)
+        assert_close(le.detach(), lt.detach(), rtol=1e-5, atol=1e-5, equal_nan=True)
+        if zero_infinity or reduction == "none":
+            w = rng.standard_normal(tuple(lt.shape)).astype(dtype)
+            (le * ember.tensor(w)).sum().backward() if not np.isinf(le.detach().numpy()).any() else None
+            if a.grad is not None:
+                (lt * torch_mod.tensor(w)).sum().backward()
+                assert_close(a.grad, b.grad, rtol=1e-4, atol=1e-5)
+    m = nn.CTCLoss(blank=0, reduction=reduction, zero_infinity=zero_infinity)
+    assert repr(m) == repr(torch_mod.nn.CTCLoss())

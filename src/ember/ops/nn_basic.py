@@ -9,7 +9,7 @@ from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 
 __all__ = ["LinearOp", "ReluOp", "GeluOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp",
-           "LayerNormOp"]
+           "LayerNormOp", "CTCLossOp"]
 
 _SQRT1_2 = 0.7071067811865476
 _INV_SQRT_2PI = 0.3989422804014327
@@ -359,3 +359,96 @@ class LayerNormOp(Op):
             gx = invstd * (gh - gh.mean(dim=axes, keepdim=True)
                            - xhat * (gh * xhat).mean(dim=axes, keepdim=True))
         return gx, gw, gb
+
+
+def _logsumexp3(xp, a, b, c):
+    m = xp.maximum(xp.maximum(a, b), c)
+    safe = xp.where(xp.isfinite(m), m, 0)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        out = xp.log(xp.exp(a - safe) + xp.exp(b - safe) + xp.exp(c - safe)) + safe
+    return xp.where(xp.isneginf(m), -xp.inf, out)
+
+
+class CTCLossOp(Op):
+    """Connectionist temporal classification: per-sample negative log-likelihood of the
+    (N, S) padded ``targets`` under (T, N, C) ``log_probs``, summed over all alignments with
+    the forward (alpha) recursion; the backward runs the beta recursion. Returns (N,) losses.
+    The gradient is PyTorch's (with respect to log-probabilities that come from a log_softmax)."""
+    _name = "CtcLossBackward0"
+
+    def forward(ctx, lp, targets, input_lengths, target_lengths, blank, zero_infinity):
+        xp = ctx.xp
+        t_max, n, c = lp.shape
+        il, tl = input_lengths, target_lengths
+        s_max = targets.shape[1] if targets.ndim == 2 else 0
+        ext_len = 2 * s_max + 1
+        ext = xp.full((n, ext_len), blank, dtype=xp.int64)
+        if s_max:
+            ext[:, 1::2] = targets
+        ln = 2 * tl + 1                                       # extended length per sample
+        rows = xp.arange(n)[:, None]
+        skip = xp.zeros((n, ext_len), dtype=bool)             # s-2 -> s allowed
+        skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
+        neg = xp.full((n, ext_len), -xp.inf, dtype=lp.dtype)
+        emit = lambda t: lp[t][rows, ext]                     # noqa: E731  (n, ext_len)
+        alpha = xp.full((t_max, n, ext_len), -xp.inf, dtype=lp.dtype)
+        if t_max:
+            alpha[0, :, 0] = lp[0, :, blank]
+            if ext_len > 1:
+                alpha[0, :, 1] = xp.where(tl > 0, lp[0][xp.arange(n), ext[:, 1]], -xp.inf)
+        for t in range(1, t_max):
+            a = alpha[t - 1]
+            a1 = neg.copy()
+            a1[:, 1:] = a[:, :-1]
+            a2 = neg.copy()
+            a2[:, 2:] = xp.where(skip[:, 2:], a[:, :-2], -xp.inf)
+            alpha[t] = _logsumexp3(xp, a, a1, a2) + emit(t)
+        last_t = xp.maximum(il - 1, 0)
+        idx_n = xp.arange(n)
+        end1 = alpha[last_t, idx_n, ln - 1]
+        end2 = xp.where(ln > 1, alpha[last_t, idx_n, xp.maximum(ln - 2, 0)], -xp.inf)
+        nll = -xp.logaddexp(end1, end2)
+        nll = xp.where(il > 0, nll, xp.where(tl == 0, 0.0, xp.inf)).astype(lp.dtype)
+        ctx.args = (lp, ext, ln, skip, il, alpha, nll, blank, zero_infinity)
+        if zero_infinity:
+            nll = xp.where(xp.isinf(nll), 0, nll).astype(lp.dtype)
+        return nll
+
+    def backward(ctx, g):
+        lp, ext, ln, skip, il, alpha, nll, blank, zero_infinity = ctx.args
+        xp = ctx.xp
+        t_max, n, c = lp.shape
+        ext_len = ext.shape[1]
+        rows = xp.arange(n)[:, None]
+        s_idx = xp.arange(ext_len)[None, :]
+        beta = xp.full((t_max, n, ext_len), -xp.inf, dtype=lp.dtype)
+        skip_next = xp.zeros((n, ext_len), dtype=bool)        # s+2 -> s allowed
+        skip_next[:, :-2] = skip[:, 2:]
+        end_mask = (s_idx == (ln - 1)[:, None]) | (s_idx == (ln - 2)[:, None])
+        b_next = xp.full((n, ext_len), -xp.inf, dtype=lp.dtype)
+        for t in range(t_max - 1, -1, -1):
+            e = lp[t][rows, ext]
+            b1 = xp.full_like(b_next, -xp.inf)
+            b1[:, :-1] = b_next[:, 1:]
+            b2 = xp.full_like(b_next, -xp.inf)
+            b2[:, :-2] = xp.where(skip_next[:, :-2], b_next[:, 2:], -xp.inf)
+            rec = _logsumexp3(xp, b_next, b1, b2) + e
+            init = xp.where(end_mask, e, -xp.inf)
+            cur = xp.where((t == il - 1)[:, None], init, xp.where((t < il - 1)[:, None], rec,
+                                                                   -xp.inf))
+            beta[t] = cur
+            b_next = cur
+        lcab = alpha + beta                                    # (T, N, ext_len)
+        m = lcab.max(axis=2, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        onehot = (ext[:, :, None] == xp.arange(c)[None, None, :]).astype(lp.dtype)
+        summed = xp.einsum("tns,nsc->tnc", xp.exp(lcab - m), onehot)
+        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            lsum = xp.log(summed) + m
+            grad = xp.exp(lp) - xp.exp(lsum + nll[None, :, None] - lp)
+        valid_t = xp.arange(t_max)[:, None] < il[None, :]
+        grad = xp.where(valid_t[:, :, None], grad, 0)
+        if zero_infinity:
+            grad = xp.where(xp.isinf(nll)[None, :, None], 0, grad)
+        grad = xp.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0).astype(lp.dtype)
+        return (_wrap(grad) * g.reshape(1, -1, 1), None, None, None)

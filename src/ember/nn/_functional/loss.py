@@ -6,7 +6,7 @@ import warnings
 from ... import _dtype as D
 from ..._tensor import _wrap
 from ...ops import unary as U, pointwise as P, binary as B, reduce as R
-from ...ops.nn_basic import CrossEntropyOp
+from ...ops.nn_basic import CrossEntropyOp, CTCLossOp
 from .activation import logsigmoid
 from .misc import pairwise_distance
 
@@ -15,7 +15,7 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy
            "cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss",
            "triplet_margin_with_distance_loss", "hinge_embedding_loss",
            "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
-           "soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss"]
+           "soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss", "ctc_loss"]
 
 
 def _legacy(size_average, reduce, reduction):
@@ -472,4 +472,58 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     loss = (m * _wrap(mask.astype(x._data.dtype))).sum((1, 2)) / c
     if input.dim() != 2:
         loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def _lengths(x, like):
+    from ...ops.creation import tensor
+    if isinstance(x, int):
+        x = [x]
+    t = x if hasattr(x, "_data") else tensor(list(x) if not hasattr(x, "__len__") else x)
+    return t._data.astype("int64").reshape(-1)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """Connectionist temporal classification loss (``F.ctc_loss``): ``log_probs`` (T, N, C)
+    from a log_softmax, ``targets`` (N, S) padded or 1-d concatenated; 'mean' divides each
+    sample's loss by its target length before averaging over the batch."""
+    _check_reduction(reduction)
+    unbatched = log_probs.dim() == 2
+    lp = log_probs.unsqueeze(1) if unbatched else log_probs
+    if lp.dim() != 3:
+        raise RuntimeError(f"ctc_loss: expected log_probs to be 2-D or 3-D, got {log_probs.dim()}-D")
+    xp = lp._backend()
+    n = lp.shape[1]
+    il = _lengths(input_lengths, lp)
+    tl = _lengths(target_lengths, lp)
+    if il.shape[0] != n:
+        raise RuntimeError(f"input_lengths must be of size batch_size, but got "
+                           f"{il.shape[0]} and {n}")
+    if tl.shape[0] != n:
+        raise RuntimeError(f"target_lengths must be of size batch_size, but got "
+                           f"{tl.shape[0]} and {n}")
+    if (il > lp.shape[0]).any():
+        bad = int(il[il > lp.shape[0]][0])
+        raise RuntimeError(f"Expected input_lengths to have value at most {lp.shape[0]}, but "
+                           f"got value {bad} (while checking arguments for ctc_loss_cpu)")
+    ta = targets._data.astype(xp.int64)
+    if unbatched:
+        ta = ta.reshape(1, -1)
+    if ta.ndim == 1:                                  # concatenated targets -> padded (N, S)
+        s_max = int(tl.max()) if n else 0
+        padded = xp.full((n, s_max), blank, dtype=xp.int64)
+        starts = xp.concatenate(([0], xp.cumsum(tl)[:-1])).astype(xp.int64)
+        cols = xp.arange(s_max)
+        take = cols[None, :] < tl[:, None]
+        src = (starts[:, None] + cols[None, :])[take]
+        padded[take] = ta[src]
+        ta = padded
+    loss = CTCLossOp.apply(lp, _wrap(ta), _wrap(il), _wrap(tl), blank=blank,
+                           zero_infinity=zero_infinity)
+    if unbatched and reduction == "none":
+        return loss.reshape(())
+    if reduction == "mean":
+        denom = _wrap(xp.maximum(tl, 1).astype(lp._data.dtype))
+        return (loss / denom).mean()
     return _reduce(loss, reduction)

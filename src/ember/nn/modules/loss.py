@@ -8,7 +8,7 @@ __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss",
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "CosineEmbeddingLoss",
            "MarginRankingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
            "HingeEmbeddingLoss", "MultiLabelSoftMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
-           "SoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "NLLLoss2d"]
+           "SoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "NLLLoss2d", "CTCLoss"]
 
 
 class _Loss(Module):
@@ -253,3 +253,16 @@ class MultiLabelMarginLoss(_Loss):
 
 class NLLLoss2d(NLLLoss):
     """Deprecated alias of NLLLoss for (N, C, H, W) input."""
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss (``nn.CTCLoss``)."""
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)
