@@ -346,3 +346,98 @@ IDXTAB = {
 @pytest.mark.parametrize("fn", **cases(IDXTAB))
 def test_index_ops(fn, torch_mod):
     compare(fn, torch_mod, rtol=1e-5, atol=1e-6)
+
+
+SHAPE_API = {
+ "squeeze-tuple": lambda m: m.ones(1, 2, 1, 3).squeeze((0, 2)),
+ "squeeze-neg": lambda m: m.ones(1, 2, 1).squeeze(-1),
+ "squeeze-0d": lambda m: m.tensor(1.0).squeeze(),
+ "squeeze-0d-dim": lambda m: m.tensor(1.0).squeeze(0),
+ "unsqueeze-0d": lambda m: m.tensor(1.0).unsqueeze(0),
+ "unsqueeze-0d-neg": lambda m: m.tensor(1.0).unsqueeze(-1),
+ "flatten-0d": lambda m: m.tensor(1.0).flatten(),
+ "view-0d": lambda m: m.tensor(1.0).view(1, 1),
+ "view-empty": lambda m: m.zeros(0, 3).view(3, 0),
+ "view-empty-infer": lambda m: m.zeros(0, 3).view(-1, 3),
+ "view-empty-infer-bad": lambda m: m.zeros(0, 3).view(-1),
+ "reshape-empty-infer": lambda m: m.zeros(0, 3).reshape(0, -1),
+ "reshape-tuple": lambda m: _x(m).reshape((4, 6)),
+ "reshape-list": lambda m: _x(m).reshape([6, 4]),
+ "view-neg-1-only": lambda m: _x(m).view(-1),
+ "t-1d": lambda m: m.arange(3).t(),
+ "t-3d": lambda m: _x(m).t(),
+ "T-1d": lambda m: m.arange(3).T,
+ "mT-1d": lambda m: m.arange(3).mT,
+ "transpose-same": lambda m: _x(m).transpose(1, 1),
+ "permute-neg": lambda m: _x(m).permute(-1, 0, 1),
+ "movedim-neg": lambda m: _x(m).movedim(-1, 0),
+ "moveaxis": lambda m: m.moveaxis(_x(m), 0, 2),
+ "swapdims": lambda m: m.swapdims(_x(m), 0, 2),
+ "expand-neg1": lambda m: m.ones(3, 1).expand(-1, 4),
+ "expand-neg1-new": lambda m: m.ones(3, 1).expand(-1, -1, 4),
+ "expand-0": lambda m: m.ones(3, 1).expand(3, 0),
+ "expand_as": lambda m: m.ones(3, 1).expand_as(m.zeros(2, 3, 5)),
+ "broadcast_to": lambda m: m.broadcast_to(m.ones(3, 1), (3, 3)),
+ "split-int": lambda m: _x(m).split(2, -1),
+ "split-list-dim": lambda m: m.split(_x(m), [1, 2], dim=1),
+ "split-big": lambda m: _x(m).split(10),
+ "split-0d-error": lambda m: m.tensor(1.0).split(1),
+ "chunk-more": lambda m: _x(m).chunk(10, 2),
+ "chunk-6": lambda m: m.arange(6).chunk(4),
+ "chunk-empty": lambda m: m.zeros(0).chunk(2),
+ "tensor_split-int": lambda m: m.arange(7).tensor_split(3),
+ "tensor_split-tensor": lambda m: m.arange(7).tensor_split(m.tensor([1, 5])),
+ "hsplit": lambda m: m.hsplit(_x(m), 3),
+ "vsplit": lambda m: m.vsplit(m.ones(4, 2), [1]),
+ "dsplit": lambda m: m.dsplit(_x(m), 2),
+ "hsplit-1d": lambda m: m.hsplit(m.arange(6), 2),
+ "unbind-neg": lambda m: _x(m).unbind(-1),
+ "unbind-0d": lambda m: m.tensor(1.0).unbind(),
+ "narrow-tensor-start": lambda m: _x(m).narrow(2, m.tensor(1), 2),
+ "select-0d": lambda m: m.tensor(1.0).select(0, 0),
+ "unfold-0d": lambda m: m.tensor(1.0).unfold(0, 1, 1),
+ "unfold-size-too-big": lambda m: m.arange(3.0).unfold(0, 4, 1),
+ "diagonal-1d": lambda m: m.arange(3.0).diagonal(),
+ "diagonal-offset-big": lambda m: m.ones(2, 3).diagonal(5),
+ "as_strided-offset": lambda m: m.arange(10.0).as_strided((2, 2), (3, 1), 2),
+ "as_strided-view": lambda m: m.arange(10.0)[2:].as_strided((2,), (2,)),
+ "ravel-noncontig": lambda m: _x(m).transpose(0, 2).ravel(),
+ "flatten-noncontig-shares": lambda m: (lambda t: t.flatten()._base is not None)(_x(m)[:, :, :2]),
+ "unflatten-neg": lambda m: _x(m).unflatten(-1, (2, -1)),
+ "view_as-bad": lambda m: _x(m).view_as(m.ones(5)),
+ "reshape_as": lambda m: _x(m).reshape_as(m.ones(6, 4)),
+ "atleast_1d-list": lambda m: m.atleast_1d([m.tensor(1.0), m.ones(2)]),
+ "flip-empty-dims": lambda m: _x(m).flip([]),
+ "roll-no-dim-2d": lambda m: _x(m).roll(5),
+ "roll-neg": lambda m: _x(m).roll(-7, -1),
+ "roll-mismatch": lambda m: _x(m).roll((1, 2), (0,)),
+ "repeat-0d": lambda m: m.tensor(2.0).repeat(3),
+ "repeat-empty": lambda m: m.zeros(0).repeat(3),
+ "tile-0d": lambda m: m.tile(m.tensor(2.0), (2, 2)),
+ "tril-neg-big": lambda m: m.ones(3, 3).tril(-5),
+ "triu-rect": lambda m: m.ones(2, 4).triu(1),
+ "stack-empty-list": lambda m: m.stack([]),
+ "cat-mixed-dims": lambda m: m.cat([m.ones(2, 3), m.ones(3)]),
+ "cat-out-dtype": lambda m: m.cat([m.ones(2), m.ones(2)], out=m.empty(4, dtype=m.int64)),
+ "hstack-0d": lambda m: m.hstack([m.tensor(1.0), m.tensor(2.0)]),
+ "vstack-0d": lambda m: m.vstack([m.tensor(1.0), m.tensor(2.0)]),
+ "dstack-1d": lambda m: m.dstack([m.ones(3), m.ones(3)]),
+ "column_stack-0d": lambda m: m.column_stack([m.tensor(1.0), m.tensor(2.0)]),
+ "contiguous-expand": lambda m: m.ones(3, 1).expand(3, 4).contiguous().stride(),
+}
+
+
+def _with_layout(fn):
+    def g(m):
+        r = fn(m)
+
+        def info(t):
+            return (t, t.stride(), t.storage_offset()) if isinstance(t, m.Tensor) else t
+        return [info(t) for t in r] if isinstance(r, (tuple, list)) else info(r)
+    return g
+
+
+@pytest.mark.parametrize("name", list(SHAPE_API))
+def test_shape_api(name, torch_mod):
+    """Shape ops on edge inputs (0-d, empty, -1 sizes, tuples): values, strides, offsets, errors."""
+    compare(_with_layout(SHAPE_API[name]), torch_mod)

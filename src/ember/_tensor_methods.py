@@ -60,7 +60,14 @@ T.view_dtype = _view_dtype
 T.__getitem__ = indexing.getitem
 T.__setitem__ = indexing.setitem
 T.T = property(lambda self: self.permute(*reversed(range(self.dim()))))
-T.mT = property(lambda self: self.transpose(-2, -1))
+def _matrix_transpose(self):
+    if self._data.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got "
+                           f"{self._data.ndim}-D tensor.")
+    return self.transpose(-2, -1)
+
+
+T.mT = property(_matrix_transpose)
 T.H = property(lambda self: self.T.conj())
 T.mH = property(lambda self: self.mT.conj())
 T.real = property(pointwise.real)

@@ -29,6 +29,12 @@ def cat(tensors, dim=0, *, out=None):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    if out is not None and isinstance(out, Tensor):
+        from ._helpers import _cap
+        rd = D.result_type(*[t for t in tensors if isinstance(t, Tensor)])
+        if rd._category > out.dtype._category:
+            raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                            f"{_cap(out.dtype)}")
     for t in tensors:
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, but "
@@ -174,7 +180,9 @@ def repeat(input, *sizes):
     for r, n in zip(sizes, shape):
         inter += [r, n]
     y = x.reshape(sum(([1, n] for n in shape), [])).expand(inter)
-    return y.reshape([r * n for r, n in zip(sizes, shape)])
+    out = y.reshape([r * n for r, n in zip(sizes, shape)])
+    root = input._base if input._base is not None else input
+    return out.clone() if out._base is root else out  # repeat always copies, like PyTorch
 
 
 def tile(input, dims):

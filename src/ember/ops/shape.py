@@ -235,6 +235,10 @@ def expand(input, *args, size=None):
                            f"in the tensor ({len(shp)})")
     lead = len(sizes) - len(shp)
     final = list(sizes)
+    for i in range(lead):
+        if sizes[i] < 0:
+            raise RuntimeError(f"The expanded size of the tensor ({sizes[i]}) isn't allowed in a "
+                               f"leading, non-existing dimension {i}")
     for i, n in enumerate(shp):
         want = sizes[lead + i]
         if want == -1:
@@ -344,6 +348,8 @@ def unbind(input, dim=0):
 
 def split(tensor, split_size_or_sections, dim=0):
     """Split into chunks of a given size, or of the given list of sizes (``torch.split``)."""
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor._data.ndim)
     size = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -369,7 +375,10 @@ def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of (ceil) equal size (``torch.chunk``)."""
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    size = input._data.shape[wrap_dim(dim, input._data.ndim)]
+    d = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    if size == 0:  # PyTorch gives ``chunks`` empty pieces
+        return tuple(narrow(input, d, 0, 0) for _ in range(chunks))
     step = max(-(-size // chunks), 1)
     return split(input, step, dim)
 
@@ -484,7 +493,7 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"step is {step} but must be > 0")
     count = (n - size) // step + 1
     if nd == 0:
-        return as_strided(input, (count, size), (step, 1))
+        return as_strided(input, (size,), (1,))
     return Unfold.apply(input, d=d, size=size, step=step, count=count)
 
 
