@@ -565,6 +565,8 @@ def _logical(ufunc):
         xp = input._backend()
         r = _wrap(getattr(xp, ufunc)(input._data, other._data))
         return r if out is None else handle_out(r, out)
+    fn.__name__ = fn.__qualname__ = ufunc
+    fn.__doc__ = f"Elementwise logical {ufunc[8:].upper()}, as a bool tensor (``torch.{ufunc}``)."
     return fn
 
 
@@ -586,7 +588,9 @@ def _bitwise(ufunc, sym):
             raise NotImplementedError(f"\"{ufunc}_cpu\" not implemented for '{_cap(dt)}'")
         r = _wrap(getattr(a._backend(), ufunc)(a._data, b._data))
         return r if out is None else handle_out(r, out)
-    fn.__name__ = ufunc
+    fn.__name__ = fn.__qualname__ = ufunc
+    fn.__doc__ = (f"Elementwise ``{sym}`` of integer or bool tensors "
+                  f"(``torch.{ufunc if ufunc.startswith('bitwise') else 'bitwise_' + ufunc}``).")
     return fn
 
 

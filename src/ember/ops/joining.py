@@ -129,12 +129,14 @@ def flip(input, *args, dims=None):
 
 
 def fliplr(input):
+    """Reverse the order of columns, dim 1 (``torch.fliplr``)."""
     if input.dim() < 2:
         raise RuntimeError("Input must be >= 2-d.")
     return flip(input, (1,))
 
 
 def flipud(input):
+    """Reverse the order of rows, dim 0 (``torch.flipud``)."""
     if input.dim() < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return flip(input, (0,))

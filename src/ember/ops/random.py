@@ -80,6 +80,7 @@ def seed():
 
 
 def initial_seed():
+    """The seed the default generator was last seeded with (``torch.initial_seed``)."""
     return default_generator.initial_seed()
 
 
@@ -191,17 +192,20 @@ def _out(result, out):
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    """Uniform [0, 1) samples shaped like ``input`` (``torch.rand_like``)."""
     return rand(tuple(input.shape), dtype=dtype or input.dtype, device=device or input.device,
                 requires_grad=requires_grad)
 
 
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    """Standard normal samples shaped like ``input`` (``torch.randn_like``)."""
     return randn(tuple(input.shape), dtype=dtype or input.dtype, device=device or input.device,
                  requires_grad=requires_grad)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
                  memory_format=None):
+    """Random integers in [low, high) shaped like ``input`` (``torch.randint_like``)."""
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,
                    device=device or input.device)
 

@@ -103,10 +103,12 @@ def reshape(input, *args, shape=None):
 
 
 def view_as(input, other):
+    """``input.view(other.shape)`` (``Tensor.view_as``)."""
     return view(input, other.shape)
 
 
 def reshape_as(input, other):
+    """``input.reshape(other.shape)`` (``Tensor.reshape_as``)."""
     return reshape(input, other.shape)
 
 
@@ -122,7 +124,9 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shp[:s] + (math.prod(shp[s:e + 1]),) + shp[e + 1:])
 
 
-ravel = lambda input: reshape(input, (-1,))  # noqa: E731
+def ravel(input):
+    """The elements as a 1-d tensor: a view when possible (``torch.ravel``)."""
+    return reshape(input, (-1,))
 
 
 def unflatten(input, dim, sizes):
@@ -192,6 +196,7 @@ def t(input):
 
 
 def adjoint(input):
+    """Conjugate transpose of the last two dims, a view (``torch.adjoint``)."""
     return transpose(input, -2, -1).conj()
 
 
@@ -255,6 +260,7 @@ def expand(input, *args, size=None):
 
 
 def expand_as(input, other):
+    """``input.expand(other.shape)`` (``Tensor.expand_as``)."""
     return expand(input, other.shape)
 
 
@@ -409,14 +415,17 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 
 def hsplit(input, sections):
+    """tensor_split along dim 1 (dim 0 for 1-d input) (``torch.hsplit``)."""
     return tensor_split(input, sections, 1 if input.dim() > 1 else 0)
 
 
 def vsplit(input, sections):
+    """tensor_split along dim 0 (``torch.vsplit``)."""
     return tensor_split(input, sections, 0)
 
 
 def dsplit(input, sections):
+    """tensor_split along dim 2 (``torch.dsplit``)."""
     return tensor_split(input, sections, 2)
 
 
