@@ -216,6 +216,7 @@ def edge_of(t):
 
 _new = object.__new__
 _NEEDS_ONE = (True,)
+_SAVE_AB = (0, 1)
 
 
 class Op(Node):
@@ -307,6 +308,15 @@ class Op(Node):
         save = self.save
         if not save:
             self._saved = None
+        elif save == _SAVE_AB:  # binary ops (mul, div, pow...), spelled out
+            a = inputs[0]
+            b = inputs[1]
+            cond = self.save_if
+            keep_a = a is not None and (cond is None or cond[0] is None or needs[cond[0]])
+            keep_b = b is not None and (cond is None or cond[1] is None or needs[cond[1]])
+            self._saved = (a if keep_a else None, b if keep_b else None)
+            self._saved_versions = (a._version[0] if keep_a else None,
+                                    b._version[0] if keep_b else None)
         elif len(save) == 1 and self.save_if is None:
             t = result if save[0] == "out" else inputs[save[0]]
             self._saved = (t,)
