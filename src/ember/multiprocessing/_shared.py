@@ -237,9 +237,9 @@ def open_segment(name, nbytes):
 
 
 def sweep(force=False, pids=None):
-    """Unlink names of this process tree whose creator is dead (or in ``pids``).
-
-    Without ``force`` a name with handles still in flight is kept for its receiver."""
+    """Unlink names of this process tree whose creator is dead and no handle is in flight;
+    also those still in flight when the dead creator is in ``pids`` (its unread messages are
+    dropped) or with ``force`` (at the root's exit, which also drops its own)."""
     prefix = f"ember_{_root_pid()}_"
     me = os.getpid()
     try:
@@ -250,8 +250,8 @@ def sweep(force=False, pids=None):
         creator = _creator_of(name)
         if creator is None:
             continue
-        dead = (pids is not None and creator in pids) or not _alive(creator)
-        if force and (dead or creator == me):
+        dead = not _alive(creator)
+        if dead and (force or (pids is not None and creator in pids)) or (force and creator == me):
             try:
                 os.unlink(_path(name))
             except FileNotFoundError:
