@@ -5,7 +5,7 @@ sums broadcast gradients back to each input's shape, casts them to the input's d
 accumulates ``.grad`` on leaves, and frees saved tensors unless ``retain_graph``.
 """
 from .._tensor import _wrap
-from .grad_mode import STATE, set_grad_enabled
+from .grad_mode import STATE
 from .node import AccumulateGrad, Op, edge_of
 
 __all__ = ["run_backward"]
@@ -124,8 +124,7 @@ def _accumulate(node, grad, create_graph):
     elif old._rg:
         var._grad = (old + grad).detach()
     else:
-        with set_grad_enabled(False):
-            old.add_(grad)
+        old.add_(grad)  # grad mode is off here (no create_graph)
     if var._post_acc_hooks:
         for hook in list(var._post_acc_hooks):
             hook(var)
