@@ -197,3 +197,19 @@ def test_handle_as_context_manager():
     assert_close(x.grad, ember.zeros(3, dtype=ember.float64))
     (x * 1).sum().backward()
     assert_close(x.grad, ember.ones(3, dtype=ember.float64))
+
+
+def test_hooks_on_accumulate_grad_node(torch_mod):
+    res = []
+    for mod in (ember, torch_mod):
+        x = mod.ones(2, requires_grad=True)
+        y = x * 2
+        acc = y.grad_fn.next_functions[0][0]
+        seen = []
+        acc.register_prehook(lambda go: (go[0] * 10,))
+        acc.register_hook(lambda gi, go: seen.append((len(gi), go[0].clone())))
+        y.sum().backward()
+        res.append((x.grad, seen))
+    assert_close(res[0][0], res[1][0])
+    assert res[0][1][0][0] == res[1][1][0][0] == 0
+    assert_close(res[0][1][0][1], res[1][1][0][1])

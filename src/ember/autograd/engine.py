@@ -185,8 +185,17 @@ def run_backward(outputs, grad_outputs, retain_graph=False, create_graph=False, 
                 if capture and (is_leaf_node or not _leads_further(node, needed)):
                     continue
             if is_leaf_node:
-                if grads[0] is not None and (targets is None or node in targets):
-                    _accumulate(node, grads[0], create_graph)
+                g0 = grads[0]
+                if hooked and node._pre_hooks:
+                    for hook in node._pre_hooks:
+                        new = hook((g0,))
+                        if new is not None:
+                            g0 = new[0]
+                if g0 is not None and (targets is None or node in targets):
+                    _accumulate(node, g0, create_graph)
+                if hooked and node._hooks:
+                    for hook in node._hooks:
+                        hook((), (g0,))
                 continue
             if grads[0] is None and all(g is None for g in grads) and isinstance(node, Op):
                 grad_inputs = (None,) * len(node.next_functions)
