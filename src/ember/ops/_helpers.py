@@ -87,6 +87,14 @@ def as_operand(x):
     return _wrap(x) if type(x) is np.ndarray else x
 
 
+def tensors_only(name, input, other, argname="other"):
+    """PyTorch's TypeError for ops whose operands must both be tensors."""
+    for pos, (x, n) in enumerate(((input, "input"), (other, argname)), 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): argument '{n}' (position {pos}) must be Tensor, not "
+                            f"{type(x).__name__}")
+
+
 def check_same_device(*tensors):
     first = None
     for t in tensors:
