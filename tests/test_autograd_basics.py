@@ -266,3 +266,32 @@ def test_variable_returns_tensor():
     assert type(v) is ember.Tensor and v.requires_grad
     (v * 2).sum().backward()
     assert_close(v.grad, ember.full((2,), 2.0))
+
+
+def test_backward_under_no_grad_and_grad_with_create_graph(torch_mod):
+    for mod in (ember, torch_mod):
+        x = mod.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * x).sum()
+        with mod.no_grad():
+            y.backward()  # grad mode only affects recording, not backward itself
+            z = x * 2
+        assert_close(x.grad, mod.tensor([2.0, 4.0]))
+        with pytest.raises(RuntimeError, match="does not require grad"):
+            z.sum().backward()
+        with mod.no_grad():
+            (g,) = mod.autograd.grad((x ** 3).sum(), x, create_graph=True)
+        assert g.requires_grad
+        assert_close(g.detach(), mod.tensor([3.0, 12.0]))
+
+
+def test_grad_through_dtype_conversion_and_expand(torch_mod):
+    res = []
+    for mod in (ember, torch_mod):
+        m = mod.tensor([1.0, 2.0], requires_grad=True)
+        (m.double() * 2).sum().backward()
+        e = mod.zeros(3, requires_grad=True)
+        (e.expand(2, 3) * mod.tensor([[1.0], [2.0]])).sum().backward()
+        res.append((m.grad, e.grad))
+    for a, b in zip(*res):
+        assert_close(a, b)
+    assert res[0][0].dtype is ember.float32
