@@ -278,8 +278,9 @@ def test_backward_under_no_grad_and_grad_with_create_graph(torch_mod):
         assert_close(x.grad, mod.tensor([2.0, 4.0]))
         with pytest.raises(RuntimeError, match="does not require grad"):
             z.sum().backward()
+        cube = (x ** 3).sum()
         with mod.no_grad():
-            (g,) = mod.autograd.grad((x ** 3).sum(), x, create_graph=True)
+            (g,) = mod.autograd.grad(cube, x, create_graph=True)
         assert g.requires_grad
         assert_close(g.detach(), mod.tensor([3.0, 12.0]))
 
