@@ -435,3 +435,25 @@ RANDOM_API = {
 def test_random_api(name, torch_mod):
     fn = RANDOM_API[name]
     compare(fn if name == "initial_seed" else _shape_dtype(fn), torch_mod)
+
+
+@pytest.mark.parametrize("name", DTYPES)
+def test_finfo_iinfo(name, torch_mod):
+    e, t = getattr(ember, name), getattr(torch_mod, name)
+    if t.is_floating_point or t.is_complex:
+        fe, ft = ember.finfo(e), torch_mod.finfo(t)
+        assert repr(fe) == repr(ft)
+        for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
+            assert getattr(fe, attr) == getattr(ft, attr), attr
+        with pytest.raises(TypeError):
+            ember.iinfo(e)
+    elif name != "bool":
+        ie, it = ember.iinfo(e), torch_mod.iinfo(t)
+        assert repr(ie) == repr(it)
+        assert (ie.bits, ie.max, ie.min, ie.dtype) == (it.bits, it.max, it.min, it.dtype)
+        with pytest.raises(TypeError):
+            ember.finfo(e)
+    for other in DTYPES:
+        assert ember.can_cast(e, getattr(ember, other)) == \
+            torch_mod.can_cast(t, getattr(torch_mod, other)), (name, other)
+    assert repr(ember.finfo()) == repr(torch_mod.finfo())

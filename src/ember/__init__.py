@@ -37,6 +37,7 @@ from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, Lon
                       numel, is_floating_point, is_complex, is_nonzero, clamp_, set_num_threads,
                       get_num_threads, get_num_interop_threads, set_num_interop_threads,
                       typename, is_grad_enabled as _ige)  # noqa: F401
+from ._finfo import finfo, iinfo, can_cast  # noqa: F401
 from ._legacy import (memory_format, contiguous_format, preserve_format,  # noqa: F401
                       channels_last, channels_last_3d)
 from . import cuda
