@@ -9,6 +9,7 @@ import traceback
 __all__ = ["WorkerInfo", "get_worker_info", "ExceptionWrapper"]
 
 MP_STATUS_CHECK_INTERVAL = 5.0
+_WORKER_POLL = 0.5
 _worker_info = None
 
 
@@ -59,7 +60,10 @@ class ExceptionWrapper:
             exception = self.exc_type(msg)
         except Exception:
             raise RuntimeError(msg) from None
-        raise exception
+        try:
+            raise exception
+        finally:  # no frame -> exception -> traceback -> frame cycle keeping the iterator alive
+            del exception
 
 
 class _KeyErrorMessage(str):
@@ -119,10 +123,10 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         parent = os.getppid()
         while True:
             try:
-                r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
+                r = index_queue.get(timeout=_WORKER_POLL)
             except queue.Empty:
-                if os.getppid() != parent:
-                    break  # the main process is gone
+                if os.getppid() != parent or done_event.is_set():
+                    break  # the main process is gone, or shut us down
                 continue
             if r is None:
                 break

@@ -226,10 +226,9 @@ def _check_picklable(ctx, objects):
     (a lambda ``collate_fn``, a local dataset class...)."""
     if ctx.get_start_method() == "fork":
         return
-    from multiprocessing.reduction import ForkingPickler
     for name, obj in objects:
         try:
-            ForkingPickler.dumps(obj)
+            pickle.dumps(obj)
         except (pickle.PicklingError, AttributeError, TypeError) as e:
             raise type(e)(f"DataLoader: {name} can't be sent to worker processes started with "
                           f"the '{ctx.get_start_method()}' start method ({e}). Define it at "
@@ -247,8 +246,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._persistent_workers = loader.persistent_workers
         ctx = loader.multiprocessing_context or _stdlib_mp.get_context()
         _check_picklable(ctx, [("collate_fn", self._collate_fn),
-                               ("worker_init_fn", loader.worker_init_fn),
-                               ("dataset", self._dataset)])
+                               ("worker_init_fn", loader.worker_init_fn)])
         self._worker_init_fn = loader.worker_init_fn
         self._worker_result_queue = ctx.Queue()
         self._workers_done_event = ctx.Event()
