@@ -441,3 +441,32 @@ def _with_layout(fn):
 def test_shape_api(name, torch_mod):
     """Shape ops on edge inputs (0-d, empty, -1 sizes, tuples): values, strides, offsets, errors."""
     compare(_with_layout(SHAPE_API[name]), torch_mod)
+
+
+COMPLEX_VIEWS = {
+    "view_as_real": lambda m: m.view_as_real(m.tensor([1 + 2j, 3 - 4j])),
+    "view_as_real-noncontig": lambda m: m.view_as_real(m.tensor([[1 + 2j, 3 - 4j], [5j, 6]]).t()),
+    "view_as_real-write": lambda m: (lambda z: (m.view_as_real(z).mul_(2), z)[1])(
+        m.tensor([1 + 2j, 3 - 4j])),
+    "view_as_complex": lambda m: m.view_as_complex(m.arange(8.0).reshape(2, 2, 2)),
+    "view_as_complex-f64": lambda m: m.view_as_complex(m.arange(4.0, dtype=m.float64).reshape(2, 2)),
+    "view_as_complex-write": lambda m: (lambda x: (m.view_as_complex(x).mul_(1j), x)[1])(
+        m.arange(4.0).reshape(2, 2)),
+    "view_as_complex-bad-size": lambda m: m.view_as_complex(m.ones(3)),
+    "view_as_complex-bad-stride": lambda m: m.view_as_complex(m.ones(2, 2).t()),
+    "view_as_complex-int": lambda m: m.view_as_complex(m.ones(2, 2, dtype=m.int64)),
+    "view_as_real-real": lambda m: m.view_as_real(m.ones(2)),
+    "resolve": lambda m: (m.ones(2).resolve_conj(), m.ones(2).resolve_neg(), m.ones(2).is_conj(),
+                          m.is_same_size(m.ones(2), m.ones(2)), m.ones(2).is_same_size(m.ones(3))),
+}
+
+
+@pytest.mark.parametrize("name", list(COMPLEX_VIEWS))
+def test_complex_views(name, torch_mod):
+    compare(_with_layout(COMPLEX_VIEWS[name]), torch_mod)
+
+
+def test_complex_views_gradcheck():
+    from ember.autograd import gradcheck
+    x = ember.randn(3, 2, dtype=ember.float64, requires_grad=True)
+    assert gradcheck(lambda t: ember.view_as_real(ember.view_as_complex(t) * (1 + 2j)), (x,))

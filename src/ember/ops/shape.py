@@ -14,7 +14,8 @@ __all__ = ["view", "reshape", "flatten", "unflatten", "transpose", "swapaxes", "
            "permute", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to", "squeeze",
            "unsqueeze", "narrow", "select", "unbind", "split", "chunk", "tensor_split",
            "hsplit", "vsplit", "dsplit", "unfold", "diagonal", "as_strided", "view_as",
-           "reshape_as", "contiguous", "ravel", "adjoint"]
+           "reshape_as", "contiguous", "ravel", "adjoint", "view_as_real", "view_as_complex",
+           "resolve_conj", "resolve_neg", "is_conj", "is_neg", "is_same_size"]
 
 
 class ViewOp(Op):
@@ -574,3 +575,72 @@ def contiguous(input, memory_format=None):
         return input
     from .pointwise import Clone
     return Clone.apply(input, order="C")
+
+
+class ViewAsReal(ViewOp):
+    def forward(ctx, x):
+        r = x.real  # a strided view of the real parts; the imaginary parts follow each one
+        return ctx.xp.lib.stride_tricks.as_strided(r, x.shape + (2,), r.strides + (r.itemsize,))
+
+    def backward(ctx, g):
+        from .creation import complex as make_complex
+        return make_complex(g[..., 0], g[..., 1])
+
+
+def view_as_real(input):
+    """A real view of a complex tensor with a last dim of size 2, (real, imag)
+    (``torch.view_as_real``)."""
+    if not input.is_complex():
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    return ViewAsReal.apply(input)
+
+
+class ViewAsComplex(ViewOp):
+    def forward(ctx, x):
+        cdt = "complex64" if x.dtype.itemsize == 4 else "complex128"
+        return x.view(cdt)[..., 0]
+
+    def backward(ctx, g):
+        return view_as_real(g)
+
+
+def view_as_complex(input):
+    """A complex view of a float tensor whose last dim is (real, imag)
+    (``torch.view_as_complex``)."""
+    from .. import _dtype as D
+    if input.dtype is not D.float32 and input.dtype is not D.float64:
+        from ._helpers import _cap
+        raise RuntimeError(f"view_as_complex is only supported for float and double tensors, but "
+                           f"got a tensor of scalar type: {_cap(input.dtype)}")
+    if input.dim() == 0 or input.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if input.stride(-1) != 1:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    if any(s % 2 for s in input.stride()[:-1]):
+        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+    return ViewAsComplex.apply(input)
+
+
+def resolve_conj(input):
+    """``input`` itself: Ember conjugates eagerly, so there is no lazy conjugate bit."""
+    return input
+
+
+def resolve_neg(input):
+    """``input`` itself: Ember has no lazy negative bit."""
+    return input
+
+
+def is_conj(input):
+    """False: Ember conjugates eagerly (``torch.is_conj``)."""
+    return False
+
+
+def is_neg(input):
+    """False: Ember has no lazy negative bit (``torch.is_neg``)."""
+    return False
+
+
+def is_same_size(input, other):
+    """True when both tensors have the same shape (``torch.is_same_size``)."""
+    return input._data.shape == other._data.shape
