@@ -457,3 +457,19 @@ def test_finfo_iinfo(name, torch_mod):
         assert ember.can_cast(e, getattr(ember, other)) == \
             torch_mod.can_cast(t, getattr(torch_mod, other)), (name, other)
     assert repr(ember.finfo()) == repr(torch_mod.finfo())
+
+
+def test_deterministic_flag_and_default_tensor_type():
+    assert ember.are_deterministic_algorithms_enabled() is False
+    ember.use_deterministic_algorithms(True)
+    assert ember.are_deterministic_algorithms_enabled() is True
+    ember.use_deterministic_algorithms(False)
+    try:
+        ember.set_default_tensor_type(ember.DoubleTensor)
+        assert ember.get_default_dtype() is ember.float64
+        ember.set_default_tensor_type("torch.FloatTensor")
+        assert ember.tensor([1.0]).dtype is ember.float32
+        with pytest.raises(TypeError):
+            ember.set_default_tensor_type("torch.Nope")
+    finally:
+        ember.set_default_dtype(ember.float32)

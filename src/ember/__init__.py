@@ -39,7 +39,8 @@ from ._legacy import (FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, Lon
                       typename, is_grad_enabled as _ige)  # noqa: F401
 from ._finfo import finfo, iinfo, can_cast  # noqa: F401
 from ._legacy import (memory_format, contiguous_format, preserve_format,  # noqa: F401
-                      channels_last, channels_last_3d)
+                      channels_last, channels_last_3d, use_deterministic_algorithms,
+                      are_deterministic_algorithms_enabled, set_default_tensor_type)
 from . import cuda
 from . import linalg  # noqa: E402  (torch.linalg)
 
@@ -59,3 +60,4 @@ from .nn._functional.pooling import (max_pool1d, max_pool2d, max_pool3d,  # noqa
                                      avg_pool1d, adaptive_avg_pool1d, max_pool1d_with_indices)
 from .nn._functional.pooling import adaptive_max_pool1d_with_indices as adaptive_max_pool1d  # noqa: E402,F401,E501
 from .nn._functional.vision import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
+from . import utils, multiprocessing  # noqa: E402,F401  (torch.utils.data, torch.multiprocessing)

@@ -125,3 +125,31 @@ channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 __all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_last",
             "channels_last_3d"]
+
+
+_deterministic = [False, False]
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Record the flag (``torch.use_deterministic_algorithms``); Ember's CPU ops are
+    deterministic already."""
+    _deterministic[0], _deterministic[1] = bool(mode), bool(warn_only)
+
+
+def are_deterministic_algorithms_enabled():
+    """The flag set by ``use_deterministic_algorithms``."""
+    return _deterministic[0]
+
+
+def set_default_tensor_type(t):
+    """Deprecated in PyTorch: sets the default floating dtype from a tensor type or its name."""
+    names = {"torch.FloatTensor": D.float32, "torch.DoubleTensor": D.float64,
+             "torch.HalfTensor": D.float16, "torch.BFloat16Tensor": D.bfloat16}
+    dt = names.get(t) if isinstance(t, str) else getattr(t, "_legacy_dtype", None)
+    if dt is None:
+        raise TypeError(f"invalid type: '{t}'")
+    D.set_default_dtype(dt)
+
+
+__all__ += ["use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+            "set_default_tensor_type"]
