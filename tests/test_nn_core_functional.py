@@ -249,3 +249,12 @@ def test_norm_gradchecks():
     assert gradcheck(lambda a, c: F.layer_norm(a, (2,), c, c), (x, w2))
     from ember.autograd import gradgradcheck
     assert gradgradcheck(lambda a, c, e: F.batch_norm(a, None, None, c, e, training=True), (x, w, b))
+
+
+@pytest.mark.parametrize("name,kw", ACTIVATIONS, ids=[f"{n}{i}" for i, (n, _) in enumerate(ACTIVATIONS)])
+def test_activation_double_backward(name, kw):
+    from ember.autograd import gradgradcheck
+    if name in ("relu", "relu6", "hardtanh", "threshold", "hardshrink", "softshrink"):
+        pytest.skip("piecewise linear: second derivative is zero almost everywhere")
+    x = ember.tensor(rnd(4, 4, low=-2.5, high=2.5).astype(np.float64) + 0.013, requires_grad=True)
+    assert gradgradcheck(lambda a: getattr(F, name)(a, **kw), (x,))

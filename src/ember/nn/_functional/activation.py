@@ -8,6 +8,7 @@ import warnings
 from ...ops import unary as U, reduce as R, pointwise as P
 from ..._tensor_methods import _inplace
 from ...ops.nn_basic import ReluOp, GeluOp
+from ...ops.nn_activation import apply_activation
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_",
            "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish", "sigmoid",
@@ -17,6 +18,10 @@ __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrel
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _float(x):
+    return x._data.dtype.kind == "f"
 
 
 def _maybe_inplace(fn, input, inplace, *args):
@@ -44,6 +49,8 @@ def relu_(input):
 
 
 def _hardtanh(x, min_val, max_val):
+    if _float(x):
+        return apply_activation("hardtanh", x, min_val, max_val)
     y = x.clamp(min_val, max_val)
     return P.where((x > min_val) & (x < max_val), x, y.detach())
 
@@ -66,6 +73,8 @@ def relu6(input, inplace=False):
 
 
 def _leaky_relu(x, slope):
+    if _float(x):
+        return apply_activation("leaky_relu", x, slope)
     return P.where(x > 0, x, x * slope)
 
 
@@ -110,6 +119,8 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
 
 
 def _elu(x, alpha, scale=1.0, input_scale=1.0):
+    if _float(x):
+        return apply_activation("elu", x, alpha, scale, input_scale)
     neg = (x.clamp(max=0) * input_scale).expm1() * (alpha * scale)
     return P.where(x > 0, x * scale if scale != 1.0 else x, neg)
 
@@ -157,12 +168,20 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     """x * sigmoid(x) (``F.silu``)."""
-    return _maybe_inplace(lambda x: x * U.sigmoid(x), input, inplace)
+    return _maybe_inplace(_silu, input, inplace)
+
+
+def _silu(x):
+    return apply_activation("silu", x) if _float(x) else x * U.sigmoid(x)
 
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x)) (``F.mish``)."""
-    return _maybe_inplace(lambda x: x * U.tanh(softplus(x)), input, inplace)
+    return _maybe_inplace(_mish, input, inplace)
+
+
+def _mish(x):
+    return apply_activation("mish", x) if _float(x) else x * U.tanh(softplus(x))
 
 
 def sigmoid(input):
@@ -176,6 +195,8 @@ def tanh(input):
 
 
 def _hardsigmoid(x):
+    if _float(x):
+        return apply_activation("hardsigmoid", x)
     y = x * (1.0 / 6.0) + 0.5
     return P.where((x > -3.0) & (x < 3.0), y, y.detach().clamp(0.0, 1.0))
 
@@ -186,6 +207,8 @@ def hardsigmoid(input, inplace=False):
 
 
 def _hardswish(x):
+    if _float(x):
+        return apply_activation("hardswish", x)
     mid = x * (x + 3.0) * (1.0 / 6.0)
     return P.where(x <= -3.0, x * 0.0, P.where(x < 3.0, mid, x))
 
@@ -197,6 +220,8 @@ def hardswish(input, inplace=False):
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold (``F.softplus``)."""
+    if _float(input):
+        return apply_activation("softplus", input, beta, threshold)
     bx = input * beta if beta != 1.0 else input
     soft = U.log1p(U.exp(bx.clamp(max=threshold)))
     if beta != 1.0:
@@ -206,6 +231,8 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def softsign(input):
     """x / (1 + |x|) (``F.softsign``)."""
+    if _float(input):
+        return apply_activation("softsign", input)
     return input / (U.abs(input) + 1)
 
 
@@ -239,6 +266,8 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def _threshold(x, th, value):
+    if _float(x):
+        return apply_activation("threshold", x, th, value)
     return P.where(x > th, x, value)
 
 
@@ -266,6 +295,8 @@ def glu(input, dim=-1):
 
 def tanhshrink(input):
     """x - tanh(x) (``F.tanhshrink``)."""
+    if _float(input):
+        return apply_activation("tanhshrink", input)
     return input - U.tanh(input)
 
 
@@ -273,17 +304,23 @@ def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, 0 between (``F.softshrink``)."""
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    if _float(input):
+        return apply_activation("softshrink", input, lambd)
     return P.where(input > lambd, input - lambd, P.where(input < -lambd, input + lambd,
                                                          input * 0.0))
 
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0 (``F.hardshrink``)."""
+    if _float(input):
+        return apply_activation("hardshrink", input, lambd)
     return P.where((input > lambd) | (input < -lambd), input, input * 0.0)
 
 
 def logsigmoid(input):
     """log(sigmoid(x)), computed stably (``F.logsigmoid``)."""
+    if _float(input):
+        return apply_activation("logsigmoid", input)
     neg = input - U.log1p(U.exp(input.clamp(max=0)))
     pos = -U.log1p(U.exp(-input.clamp(min=0)))
     return P.where(input < 0, neg, pos)
