@@ -159,7 +159,8 @@ class Tensor:
 
     def is_shared(self):
         """True when the data lives in shared memory (see ``share_memory_``)."""
-        return self._shared is not None
+        base = self._base
+        return self._shared is not None or (base is not None and base._shared is not None)
 
     def get_device(self):
         return -1 if self.is_cpu else self._data.device.id
