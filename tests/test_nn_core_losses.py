@@ -24,6 +24,9 @@ def _cases():
     yield "smooth_l1_loss", lambda: [rnd(3, 4), rnd(3, 4)], {"beta": 0.5}
     yield "smooth_l1_loss", lambda: [rnd(3, 4), rnd(3, 4)], {"beta": 0.0}
     yield "huber_loss", lambda: [rnd(3, 4), rnd(3, 4)], {"delta": 0.7}
+    yield "mse_loss", lambda: [rnd(3, 4), rnd(3, 4)], {"weight": _probs(3, 4)}
+    yield "l1_loss", lambda: [rnd(3, 4), rnd(3, 4)], {"weight": _probs(3, 4)}
+    yield "huber_loss", lambda: [rnd(3, 4), rnd(3, 4)], {"weight": _probs(3, 4)}
     yield "binary_cross_entropy", lambda: [_probs(3, 4), _probs(3, 4)], {}
     yield "binary_cross_entropy", lambda: [_probs(3, 4), _probs(3, 4)], {"weight": _probs(4)}
     yield "binary_cross_entropy_with_logits", lambda: [rnd(3, 4), _probs(3, 4)], {}
@@ -159,6 +162,7 @@ def test_loss_errors(torch_mod):
         lambda m: m.nn.functional.cross_entropy(m.ones(2, 3), m.tensor([0, 1], dtype=m.int32)),
         lambda m: m.nn.functional.cross_entropy(m.ones(2, 3), m.tensor([0.0, 1.0])),
         lambda m: m.nn.functional.nll_loss(m.ones(2, 3), m.tensor([True, False])),
+        lambda m: m.nn.functional.mse_loss(m.ones(2, 3), m.ones(2, 3), weight=m.ones(3)),
     ]
     for fn in cases:
         with pytest.raises(Exception) as te:
@@ -250,3 +254,33 @@ def test_ctc_loss_matches_torch(torch_mod, reduction, zero_infinity, dtype):
                 assert_close(a.grad, b.grad, rtol=1e-4, atol=1e-5)
     m = nn.CTCLoss(blank=0, reduction=reduction, zero_infinity=zero_infinity)
     assert repr(m) == repr(torch_mod.nn.CTCLoss())
+
+
+FUSED = [("mse_loss", {}), ("smooth_l1_loss", {"beta": 0.7}), ("huber_loss", {"delta": 0.6}),
+         ("binary_cross_entropy_with_logits", {}),
+         ("binary_cross_entropy_with_logits", {"pos_weight": "pw", "weight": "w"}),
+         ("mse_loss", {"weight": "w"}), ("huber_loss", {"weight": "w"})]
+
+
+@pytest.mark.parametrize("reduction", RED)
+@pytest.mark.parametrize("name,kw", FUSED, ids=[f"{n}{i}" for i, (n, _) in enumerate(FUSED)])
+def test_fused_losses_constant_target(torch_mod, name, kw, reduction):
+    """The fused path (target without grad): values, input grads and double backward."""
+    from ember.autograd import gradgradcheck
+    x = rnd(5, 4)
+    tgt = _probs(5, 4) if "logits" in name else rnd(5, 4)
+    consts = {"pw": _probs(4) * 3, "w": _probs(5, 4)}
+    e, t = pair(torch_mod, x)
+    ekw = {k: ember.tensor(consts[v]) if isinstance(v, str) else v for k, v in kw.items()}
+    tkw = {k: torch_mod.tensor(consts[v]) if isinstance(v, str) else v for k, v in kw.items()}
+    eo = getattr(F, name)(e, ember.tensor(tgt), reduction=reduction, **ekw)
+    to = getattr(torch_mod.nn.functional, name)(t, torch_mod.tensor(tgt), reduction=reduction, **tkw)
+    compare_forward_backward(eo, to, [e], [t], atol=1e-5)
+    x64 = ember.tensor(x.astype(np.float64), requires_grad=True)
+    t64 = ember.tensor(tgt.astype(np.float64))
+    kw64 = {k: v.double() for k, v in ekw.items() if isinstance(v, ember.Tensor)}
+    kw64.update({k: v for k, v in ekw.items() if not isinstance(v, ember.Tensor)})
+    fn = lambda a: getattr(F, name)(a, t64, reduction=reduction, **kw64)  # noqa: E731
+    assert gradcheck(fn, (x64,))
+    if "smooth_l1" not in name and "huber" not in name:
+        assert gradgradcheck(fn, (x64,))

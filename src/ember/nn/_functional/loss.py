@@ -7,6 +7,8 @@ from ... import _dtype as D
 from ..._tensor import _wrap
 from ...ops import unary as U, pointwise as P, binary as B, reduce as R
 from ...ops.nn_basic import CrossEntropyOp, CTCLossOp
+from ...ops.nn_loss import fused_loss
+from ...autograd.grad_mode import STATE
 from .activation import logsigmoid
 from .misc import pairwise_distance
 
@@ -49,6 +51,33 @@ def _check_reduction(reduction):
         raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
+def _fusable(input, target, *consts):
+    """True when the fused loss op applies: float input of the target's shape, and target
+    (and weights) constant for autograd."""
+    if input._data.dtype.kind != "f" or input._data.shape != target._data.shape:
+        return False
+    if target._data.dtype != input._data.dtype:
+        return False
+    grad_on = STATE.enabled
+    for c in (target,) + consts:
+        if c is not None and (grad_on and c._rg or c._data.dtype != input._data.dtype):
+            return False
+    return True
+
+
+def _check_weight(input, weight):
+    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+
+
+def _weighted(loss, weight, reduction):
+    """PyTorch's weighted mse/l1: 'mean' divides by the sum of the weights."""
+    loss = loss * weight
+    if reduction == "mean":
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
 def _warn_size(input, target):
     if tuple(target.shape) != tuple(input.shape):
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
@@ -61,11 +90,14 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """Mean squared error (x - y)^2, reduced (``F.mse_loss``)."""
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
+    _check_weight(input, weight)
+    if weight is None and _fusable(input, target):
+        return fused_loss("mse", input, target, None, reduction)
     _warn_size(input, target)
     d = input - target
     loss = d * d
     if weight is not None:
-        loss = loss * weight
+        return _weighted(loss, weight, reduction)
     return _reduce(loss, reduction)
 
 
@@ -73,10 +105,11 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     """Mean absolute error |x - y|, reduced (``F.l1_loss``)."""
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
+    _check_weight(input, weight)
     _warn_size(input, target)
     loss = U.abs(input - target)
     if weight is not None:
-        loss = loss * weight
+        return _weighted(loss, weight, reduction)
     return _reduce(loss, reduction)
 
 
@@ -86,6 +119,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     _check_reduction(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta > 0 and _fusable(input, target):
+        return fused_loss("smooth_l1", input, target, None, reduction, beta)
     _warn_size(input, target)
     d = input - target
     ad = U.abs(d)
@@ -98,6 +133,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (``F.huber_loss``)."""
     _check_reduction(reduction)
+    _check_weight(input, weight)
+    if _fusable(input, target, weight):
+        return fused_loss("huber", input, target, weight, reduction, delta)
     _warn_size(input, target)
     d = input - target
     ad = U.abs(d)
@@ -271,6 +309,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
+    if _fusable(input, target, weight, pos_weight):
+        pw = None if pos_weight is None else pos_weight._data
+        return fused_loss("bce_with_logits", input, target, weight, reduction, pw)
     ls = logsigmoid(input)
     if pos_weight is not None:
         lw = (pos_weight - 1) * target + 1
