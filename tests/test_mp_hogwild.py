@@ -1,0 +1,16 @@
+"""examples/mnist_hogwild.py: processes training one shared model in place."""
+import os
+import sys
+
+import pytest
+
+pytest.importorskip("sklearn")
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+import mnist_hogwild  # noqa: E402
+
+
+def test_hogwild_trains_the_shared_model():
+    res = mnist_hogwild.main(["--seconds", "0.6", "--num-processes", "2", "--compare"])
+    # an untrained model scores ~10%: the parent's model was trained by the children, in place
+    assert res["hogwild"] > 0.85
+    assert res["hogwild"] >= res["single"] - 0.06
