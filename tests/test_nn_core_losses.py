@@ -284,3 +284,13 @@ def test_fused_losses_constant_target(torch_mod, name, kw, reduction):
     assert gradcheck(fn, (x64,))
     if "smooth_l1" not in name and "huber" not in name:
         assert gradgradcheck(fn, (x64,))
+
+
+def test_ctc_double_backward_raises_like_torch():
+    x = np.random.default_rng(1).standard_normal((8, 2, 5))
+    a = ember.tensor(x - np.log(np.exp(x).sum(-1, keepdims=True)), requires_grad=True)
+    loss = F.ctc_loss(a, ember.tensor([[1, 2], [3, 3]]), ember.tensor([8, 8]), ember.tensor([2, 2]))
+    (g,) = ember.autograd.grad(loss, a, create_graph=True)
+    assert g.requires_grad
+    with pytest.raises(RuntimeError, match="derivative for '_ctc_loss_backward' is not implemented"):
+        g.sum().backward()

@@ -375,6 +375,7 @@ class CTCLossOp(Op):
     the forward (alpha) recursion; the backward runs the beta recursion. Returns (N,) losses.
     The gradient is PyTorch's (with respect to log-probabilities that come from a log_softmax)."""
     _name = "CtcLossBackward0"
+    save = (0,)
 
     def forward(ctx, lp, targets, input_lengths, target_lengths, blank, zero_infinity):
         xp = ctx.xp
@@ -451,4 +452,34 @@ class CTCLossOp(Op):
         if zero_infinity:
             grad = xp.where(xp.isinf(nll)[None, :, None], 0, grad)
         grad = xp.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0).astype(lp.dtype)
+        if STATE.enabled:          # create_graph: first order only, as in PyTorch
+            (lp_t,) = ctx.saved_tensors
+            return (_CTCGrad.apply(_wrap(grad), g.reshape(1, -1, 1), lp_t), None, None, None)
         return (_wrap(grad) * g.reshape(1, -1, 1), None, None, None)
+
+
+def _ctc_grad_cls():
+    from ..autograd.function import Function
+
+    class CTCGrad(Function):
+        """grad * g, whose own derivative is not implemented (as PyTorch's ctc_loss)."""
+        @staticmethod
+        def forward(ctx, grad, g, log_probs):
+            return grad * g
+
+        @staticmethod
+        def backward(ctx, gg):
+            raise RuntimeError("the derivative for '_ctc_loss_backward' is not implemented.")
+    return CTCGrad
+
+
+class _LazyCTCGrad:
+    _cls = None
+
+    def apply(self, *args):
+        if _LazyCTCGrad._cls is None:
+            _LazyCTCGrad._cls = _ctc_grad_cls()
+        return _LazyCTCGrad._cls.apply(*args)
+
+
+_CTCGrad = _LazyCTCGrad()
