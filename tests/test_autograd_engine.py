@@ -177,3 +177,14 @@ def test_two_outputs_into_same_leaf_accumulate_once_per_path():
     a, b = x.split(1)
     (a * 3 + b * 5).sum().backward()
     assert_close(x.grad, ember.tensor([3.0, 5.0], dtype=ember.float64))
+
+
+def test_anomaly_mode_names_op_of_in_place_error():
+    a = ember.randn(3, requires_grad=True)
+    with pytest.warns(UserWarning) as record:
+        with ember.autograd.detect_anomaly():
+            b = a.exp()
+            b.mul_(2)
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                b.sum().backward()
+    assert any("Error detected in ExpBackward0" in str(r.message) for r in record)

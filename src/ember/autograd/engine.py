@@ -271,7 +271,14 @@ def _run_node(node, grads, retain_graph):
         raise RuntimeError(_FREED_MSG)
     if node.materialize_grads and any(g is None for g in grads):
         grads = _materialize(node, grads)
-    result = _check_count(node, node.backward(*grads))
+    if STATE.anomaly:
+        try:
+            result = _check_count(node, node.backward(*grads))
+        except Exception:  # name the forward op whose backward failed, as PyTorch does
+            _warn_forward_trace(node)
+            raise
+    else:
+        result = _check_count(node, node.backward(*grads))
     if STATE.anomaly:
         _check_anomaly(node, result)
     if node._hooks:
@@ -312,8 +319,12 @@ def _check_anomaly(node, result):
             continue
         xp = g._backend()
         if g.dtype.is_floating_point and bool(xp.isnan(g._data).any()):
-            trace = node._anomaly_trace or "(no forward trace recorded)"
-            import warnings
-            warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that "
-                          f"caused the error:\n{trace}", UserWarning, stacklevel=3)
+            _warn_forward_trace(node)
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+
+
+def _warn_forward_trace(node):
+    import warnings
+    trace = node._anomaly_trace or "(no forward trace recorded)"
+    warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the "
+                  f"error:\n{trace}", UserWarning, stacklevel=4)

@@ -87,7 +87,7 @@ class Node:
         return ("one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{_type_name(t)} [{shape}]]{which} is at version "
                 f"{t._version[0]}; expected version {v} instead. It was saved for backward by "
-                f"{self.name()} (input or output {i} of its saved tensors). Hint: enable anomaly "
+                f"{self.name()} (its saved tensor {i}). Hint: enable anomaly "
                 "detection to find the operation that failed to compute its gradient, with "
                 "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
