@@ -127,6 +127,29 @@ def test_worker_seeds_differ_and_are_reproducible(no_leaks):
     assert seeds[1] - seeds[0] == 1
 
 
+_INIT = []
+
+
+def _init_worker(worker_id):
+    _INIT.append(worker_id * 10 + get_worker_info().id)
+
+
+class _InitReport(Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return list(_INIT)
+
+
+def test_worker_init_fn_and_context_object(no_leaks):
+    import multiprocessing
+    dl = DataLoader(_InitReport(), batch_size=None, num_workers=2, worker_init_fn=_init_worker,
+                    multiprocessing_context=multiprocessing.get_context("fork"))
+    assert sorted(map(tuple, dl)) == [(0,), (0,), (11,), (11,)]
+    assert _INIT == []  # ran in the workers only
+
+
 class _SeedReport(Dataset):
     def __len__(self):
         return 2

@@ -45,7 +45,7 @@ def _modify(q, r):
     q.get()  # wait until the parent has the reply
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_queue_shares_memory_both_ways(method, no_leaks):
     ctx = mp.get_context(method)
     q, r = ctx.Queue(), ctx.Queue()

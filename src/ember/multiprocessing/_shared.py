@@ -36,7 +36,7 @@ SHM_DIR = "/dev/shm"
 HEADER = 64
 _HDR = struct.Struct("qq")  # inflight, released
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: weakref callbacks may run under it (GC)
 _segments = {}       # name -> weakref to the Segment this process maps
 _counter = [0]
 _exit_pid = [None]   # pid that registered the exit hook
@@ -146,6 +146,17 @@ def _receiver_dropped(name):
         _with_header(name, lambda n, r: (n, 1, n <= 0))
 
 
+def _remember(seg):
+    name = seg.name
+
+    def forget(ref):
+        with _lock:
+            if _segments.get(name) is ref:
+                del _segments[name]
+    with _lock:
+        _segments[name] = weakref.ref(seg, forget)
+
+
 def _register_exit():
     pid = os.getpid()
     if _exit_pid[0] == pid:
@@ -154,8 +165,6 @@ def _register_exit():
     from multiprocessing import util
     # negative priority: runs after multiprocessing has joined this process's children
     util.Finalize(None, _at_exit, exitpriority=-10)
-    import atexit
-    atexit.register(_at_exit)
 
 
 def _at_exit():
@@ -166,6 +175,10 @@ def _at_exit():
         _release(name, pid)
     if str(pid) == os.environ.get("EMBER_SHM_ROOT"):
         sweep(force=True)
+
+
+if str(os.getpid()) == os.environ.get("EMBER_SHM_ROOT"):
+    _register_exit()  # the root sweeps its tree's names at exit, even if it never shared
 
 
 def create_segment(nbytes):
@@ -187,8 +200,7 @@ def create_segment(nbytes):
         os.close(fd)
     seg = Segment(name, nbytes, mm, pid)
     weakref.finalize(seg, _release, name, pid)
-    with _lock:
-        _segments[name] = weakref.ref(seg)
+    _remember(seg)
     _register_exit()
     return seg
 
@@ -230,8 +242,7 @@ def open_segment(name, nbytes):
         os.close(fd)
     seg = Segment(name, int(nbytes), mm, _creator_of(name))
     weakref.finalize(seg, _receiver_dropped, name)
-    with _lock:
-        _segments[name] = weakref.ref(seg)
+    _remember(seg)
     _register_exit()
     return seg
 
