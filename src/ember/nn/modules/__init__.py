@@ -14,6 +14,9 @@ from .. import module, containers as container  # noqa: F401  (torch.nn.modules.
 import sys as _sys
 _sys.modules[__name__ + ".module"] = module
 _sys.modules[__name__ + ".container"] = container
+from . import normalization as batchnorm, normalization as instancenorm  # noqa: F401,E402
+_sys.modules[__name__ + ".batchnorm"] = batchnorm          # torch.nn.modules.batchnorm._BatchNorm
+_sys.modules[__name__ + ".instancenorm"] = instancenorm
 
 # ---- other helpers: append extra imports below this line (do not remove others' lines) ----
 from .conv import *  # noqa: F401,F403
