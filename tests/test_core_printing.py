@@ -91,3 +91,31 @@ def test_set_printoptions(torch_mod):
         torch_mod.set_printoptions(profile="default")
         ember.set_printoptions(sci_mode=None)
         torch_mod.set_printoptions(sci_mode=None)
+
+
+GRAD_FN = ["x + y", "x.sum(0)", "x.mean()", "x.mean(1)", "x.max()", "x.max(0)[0]", "x.t()", "x[0]",
+           "x[:, 1]", "x[1:]", "x.unsqueeze(0)", "x.squeeze()", "x[:1].squeeze(0)",
+           "m.stack([x, y])", "x.pow(y)", "2 ** x", "x ** 2", "x.var()", "x.std()", "x.roll(1)",
+           "x.roll(1, 0)", "x.repeat(2, 1)", "x.index_select(0, m.tensor([0]))",
+           "x.masked_fill(x > 0, 0.0)", "x.select(0, 1)", "x.unbind()[0]", "x.split(1)[0]",
+           "x.split([1, 1])[0]", "x.chunk(2, 1)[0]", "x.square()", "x.logsumexp(0)",
+           "x.addcmul(y, y)", "x.addcdiv(y, y)", "x.lerp(y, 0.5)", "x.tile(2)",
+           "m.dot(x[0], y[0])", "x.logit()", "x.abs().log1p()", "x.min()", "x.min(1)[0]",
+           "x - y", "x * y", "x / y", "x.exp()", "x.sigmoid()", "x.relu()", "x.view(6)",
+           "x.reshape(6)", "x.transpose(0, 1)", "x.permute(1, 0)", "x[[0, 1]]", "x @ y.t()",
+           "m.cat([x, y])", "x.clone()", "x.clamp(0, 1)", "m.where(x > 0, x, y)", "x.softmax(0)",
+           "x.cumsum(0)", "x.flip(0)", "x.gather(0, m.tensor([[0, 1, 0]]))", "x.expand(2, 2, 3)"]
+
+
+@pytest.mark.parametrize("code", GRAD_FN)
+def test_grad_fn_names(code, torch_mod):
+    """``grad_fn`` names (shown by repr) match PyTorch's for common ops."""
+    names, results = [], []
+    for m in (ember, torch_mod):
+        x = m.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], requires_grad=True)
+        y = m.tensor([[1.0, 2.0, 3.0], [0.5, 0.5, 4.0]], requires_grad=True)
+        r = eval(code, {"m": m, "x": x, "y": y})  # noqa: S307  (fixed expressions above)
+        names.append(r.grad_fn.name())
+        results.append(r)
+    assert names[0] == names[1]
+    assert repr(results[0]) == repr(results[1])

@@ -82,6 +82,15 @@ def to_tensor(x, like=None):
     return tensor(x, device=dev)
 
 
+def named(result, name):
+    """Give the graph node just made for ``result`` PyTorch's name (``MeanBackward0``...), for
+    ops written as compositions; only call it on a result this op created."""
+    fn = result.grad_fn
+    if fn is not None:
+        fn._name = name
+    return result
+
+
 def as_operand(x):
     """A NumPy array operand becomes a tensor of its dtype (PyTorch accepts ``t + array``)."""
     return _wrap(x) if type(x) is np.ndarray else x

@@ -430,7 +430,8 @@ def fmod(input, other, *, out=None):
 
 def pow(input, exponent, *, out=None):
     """input ** exponent elementwise (``torch.pow``); either may be a scalar."""
-    if not isinstance(input, Tensor):
+    scalar_base = not isinstance(input, Tensor)
+    if scalar_base:
         input = scalar_tensor(input, D.result_type(input, exponent), exponent)
     (a, b), dt = promote(input, exponent)
     _check_refused(_REFUSE[Pow], dt)
@@ -443,7 +444,10 @@ def pow(input, exponent, *, out=None):
         return handle_out(_wrap(xp.where(e < 0, neg, xp.power(x, xp.abs(e))).astype(dt.np)), out)
     if not isinstance(exponent, Tensor) and exponent == 2 and not a._rg:
         return handle_out(_wrap(a._data * a._data), out)
-    return handle_out(Pow.apply(a, b), out)
+    r = Pow.apply(a, b)
+    if r.grad_fn is not None and isinstance(exponent, Tensor):  # PyTorch's overload names
+        r.grad_fn._name = "PowBackward2" if scalar_base else "PowBackward1"
+    return handle_out(r, out)
 
 
 def float_power(input, exponent, *, out=None):

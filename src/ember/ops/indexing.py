@@ -8,7 +8,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
 from ..autograd.grad_mode import STATE
 from ._helpers import wrap_dim, handle_out, dtype_of, write_inplace, snapshot_for_inplace, \
-    scalar_tensor, _cap, check_writable
+    scalar_tensor, _cap, check_writable, named
 
 __all__ = ["index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add",
            "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",
@@ -127,7 +127,10 @@ def getitem(self, key):
     """``self[key]``: a view for ints/slices/None/Ellipsis, a copy for tensor/list/bool keys."""
     fast = _simple_key(self._data.shape, key)
     if fast is not None:
-        return _Slice.apply(self, key=fast)
+        r = _Slice.apply(self, key=fast)
+        if r.grad_fn is not None and any(type(k) is int for k in fast):
+            r.grad_fn._name = "SelectBackward0"  # PyTorch's node for an integer index
+        return r
     if self._data.ndim == 0 and key is not None and key is not Ellipsis and not (
             isinstance(key, tuple) and all(k is None or k is Ellipsis for k in key)) and not \
             isinstance(key, (bool, Tensor)):
@@ -451,6 +454,10 @@ def index_select(input, dim, index, *, out=None):
     d = wrap_dim(dim, input._data.ndim)
     if index._data.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
+    return named(_index_select(input, d, index, out), "IndexSelectBackward0")
+
+
+def _index_select(input, d, index, out):
     if dtype_of(index)._category != D._INT:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     key = (slice(None),) * d + (index._data.reshape(-1),)
@@ -517,7 +524,7 @@ def masked_fill(input, mask, value):
     if tuple(out.shape) != tuple(input.shape):
         raise RuntimeError(f"The size of the mask ({list(mask.shape)}) must match the size of "
                            f"tensor ({list(input.shape)})")
-    return out
+    return named(out, "MaskedFillBackward0")
 
 
 def masked_select(input, mask, *, out=None):

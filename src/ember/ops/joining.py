@@ -2,7 +2,7 @@
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
-from ._helpers import wrap_dim, handle_out, check_same_device
+from ._helpers import wrap_dim, handle_out, check_same_device, named
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack",
            "flip", "fliplr", "flipud", "roll", "repeat", "tile", "tril", "triu"]
@@ -79,7 +79,7 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shape)} at entry 0 and {list(t._data.shape)} at entry {i}")
     d = wrap_dim(dim, len(shape) + 1)
-    return cat([t.unsqueeze(d) for t in tensors], d, out=out)
+    return named(cat([t.unsqueeze(d) for t in tensors], d, out=out), "StackBackward0")
 
 
 def hstack(tensors, *, out=None):
@@ -156,7 +156,7 @@ class Roll(Op):
 def roll(input, shifts, dims=None):
     """Rotate elements along ``dims`` by ``shifts`` (flattened when dims is None)."""
     if dims is None:
-        return roll(input.flatten(), shifts, 0).view(input.shape)
+        return named(roll(input.flatten(), shifts, 0).view(input.shape), "RollBackward0")
     if isinstance(shifts, int):
         shifts = (shifts,)
     if isinstance(dims, int):
@@ -184,12 +184,13 @@ def repeat(input, *sizes):
     y = x.reshape(sum(([1, n] for n in shape), [])).expand(inter)
     out = y.reshape([r * n for r, n in zip(sizes, shape)])
     root = input._base if input._base is not None else input
-    return out.clone() if out._base is root else out  # repeat always copies, like PyTorch
+    out = out.clone() if out._base is root else out  # repeat always copies, like PyTorch
+    return named(out, "RepeatBackward0")
 
 
-def tile(input, dims):
+def tile(input, *dims):
     """Like repeat, padding ``dims`` with ones on the left (``torch.tile``)."""
-    dims = tuple(dims)
+    dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
     if len(dims) < input.dim():
         dims = (1,) * (input.dim() - len(dims)) + dims
     return repeat(input, dims)

@@ -2,7 +2,7 @@
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.node import Op
-from ._helpers import promote, handle_out, as_operand
+from ._helpers import promote, handle_out, as_operand, named
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
            "addmv", "addbmm", "baddbmm", "addr", "einsum", "tensordot", "kron"]
@@ -58,7 +58,7 @@ def matmul(input, other, *, out=None):
                            f"{kb}x{sb[-1] if b._data.ndim > 1 else 1})")
     if a._data.ndim == 1 and b._data.ndim == 1:
         r = (a * b).sum()
-        return handle_out(r if r.dtype is a.dtype else r.to(a.dtype), out)
+        return handle_out(named(r if r.dtype is a.dtype else r.to(a.dtype), "DotBackward0"), out)
     if a._data.ndim == 1:
         return handle_out(Matmul.apply(a.unsqueeze(0), b).squeeze(-2), out)
     if b._data.ndim == 1:

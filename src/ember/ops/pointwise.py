@@ -4,7 +4,7 @@ import ml_dtypes
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
-from ._helpers import (promote, handle_out, dtype_of, to_tensor, scalar_tensor, _cap,
+from ._helpers import (promote, handle_out, dtype_of, to_tensor, scalar_tensor, _cap, named,
                        empty_like_layout)
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv",
@@ -150,14 +150,14 @@ def lerp(input, end, weight, *, out=None):
         if isinstance(t, Tensor) and t.dtype is not dt:
             raise RuntimeError(f"expected dtype {_C_NAMES.get(dt, 'c10::complex<float>')} for "
                                f"`{name}` but got dtype {_C_NAMES.get(t.dtype, t.dtype.name)}")
-    return handle_out(input + weight * (end - input), out)
+    return handle_out(named(input + weight * (end - input), "LerpBackward0"), out)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """input + value * tensor1 * tensor2 (``torch.addcmul``)."""
     if D.result_type(input, tensor1, tensor2) is D.bool_:
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
-    return handle_out(input + value * tensor1 * tensor2, out)
+    return handle_out(named(input + value * tensor1 * tensor2, "AddcmulBackward0"), out)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
@@ -165,7 +165,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     if tensor1.dtype._category < D._FLOAT and tensor2.dtype._category < D._FLOAT:
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future "
                            "release addcdiv will perform a true division of tensor1 and tensor2.")
-    return handle_out(input + value * tensor1 / tensor2, out)
+    return handle_out(named(input + value * tensor1 / tensor2, "AddcdivBackward0"), out)
 
 
 class Round(Op):

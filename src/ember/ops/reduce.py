@@ -5,7 +5,7 @@ from collections import namedtuple
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
-from ._helpers import wrap_dim, wrap_dims, dtype_of, handle_out, _cap
+from ._helpers import wrap_dim, wrap_dims, dtype_of, handle_out, _cap, named
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean",
            "amax", "amin", "max", "min", "argmax", "argmin", "aminmax", "logsumexp", "all", "any",
@@ -45,8 +45,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if isinstance(dim, Tensor):  # torch.sum(x, dtype) misuse guard
         raise TypeError("sum(): argument 'dim' must be int or tuple of ints")
     dims = wrap_dims(dim, input._data.ndim)
-    return handle_out(Sum.apply(input, dims=dims, keepdim=keepdim,
-                                dtype=_sum_dtype(input, dtype)), out)
+    r = Sum.apply(input, dims=dims, keepdim=keepdim, dtype=_sum_dtype(input, dtype))
+    return handle_out(r if dim is None else named(r, "SumBackward1"), out)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -68,8 +68,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     n = 1
     for d in dims:
         n *= input._data.shape[d]
-    return handle_out(sum(input, dims, keepdim) / n if n else
-                      sum(input, dims, keepdim) * float("nan"), out)
+    r = sum(input, dims, keepdim) / n if n else sum(input, dims, keepdim) * float("nan")
+    return handle_out(named(r, "MeanBackward0" if dim is None else "MeanBackward1"), out)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
@@ -141,12 +141,13 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
         n *= input._data.shape[d]
     centered = input - mean(input, dims, keepdim=True)
     sq = (centered * centered.conj()).real if input.is_complex() else centered * centered
-    return handle_out(sum(sq, dims, keepdim) / builtins.max(n - c, 0), out)
+    return handle_out(named(sum(sq, dims, keepdim) / builtins.max(n - c, 0), "VarBackward0"), out)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation: sqrt of ``var`` (``torch.std``)."""
-    return handle_out(var(input, dim, unbiased, keepdim, correction=correction).sqrt(), out)
+    return handle_out(named(var(input, dim, unbiased, keepdim, correction=correction).sqrt(),
+                            "StdBackward0"), out)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -277,14 +278,16 @@ def _max_min(input, dim, keepdim, which, other, out):
             raise RuntimeError(f"{which}(): Expected reduction dim to be specified for "
                                "input.numel() == 0. Specify the reduction dim with the 'dim' "
                                "argument.")
-        return (amax if which == "max" else amin)(input)
+        return named((amax if which == "max" else amin)(input),
+                     "MaxBackward1" if which == "max" else "MinBackward1")
     d = wrap_dim(dim, input._data.ndim)
     if input._data.ndim and input._data.shape[d] == 0:
         raise IndexError(f"{which}(): Expected reduction dim {d} to have non-zero size.")
     idx = _arg_extreme(input, d, keepdim, "argmax" if which == "max" else "argmin")
     if input._data.ndim == 0:
         return values_indices(input.clone(), idx)
-    vals = _MaxDim.apply(input, d=d, keepdim=keepdim, idx=idx._data)
+    vals = named(_MaxDim.apply(input, d=d, keepdim=keepdim, idx=idx._data),
+                 "MaxBackward0" if which == "max" else "MinBackward0")
     if out is not None:
         handle_out(vals, out[0])
         handle_out(idx, out[1])
@@ -321,7 +324,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     r = (input - m).exp().sum(dims, keepdim=True).log() + m
     if not keepdim:
         r = r.squeeze(dims) if dims else r
-    return handle_out(r, out)
+    return handle_out(named(r, "LogsumexpBackward0"), out)
 
 
 def all(input, dim=None, keepdim=False, *, out=None):

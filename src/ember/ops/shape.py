@@ -8,7 +8,7 @@ import math
 
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
-from ._helpers import wrap_dim, wrap_dims
+from ._helpers import wrap_dim, wrap_dims, named
 
 __all__ = ["view", "reshape", "flatten", "unflatten", "transpose", "swapaxes", "swapdims", "t",
            "permute", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to", "squeeze",
@@ -193,7 +193,7 @@ def t(input):
     nd = input._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return input if nd < 2 else transpose(input, 0, 1)
+    return input if nd < 2 else named(transpose(input, 0, 1), "TBackward0")
 
 
 def adjoint(input):
@@ -278,7 +278,8 @@ def squeeze(input, dim=None):
     else:
         dims = wrap_dims(dim, len(shp))
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
-    return View.apply(input, shape=new)
+    return named(View.apply(input, shape=new), "SqueezeBackward0" if dim is None else
+                 "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2")
 
 
 def unsqueeze(input, dim):
@@ -286,9 +287,9 @@ def unsqueeze(input, dim):
     shp = input._data.shape
     d = wrap_dim(dim, len(shp) + 1)
     if input._data.flags.c_contiguous:
-        return View.apply(input, shape=shp[:d] + (1,) + shp[d:])
+        return named(View.apply(input, shape=shp[:d] + (1,) + shp[d:]), "UnsqueezeBackward0")
     # NumPy's newaxis (stride 0) reports PyTorch's unsqueeze stride through Tensor.stride()
-    return Slice.apply(input, key=(slice(None),) * d + (None,))
+    return named(Slice.apply(input, key=(slice(None),) * d + (None,)), "UnsqueezeBackward0")
 
 
 class Slice(ViewOp):
@@ -344,13 +345,14 @@ def select(input, dim, index):
     if not -size <= index < size:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"{list(input._data.shape)} at dimension {dim}")
-    return Slice.apply(input, key=(slice(None),) * d + (index % size,))
+    return named(Slice.apply(input, key=(slice(None),) * d + (index % size,)), "SelectBackward0")
 
 
 def unbind(input, dim=0):
     """All slices along ``dim`` as a tuple of views (``torch.unbind``)."""
     d = wrap_dim(dim, input._data.ndim)
-    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+    return tuple(named(select(input, d, i), "UnbindBackward0")
+                 for i in range(input._data.shape[d]))
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -372,8 +374,10 @@ def split(tensor, split_size_or_sections, dim=0):
                                f"(input tensor's size at dimension {d}), but got split_sizes="
                                f"{sizes}")
     out, start = [], 0
+    node = "SplitBackward0" if isinstance(split_size_or_sections, int) else \
+        "SplitWithSizesBackward0"
     for n in sizes:
-        out.append(narrow(tensor, d, start, n))
+        out.append(named(narrow(tensor, d, start, n), node))
         start += n
     return tuple(out)
 

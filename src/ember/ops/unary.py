@@ -9,7 +9,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.node import Op
 from . import _special
-from ._helpers import dtype_of, float_dtype_for, handle_out, _cap
+from ._helpers import dtype_of, float_dtype_for, handle_out, _cap, named
 
 __all__ = []
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -109,12 +109,16 @@ _UNSUPPORTED = {
 }
 
 
+_NODE_NAMES = {"square": "PowBackward0", "log1p": "Log1PBackward0"}  # PyTorch's, where they differ
+
+
 def _make_unary(name, forward, backward, save, float_only):
     saves = tuple({"x": 0, "y": "out"}[c] for c in save)
     cls_name = "".join(p.capitalize() for p in name.split("_"))
     op = type(cls_name, (Op,), {
         "save": saves,
         "forward": staticmethod(_keep_dtype(forward)),
+        "_name": _NODE_NAMES.get(name),
         "backward": lambda ctx, g: backward(g, *ctx.saved_tensors),
     })
 
@@ -174,7 +178,7 @@ def logit(input, eps=None, *, out=None):
     if dtype_of(input)._category < D._FLOAT:
         input = input.float()
     x = input if eps is None else input.clamp(eps, 1 - eps)
-    return handle_out((x / (1 - x)).log(), out)
+    return handle_out(named((x / (1 - x)).log(), "LogitBackward0"), out)
 
 
 def sinc(input, *, out=None):
