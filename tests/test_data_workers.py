@@ -90,7 +90,8 @@ def test_fork_workers_match_single_process(no_leaks):
     y = ember.arange(37)
     ds = TensorDataset(x, y)
     ref = list(DataLoader(ds, batch_size=4))
-    got = list(DataLoader(ds, batch_size=4, num_workers=2, multiprocessing_context="fork"))
+    got = list(DataLoader(ds, batch_size=4, num_workers=2, multiprocessing_context="fork",
+                          prefetch_factor=1, pin_memory=True))
     assert len(got) == len(ref) == 10
     for (a, b), (c, d) in zip(ref, got):
         assert_close(c, a)
