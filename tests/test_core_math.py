@@ -395,3 +395,40 @@ def test_binary_dtype_matrix(d1, torch_mod):
             except AssertionError as e:
                 failures.append(f"{name}/{d2}: {e}")
     assert not failures, "\n".join(failures[:20])
+
+
+LAYOUTS = {
+    "noncontig": lambda m: m.tensor(DATA).t(),
+    "sliced": lambda m: m.tensor(DATA * 2)[::2, 1::2],
+    "expanded": lambda m: m.tensor(DATA[0]).expand(3, 4),
+    "empty": lambda m: m.zeros(0, 4),
+    "zero-d": lambda m: m.tensor(0.75),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_ops_on_layouts(layout, torch_mod):
+    """Unary, binary and reduction ops on non-contiguous, expanded, empty and 0-d inputs."""
+    make = LAYOUTS[layout]
+    failures = []
+    ops = [(n, lambda m, x, n=n: getattr(m, n)(x)) for n in ALL_UNARY]
+    ops += [(n, lambda m, x, n=n: getattr(m, n)(x, x * 0.5 + 1)) for n in
+            ("add", "mul", "div", "pow", "maximum", "atan2", "remainder", "eq", "lt")]
+    ops += [(n, lambda m, x, n=n: getattr(x, n)()) for n in
+            ("sum", "mean", "prod", "amax", "std", "logsumexp-skip", "all", "any", "cumsum-skip")
+            if not n.endswith("skip")]
+    ops += [("sum-1", lambda m, x: x.sum(-1)), ("cumsum", lambda m, x: x.cumsum(-1)),
+            ("max-1", lambda m, x: x.max(-1) if x.dim() else x.max(0)),
+            ("softmax", lambda m, x: x.softmax(-1)), ("clamp", lambda m, x: x.clamp(0.3, 1.2)),
+            ("where", lambda m, x: m.where(x > 1, x, -x)), ("flip", lambda m, x: x.flip(-1)),
+            ("matmul", lambda m, x: x @ x.mT if x.dim() == 2 else x * x),
+            ("clone-stride", lambda m, x: x.clone().stride()),
+            ("contiguous-stride", lambda m, x: x.contiguous().stride()),
+            ("zeros_like-stride", lambda m, x: m.zeros_like(x).stride()),
+            ("add_", lambda m, x: x.clone().add_(1))]
+    for name, op in ops:
+        try:
+            compare(lambda m: op(m, make(m)), torch_mod, rtol=1e-5, atol=1e-5)
+        except AssertionError as e:
+            failures.append(f"{name}: {e}")
+    assert not failures, "\n".join(failures[:20])

@@ -159,7 +159,8 @@ def check_writable(t):
     expanded array (NumPy marks them all read-only) are made writable.
     """
     arr = t._data
-    if type(arr) is not np.ndarray or (arr.flags.writeable and 0 not in arr.strides):
+    if type(arr) is not np.ndarray or (arr.flags.writeable and 0 not in arr.strides) or \
+            not arr.size:
         return
     if not any(s == 0 and n > 1 for s, n in zip(arr.strides, arr.shape)):
         if not arr.flags.writeable:

@@ -109,7 +109,7 @@ def column_stack(tensors, *, out=None):
 class Flip(Op):
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return ctx.xp.flip(x, dims).copy()
+        return ctx.xp.flip(x, dims).copy() if x.ndim else x.copy()
 
     def backward(ctx, g):
         return g.flip(ctx.dims)

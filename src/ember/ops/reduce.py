@@ -168,7 +168,8 @@ class Amax(Op):
     def forward(ctx, x, dims, keepdim):
         ctx.args = (x.shape, dims, keepdim)
         if x.size == 0 and dims:
-            raise IndexError(f"{ctx.fn}(): Expected reduction dim {dims[0]} to have non-zero size.")
+            raise IndexError(f"a{ctx.fn}(): Expected reduction dim {dims[0]} to have non-zero "
+                             f"size.")
         return getattr(x, ctx.fn)(axis=dims, keepdims=keepdim)  # the method skips NumPy dispatch
 
     def backward(ctx, g):
@@ -183,9 +184,16 @@ class Amin(Amax):
     fn = "min"
 
 
+def _check_empty_all(input, dim, name):
+    if input._data.size == 0 and (dim == () or dim is None):
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                           f"== 0. Specify the reduction dim with the 'dim' argument.")
+
+
 def amax(input, dim=(), keepdim=False, *, out=None):
     """Maximum over ``dim`` (all dims if empty) (``torch.amax``)."""
     _no_complex(input, "amax", "max_values_cpu")
+    _check_empty_all(input, dim, "amax")
     dims = wrap_dims(dim if dim != () else None, input._data.ndim)
     return handle_out(Amax.apply(input, dims=dims, keepdim=keepdim), out)
 
@@ -193,6 +201,7 @@ def amax(input, dim=(), keepdim=False, *, out=None):
 def amin(input, dim=(), keepdim=False, *, out=None):
     """Minimum over ``dim`` (all dims if empty) (``torch.amin``)."""
     _no_complex(input, "amin", "min_values_cpu")
+    _check_empty_all(input, dim, "amin")
     dims = wrap_dims(dim if dim != () else None, input._data.ndim)
     return handle_out(Amin.apply(input, dims=dims, keepdim=keepdim), out)
 
@@ -209,8 +218,11 @@ def _arg_extreme(input, dim, keepdim, which):
     _no_complex(input, which)
     xp = input._backend()
     x = input._data
-    if x.size == 0:
+    if x.size == 0 and dim is None:
         raise IndexError(f"{which}(): Expected reduction dim to be specified for input.numel() == 0.")
+    if x.size == 0 and x.shape[wrap_dim(dim, x.ndim)] == 0:
+        raise IndexError(f"{which}(): Expected reduction dim {wrap_dim(dim, x.ndim)} to have "
+                         f"non-zero size.")
     fn = xp.argmax if which == "argmax" else xp.argmin
     if x.dtype.kind == "f":
         # PyTorch returns the first NaN's index: NaN wins over everything
