@@ -253,3 +253,17 @@ def test_resnet_matches_torch_state_dict(torch_mod):
     with ember.no_grad():
         got = ours(ember.from_numpy(x))
     assert_close(got, expect, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="scikit-learn missing")
+def test_digits_through_dataloader():
+    data = pytest.importorskip("ember.utils.data")
+    if not hasattr(data, "DataLoader"):
+        pytest.skip("ember.utils.data.DataLoader not available")
+    tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.3,), (0.4,))])
+    ds = datasets.Digits(transform=tf)
+    x, y = next(iter(data.DataLoader(ds, batch_size=16, shuffle=False)))
+    assert x.shape == (16, 1, 8, 8) and x.dtype == ember.float32 and y.dtype == ember.int64
+    ref = (ds.data[:16].numpy().astype(np.float32) / 255 - 0.3) / 0.4
+    assert_close(x[:, 0], ember.from_numpy(ref))
+    assert y.tolist() == ds.targets[:16].tolist()
