@@ -19,6 +19,7 @@ mapping of such a segment is collected, by the DataLoader when a worker dies or 
 the root process of the tree at exit (names carry the root pid and the creator pid:
 ``ember_<root>_<creator>_<n>_<rand>``).
 """
+import ctypes
 import fcntl
 import mmap
 import os
@@ -57,6 +58,27 @@ def _init_root():
 
 
 _init_root()
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mmap.restype = ctypes.c_void_p
+_libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                       ctypes.c_int, ctypes.c_long]
+_libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+_MAP_FAILED = ctypes.c_void_p(-1).value
+
+
+def _map(fd, size):
+    """Map ``size`` bytes of ``fd`` shared and writable, as a ctypes char array that unmaps
+    itself when garbage-collected. Unlike ``mmap.mmap`` it keeps no duplicate of ``fd``, so a
+    process can hold thousands of segments without running out of file descriptors."""
+    ptr = _libc.mmap(None, size, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED, fd, 0)
+    if ptr is None or ptr == _MAP_FAILED:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mmap of a shared memory segment failed: {os.strerror(err)}")
+    buf = (ctypes.c_char * size).from_address(ptr)
+    weakref.finalize(buf, _libc.munmap, ptr, size)
+    return buf
 
 
 class Segment:
@@ -192,7 +214,7 @@ def create_segment(nbytes):
     fd = os.open(_path(name), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.ftruncate(fd, HEADER + max(nbytes, 1))
-        mm = mmap.mmap(fd, HEADER + max(nbytes, 1))
+        mm = _map(fd, HEADER + max(nbytes, 1))
     except BaseException:
         os.unlink(_path(name))
         raise
@@ -227,8 +249,8 @@ def open_segment(name, nbytes):
                            "sent the tensor released it before it was received") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        mm = mmap.mmap(fd, HEADER + max(int(nbytes), 1))
-        inflight, released = _HDR.unpack(mm[:_HDR.size])
+        mm = _map(fd, HEADER + max(int(nbytes), 1))
+        inflight, released = _HDR.unpack(os.pread(fd, _HDR.size, 0))
         inflight -= 1
         if inflight <= 0 and released:
             try:
@@ -236,9 +258,9 @@ def open_segment(name, nbytes):
             except FileNotFoundError:
                 pass
         else:
-            mm[:_HDR.size] = _HDR.pack(inflight, released)
+            os.pwrite(fd, _HDR.pack(inflight, released), 0)
     finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)  # the mmap keeps a dup of fd: unlock explicitly
+        fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
     seg = Segment(name, int(nbytes), mm, _creator_of(name))
     weakref.finalize(seg, _receiver_dropped, name)
