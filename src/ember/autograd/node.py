@@ -217,6 +217,7 @@ def edge_of(t):
 _new = object.__new__
 _NEEDS_ONE = (True,)
 _SAVE_AB = (0, 1)
+_NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 class Op(Node):
@@ -280,7 +281,7 @@ class Op(Node):
                 fn = b.grad_fn
                 eb = (fn, b._output_nr) if fn is not None and b._base is None else edge_of(b)
             self.next_functions = (ea, eb)
-            self.needs_input_grad = needs = (a._rg, b._rg)
+            self.needs_input_grad = needs = _NEEDS_TWO[a._rg][b._rg]  # shared, not allocated
             self._in_meta = ((da.shape, da.dtype), (db.shape, db.dtype))
         else:
             edges = []
