@@ -1,7 +1,8 @@
 """Named shared-memory segments for tensors: creation, mapping, lifetime.
 
 Implementation: plain files in ``/dev/shm`` (POSIX shared memory) created with ``os.open`` and
-mapped with ``mmap``. We do not use ``multiprocessing.shared_memory.SharedMemory`` because on
+mapped with libc ``mmap`` (through ctypes, so no file descriptor stays open per mapping, which
+``mmap.mmap`` would keep). We do not use ``multiprocessing.shared_memory.SharedMemory`` because on
 Python < 3.13 it always registers each segment with ``multiprocessing``'s resource tracker, which
 then warns about "leaked shared_memory objects" whenever a segment created in one process is
 unlinked by another, and it gives no way to lock the file; a file descriptor of our own lets us
@@ -17,7 +18,8 @@ data. The creator releases a segment when its last tensor using it is garbage-co
 exit. If a creator dies without releasing (SIGKILL), its names are swept: by a receiver whose
 mapping of such a segment is collected, by the DataLoader when a worker dies or shuts down, and by
 the root process of the tree at exit (names carry the root pid and the creator pid:
-``ember_<root>_<creator>_<n>_<rand>``).
+``ember_<root>_<creator>_<n>_<rand>``). Known gap: if the root process itself is killed by a
+signal, names still in flight or still held by its own tensors stay in /dev/shm.
 """
 import ctypes
 import fcntl
