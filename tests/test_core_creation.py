@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import ember
-from core_parity import T, rnd, compare, cases
+from core_parity import compare, cases
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
           "float64", "complex64"]
@@ -339,7 +339,7 @@ CONVERT = {
     "to-same-is-self": lambda m: (lambda t: t.to(m.float32) is t)(m.ones(2)),
     "to-copy": lambda m: (lambda t: t.to(m.float32, copy=True) is t)(m.ones(2)),
     "cpu-is-self": lambda m: (lambda t: t.cpu() is t)(m.ones(2)),
-    "float": lambda m: m.tensor([1, 2]).float(),
+    "float-method": lambda m: m.tensor([1, 2]).float(),
     "double": lambda m: m.tensor([1, 2]).double(),
     "half": lambda m: m.tensor([1, 2]).half(),
     "bfloat16": lambda m: m.tensor([1.3, 2]).bfloat16(),

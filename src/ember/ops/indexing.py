@@ -391,7 +391,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
     if src is None or not isinstance(src, Tensor):
         src = scalar_tensor(value if src is None else src, dtype_of(input), input)
     elif src.dtype is not input.dtype:
-        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     d = wrap_dim(dim, input._data.ndim)
     _check_index(input, d, index, "scatter")
     return handle_out(Scatter.apply(input, src, index, d=d, reduce=reduce), out)

@@ -1,6 +1,6 @@
 """Joining and rearranging: cat, stack, flip, roll, repeat, tile, tril/triu and friends."""
 from .. import _dtype as D
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor
 from ..autograd.node import Op
 from ._helpers import wrap_dim, handle_out, check_same_device, named
 
@@ -56,7 +56,7 @@ def cat(tensors, dim=0, *, out=None):
     dt = D.result_type(*kept) if len({t._data.dtype for t in kept}) > 1 else kept[0].dtype
     kept = [t if t._data.dtype == dt.np else t.to(dt) for t in kept]
     if ref._data.ndim == 0:
-        raise RuntimeError(f"zero-dimensional tensor (at position 0) cannot be concatenated")
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     return handle_out(Cat.apply(*kept, d=d), out)
 
 

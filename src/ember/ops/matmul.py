@@ -1,6 +1,5 @@
 """Matrix products: matmul (PyTorch's batching and broadcasting rules), mm, bmm, einsum ..."""
 from .. import _dtype as D
-from .._tensor import Tensor
 from ..autograd.node import Op
 from ._helpers import promote, handle_out, as_operand, named
 
@@ -76,7 +75,7 @@ def mm(input, mat2, *, out=None):
 def bmm(input, mat2, *, out=None):
     """Batched product of 3-d tensors with equal batch size (``torch.bmm``)."""
     if input.dim() != 3 or mat2.dim() != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor" if input.dim() != 3 else
+        raise RuntimeError("batch1 must be a 3D tensor" if input.dim() != 3 else
                            "batch2 must be a 3D tensor")
     if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "

@@ -271,7 +271,6 @@ class _MaxDim(Op):
 
     def backward(ctx, g):
         shape, d, keepdim = ctx.args
-        from .indexing import scatter
         idx = _wrap(ctx.idx)
         if not keepdim:
             g, idx = g.unsqueeze(d), idx.unsqueeze(d)

@@ -6,7 +6,7 @@ changes are caught by autograd.
 """
 import math
 
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor
 from ..autograd.node import Op
 from ._helpers import wrap_dim, wrap_dims, named
 
@@ -33,6 +33,8 @@ class ViewOp(Op):
 
 
 def _infer_shape(shape, numel):
+    if -1 not in shape and math.prod(shape) == numel and (not shape or min(shape) >= 0):
+        return tuple(shape)  # the common case: nothing to infer
     shape = list(shape)
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
@@ -54,13 +56,18 @@ def _infer_shape(shape, numel):
 
 def _shape_arg(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(int(s) for s in shape[0])
-    return tuple(int(s) for s in shape)
+        shape = shape[0]
+    for s in shape:
+        if type(s) is not int:
+            return tuple(int(s) for s in shape)  # Tensors, NumPy ints...
+    return tuple(shape)
 
 
 class View(ViewOp):
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
+        if x.flags.c_contiguous:
+            return x.reshape(shape)  # always a view; the method skips NumPy's dispatch
         try:
             return ctx.xp.reshape(x, shape, copy=False)
         except (ValueError, AttributeError):

@@ -6,7 +6,6 @@ what is saved (``"x"`` input, ``"y"`` output), and whether integer inputs comput
 import math
 
 from .. import _dtype as D
-from .._tensor import Tensor
 from ..autograd.node import Op
 from . import _special
 from ._helpers import dtype_of, float_dtype_for, handle_out, _cap, named
