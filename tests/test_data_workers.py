@@ -221,3 +221,25 @@ def test_spawn_workers_and_lambda_error(no_leaks):
         iter(DataLoader(ds, batch_size=2, num_workers=1, multiprocessing_context="spawn",
                         collate_fn=lambda s: s))
     del got, ds
+
+
+class _TorchFailing:
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        if i == 5:
+            raise KeyError(f"bad sample {i}")
+        return i
+
+
+def test_worker_error_message_matches_torch(torch_mod, no_leaks):
+    def first_lines(lib):
+        dl = lib.utils.data.DataLoader(_TorchFailing(), batch_size=2, num_workers=2,
+                                       multiprocessing_context="fork")
+        it = iter(dl)
+        with pytest.raises(KeyError) as e:
+            list(it)
+        it._shutdown_workers()  # torch's iterator would otherwise linger in a reference cycle
+        return str(e.value.args[0]).splitlines()[:2]
+    assert first_lines(ember) == first_lines(torch_mod)
