@@ -126,6 +126,9 @@ def test_spawn_fn_and_errors(no_leaks):
     with pytest.raises(mp.ProcessRaisedException, match="child one failed") as e:
         mp.spawn(_raise, nprocs=2, start_method="fork")
     assert "Process 1 terminated with the following error" in str(e.value)
+    out.zero_()
+    mp.spawn(_square_into, args=(out,), nprocs=2)  # default start method 'spawn'
+    assert out.tolist() == [1.0, 4.0, 0.0]
     ctx = mp.spawn(_square_into, args=(out,), nprocs=1, join=False, start_method="fork")
     while not ctx.join():
         pass
@@ -204,3 +207,22 @@ def test_whole_tree_exit_unlinks_everything(tmp_path):
     assert ok == "ok"
     assert [n for n in os.listdir(SHM) if n.startswith(f"ember_{root}_")] == []
     assert "leaked" not in res.stderr and res.stderr == ""
+
+
+def _pipe_child(conn):
+    t = conn.recv()
+    t.fill_(5)
+    conn.send("filled")
+
+
+def test_pipe_shares_memory(no_leaks):
+    ctx = mp.get_context("fork")
+    a, b = ctx.Pipe()
+    t = ember.zeros(4)
+    proc = ctx.Process(target=_pipe_child, args=(b,))
+    proc.start()
+    a.send(t)
+    assert a.recv() == "filled"
+    proc.join(10)
+    assert t.tolist() == [5.0] * 4
+    del t
