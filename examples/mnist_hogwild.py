@@ -6,7 +6,8 @@ locks. With ``--compare`` the script first trains a fresh model in a single proc
 wall-clock budget and prints both test accuracies.
 
     python examples/mnist_hogwild.py [--num-processes 2] [--seconds 4] [--compare]
-                                     [--start-method fork|spawn|forkserver] [--backend torch]
+                                     [--start-method fork|spawn|forkserver] [--steps N]
+                                     [--backend torch]
 """
 import argparse
 import os
@@ -44,8 +45,9 @@ def make_model(torch):
     return nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
 
 
-def train(rank, backend, model, x, y, seconds, lr, seed):
-    """One Hogwild worker: SGD on random mini-batches until ``seconds`` have passed."""
+def train(rank, backend, model, x, y, seconds, lr, seed, max_steps=None):
+    """One Hogwild worker: SGD on random mini-batches until ``seconds`` have passed (or
+    ``max_steps`` steps were taken)."""
     torch = _backend(backend)
     torch.set_num_threads(1)
     torch.manual_seed(seed + rank)
@@ -55,13 +57,14 @@ def train(rank, backend, model, x, y, seconds, lr, seed):
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.5)
     deadline = time.monotonic() + seconds
     steps = 0
-    while time.monotonic() < deadline:
+    max_steps = float("inf") if max_steps is None else max_steps
+    while time.monotonic() < deadline and steps < max_steps:
         for xb, yb in loader:
             opt.zero_grad()
             F.cross_entropy(model(xb), yb).backward()
             opt.step()
             steps += 1
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or steps >= max_steps:
                 break
     return steps
 
@@ -81,7 +84,8 @@ def hogwild(torch, backend, args, data):
     model.share_memory()
     ctx = mp.get_context(args.start_method)
     procs = [ctx.Process(target=train, args=(rank, backend, model, x, y, args.seconds, args.lr,
-                                               args.seed)) for rank in range(args.num_processes)]
+                                               args.seed, args.steps))
+             for rank in range(args.num_processes)]
     for p in procs:
         p.start()
     for p in procs:
@@ -97,7 +101,7 @@ def single(torch, backend, args, data):
     x, y, xt, yt = data
     torch.manual_seed(args.seed)
     model = make_model(torch)
-    train(0, backend, model, x, y, args.seconds, args.lr, args.seed)
+    train(0, backend, model, x, y, args.seconds, args.lr, args.seed, args.steps)
     return accuracy(torch, model, xt, yt)
 
 
@@ -106,6 +110,8 @@ def main(argv=None):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--num-processes", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=4.0, help="training time per process")
+    ap.add_argument("--steps", type=int, default=None,
+                    help="stop each process after this many steps (default: time only)")
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--start-method", default="fork", choices=("fork", "spawn", "forkserver"))

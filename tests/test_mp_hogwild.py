@@ -10,7 +10,8 @@ import mnist_hogwild  # noqa: E402
 
 
 def test_hogwild_trains_the_shared_model():
-    res = mnist_hogwild.main(["--seconds", "0.6", "--num-processes", "2", "--compare"])
+    res = mnist_hogwild.main(["--seconds", "20", "--steps", "250", "--num-processes", "2",
+                              "--compare"])
     # an untrained model scores ~10%: the parent's model was trained by the children, in place
     assert res["hogwild"] > 0.85
     assert res["hogwild"] >= res["single"] - 0.06
