@@ -314,7 +314,7 @@ def _aliases(root, owner):
     from .._tensor import Tensor
     version = root._version
     own_refs = 4 if root._data is owner else 3  # owner local, argument, getrefcount, root._data
-    if sys.getrefcount(version) <= 2 and sys.getrefcount(owner) <= own_refs:
+    if sys.getrefcount(version) <= 3 and sys.getrefcount(owner) <= own_refs:
         return []
     lo = _ptr(owner)
     hi = lo + owner.nbytes
@@ -339,6 +339,7 @@ def share_tensor_memory(t):
         return
     owner = _owner(root._data)
     if owner.flags.c_contiguous:
+        targets = [root] + _aliases(root, owner)
         nbytes, raw = owner.nbytes, owner.reshape(-1).view(np.uint8)
     else:
         owner, nbytes, raw = None, root._data.nbytes, None
@@ -353,7 +354,6 @@ def share_tensor_memory(t):
         return
     seg.buf[:nbytes] = raw
     base = _ptr(owner)
-    targets = [root] + _aliases(root, owner)
     for x in targets:
         old = x._data
         new = seg.array(old.shape, old.dtype, old.strides, _ptr(old) - base)
