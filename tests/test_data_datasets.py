@@ -229,6 +229,11 @@ def test_loader_argument_errors():
         DL(Count(0, 3), shuffle=True)
     with pytest.raises(ValueError, match="prefetch_factor option could only be specified"):
         DL(ds, prefetch_factor=2)
+    with pytest.raises(ValueError, match="multiprocessing_context can only be used with "
+                                         "multi-process loading"):
+        DL(ds, multiprocessing_context="fork")
+    with pytest.raises(ValueError, match="multiprocessing_context option should specify a valid"):
+        DL(ds, num_workers=1, multiprocessing_context="nope")
     bs = DL(ds, batch_sampler=BatchSampler(range(4), 3, False))
     assert list(map(lambda t: t.tolist(), bs)) == [[0, 1, 4], [9]]
     assert math.isclose(len(bs), 2)

@@ -118,7 +118,10 @@ class DataLoader:
 
     @multiprocessing_context.setter
     def multiprocessing_context(self, ctx):
-        if ctx is not None and self.num_workers > 0:
+        if ctx is not None and self.num_workers == 0:
+            raise ValueError("multiprocessing_context can only be used with multi-process "
+                             "loading (num_workers > 0), but got num_workers=0")
+        if ctx is not None:
             if isinstance(ctx, str):
                 valid = _stdlib_mp.get_all_start_methods()
                 if ctx not in valid:
