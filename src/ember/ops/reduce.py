@@ -40,10 +40,16 @@ def _sum_dtype(input, dtype):
     return D.int64.np if dt._category <= D._INT else None
 
 
+def _all_if_empty(dim):
+    """PyTorch reads an empty dim list as "reduce over every dim"."""
+    return None if dim is not None and not isinstance(dim, int) and len(dim) == 0 else dim
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over ``dim`` (int, tuple, or all); integers accumulate in int64 (``torch.sum``)."""
     if isinstance(dim, Tensor):  # torch.sum(x, dtype) misuse guard
         raise TypeError("sum(): argument 'dim' must be int or tuple of ints")
+    dim = _all_if_empty(dim)
     dims = wrap_dims(dim, input._data.ndim)
     r = Sum.apply(input, dims=dims, keepdim=keepdim, dtype=_sum_dtype(input, dtype))
     return handle_out(r if dim is None else named(r, "SumBackward1"), out)
@@ -64,6 +70,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
                            f"floating point or complex dtype. Got: {_cap(dt)}")
     if dtype is not None:
         input = input.to(dt)
+    dim = _all_if_empty(dim)
     dims = wrap_dims(dim, input._data.ndim)
     n = 1
     for d in dims:
@@ -120,6 +127,8 @@ def _prod_others(x, dims):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product over ``dim`` (one dim, or all) (``torch.prod``)."""
+    if dim is None and keepdim:
+        raise TypeError("prod() received an invalid combination of arguments - got (keepdim=bool)")
     dims = wrap_dims(dim, input._data.ndim)
     return Prod.apply(input, dims=dims, keepdim=keepdim, dtype=_sum_dtype(input, dtype))
 
@@ -134,6 +143,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     """Variance over ``dim`` with Bessel's ``correction`` (default 1) (``torch.var``)."""
     if isinstance(dim, bool):
         unbiased, dim = dim, None
+    dim = _all_if_empty(dim)
     c = _correction(unbiased, correction)
     dims = wrap_dims(dim, input._data.ndim)
     n = 1
@@ -167,8 +177,9 @@ class Amax(Op):
 
     def forward(ctx, x, dims, keepdim):
         ctx.args = (x.shape, dims, keepdim)
-        if x.size == 0 and dims:
-            raise IndexError(f"a{ctx.fn}(): Expected reduction dim {dims[0]} to have non-zero "
+        empty = [d for d in dims if x.shape[d] == 0] if x.size == 0 else ()
+        if empty:
+            raise IndexError(f"a{ctx.fn}(): Expected reduction dim {empty[0]} to have non-zero "
                              f"size.")
         return getattr(x, ctx.fn)(axis=dims, keepdims=keepdim)  # the method skips NumPy dispatch
 
@@ -354,6 +365,7 @@ def any(input, dim=None, keepdim=False, *, out=None):
 
 def count_nonzero(input, dim=None):
     """Number of nonzero elements over ``dim`` (``torch.count_nonzero``)."""
+    dim = _all_if_empty(dim)
     dims = wrap_dims(dim, input._data.ndim)
     return _wrap(input._backend().count_nonzero(input._data, axis=dims).astype("int64"))
 

@@ -10,6 +10,8 @@ def _norm_except_dim(v, dim):
     if dim == -1:
         return (v * v).sum().sqrt()
     dims = tuple(d for d in range(v.dim()) if d != dim)
+    if not dims:  # a 1-d v: each element is its own slice (sum(()) would reduce everything)
+        return v.abs()
     return (v * v).sum(dims, keepdim=True).sqrt()
 
 
