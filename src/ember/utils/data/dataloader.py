@@ -281,9 +281,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._workers_status = [True] * self._num_workers
         self._worker_queue_idx_cycle = itertools.cycle(range(self._num_workers))
         if not first_iter:
-            seed = _draw_base_seed(loader.generator)
+            # as torch: persistent workers keep their RNG streams across epochs (no reseed)
             for iq in self._index_queues:
-                iq.put(_worker._ResumeIteration(seed))
+                iq.put(_worker._ResumeIteration())
             remaining = self._num_workers
             while remaining > 0:
                 _, data = self._get_data()
