@@ -237,3 +237,13 @@ def test_loader_argument_errors():
     bs = DL(ds, batch_sampler=BatchSampler(range(4), 3, False))
     assert list(map(lambda t: t.tolist(), bs)) == [[0, 1, 4], [9]]
     assert math.isclose(len(bs), 2)
+
+
+def test_iterator_draws_one_base_seed_from_generator():
+    def nxt(g):
+        return ember.empty((), dtype=ember.int64).random_(generator=g).item()
+    g = ember.Generator().manual_seed(0)
+    iter(ember.utils.data.DataLoader(Squares(5), generator=g))
+    ref = ember.Generator().manual_seed(0)
+    nxt(ref)
+    assert nxt(g) == nxt(ref)
