@@ -103,7 +103,8 @@ def _scalar_like(value, like):
 T.__add__ = lambda self, other: binary.add(self, other)
 T.__radd__ = lambda self, other: binary.add(self, other)
 T.__sub__ = lambda self, other: binary.sub(self, other)
-T.__rsub__ = lambda self, other: binary.sub(_scalar_like(other, self), self)
+T.__rsub__ = lambda self, other: binary.sub(other, self) if isinstance(other, bool) else \
+    binary.sub(_scalar_like(other, self), self)
 T.__mul__ = lambda self, other: binary.mul(self, other)
 T.__rmul__ = lambda self, other: binary.mul(self, other)
 T.__truediv__ = lambda self, other: binary.div(self, other)

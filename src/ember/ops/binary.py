@@ -434,6 +434,8 @@ def pow(input, exponent, *, out=None):
     if scalar_base:
         input = scalar_tensor(input, D.result_type(input, exponent), exponent)
     (a, b), dt = promote(input, exponent)
+    if dt is D.bool_ and isinstance(exponent, bool):  # x ** True is x, x ** False is all True
+        return handle_out(a.clone() if exponent else a | True, out)
     _check_refused(_REFUSE[Pow], dt)
     if dt._category == D._INT and bool((b._data < 0).any()):
         if not isinstance(exponent, Tensor):

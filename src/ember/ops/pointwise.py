@@ -95,6 +95,9 @@ def clamp(input, min=None, max=None, *, out=None):
     dt = D.result_type(*operands)
     if dt.is_complex:
         raise NotImplementedError("clamp is not supported for complex types")
+    if dt is D.bool_ and (min is not None and max is not None or not isinstance(
+            min if min is not None else max, Tensor)):  # bool min/max alone are maximum/minimum
+        raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
     x = input if dtype_of(input) is dt else input.to(dt)
     lo = None if min is None else (min.to(dt) if isinstance(min, Tensor) else scalar_tensor(min, dt, x))
     hi = None if max is None else (max.to(dt) if isinstance(max, Tensor) else scalar_tensor(max, dt, x))
@@ -154,10 +157,14 @@ def lerp(input, end, weight, *, out=None):
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
-    """input + value * tensor1 * tensor2 (``torch.addcmul``)."""
-    if D.result_type(input, tensor1, tensor2) is D.bool_:
+    """input + value * tensor1 * tensor2 (``torch.addcmul``), computed in the promoted dtype
+    of the three tensors (an integer result truncates ``value``)."""
+    (input, tensor1, tensor2), dt = promote(input, tensor1, tensor2)
+    if dt is D.bool_:
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
-    return handle_out(named(input + value * tensor1 * tensor2, "AddcmulBackward0"), out)
+    if dt._category < D._FLOAT:
+        value = int(value)
+    return handle_out(named(input + value * (tensor1 * tensor2), "AddcmulBackward0"), out)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
@@ -165,7 +172,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     if tensor1.dtype._category < D._FLOAT and tensor2.dtype._category < D._FLOAT:
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future "
                            "release addcdiv will perform a true division of tensor1 and tensor2.")
-    return handle_out(named(input + value * tensor1 / tensor2, "AddcdivBackward0"), out)
+    (input, tensor1, tensor2), dt = promote(input, tensor1, tensor2)
+    return handle_out(named(input + value * (tensor1 / tensor2), "AddcdivBackward0"), out)
 
 
 class Round(Op):
