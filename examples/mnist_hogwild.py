@@ -76,7 +76,6 @@ def accuracy(torch, model, x, y):
 
 def hogwild(torch, backend, args, data):
     """Train a fresh shared model with ``args.num_processes`` processes; its test accuracy."""
-    import multiprocessing as std_mp
     mp = torch.multiprocessing
     x, y, xt, yt = data
     torch.manual_seed(args.seed)
@@ -92,7 +91,6 @@ def hogwild(torch, backend, args, data):
         p.join()
     if any(p.exitcode != 0 for p in procs):
         raise RuntimeError(f"a Hogwild worker failed: exit codes {[p.exitcode for p in procs]}")
-    _ = std_mp
     return accuracy(torch, model, xt, yt)
 
 

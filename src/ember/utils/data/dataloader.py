@@ -7,12 +7,9 @@ generator; worker ``i`` is seeded with ``base_seed + i``.
 """
 import itertools
 import multiprocessing as _stdlib_mp
-import os
 import pickle
 import queue
 import signal
-import threading
-import warnings
 
 from . import _worker
 from .collate import default_collate, default_convert
@@ -424,5 +421,3 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         except Exception:
             pass
 
-
-_ = (os, threading, warnings)

@@ -4,8 +4,6 @@ import bisect
 import math
 import warnings
 
-from ..._tensor import Tensor
-
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset",
            "Subset", "StackDataset", "random_split"]
 
@@ -199,5 +197,3 @@ def random_split(dataset, lengths, generator=None):
         offset += length
     return out
 
-
-_ = Tensor  # re-exported type for isinstance checks by users
