@@ -473,3 +473,60 @@ def test_deterministic_flag_and_default_tensor_type():
             ember.set_default_tensor_type("torch.Nope")
     finally:
         ember.set_default_dtype(ember.float32)
+
+
+FACTORY_DTYPES = [None, "bool", "uint8", "int32", "int64", "float16", "bfloat16", "float32",
+                  "float64", "complex64"]
+
+
+def _shape_of(t):
+    return tuple(t.shape), str(t.dtype), t.requires_grad
+
+
+FACTORIES = {
+    "zeros": lambda m, kw: m.zeros(2, 3, **kw),
+    "ones": lambda m, kw: m.ones((2,), **kw),
+    "full-int": lambda m, kw: m.full((2,), 3, **kw),
+    "full-float": lambda m, kw: m.full((2,), 2.5, **kw),
+    "full-bool": lambda m, kw: m.full((2,), True, **kw),
+    "empty": lambda m, kw: _shape_of(m.empty(2, **kw)),
+    "eye": lambda m, kw: m.eye(2, 3, **kw),
+    "arange": lambda m, kw: m.arange(5, **kw),
+    "arange-float-step": lambda m, kw: m.arange(0, 2, 0.5, **kw),
+    "linspace": lambda m, kw: m.linspace(0, 4, 5, **kw),
+    "logspace": lambda m, kw: m.logspace(0, 2, 3, **kw),
+    "tensor-int": lambda m, kw: m.tensor([1, 2], **kw),
+    "tensor-float": lambda m, kw: m.tensor([1.5, -2.5], **kw),
+    "zeros_like": lambda m, kw: m.zeros_like(m.ones(2, dtype=m.int32), **kw),
+    "full_like": lambda m, kw: m.full_like(m.ones(2), 7, **kw),
+    "rand": lambda m, kw: _shape_of(m.rand(2, **kw)),
+    "randn": lambda m, kw: _shape_of(m.randn(2, **kw)),
+    "randint": lambda m, kw: _shape_of(m.randint(0, 5, (2,), **kw)),
+    "randperm": lambda m, kw: _shape_of(m.randperm(3, **kw)),
+    "scalar_tensor": lambda m, kw: m.scalar_tensor(3, **kw),
+}
+
+
+@pytest.mark.parametrize("dtype", FACTORY_DTYPES)
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_factory_dtype_matrix(dtype, requires_grad, torch_mod):
+    """Every factory with every dtype (and requires_grad): PyTorch's result or error type."""
+    failures = []
+    for name, make in FACTORIES.items():
+        def fn(m, make=make):
+            kw = {"dtype": getattr(m, dtype)} if dtype else {}
+            if requires_grad:
+                kw["requires_grad"] = True
+            return make(m, kw)
+        try:
+            compare(fn, torch_mod, rtol=1e-2, atol=1e-2)
+        except AssertionError as e:
+            failures.append(f"{name}: {e}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int32", "int64", "float16", "float64"])
+def test_factory_out_takes_out_dtype(dtype, torch_mod):
+    for fn in (lambda m, o: m.ones(2, out=o), lambda m, o: m.zeros(2, out=o),
+               lambda m, o: m.arange(2, out=o), lambda m, o: m.full((2,), 3, out=o)):
+        compare(lambda m: fn(m, m.empty(2, dtype=getattr(m, dtype))), torch_mod)

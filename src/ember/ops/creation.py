@@ -66,7 +66,11 @@ def _to_array(data, dtype, xp):
         _check_ragged(data)
     if dtype is D.bfloat16:
         return xp.asarray(np.asarray(data, dtype=np.float32).astype(dtype.np))
-    return xp.array(data, dtype=dtype.np)
+    try:
+        return xp.array(data, dtype=dtype.np)
+    except OverflowError:
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without "
+                           f"overflow") from None
 
 
 def _check_ragged(data):
@@ -229,8 +233,11 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
 
 
 def _out(result, out):
+    """Factory functions with ``out=`` take the out tensor's dtype (like PyTorch)."""
+    if out is None:
+        return result
     from ._helpers import handle_out
-    return handle_out(result, out) if out is not None else result
+    return handle_out(result if result.dtype is out.dtype else result.to(out.dtype), out)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
@@ -258,6 +265,12 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if out is not None:
+        _refuse_range_dtype("arange", out.dtype)
+    if dtype is not None:
+        _refuse_range_dtype("arange", D.to_dtype(dtype))
+        if D.to_dtype(dtype) is D.int64 and isinstance(step, float) and int(step) == 0:
+            raise ValueError("step must be nonzero")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals)
         dt = D.int64 if is_int else D.get_default_dtype()
@@ -291,6 +304,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    _refuse_range_dtype("linspace", dt)
     xp = backend_for(to_device(device))
     start = start.item() if isinstance(start, Tensor) else start
     end = end.item() if isinstance(end, Tensor) else end
@@ -310,9 +324,16 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
              requires_grad=False):
     """``steps`` values from base**start to base**end, log-spaced (``torch.logspace``)."""
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    _refuse_range_dtype("logspace", dt)
     lin = linspace(start, end, steps, dtype=D.float64, device=device)
     arr = (base ** lin._data).astype(dt.np)
     return _out(_finish(arr, requires_grad), out)
+
+
+def _refuse_range_dtype(name, dt):
+    if dt is D.bool_ or (dt.is_complex and name == "arange"):
+        from ._helpers import _cap
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_cap(dt)}'")
 
 
 def _like(input, fill, dtype, device, requires_grad):

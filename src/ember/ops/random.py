@@ -174,6 +174,11 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    if dt.is_complex:
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean "
+                           "types")
+    if dt is D.bool_ and high > 2:
+        raise RuntimeError("to - 1 is out of bounds for bool")
     arr = _rng(generator).integers(low, high, size=tuple(size))
     return _out(_make(arr, dt, device, requires_grad), out)
 
@@ -181,6 +186,9 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
 def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1 (``torch.randperm``)."""
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    if dt is D.bool_ or dt.is_complex:
+        from ._helpers import _cap
+        raise NotImplementedError(f"\"randperm\" not implemented for '{_cap(dt)}'")
     return _out(_make(_rng(generator).permutation(int(n)), dt, device, requires_grad), out)
 
 
