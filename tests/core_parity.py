@@ -39,17 +39,14 @@ def check_same(e, t, *, rtol=None, atol=None, path="result"):
         assert tuple(e.shape) == tuple(t.shape), f"{path}: shape {tuple(e.shape)} vs {tuple(t.shape)}"
         assert_close(e.detach(), t.detach(), rtol=rtol, atol=atol, msg=path)
         assert e.requires_grad == t.requires_grad, f"{path}: requires_grad differs"
-    elif isinstance(t, tuple) and hasattr(t, "_fields") or type(t).__name__ in (
-            "return_types", ) or (isinstance(t, tuple) and type(t) is not tuple
-                                  and type(t).__name__ != "Size"):
-        names = getattr(type(t), "_fields", None) or getattr(t, "_fields", None)
-        if names:
-            for n in names:
-                check_same(getattr(e, n), getattr(t, n), rtol=rtol, atol=atol, path=f"{path}.{n}")
-        else:
-            assert len(e) == len(t), f"{path}: length {len(e)} vs {len(t)}"
-            for i, (a, b) in enumerate(zip(e, t)):
-                check_same(a, b, rtol=rtol, atol=atol, path=f"{path}[{i}]")
+    elif isinstance(t, tuple) and type(t) is not tuple and type(t).__name__ != "Size":
+        # torch.return_types.* (struct sequences): same type name, fields and values
+        names = getattr(type(t), "__match_args__", None) or getattr(t, "_fields", ())
+        assert type(e).__name__ == type(t).__name__, f"{path}: {type(e).__name__} vs {type(t).__name__}"
+        assert tuple(getattr(e, "_fields", ())) == tuple(names), f"{path}: fields differ"
+        assert repr(e) == repr(t), f"{path}: repr differs"
+        for n in names:
+            check_same(getattr(e, n), getattr(t, n), rtol=rtol, atol=atol, path=f"{path}.{n}")
     elif isinstance(t, (list, tuple)):
         assert isinstance(e, (list, tuple)), f"{path}: expected a sequence, got {type(e).__name__}"
         assert len(e) == len(t), f"{path}: length {len(e)} vs {len(t)}"

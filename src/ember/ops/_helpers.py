@@ -82,6 +82,17 @@ def to_tensor(x, like=None):
     return tensor(x, device=dev)
 
 
+def return_type(name, fields):
+    """A named tuple printed like PyTorch's ``torch.return_types.<name>``."""
+    from collections import namedtuple
+    base = namedtuple(name, fields)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
+        return f"torch.return_types.{name}(\n{body})"
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__str__": __repr__})
+
+
 def named(result, name):
     """Give the graph node just made for ``result`` PyTorch's name (``MeanBackward0``...), for
     ops written as compositions; only call it on a result this op created."""

@@ -1,17 +1,17 @@
 """Reductions over dims (sum, mean, prod, var/std, max/min, logsumexp, ...) and scans."""
 import builtins
-from collections import namedtuple
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
-from ._helpers import wrap_dim, wrap_dims, dtype_of, handle_out, _cap, named
+from ._helpers import wrap_dim, wrap_dims, dtype_of, handle_out, _cap, named, return_type
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean",
            "amax", "amin", "max", "min", "argmax", "argmin", "aminmax", "logsumexp", "all", "any",
            "count_nonzero", "cumsum", "cumprod", "softmax", "log_softmax"]
 
-values_indices = namedtuple("torch_return_types", ["values", "indices"])
+_RT = {n: return_type(n, ["values", "indices"]) for n in ("max", "min", "max_out", "min_out")}
+_AMINMAX_RT = return_type("aminmax", ["min", "max"])
 
 
 def _restore(g, in_shape, dims, keepdim):
@@ -290,6 +290,7 @@ class _MaxDim(Op):
 
 def _max_min(input, dim, keepdim, which, other, out):
     from .binary import maximum, minimum
+    rt = _RT[which if out is None else which + "_out"]
     if isinstance(dim, Tensor):
         other = dim
     if other is not None:
@@ -307,14 +308,14 @@ def _max_min(input, dim, keepdim, which, other, out):
         raise IndexError(f"{which}(): Expected reduction dim {d} to have non-zero size.")
     idx = _arg_extreme(input, d, keepdim, "argmax" if which == "max" else "argmin")
     if input._data.ndim == 0:
-        return values_indices(input.clone(), idx)
+        return rt(input.clone(), idx)
     vals = named(_MaxDim.apply(input, d=d, keepdim=keepdim, idx=idx._data),
                  "MaxBackward0" if which == "max" else "MinBackward0")
     if out is not None:
         handle_out(vals, out[0])
         handle_out(idx, out[1])
-        return values_indices(out[0], out[1])
-    return values_indices(vals, idx)
+        return rt(out[0], out[1])
+    return rt(vals, idx)
 
 
 def max(input, dim=None, keepdim=False, *, other=None, out=None):
@@ -330,7 +331,7 @@ def min(input, dim=None, keepdim=False, *, other=None, out=None):
 def aminmax(input, *, dim=None, keepdim=False):
     """(amin, amax) in one call."""
     _no_complex(input, "aminmax", "aminmax_cpu")
-    mm = namedtuple("aminmax", ["min", "max"])
+    mm = _AMINMAX_RT
     if dim is None:
         return mm(amin(input, (), keepdim), amax(input, (), keepdim))
     return mm(amin(input, dim, keepdim), amax(input, dim, keepdim))
