@@ -470,3 +470,14 @@ def test_complex_views_gradcheck():
     from ember.autograd import gradcheck
     x = ember.randn(3, 2, dtype=ember.float64, requires_grad=True)
     assert gradcheck(lambda t: ember.view_as_real(ember.view_as_complex(t) * (1 + 2j)), (x,))
+
+
+def test_as_strided_on_permuted_storage(torch_mod):
+    """A clone of a transpose keeps its layout; as_strided indexes its storage in memory order."""
+    def fn(m):
+        x = m.arange(6.0).reshape(2, 3).t().clone()
+        return x.stride(), x.as_strided((2, 2), (1, 3)), x.as_strided((3,), (2,), 1)
+    compare(fn, torch_mod)
+    from ember.autograd import gradcheck
+    x = ember.randn(3, 2, dtype=ember.float64).t().clone().requires_grad_()
+    assert gradcheck(lambda t: t.as_strided((2, 2), (1, 3), 1) * 2, (x,))

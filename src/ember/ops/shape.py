@@ -8,7 +8,7 @@ import math
 
 from .._tensor import Tensor
 from ..autograd.node import Op
-from ._helpers import wrap_dim, wrap_dims, named
+from ._helpers import wrap_dim, wrap_dims, named, dense_dim_order
 
 __all__ = ["view", "reshape", "flatten", "unflatten", "transpose", "swapaxes", "swapdims", "t",
            "permute", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to", "squeeze",
@@ -453,33 +453,44 @@ class AsStrided(ViewOp):
             x.shape, tuple(st // item for st in x.strides),
             (x.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // item) \
             if xp.__name__ == "numpy" else None
-        flat = root.reshape(-1) if root.flags.c_contiguous else None
-        if flat is None:
-            raise NotImplementedError("as_strided on a non-contiguous base tensor")
+        ctx.order = None
+        if root.flags.c_contiguous:
+            flat = root.reshape(-1)
+        else:  # a dense permuted layout (e.g. a clone of a transpose): index memory order
+            ctx.order = tuple(dense_dim_order(root.shape, root.strides))
+            mem = root.transpose(ctx.order)
+            if not mem.flags.c_contiguous:
+                raise NotImplementedError("as_strided on a base tensor with gaps in its storage")
+            flat = mem.reshape(-1)
         start = flat[offset:] if offset < flat.size else flat[flat.size:]
         return xp.lib.stride_tricks.as_strided(start, size, tuple(s * item for s in stride))
 
     def backward(ctx, g):
-        g_root = AsStridedScatter.apply(g, geometry=ctx.geometry, shape=ctx.root_shape)
+        g_root = AsStridedScatter.apply(g, geometry=ctx.geometry, shape=ctx.root_shape,
+                                        order=ctx.order)
         if ctx.in_geometry is None:
             return g_root
         return as_strided(g_root, *ctx.in_geometry)  # the input's own elements of the storage
 
 
 class AsStridedScatter(Op):
-    def forward(ctx, g, geometry, shape):
+    def forward(ctx, g, geometry, shape, order=None):
         xp = ctx.xp
         size, stride, offset = geometry
-        ctx.geometry = geometry
-        out = xp.zeros(shape, dtype=g.dtype)
+        ctx.geometry, ctx.order = geometry, order
+        # storage is laid out in ``order`` (outermost dim first), C order when None
+        out = xp.zeros(shape if order is None else tuple(shape[d] for d in order), dtype=g.dtype)
         flat = out.reshape(-1)
         idx = _strided_indices(xp, size, stride, offset)
         xp.add.at(flat, idx.reshape(-1), g.reshape(-1))
+        if order is not None:
+            out = out.transpose(tuple(order.index(d) for d in range(len(order))))
         return out
 
     def backward(ctx, gg):
         size, stride, offset = ctx.geometry
-        return as_strided(gg.contiguous(), size, stride, offset)
+        mem = gg.contiguous() if ctx.order is None else gg.permute(ctx.order).contiguous()
+        return as_strided(mem, size, stride, offset)
 
 
 def _strided_indices(xp, size, stride, offset):
