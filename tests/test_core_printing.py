@@ -119,3 +119,33 @@ def test_grad_fn_names(code, torch_mod):
         results.append(r)
     assert names[0] == names[1]
     assert repr(results[0]) == repr(results[1])
+
+
+OPTION_SETS = [dict(precision=p, linewidth=w, threshold=t, edgeitems=e, sci_mode=s)
+               for p in (0, 2, 6) for w in (20, 80) for t in (10, 1000) for e in (1, 3)
+               for s in (None, True, False)]
+_OPT_RNG = np.random.default_rng(1)
+OPTION_ARRAYS = [(_OPT_RNG.standard_normal((3, 5)) * 100).astype(np.float32),
+                 _OPT_RNG.standard_normal((30,)).astype(np.float32), np.arange(12).reshape(3, 4),
+                 (_OPT_RNG.standard_normal((2, 3, 4)) * 1e-3).astype(np.float32),
+                 np.array([1e10, 1.5, -2.0], np.float32),
+                 (_OPT_RNG.standard_normal(4) * (1 + 1j)).astype(np.complex64)]
+
+
+def test_print_options_matrix(torch_mod):
+    """repr under every combination of precision/linewidth/threshold/edgeitems/sci_mode."""
+    failures = []
+    try:
+        for opts in OPTION_SETS:
+            for m in (ember, torch_mod):
+                m.set_printoptions(profile="default")
+                m.set_printoptions(**opts)
+            for arr in OPTION_ARRAYS:
+                e, t = repr(ember.tensor(arr)), repr(torch_mod.tensor(arr))
+                if e != t:
+                    failures.append(f"{opts}:\n{e}\n!=\n{t}")
+    finally:
+        for m in (ember, torch_mod):
+            m.set_printoptions(profile="default")
+            m.set_printoptions(sci_mode=None)
+    assert not failures, "\n".join(failures[:5])
