@@ -284,3 +284,19 @@ def test_reduce_dtype_matrix(dtype, torch_mod):
         except AssertionError as e:
             failures.append(f"{name}: {e}")
     assert not failures, "\n".join(failures)
+
+
+HALF_REDUCTIONS = {
+    "sum": lambda x: x.sum(), "mean": lambda x: x.mean(), "cumsum": lambda x: x.cumsum(0)[-1],
+    "sum-dim": lambda x: x.reshape(100, -1).sum(0), "var": lambda x: x.var(),
+    "prod": lambda x: x[:100].add(0.01).prod(), "cumprod": lambda x: x[:50].add(0.91).cumprod(0),
+    "logsumexp": lambda x: x.logsumexp(0), "nansum": lambda x: x.nansum(),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name", list(HALF_REDUCTIONS))
+def test_half_precision_accumulates_in_float32(dtype, name, torch_mod):
+    """Long sums of half-precision values keep float32 accuracy, as in PyTorch."""
+    op = HALF_REDUCTIONS[name]
+    compare(lambda m: op(m.full((4000,), 0.1, dtype=getattr(m, dtype))), torch_mod)

@@ -24,9 +24,16 @@ def _restore(g, in_shape, dims, keepdim):
     return g.expand(in_shape)
 
 
+def _is_half(x):
+    """float16 or bfloat16 (whose running sums lose everything past 11 or 8 bits)."""
+    return x.dtype.itemsize == 2 and x.dtype.kind in "fV"
+
+
 class Sum(Op):
     def forward(ctx, x, dims, keepdim, dtype):
         ctx.args = (x.shape, dims, keepdim)
+        if dtype is None and _is_half(x):  # accumulate in float32, as PyTorch does
+            return x.sum(axis=dims, keepdims=keepdim, dtype="float32").astype(x.dtype)
         return x.sum(axis=dims, keepdims=keepdim, dtype=dtype)  # the method skips np.sum's wrapper
 
     def backward(ctx, g):
@@ -93,6 +100,8 @@ class Prod(Op):
 
     def forward(ctx, x, dims, keepdim, dtype):
         ctx.args = (x.shape, dims, keepdim)
+        if dtype is None and _is_half(x):
+            return ctx.xp.prod(x, axis=dims, keepdims=keepdim, dtype="float32").astype(x.dtype)
         return ctx.xp.prod(x, axis=dims, keepdims=keepdim, dtype=dtype)
 
     def backward(ctx, g):
@@ -374,6 +383,8 @@ def count_nonzero(input, dim=None):
 class Cumsum(Op):
     def forward(ctx, x, d, dtype):
         ctx.d = d
+        if dtype is None and _is_half(x):
+            return ctx.xp.cumsum(x, axis=d, dtype="float32").astype(x.dtype)
         return ctx.xp.cumsum(x, axis=d, dtype=dtype)
 
     def backward(ctx, g):
@@ -393,6 +404,8 @@ class Cumprod(Op):
 
     def forward(ctx, x, d, dtype):
         ctx.d = d
+        if dtype is None and _is_half(x):
+            return ctx.xp.cumprod(x, axis=d, dtype="float32").astype(x.dtype)
         return ctx.xp.cumprod(x, axis=d, dtype=dtype)
 
     def backward(ctx, g):
