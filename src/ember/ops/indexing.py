@@ -8,7 +8,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
 from ..autograd.grad_mode import STATE
 from ._helpers import wrap_dim, handle_out, dtype_of, write_inplace, snapshot_for_inplace, \
-    scalar_tensor, _cap, check_writable, named
+    scalar_tensor, _cap, check_writable, named, broadcast_shapes_error
 
 __all__ = ["index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add",
            "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",
@@ -327,8 +327,12 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     if dim is None:
         return handle_out(input.reshape(-1).gather(0, indices.reshape(-1)), out)
     d = wrap_dim(dim, input.dim())
-    shape = list(np.broadcast_shapes(tuple(input.shape[:d]) + (1,) + tuple(input.shape[d + 1:]),
-                                     tuple(indices.shape[:d]) + (1,) + tuple(indices.shape[d + 1:])))
+    sa = tuple(input.shape[:d]) + (1,) + tuple(input.shape[d + 1:])
+    sb = tuple(indices.shape[:d]) + (1,) + tuple(indices.shape[d + 1:])
+    err = broadcast_shapes_error(sa, sb)
+    if err is not None:
+        raise err
+    shape = list(np.broadcast_shapes(sa, sb))
     ishape, xshape = list(shape), list(shape)
     ishape[d], xshape[d] = indices.shape[d], input.shape[d]
     return handle_out(input.expand(xshape).gather(d, indices.expand(ishape)), out)
@@ -445,7 +449,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
         count = np.zeros(base.shape, dtype=np.int64) + (1 if include_self else 0)
         np.add.at(count, grid, 1)
         count = np.maximum(count, 1)
-        base = (base / count).astype(base.dtype) if base.dtype.kind == "f" else base // count
+        base = (base / count if base.dtype.kind == "f" else base // count).astype(base.dtype)
     return handle_out(_wrap(base), out)
 
 
