@@ -425,7 +425,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     if ufunc is None:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")
-    touched = np.zeros(base.shape, dtype=bool)
+    touched = xp.zeros(base.shape, dtype=bool)
     touched[grid] = True
     if STATE.enabled and (input._rg or src._rg):  # differentiable as a composite of ops
         if reduce not in ("sum", "mean"):
@@ -435,20 +435,20 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
         summed = kept.scatter_add(d, index, src[sl] if src._data.shape != idx.shape else src)
         if reduce == "sum":
             return handle_out(summed, out)
-        count = np.zeros(base.shape, dtype=np.int64) + (1 if include_self else 0)
-        np.add.at(count, grid, 1)
-        return handle_out(summed / _wrap(np.maximum(count, 1).astype(base.dtype)), out)
+        count = xp.zeros(base.shape, dtype=xp.int64) + (1 if include_self else 0)
+        xp.add.at(count, grid, 1)
+        return handle_out(summed / _wrap(xp.maximum(count, 1).astype(base.dtype)), out)
     if not include_self:
-        ident = {"sum": 0, "mean": 0, "prod": 1, "amax": -np.inf, "amin": np.inf}[reduce]
+        ident = {"sum": 0, "mean": 0, "prod": 1, "amax": -xp.inf, "amin": xp.inf}[reduce]
         if base.dtype.kind in "iu" and reduce in ("amax", "amin"):
-            info = np.iinfo(base.dtype)
+            info = xp.iinfo(base.dtype)
             ident = info.min if reduce == "amax" else info.max
         base[touched] = ident
     ufunc.at(base, grid, vals)
     if reduce == "mean":
-        count = np.zeros(base.shape, dtype=np.int64) + (1 if include_self else 0)
-        np.add.at(count, grid, 1)
-        count = np.maximum(count, 1)
+        count = xp.zeros(base.shape, dtype=xp.int64) + (1 if include_self else 0)
+        xp.add.at(count, grid, 1)
+        count = xp.maximum(count, 1)
         base = (base / count if base.dtype.kind == "f" else base // count).astype(base.dtype)
     return handle_out(_wrap(base), out)
 
