@@ -90,7 +90,7 @@ T.sum = _sum_method
 
 # ---- operators ---------------------------------------------------------------------------
 def _rdiv(self, other):
-    return binary.div(_scalar_like(other, self), self)
+    return binary.mul(unary.reciprocal(self), other)  # PyTorch's other / self
 
 
 def _scalar_like(value, like):
@@ -101,12 +101,14 @@ def _scalar_like(value, like):
 
 
 T.__add__ = lambda self, other: binary.add(self, other)
-T.__radd__ = lambda self, other: binary.add(self, other)
+T.__radd__ = lambda self, other: binary.add(self, other) if type(other) is not np.ndarray \
+    else NotImplemented
 T.__sub__ = lambda self, other: binary.sub(self, other)
 T.__rsub__ = lambda self, other: binary.sub(other, self) if isinstance(other, bool) else \
     binary.sub(_scalar_like(other, self), self)
 T.__mul__ = lambda self, other: binary.mul(self, other)
-T.__rmul__ = lambda self, other: binary.mul(self, other)
+T.__rmul__ = lambda self, other: binary.mul(self, other) if type(other) is not np.ndarray \
+    else NotImplemented
 T.__truediv__ = lambda self, other: binary.div(self, other)
 T.__rtruediv__ = _rdiv
 T.__floordiv__ = lambda self, other: binary.floor_divide(self, other)
@@ -128,6 +130,18 @@ T.__or__ = lambda self, other: binary.bitwise_or(self, other)
 T.__ror__ = lambda self, other: binary.bitwise_or(self, other)
 T.__xor__ = lambda self, other: binary.bitwise_xor(self, other)
 T.__rxor__ = lambda self, other: binary.bitwise_xor(self, other)
+
+
+def _not_ndarray(method):
+    """PyTorch's reflected operators refuse NumPy arrays (``ndarray + tensor`` is a TypeError)."""
+    def reflected(self, other):
+        return NotImplemented if type(other) is np.ndarray else method(self, other)
+    return reflected
+
+
+for _n in ("__rsub__", "__rfloordiv__", "__rmod__", "__rpow__",
+           "__rmatmul__", "__rand__", "__ror__", "__rxor__"):
+    setattr(T, _n, _not_ndarray(getattr(T, _n)))
 T.__lshift__ = lambda self, other: binary.bitwise_left_shift(self, other)
 T.__rshift__ = lambda self, other: binary.bitwise_right_shift(self, other)
 T.__eq__ = lambda self, other: binary.eq(self, other) if _comparable(other) else NotImplemented

@@ -69,6 +69,8 @@ class Pow(Op):
     save = (0, 1, "out")
 
     def forward(ctx, a, b):
+        if a.dtype.kind == "V" and b.ndim == 0 and b == 3:  # bfloat16 cube: PyTorch's x*x*x
+            return a * a * a
         return ctx.xp.power(a, b)
 
     def backward(ctx, g):
@@ -220,6 +222,7 @@ class Xlogy(Op):
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
 def _binary(op, a, b, out, float_result=False):
     """Promote, run ``op`` and honour ``out=``. Integers divide into the default float."""
     b = as_operand(b)
@@ -227,6 +230,8 @@ def _binary(op, a, b, out, float_result=False):
         da = a._data
         if da.dtype.kind == "f":
             tb = type(b)
+            if da.dtype.itemsize == 2 and (tb is float or tb is int):
+                tb = None  # half precision with a scalar: float32 "opmath" below
             if tb is float or tb is int:
                 b = _wrap(a._backend().asarray(b, dtype=da.dtype))
             if type(b) is Tensor and b._data.dtype is da.dtype and type(b._data) is type(da):
@@ -235,6 +240,7 @@ def _binary(op, a, b, out, float_result=False):
                 except ValueError:
                     check_broadcast(a, b)
                     raise
+    a0, b0 = a, b
     if not isinstance(a, Tensor):
         if not isinstance(b, Tensor):
             a = to_tensor(a)
@@ -242,6 +248,8 @@ def _binary(op, a, b, out, float_result=False):
             a = scalar_tensor(a, D.result_type(a, b), b) if not isinstance(a, (list, tuple)) \
                 else to_tensor(a, b)
     (a, b), dt = promote(a, b)
+    if dt in _HALVES and op in _OPMATH and not (isinstance(a0, Tensor) and isinstance(b0, Tensor)):
+        a, b, op = _opmath_operands(a, b, a0, b0, op)
     refuse = _REFUSE.get(op)
     if refuse is not None:
         _check_refused(refuse, dt, b)
@@ -255,6 +263,31 @@ def _binary(op, a, b, out, float_result=False):
     return result if out is None else handle_out(result, out)
 
 
+_HALVES = (D.float16, D.bfloat16)
+
+
+def _opmath_op(cls):
+    """``cls`` computing in float32 and rounding once to the half-precision operand's dtype,
+    as PyTorch does for float16/bfloat16 with a Python scalar (its "opmath" type)."""
+    def forward(ctx, a, b):
+        half = a.dtype if a.dtype.itemsize == 2 else b.dtype
+        f32 = ctx.xp.float32
+        return cls.forward(ctx, a.astype(f32, copy=False), b.astype(f32, copy=False)).astype(
+            half, copy=False)
+    return type(cls.__name__, (cls,), {"forward": staticmethod(forward),
+                                       "_name": cls._name or cls.__name__ + "Backward0"})
+
+
+def _opmath_operands(a, b, a0, b0, op):
+    """Hold the Python-scalar operand as a float32 0-d tensor and pick ``op``'s opmath twin."""
+    if not isinstance(a0, Tensor):
+        a = scalar_tensor(a0, D.float32, b)
+    else:
+        b = scalar_tensor(b0, D.float32, a)
+    return a, b, _OPMATH[op]
+
+
+_OPMATH = {c: _opmath_op(c) for c in (Mul, Div)}  # PyTorch rounds the scalar for +, -
 _B, _I, _C = D._BOOL, D._INT, D._COMPLEX
 # op -> (PyTorch's kernel name, dtype categories it refuses); checked on the promoted dtype
 _REFUSE = {
@@ -290,7 +323,8 @@ def _fast(a, b):
                 and not ((a._rg or b._rg) and STATE.enabled)
                 and type(a._data) is type(b._data))
     if tb is float or tb is int:
-        return a._data.dtype.kind == "f" and not (a._rg and STATE.enabled)
+        da = a._data.dtype
+        return da.kind == "f" and da.itemsize > 2 and not (a._rg and STATE.enabled)
     return False
 
 

@@ -90,6 +90,8 @@ def _sigmoid(xp, x):
 
 def _keep_dtype(forward):
     def fwd(ctx, x):
+        if x.dtype.itemsize == 2 and x.dtype.kind in "fV":  # float16/bfloat16: PyTorch's opmath
+            return forward(ctx.xp, x.astype(ctx.xp.float32)).astype(x.dtype)
         y = forward(ctx.xp, x)
         if y.dtype == x.dtype or (x.dtype.kind == "c" and y.dtype.kind == "f"):  # abs of complex
             return y
