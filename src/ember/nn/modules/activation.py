@@ -11,31 +11,35 @@ __all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "ELU", "SELU", "CELU"
            "Tanhshrink", "Softshrink", "Hardshrink", "LogSigmoid"]
 
 
-def _ip(inplace, first=False):
-    if not inplace:
-        return ""
-    return "inplace=True" if first else ", inplace=True"
-
-
-class _Inplace(Module):
+class _Configured(Module):
+    """Activation whose constructor arguments (``__constants__``, in order) are stored as
+    attributes, passed by name to ``_fn`` and listed by ``extra_repr`` (``inplace`` only when
+    true), as torch.nn prints them."""
     _fn = None
+    __constants__ = ()
 
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
+    def __init__(self, *args, **kwargs):
+        names = self.__constants__
+        super().__init__(*args[len(names):], **kwargs)   # Module rejects any extra argument
+        for name, value in zip(names, args):
+            setattr(self, name, value)
 
     def forward(self, input):
-        return type(self)._fn(input, inplace=self.inplace)
+        return type(self)._fn(input, **{n: getattr(self, n) for n in self.__constants__})
 
     def extra_repr(self):
-        return _ip(self.inplace, True)
+        parts = [f"{n}={getattr(self, n)!r}" if isinstance(getattr(self, n), str)
+                 else f"{n}={getattr(self, n)}" for n in self.__constants__ if n != "inplace"]
+        if getattr(self, "inplace", False):
+            parts.append("inplace=True")
+        return ", ".join(parts)
 
 
-class _Plain(Module):
-    _fn = None
+class _Inplace(_Configured):
+    __constants__ = ("inplace",)
 
-    def forward(self, input):
-        return type(self)._fn(input)
+    def __init__(self, inplace=False):
+        super().__init__(inplace)
 
 
 class ReLU(_Inplace):
@@ -58,53 +62,53 @@ class Mish(_Inplace):
     _fn = staticmethod(F.mish)
 
 
-class Hardsigmoid(_Inplace):
+class _QuietInplace(_Inplace):
+    def extra_repr(self):
+        return ""
+
+
+class Hardsigmoid(_QuietInplace):
     """Piecewise-linear sigmoid (``nn.Hardsigmoid``)."""
     _fn = staticmethod(F.hardsigmoid)
 
-    def extra_repr(self):
-        return ""
 
-
-class Hardswish(_Inplace):
+class Hardswish(_QuietInplace):
     """x * hardsigmoid(x) (``nn.Hardswish``)."""
     _fn = staticmethod(F.hardswish)
 
-    def extra_repr(self):
-        return ""
 
-
-class Sigmoid(_Plain):
+class Sigmoid(_Configured):
     """1 / (1 + exp(-x)) (``nn.Sigmoid``)."""
     _fn = staticmethod(F.sigmoid)
 
 
-class Tanh(_Plain):
+class Tanh(_Configured):
     """tanh(x) (``nn.Tanh``)."""
     _fn = staticmethod(F.tanh)
 
 
-class Softsign(_Plain):
+class Softsign(_Configured):
     """x / (1 + |x|) (``nn.Softsign``)."""
     _fn = staticmethod(F.softsign)
 
 
-class Tanhshrink(_Plain):
+class Tanhshrink(_Configured):
     """x - tanh(x) (``nn.Tanhshrink``)."""
     _fn = staticmethod(F.tanhshrink)
 
 
-class LogSigmoid(_Plain):
+class LogSigmoid(_Configured):
     """log(sigmoid(x)) (``nn.LogSigmoid``)."""
     _fn = staticmethod(F.logsigmoid)
 
 
-class Hardtanh(Module):
+class Hardtanh(_Configured):
     """Clamp to [min_val, max_val] (``nn.Hardtanh``)."""
+    __constants__ = ("min_val", "max_val", "inplace")
+    _fn = staticmethod(F.hardtanh)
 
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None,
                  max_value=None):
-        super().__init__()
         if min_value is not None or max_value is not None:
             import warnings
             warnings.warn("keyword argument `min_value`/`max_value` is deprecated and will be "
@@ -114,13 +118,7 @@ class Hardtanh(Module):
             max_val = max_val if max_value is None else max_value
         if max_val <= min_val:
             raise AssertionError("")
-        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
-
-    def forward(self, input):
-        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
-
-    def extra_repr(self):
-        return f"min_val={self.min_val}, max_val={self.max_val}{_ip(self.inplace)}"
+        super().__init__(min_val, max_val, inplace)
 
 
 class ReLU6(Hardtanh):
@@ -130,21 +128,16 @@ class ReLU6(Hardtanh):
         super().__init__(0.0, 6.0, inplace)
 
     def extra_repr(self):
-        return _ip(self.inplace, True)
+        return "inplace=True" if self.inplace else ""
 
 
-class LeakyReLU(Module):
+class LeakyReLU(_Configured):
     """x if x > 0 else negative_slope * x (``nn.LeakyReLU``)."""
+    __constants__ = ("negative_slope", "inplace")
+    _fn = staticmethod(F.leaky_relu)
 
     def __init__(self, negative_slope=0.01, inplace=False):
-        super().__init__()
-        self.negative_slope, self.inplace = negative_slope, inplace
-
-    def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope, self.inplace)
-
-    def extra_repr(self):
-        return f"negative_slope={self.negative_slope}{_ip(self.inplace)}"
+        super().__init__(negative_slope, inplace)
 
 
 class PReLU(Module):
@@ -168,75 +161,54 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
-class RReLU(Module):
+class RReLU(_Configured):
     """Randomised leaky ReLU (``nn.RReLU``)."""
+    __constants__ = ("lower", "upper", "inplace")
 
     def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
-        super().__init__()
-        self.lower, self.upper, self.inplace = lower, upper, inplace
+        super().__init__(lower, upper, inplace)
 
     def forward(self, input):
         return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
 
-    def extra_repr(self):
-        return f"lower={self.lower}, upper={self.upper}{_ip(self.inplace)}"
 
-
-class ELU(Module):
+class ELU(_Configured):
     """x if x > 0 else alpha * (exp(x) - 1) (``nn.ELU``)."""
+    __constants__ = ("alpha", "inplace")
+    _fn = staticmethod(F.elu)
 
     def __init__(self, alpha=1.0, inplace=False):
-        super().__init__()
-        self.alpha, self.inplace = alpha, inplace
-
-    def forward(self, input):
-        return F.elu(input, self.alpha, self.inplace)
-
-    def extra_repr(self):
-        return f"alpha={self.alpha}{_ip(self.inplace)}"
+        super().__init__(alpha, inplace)
 
 
 class CELU(ELU):
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)) (``nn.CELU``)."""
-
-    def forward(self, input):
-        return F.celu(input, self.alpha, self.inplace)
+    _fn = staticmethod(F.celu)
 
 
-class GELU(Module):
+class GELU(_Configured):
     """Gaussian error linear unit, exact or tanh-approximated (``nn.GELU``)."""
+    __constants__ = ("approximate",)
+    _fn = staticmethod(F.gelu)
 
     def __init__(self, approximate="none"):
-        super().__init__()
-        self.approximate = approximate
-
-    def forward(self, input):
-        return F.gelu(input, approximate=self.approximate)
-
-    def extra_repr(self):
-        return f"approximate={self.approximate!r}"
+        super().__init__(approximate)
 
 
-class Softplus(Module):
+class Softplus(_Configured):
     """log(1 + exp(beta x)) / beta (``nn.Softplus``)."""
+    __constants__ = ("beta", "threshold")
+    _fn = staticmethod(F.softplus)
 
     def __init__(self, beta=1.0, threshold=20.0):
-        super().__init__()
-        self.beta, self.threshold = beta, threshold
-
-    def forward(self, input):
-        return F.softplus(input, self.beta, self.threshold)
-
-    def extra_repr(self):
-        return f"beta={self.beta}, threshold={self.threshold}"
+        super().__init__(beta, threshold)
 
 
-class _SoftmaxBase(Module):
-    _fn = None
+class _SoftmaxBase(_Configured):
+    __constants__ = ("dim",)
 
     def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
+        super().__init__(dim)
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -245,9 +217,6 @@ class _SoftmaxBase(Module):
 
     def forward(self, input):
         return type(self)._fn(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
 
 class Softmax(_SoftmaxBase):
@@ -275,43 +244,31 @@ class Softmax2d(Module):
         return F.softmax(input, -3)
 
 
-class Threshold(Module):
+class Threshold(_Configured):
     """x if x > threshold else value (``nn.Threshold``)."""
+    __constants__ = ("threshold", "value", "inplace")
+    _fn = staticmethod(F.threshold)
 
     def __init__(self, threshold, value, inplace=False):
-        super().__init__()
-        self.threshold, self.value, self.inplace = threshold, value, inplace
-
-    def forward(self, input):
-        return F.threshold(input, self.threshold, self.value, self.inplace)
-
-    def extra_repr(self):
-        return f"threshold={self.threshold}, value={self.value}{_ip(self.inplace)}"
+        super().__init__(threshold, value, inplace)
 
 
-class GLU(Module):
+class GLU(_Configured):
     """Gated linear unit: first half times sigmoid of second half along ``dim``."""
+    __constants__ = ("dim",)
+    _fn = staticmethod(F.glu)
 
     def __init__(self, dim=-1):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input):
-        return F.glu(input, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
+        super().__init__(dim)
 
 
-class Softshrink(Module):
+class Softshrink(_Configured):
     """Soft thresholding by ``lambd`` (``nn.Softshrink``)."""
+    __constants__ = ("lambd",)
+    _fn = staticmethod(F.softshrink)
 
     def __init__(self, lambd=0.5):
-        super().__init__()
-        self.lambd = lambd
-
-    def forward(self, input):
-        return F.softshrink(input, self.lambd)
+        super().__init__(lambd)
 
     def extra_repr(self):
         return str(self.lambd)
@@ -319,6 +276,4 @@ class Softshrink(Module):
 
 class Hardshrink(Softshrink):
     """Hard thresholding by ``lambd`` (``nn.Hardshrink``)."""
-
-    def forward(self, input):
-        return F.hardshrink(input, self.lambd)
+    _fn = staticmethod(F.hardshrink)

@@ -135,48 +135,42 @@ class _AdaptiveNd(Module):
         return f"output_size={self.output_size}"
 
 
-class AdaptiveAvgPool1d(_AdaptiveNd):
+class _AdaptiveAvgNd(_AdaptiveNd):
+    def __init__(self, output_size):
+        super().__init__(output_size)
+
+    def forward(self, input):
+        return type(self)._fn(input, self.output_size)
+
+
+class _AdaptiveMaxNd(_AdaptiveNd):
+    def forward(self, input):
+        return type(self)._fn(input, self.output_size, self.return_indices)
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvgNd):
     """Average pooling to a fixed output length."""
-
-    def __init__(self, output_size):
-        super().__init__(output_size)
-
-    def forward(self, input):
-        return Fp.adaptive_avg_pool1d(input, self.output_size)
+    _fn = staticmethod(Fp.adaptive_avg_pool1d)
 
 
-class AdaptiveAvgPool2d(_AdaptiveNd):
+class AdaptiveAvgPool2d(_AdaptiveAvgNd):
     """Average pooling to a fixed (H, W) (``None`` keeps that size)."""
-
-    def __init__(self, output_size):
-        super().__init__(output_size)
-
-    def forward(self, input):
-        return Fp.adaptive_avg_pool2d(input, self.output_size)
+    _fn = staticmethod(Fp.adaptive_avg_pool2d)
 
 
-class AdaptiveAvgPool3d(_AdaptiveNd):
+class AdaptiveAvgPool3d(_AdaptiveAvgNd):
     """Average pooling to a fixed (D, H, W)."""
-
-    def __init__(self, output_size):
-        super().__init__(output_size)
-
-    def forward(self, input):
-        return Fp.adaptive_avg_pool3d(input, self.output_size)
+    _fn = staticmethod(Fp.adaptive_avg_pool3d)
 
 
-class AdaptiveMaxPool1d(_AdaptiveNd):
+class AdaptiveMaxPool1d(_AdaptiveMaxNd):
     """Max pooling to a fixed output length."""
-
-    def forward(self, input):
-        return Fp.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+    _fn = staticmethod(Fp.adaptive_max_pool1d)
 
 
-class AdaptiveMaxPool2d(_AdaptiveNd):
+class AdaptiveMaxPool2d(_AdaptiveMaxNd):
     """Max pooling to a fixed (H, W)."""
-
-    def forward(self, input):
-        return Fp.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+    _fn = staticmethod(Fp.adaptive_max_pool2d)
 
 
 class LPPool1d(Module):
