@@ -13,24 +13,7 @@ from ember.testing import assert_close
 from ember.utils.data import (DataLoader, Dataset, IterableDataset, TensorDataset,
                               get_worker_info)
 
-SHM = "/dev/shm"
-
-
-def _ours():
-    return {n for n in os.listdir(SHM) if n.startswith(f"ember_{os.environ['EMBER_SHM_ROOT']}_")}
-
-
-@pytest.fixture
-def no_leaks():
-    gc.collect()
-    before = _ours()
-    yield
-    gc.collect()
-    deadline = time.time() + 3
-    while _ours() - before and time.time() < deadline:
-        time.sleep(0.05)
-        gc.collect()
-    assert _ours() - before == set()
+from mp_util import no_leaks  # noqa: F401 (a fixture)
 
 
 class RandomDraws(Dataset):

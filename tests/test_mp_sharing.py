@@ -1,5 +1,4 @@
 """ember.multiprocessing: tensors cross processes as shared memory; segment lifetime."""
-import gc
 import os
 import signal
 import subprocess
@@ -13,24 +12,7 @@ import ember
 import ember.multiprocessing as mp
 from ember.testing import assert_close
 
-SHM = "/dev/shm"
-
-
-def _ours():
-    return {n for n in os.listdir(SHM) if n.startswith(f"ember_{os.environ['EMBER_SHM_ROOT']}_")}
-
-
-@pytest.fixture
-def no_leaks():
-    gc.collect()
-    before = _ours()
-    yield
-    gc.collect()
-    deadline = time.time() + 3
-    while _ours() - before and time.time() < deadline:
-        time.sleep(0.05)
-        gc.collect()
-    assert _ours() - before == set()
+from mp_util import no_leaks, shm_segments  # noqa: F401 (no_leaks is a fixture)
 
 
 def _modify(q, r):
@@ -205,7 +187,7 @@ def test_whole_tree_exit_unlinks_everything(tmp_path):
     assert res.returncode == 0, res.stderr
     root, ok = res.stdout.split()
     assert ok == "ok"
-    assert [n for n in os.listdir(SHM) if n.startswith(f"ember_{root}_")] == []
+    assert shm_segments(root) == set()
     assert "leaked" not in res.stderr and res.stderr == ""
 
 
