@@ -12,17 +12,23 @@ def _x(values=(0.0, 1.0)):
     return ember.tensor(list(values), dtype=ember.float64, requires_grad=True)
 
 
-class Exp(Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = x.exp()
-        ctx.save_for_backward(y)
-        return y
+def _exp_function(base):
+    """exp as a custom Function subclassing ``base`` (Ember's or torch's Function)."""
+    class Exp(base):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
 
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * y
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return g * y
+    return Exp
+
+
+Exp = _exp_function(Function)
 
 
 class Cube(Function):
@@ -222,18 +228,7 @@ def test_saved_tensor_modified_in_place_raises():
 
 
 def test_custom_function_matches_torch(torch_mod):
-    class TExp(torch_mod.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            y = x.exp()
-            ctx.save_for_backward(y)
-            return y
-
-        @staticmethod
-        def backward(ctx, g):
-            (y,) = ctx.saved_tensors
-            return g * y
-
+    TExp = _exp_function(torch_mod.autograd.Function)
     v = np.array([0.1, -0.4, 0.9])
     xe = ember.tensor(v, requires_grad=True)
     xt = torch_mod.tensor(v, requires_grad=True)
