@@ -61,3 +61,4 @@ from .nn._functional.pooling import (max_pool1d, max_pool2d, max_pool3d,  # noqa
 from .nn._functional.pooling import adaptive_max_pool1d_with_indices as adaptive_max_pool1d  # noqa: E402,F401,E501
 from .nn._functional.vision import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
 from . import utils, multiprocessing  # noqa: E402,F401  (torch.utils.data, torch.multiprocessing)
+from . import testing  # noqa: E402,F401  (torch.testing.assert_close)

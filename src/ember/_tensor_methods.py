@@ -539,3 +539,11 @@ def _map_(self, other, fn):
 
 T.apply_ = _apply_
 T.map_ = _map_
+
+
+def _split_method(self, split_size, dim=0):
+    """Tensor.split(split_size, dim=0): like ``ember.split``, with PyTorch's method keyword name."""
+    return shape.split(self, split_size, dim)
+
+
+T.split = _split_method

@@ -268,9 +268,9 @@ class Module(_StateDictMixin):
                 memo.add(id(m))
                 yield name, m
 
-    def modules(self):
+    def modules(self, remove_duplicate=True):
         """Iterator over all modules in the tree, self first."""
-        for _, m in self.named_modules():
+        for _, m in self.named_modules(remove_duplicate=remove_duplicate):
             yield m
 
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):

@@ -401,8 +401,12 @@ def chunk(input, chunks, dim=0):
     return split(input, step, dim)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
+def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None,
+                 tensor_indices_or_sections=None):
     """Split at indices, or into n nearly equal parts (``torch.tensor_split``)."""
+    if indices_or_sections is None:  # PyTorch's keyword spellings of the overloads
+        indices_or_sections = next((v for v in (indices, sections, tensor_indices_or_sections)
+                                    if v is not None), None)
     d = wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
     if isinstance(indices_or_sections, Tensor):
