@@ -4,11 +4,10 @@ Thin argument handling around the ops in ``linalg.py``; pinv, lstsq, norms, matr
 matrix_rank, multi_dot and cond are composites, differentiable through those ops.
 """
 import math
-from collections import namedtuple
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ._helpers import wrap_dim, handle_out, dtype_of
+from ._helpers import wrap_dim, handle_out, dtype_of, return_type
 from .linalg import (check_matrix, Inv, Det, LogAbsDet, Solve, Cholesky, QR, SVD, Eigh,
                      MatrixExp, Eig, LinAlgError)
 from .reduce_extra import vector_norm
@@ -18,15 +17,18 @@ __all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "svd", "cholesky",
 
 _FUNCTIONS_ONLY = ()
 
-slogdet_rt = namedtuple("slogdet", ["sign", "logabsdet"])
-qr_rt = namedtuple("qr", ["Q", "R"])
-svd_rt = namedtuple("svd", ["U", "S", "Vh"])
-svd_old_rt = namedtuple("svd", ["U", "S", "V"])
-eigh_rt = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
-eig_rt = namedtuple("eig", ["eigenvalues", "eigenvectors"])
-inv_ex_rt = namedtuple("inv_ex", ["inverse", "info"])
-cholesky_ex_rt = namedtuple("cholesky_ex", ["L", "info"])
-lstsq_rt = namedtuple("lstsq", ["solution", "residuals", "rank", "singular_values"])
+# PyTorch's names: torch.linalg.* results are linalg_<name>; the old top-level ones are not
+slogdet_rt = return_type("linalg_slogdet", ["sign", "logabsdet"])
+slogdet_old_rt = return_type("slogdet", ["sign", "logabsdet"])
+qr_rt = return_type("linalg_qr", ["Q", "R"])
+qr_old_rt = return_type("qr", ["Q", "R"])
+svd_rt = return_type("linalg_svd", ["U", "S", "Vh"])
+svd_old_rt = return_type("svd", ["U", "S", "V"])
+eigh_rt = return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
+eig_rt = return_type("linalg_eig", ["eigenvalues", "eigenvectors"])
+inv_ex_rt = return_type("linalg_inv_ex", ["inverse", "info"])
+cholesky_ex_rt = return_type("linalg_cholesky_ex", ["L", "info"])
+lstsq_rt = return_type("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 
 
 def _out2(res, out, rt):
@@ -118,11 +120,16 @@ def det(A, *, out=None):
     return handle_out(Det.apply(A), out)
 
 
-def slogdet(A, *, out=None):
+def linalg_slogdet(A, *, out=None):
     """(sign, log|det|) of a (batch of) square matrix (``torch.linalg.slogdet``)."""
     check_matrix(A, "linalg.slogdet")
     sign = _wrap(A._backend().linalg.slogdet(A._data)[0])
     return _out2(slogdet_rt(sign, LogAbsDet.apply(A)), out, slogdet_rt)
+
+
+def slogdet(A, *, out=None):
+    """(sign, log|det|) of a (batch of) square matrix (``torch.slogdet``)."""
+    return slogdet_old_rt(*linalg_slogdet(A, out=out))
 
 
 def logdet(input):
@@ -194,7 +201,7 @@ def linalg_qr(A, mode="reduced", *, out=None):
 
 def qr(input, some=True, *, out=None):
     """QR factorization, reduced unless ``some=False`` (``torch.qr``)."""
-    return linalg_qr(input, "reduced" if some else "complete", out=out)
+    return qr_old_rt(*linalg_qr(input, "reduced" if some else "complete", out=out))
 
 
 def linalg_svd(A, full_matrices=True, *, driver=None, out=None):

@@ -3,19 +3,17 @@
 NumPy has no LU routine, so ``LuFactor`` runs LAPACK's getrf algorithm itself: one vectorised
 elimination step per column (over the whole batch), pivoting on the first largest entry.
 """
-from collections import namedtuple
-
 from .._tensor import _wrap
 from .linalg import MultiOp, Solve, check_matrix, LinAlgError
-from ._helpers import handle_out
+from ._helpers import handle_out, return_type
 
 __all__ = ["lu_unpack"]
 
 _FUNCTIONS_ONLY = ("lu_unpack",)
 
-lu_factor_rt = namedtuple("lu_factor", ["LU", "pivots"])
-lu_factor_ex_rt = namedtuple("lu_factor_ex", ["LU", "pivots", "info"])
-lu_rt = namedtuple("lu", ["P", "L", "U"])
+lu_factor_rt = return_type("linalg_lu_factor", ["LU", "pivots"])
+lu_factor_ex_rt = return_type("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+lu_rt = return_type("linalg_lu", ["P", "L", "U"])
 
 
 class LuFactor(MultiOp):

@@ -4,12 +4,10 @@ The positions are found on the backend arrays; values are then read with ``gathe
 derivative scatters the gradient back), so every value output is differentiable without an
 ``Op`` of its own.
 """
-from collections import namedtuple
-
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
-from ._helpers import wrap_dim, dtype_of, handle_out, _cap
+from ._helpers import wrap_dim, dtype_of, handle_out, _cap, return_type
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode",
            "cummax", "cummin", "unique", "unique_consecutive", "bincount", "histc", "histogram",
@@ -17,9 +15,9 @@ __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian"
 
 _FUNCTIONS_ONLY = ("searchsorted", "bucketize")
 
-_rt = {n: namedtuple(n, ["values", "indices"]) for n in
+_rt = {n: return_type(n, ["values", "indices"]) for n in
        ("sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax", "cummin")}
-histogram_rt = namedtuple("histogram", ["hist", "bin_edges"])
+histogram_rt = return_type("histogram", ["hist", "bin_edges"])
 
 
 def _argsort(xp, x, d, descending):
