@@ -78,7 +78,7 @@ class Pow(Op):
         ga = gb = None
         if ctx.needs_input_grad[0]:
             # d/da a^b = b a^(b-1); 0 where b == 0 (PyTorch's convention)
-            ga = (g * b * a.pow(b - 1)).masked_fill(b == 0, 0.0)
+            ga = g * (b * a.pow(b - 1)).masked_fill(b == 0, 0.0)  # outer Mul, as PyTorch
         if ctx.needs_input_grad[1]:
             gb = (g * y * a.log()).masked_fill((a == 0) & (b >= 0), 0.0)
         return ga, gb

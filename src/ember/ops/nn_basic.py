@@ -7,6 +7,7 @@ so the gradient is differentiable again (``create_graph=True``).
 from .._tensor import _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
+from ._helpers import named
 
 __all__ = ["LinearOp", "ReluOp", "GeluOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp",
            "LayerNormOp", "CTCLossOp"]
@@ -75,7 +76,7 @@ class GeluOp(Op):
         else:
             cdf = 0.5 * (1 + (x * _SQRT1_2).erf())
             d = cdf + x * (-0.5 * x * x).exp() * _INV_SQRT_2PI
-        return g * d
+        return named(g * d, "GeluBackwardBackward0")
 
 
 class ReluOp(Op):
@@ -90,7 +91,7 @@ class ReluOp(Op):
         (y,) = ctx.saved_tensors
         if not STATE.enabled:
             return _wrap(g._data * (y._data > 0))
-        return g * (y > 0)
+        return named(g * (y > 0), "ThresholdBackwardBackward0")
 
 
 class LinearOp(Op):

@@ -445,7 +445,7 @@ class LogSoftmax(Op):
 
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g - y.exp() * g.sum(ctx.d, keepdim=True)
+        return named(g - y.exp() * g.sum(ctx.d, keepdim=True), "LogSoftmaxBackwardDataBackward0")
 
 
 class Softmax(Op):
@@ -461,7 +461,7 @@ class Softmax(Op):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         gy = g * y
-        return gy - y * gy.sum(ctx.d, keepdim=True)
+        return named(gy - y * gy.sum(ctx.d, keepdim=True), "SoftmaxBackwardDataBackward0")
 
 
 def _softmax_input(input, dim, dtype):

@@ -111,6 +111,9 @@ _UNSUPPORTED = {
 
 
 _NODE_NAMES = {"square": "PowBackward0", "log1p": "Log1PBackward0"}  # PyTorch's, where they differ
+# the node of a first derivative, as PyTorch names it (seen under create_graph=True)
+_GRAD_NAMES = {"tanh": "TanhBackwardBackward0", "sigmoid": "SigmoidBackwardBackward0",
+               "relu": "ThresholdBackwardBackward0"}
 
 
 def _make_unary(name, forward, backward, save, float_only):
@@ -120,7 +123,8 @@ def _make_unary(name, forward, backward, save, float_only):
         "save": saves,
         "forward": staticmethod(_keep_dtype(forward)),
         "_name": _NODE_NAMES.get(name),
-        "backward": lambda ctx, g: backward(g, *ctx.saved_tensors),
+        "backward": (lambda ctx, g: backward(g, *ctx.saved_tensors)) if name not in _GRAD_NAMES
+        else (lambda ctx, g: named(backward(g, *ctx.saved_tensors), _GRAD_NAMES[name])),
     })
 
     def fn(input, *, out=None):
