@@ -111,8 +111,9 @@ def to_dtype(obj):
 _INT_ORDER = (int8, int16, int32, int64)
 
 
-def promote_types(a, b):
-    """The smallest dtype to which both ``a`` and ``b`` can be cast (``torch.promote_types``)."""
+def promote_types(type1, type2):
+    """The smallest dtype both ``type1`` and ``type2`` can be cast to (``torch.promote_types``)."""
+    a, b = type1, type2
     if a is b:
         return a
     ca, cb = a._category, b._category

@@ -167,8 +167,10 @@ def roll(input, shifts, dims=None):
     return Roll.apply(input, shifts=tuple(shifts), dims=tuple(dims))
 
 
-def repeat(input, *sizes):
+def repeat(input, *sizes, repeats=None):
     """Tile the tensor ``sizes`` times along each dim (``Tensor.repeat``)."""
+    if repeats is not None:  # Tensor.repeat(repeats=...), PyTorch's keyword name
+        sizes = (repeats,)
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
     nd = input._data.ndim
@@ -188,8 +190,9 @@ def repeat(input, *sizes):
     return named(out, "RepeatBackward0")
 
 
-def tile(input, *dims):
+def tile(input, *sizes, dims=None):
     """Like repeat, padding ``dims`` with ones on the left (``torch.tile``)."""
+    dims = sizes if dims is None else (dims,)
     dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
     if len(dims) < input.dim():
         dims = (1,) * (input.dim() - len(dims)) + dims

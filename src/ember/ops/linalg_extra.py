@@ -392,8 +392,9 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return handle_out(r, out)
 
 
-def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
+def linalg_norm(input, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     """Vector or matrix norm chosen by ``dim`` and ``ord`` (``torch.linalg.norm``)."""
+    A = input
     if isinstance(dim, int):
         dim = (dim,)
     if dim is None:

@@ -94,8 +94,9 @@ def mv(input, vec, *, out=None):
     return matmul(input, vec, out=out)
 
 
-def dot(input, other, *, out=None):
+def dot(input, tensor, *, out=None):
     """Inner product of two 1-d tensors (``torch.dot``)."""
+    other = tensor
     if input.dim() != 1 or other.dim() != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {other.dim()}D "
                            "tensors")

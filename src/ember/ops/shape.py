@@ -191,7 +191,12 @@ def transpose(input, dim0, dim1):
     return Transpose.apply(input, d0=wrap_dim(dim0, nd), d1=wrap_dim(dim1, nd))
 
 
-swapaxes = swapdims = transpose
+swapdims = transpose
+
+
+def swapaxes(input, axis0, axis1):
+    """Alias of transpose with NumPy's argument names (``torch.swapaxes``)."""
+    return transpose(input, axis0, axis1)
 
 
 def t(input):
