@@ -1,12 +1,11 @@
 """Convolution layers: Conv1d/2d/3d and ConvTranspose1d/2d/3d (PyTorch's parameters and init)."""
 import math
 
-from ...ops.creation import empty
 from ...autograd.grad_mode import no_grad
 from ..module import Module
-from ..parameter import Parameter
 from .._functional import conv as Fc
 from .._functional.vision import pad as _pad
+from .linear import _weight_and_bias
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
@@ -74,11 +73,7 @@ class _ConvNd(Module):
             wshape = (in_channels, out_channels // groups) + self.kernel_size
         else:
             wshape = (out_channels, in_channels // groups) + self.kernel_size
-        self.weight = Parameter(empty(wshape, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, wshape, out_channels, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -122,9 +117,8 @@ class _ConvNd(Module):
         return self._conv_forward(input, self.weight, self.bias)
 
 
-class Conv1d(_ConvNd):
-    """1-d convolution over (N, C_in, L): weight (C_out, C_in/groups, k), bias (C_out,)."""
-    _nd = 1
+class _Conv(_ConvNd):
+    """A regular (not transposed) convolution, with the public constructor signature."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
@@ -132,27 +126,22 @@ class Conv1d(_ConvNd):
                          groups, bias, padding_mode, device, dtype)
 
 
-class Conv2d(_ConvNd):
+class Conv1d(_Conv):
+    """1-d convolution over (N, C_in, L): weight (C_out, C_in/groups, k), bias (C_out,)."""
+    _nd = 1
+
+
+class Conv2d(_Conv):
     """2-d convolution over (N, C_in, H, W): weight (C_out, C_in/groups, kH, kW).
 
     >>> nn.Conv2d(1, 6, 5)(torch.randn(8, 1, 28, 28)).shape   # (8, 6, 24, 24)
     """
     _nd = 2
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, device, dtype)
 
-
-class Conv3d(_ConvNd):
+class Conv3d(_Conv):
     """3-d convolution over (N, C_in, D, H, W)."""
     _nd = 3
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, device, dtype)
 
 
 class _ConvTransposeNd(_ConvNd):

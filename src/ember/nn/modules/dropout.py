@@ -7,6 +7,8 @@ __all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
 
 
 class _DropoutNd(Module):
+    _fn = None
+
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
         if p < 0 or p > 1:
@@ -17,44 +19,40 @@ class _DropoutNd(Module):
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
 
+    def forward(self, input):
+        return type(self)._fn(input, self.p, self.training, self.inplace)
+
 
 class Dropout(_DropoutNd):
     """Zero elements with probability p during training, scaling the rest by 1/(1-p)."""
-
-    def forward(self, input):
-        return F.dropout(input, self.p, self.training, self.inplace)
+    _fn = staticmethod(F.dropout)
 
 
 class Dropout1d(_DropoutNd):
     """Zero whole channels of (N, C, L) input during training."""
-
-    def forward(self, input):
-        return F.dropout1d(input, self.p, self.training, self.inplace)
+    _fn = staticmethod(F.dropout1d)
 
 
 class Dropout2d(_DropoutNd):
     """Zero whole channels of (N, C, H, W) input during training."""
-
-    def forward(self, input):
-        return F.dropout2d(input, self.p, self.training, self.inplace)
+    _fn = staticmethod(F.dropout2d)
 
 
 class Dropout3d(_DropoutNd):
     """Zero whole channels of (N, C, D, H, W) input during training."""
-
-    def forward(self, input):
-        return F.dropout3d(input, self.p, self.training, self.inplace)
+    _fn = staticmethod(F.dropout3d)
 
 
-class AlphaDropout(_DropoutNd):
+class _AlphaDropoutNd(_DropoutNd):
+    def forward(self, input):   # like PyTorch, the alpha variants ignore ``inplace``
+        return type(self)._fn(input, self.p, self.training)
+
+
+class AlphaDropout(_AlphaDropoutNd):
     """Dropout that keeps zero mean / unit variance for SELU networks."""
-
-    def forward(self, input):
-        return F.alpha_dropout(input, self.p, self.training)
+    _fn = staticmethod(F.alpha_dropout)
 
 
-class FeatureAlphaDropout(_DropoutNd):
+class FeatureAlphaDropout(_AlphaDropoutNd):
     """Channel-wise alpha dropout."""
-
-    def forward(self, input):
-        return F.feature_alpha_dropout(input, self.p, self.training)
+    _fn = staticmethod(F.feature_alpha_dropout)

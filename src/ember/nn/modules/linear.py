@@ -10,6 +10,14 @@ from .. import functional as F
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 
 
+def _weight_and_bias(module, weight_shape, out_features, bias, device, dtype):
+    """Register an uninitialised ``weight`` of ``weight_shape`` and, when ``bias``, a ``bias``
+    of length ``out_features`` (else a None entry), in PyTorch's order."""
+    module.weight = Parameter(empty(weight_shape, device=device, dtype=dtype))
+    module.register_parameter(
+        "bias", Parameter(empty(out_features, device=device, dtype=dtype)) if bias else None)
+
+
 class Identity(Module):
     """Returns its input unchanged; accepts and ignores any constructor arguments."""
 
@@ -29,11 +37,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in_features), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, (out_features, in_features), out_features, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -61,12 +65,8 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in1_features, in2_features), device=device,
-                                      dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, (out_features, in1_features, in2_features), out_features, bias,
+                         device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):

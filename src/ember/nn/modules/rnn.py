@@ -26,6 +26,15 @@ def _tuple_shape(shape):
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
+def _uniform_by_hidden_size_(module):
+    """Every parameter of ``module`` ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), in
+    registration order (PyTorch's recurrent-layer init)."""
+    stdv = 1.0 / math.sqrt(module.hidden_size) if module.hidden_size > 0 else 0
+    with no_grad():
+        for w in module.parameters():
+            w.uniform_(-stdv, stdv)
+
+
 class RNNBase(Module):
     """Shared machinery of RNN/LSTM/GRU: parameters ``weight_ih_l{k}[_reverse]``, ...,
     PyTorch's init U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) and the layer loop."""
@@ -75,10 +84,7 @@ class RNNBase(Module):
 
     def reset_parameters(self):
         """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        with no_grad():
-            for w in self.parameters():
-                w.uniform_(-stdv, stdv)
+        _uniform_by_hidden_size_(self)
 
     @property
     def all_weights(self):
@@ -320,10 +326,7 @@ class RNNCellBase(Module):
 
     def reset_parameters(self):
         """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        with no_grad():
-            for w in self.parameters():
-                w.uniform_(-stdv, stdv)
+        _uniform_by_hidden_size_(self)
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
