@@ -270,7 +270,8 @@ def copy_(self, src, non_blocking=False):
         if self._rg and STATE.enabled and self.grad_fn is not None:
             write_inplace(self, value.detach() * 1)
         return self
-    return write_inplace(self, value + 0 if value._base is not None or value is src else value)
+    from .autograd.inplace import copy_source
+    return write_inplace(self, copy_source(self, value))
 
 
 def _to_backend(arr, xp):

@@ -15,7 +15,8 @@ from .._tensor import _wrap
 from .grad_mode import STATE
 from .node import Node, Op, edge_of
 
-__all__ = ["history_alias", "rebase_history", "refresh_view", "check_leaf_write"]
+__all__ = ["history_alias", "rebase_history", "refresh_view", "check_leaf_write",
+           "mark_multi_view", "copy_source"]
 
 
 def history_alias(t):
@@ -77,6 +78,27 @@ def check_leaf_write(t):
     if base is not None and base._rg and base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
+    if base is not None and getattr(t.grad_fn, "_multi_out", None) is not None:
+        raise RuntimeError(_multi_view_msg(t.grad_fn, "is being modified inplace"))
+
+
+_MULTI_MSG = ("Output {} of {} is a view and {}. This view is the output of a function that "
+              "returns multiple views. Such functions do not allow the output views to be "
+              "modified inplace. You should replace the inplace operation by an out-of-place one.")
+
+
+def _multi_view_msg(fn, what):
+    """PyTorch's error for an in-place write touching an output of split/chunk/unbind."""
+    return _MULTI_MSG.format(fn._multi_out, fn.name().rpartition("Backward")[0], what)
+
+
+def mark_multi_view(view, index):
+    """Mark ``view`` as output ``index`` of a function returning several views (split, unbind):
+    PyTorch refuses in-place writes into it, or into its base while it is alive and used."""
+    fn = view.grad_fn
+    if fn is not None:
+        fn._multi_out = index
+    return view
 
 
 def rebase_history(t, result):
@@ -116,6 +138,9 @@ def refresh_view(t):
     base = t._base
     if not base._rg:
         return
+    if getattr(t.grad_fn, "_multi_out", None) is not None:
+        raise RuntimeError(_multi_view_msg(
+            t.grad_fn, "its base or another view of its base has been modified inplace"))
     prev = STATE.enabled
     STATE.enabled = True
     try:
@@ -137,12 +162,30 @@ def _overwritten(t, result):
     return out
 
 
+def copy_source(t, value):
+    """For ``t.copy_(value)`` with ``value`` needing grad: ``value``'s data as a tensor whose
+    node sends the gradient to ``value`` and zeros to ``t``'s old history (PyTorch's)."""
+    node = CopyBackwards()
+    node._init_node()
+    node.next_functions = (edge_of(t), edge_of(value))
+    node.needs_input_grad = (t._rg, True)
+    node._in_meta = ((t._data.shape, t._data.dtype), (value._data.shape, value._data.dtype))
+    out = _wrap(value._data)
+    out._rg = True
+    out.grad_fn = node
+    return out
+
+
 class CopyBackwards(Node):
-    """Backward of overwriting a tensor with values that need no grad: zeros to the old values."""
+    """Backward of overwriting a tensor in place: zeros to its old values and, when the new
+    values need grad (``copy_``), the gradient to them."""
     _name = "CopyBackwards"
 
     def backward(self, grad):
-        return grad.new_zeros(self._in_meta[0][0])
+        if len(self._in_meta) == 1:
+            return grad.new_zeros(self._in_meta[0][0])
+        zeros = grad.new_zeros(self._in_meta[0][0]) if self.needs_input_grad[0] else None
+        return zeros, grad
 
 
 class CopySlices(Node):

@@ -8,6 +8,7 @@ from .._tensor import Tensor
 from ..autograd.node import Op
 from ._helpers import wrap_dim, named, dense_dim_order
 from .shape import ViewOp
+from ..autograd.inplace import mark_multi_view
 
 __all__ = ["narrow", "select", "unbind", "split", "chunk", "tensor_split", "hsplit", "vsplit",
            "dsplit", "unfold", "diagonal", "as_strided"]
@@ -72,7 +73,7 @@ def select(input, dim, index):
 def unbind(input, dim=0):
     """All slices along ``dim`` as a tuple of views (``torch.unbind``)."""
     d = wrap_dim(dim, input._data.ndim)
-    return tuple(named(select(input, d, i), "UnbindBackward0")
+    return tuple(mark_multi_view(named(select(input, d, i), "UnbindBackward0"), i)
                  for i in range(input._data.shape[d]))
 
 
@@ -97,8 +98,8 @@ def split(tensor, split_size_or_sections, dim=0):
     out, start = [], 0
     node = "SplitBackward0" if isinstance(split_size_or_sections, int) else \
         "SplitWithSizesBackward0"
-    for n in sizes:
-        out.append(named(narrow(tensor, d, start, n), node))
+    for i, n in enumerate(sizes):
+        out.append(mark_multi_view(named(narrow(tensor, d, start, n), node), i))
         start += n
     return tuple(out)
 
