@@ -85,3 +85,22 @@ def compare(fn, torch, *, rtol=None, atol=None, match_msg=False):
 def cases(table):
     """pytest parametrize arguments (ids, functions) for a dict name -> fn(m)."""
     return {"argvalues": list(table.values()), "ids": list(table.keys())}
+
+
+def dtype_pair_failures(torch, d1, dtypes, names, call, a, b, *, rtol=1e-2, atol=1e-2):
+    """Run ``call(m, name, x, y)`` under Ember and torch for every op ``name`` and every
+    second dtype ``d2`` in ``dtypes``, with x = ``a`` cast to ``d1`` and y = ``b`` cast to
+    ``d2``; returns the mismatches as "name/d2: why" lines (``call`` may return any value
+    ``compare`` accepts, e.g. (result, x) for in-place ops)."""
+    failures = []
+    for d2 in dtypes:
+        for name in names:
+            def fn(m, name=name, d2=d2):
+                x = m.tensor(a, dtype=m.float64).to(getattr(m, d1))
+                y = m.tensor(b, dtype=m.float64).to(getattr(m, d2))
+                return call(m, name, x, y)
+            try:
+                compare(fn, torch, rtol=rtol, atol=atol)
+            except AssertionError as e:
+                failures.append(f"{name}/{d2}: {e}")
+    return failures

@@ -150,17 +150,12 @@ def test_functional_vjp_jvp_hvp_vhp_vs_torch(torch_mod):
     tx, ty = _inputs(torch_mod)
     v = np.array([0.3, -1.0, 2.0])
     ev, tv = _t(ember, v, rg=False), _t(torch_mod, v, rg=False)
-    for name in ("vjp", "jvp"):
-        oe, ge = getattr(ember.autograd.functional, name)(_f_vec, ex, ev)
-        ot, gt = getattr(torch_mod.autograd.functional, name)(_f_vec, tx, tv)
-        assert_close(oe, ot)
-        assert_close(ge, gt)
 
     def f(x):
         return (x.pow(3) * x.sum()).sum()
-    for name in ("hvp", "vhp"):
-        oe, ge = getattr(ember.autograd.functional, name)(f, ex, ev)
-        ot, gt = getattr(torch_mod.autograd.functional, name)(f, tx, tv)
+    for name, fn in (("vjp", _f_vec), ("jvp", _f_vec), ("hvp", f), ("vhp", f)):
+        oe, ge = getattr(ember.autograd.functional, name)(fn, ex, ev)
+        ot, gt = getattr(torch_mod.autograd.functional, name)(fn, tx, tv)
         assert_close(oe, ot)
         assert_close(ge, gt)
 

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from core_parity import T, rnd, compare, cases
+from core_parity import T, rnd, compare, cases, dtype_pair_failures
 
 A = rnd(3, 4)
 B = rnd(3, 4)
@@ -169,17 +169,9 @@ def _inplace_call(m, name, x, y):
 @pytest.mark.parametrize("d1", INPLACE_DTYPES)
 def test_inplace_dtype_matrix(d1, torch_mod):
     """In-place ops over dtype pairs: the value written, or PyTorch's error (no dtype change)."""
-    failures = []
-    for d2 in INPLACE_DTYPES:
-        for name in INPLACE_OPS:
-            def fn(m, name=name, d2=d2):
-                x = m.tensor(IN_A, dtype=m.float64).to(getattr(m, d1))
-                y = m.tensor(IN_B, dtype=m.float64).to(getattr(m, d2))
-                return _inplace_call(m, name, x, y), x
-            try:
-                compare(fn, torch_mod, rtol=1e-2, atol=1e-2)
-            except AssertionError as e:
-                failures.append(f"{name}/{d2}: {e}")
+    failures = dtype_pair_failures(torch_mod, d1, INPLACE_DTYPES, INPLACE_OPS,
+                                   lambda m, name, x, y: (_inplace_call(m, name, x, y), x),
+                                   IN_A, IN_B)
     assert not failures, "\n".join(failures[:20])
 
 
