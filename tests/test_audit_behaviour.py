@@ -121,6 +121,10 @@ def I(L):
 
 
 KW_CASES = {
+    "Tensor.multinomial": lambda L: L.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]).multinomial(
+        num_samples=2, replacement=True
+    ),
+    "Tensor.bernoulli": lambda L: L.tensor([[0.0, 1.0], [1.0, 0.0]]).bernoulli(),
     "swapaxes axis0 axis1": lambda L: L.swapaxes(L.ones(2, 3), axis0=0, axis1=1),
     "Tensor.swapaxes axis0": lambda L: L.ones(2, 3).swapaxes(axis0=1, axis1=0),
     "swapdims dim0": lambda L: L.swapdims(L.ones(2, 3), dim0=0, dim1=1),

@@ -127,7 +127,7 @@ max min amax amin argmax argmin median mode kthvalue quantile logsumexp norm all
 cumsum cumprod cummax cummin diff sort argsort topk unique unique_consecutive bincount histc repeat
 repeat_interleave tile flip fliplr flipud roll rot90 tril triu diag diag_embed broadcast_to matmul mm
 bmm mv dot vdot outer addmm addbmm baddbmm kron cross trace lerp addcmul addcdiv hypot atan2 clamp
-clip round nan_to_num logit __len__ __iter__ __bool__ __index__ __float__ __int__ __hash__""")
+clip round nan_to_num logit multinomial bernoulli __len__ __iter__ __bool__ __index__ __float__ __int__ __hash__""")
 
 TENSOR_PROPS = _split("shape ndim dtype device T mT is_leaf grad grad_fn requires_grad data")
 

@@ -548,3 +548,5 @@ def _split_method(self, split_size, dim=0):
 
 
 T.split = _split_method
+T.multinomial = rnd.multinomial  # probs.multinomial(n) as in PyTorch
+T.bernoulli = rnd.bernoulli
