@@ -80,3 +80,12 @@ def test_tensor_op_ndarray_and_ndarray_div(torch_mod):
     e, t = np.full(3, 2.0) / ember.ones(3), np.full(3, 2.0) / torch_mod.ones(3)
     assert str(e.dtype) == str(t.dtype)
     assert_close(e, ember.tensor(t.numpy()))
+
+
+@pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+@pytest.mark.parametrize("op", ["mul_", "div_", "add_", "sub_"])
+def test_half_inplace_scalar_matches_torch(torch_mod, dt, op):
+    e, t = _pair(torch_mod, dt)
+    getattr(e, op)(0.1)
+    getattr(t, op)(0.1)
+    _same(e, t)

@@ -185,10 +185,10 @@ def _fast_inplace(ufunc_name, fn, name):
         if not args and not kwargs and 0 not in self._data.strides and not (
                 STATE.enabled and (self._rg or (isinstance(other, Tensor) and other._rg))):
             o = other._data if isinstance(other, Tensor) else other
-            if self._data.dtype.kind in "fc" and (isinstance(other, (float, int)) and
-                                                   not isinstance(other, bool) or
-                                                   (isinstance(other, Tensor) and
-                                                    other._data.dtype == self._data.dtype)):
+            # (float16/bfloat16 take the slow path: PyTorch computes them in float32)
+            if self._data.dtype.kind in "fc" and self._data.dtype.itemsize > 2 and (
+                    isinstance(other, (float, int)) and not isinstance(other, bool) or
+                    (isinstance(other, Tensor) and other._data.dtype == self._data.dtype)):
                 try:
                     getattr(self._backend(), ufunc_name)(self._data, o, out=self._data)
                 except ValueError:
