@@ -22,6 +22,7 @@ def ntuple(v, n, name="value"):
 
 
 def _fmt(shape):
+    """A shape as PyTorch prints it in error messages: [2, 3]."""
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 

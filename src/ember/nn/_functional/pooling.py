@@ -2,7 +2,7 @@
 from ..._tensor import _wrap
 from ...ops.pooling import (pool_out_size, window_argmax, PlaneGather, PlaneScatter, WindowSum)
 from ...ops.conv import prod
-from .conv import ntuple
+from .conv import ntuple, _fmt
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "max_pool2d_with_indices", "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d",
@@ -10,10 +10,6 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
            "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
            "lp_pool1d", "lp_pool2d"]
-
-
-def _fmt(shape):
-    return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
 def _batch(input, nd, name):

@@ -6,14 +6,10 @@ from ..._tensor import _wrap
 from ...autograd.node import Op
 from ...ops.conv import Im2Col, Col2Im, out_size, prod
 from ...ops.joining import cat
-from .conv import ntuple
+from .conv import ntuple, _fmt
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
            "pixel_shuffle", "pixel_unshuffle", "unfold", "fold", "affine_grid", "grid_sample"]
-
-
-def _fmt(shape):
-    return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
 class ConstantPad(Op):

@@ -13,13 +13,10 @@ from ...ops.rnn import RNNSeq, GATES, reference
 from ..module import Module
 from ..parameter import Parameter
 from .._functional.misc import dropout as _dropout
+from .._functional.conv import _fmt
 from ..utils.rnn import PackedSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
-
-
-def _fmt(shape):
-    return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
 def _tuple_shape(shape):

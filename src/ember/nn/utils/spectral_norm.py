@@ -2,6 +2,7 @@
 estimated by power iteration (buffers ``<name>_u``, ``<name>_v``; one step per training call)."""
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
+from .weight_norm import _remove_norm_hook
 
 __all__ = ["spectral_norm", "remove_spectral_norm"]
 
@@ -86,9 +87,4 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
 
 def remove_spectral_norm(module, name="weight"):
     """Undo ``spectral_norm``: keep the current normalised weight as a plain parameter."""
-    for k, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[k]
-            return module
-    raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    return _remove_norm_hook(module, SpectralNorm, name, "spectral_norm")

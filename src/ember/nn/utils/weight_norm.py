@@ -73,9 +73,15 @@ def weight_norm(module, name="weight", dim=0):
 
 def remove_weight_norm(module, name="weight"):
     """Undo ``weight_norm``: fold g and v back into a plain ``<name>`` parameter."""
+    return _remove_norm_hook(module, WeightNorm, name, "weight_norm")
+
+
+def _remove_norm_hook(module, hook_cls, name, label):
+    """Remove the ``hook_cls`` forward pre-hook reparametrising ``name`` (its ``remove``
+    restores a plain parameter); ValueError naming ``label`` when there is none."""
     for k, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, WeightNorm) and hook.name == name:
+        if isinstance(hook, hook_cls) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[k]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"{label} of '{name}' not found in {module}")
