@@ -1,9 +1,8 @@
 """Adam and AdamW (``torch.optim.Adam``, ``torch.optim.AdamW``)."""
 from ..ops.binary import maximum
-from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
-    step_value, _scalar_state
+from .optimizer import Optimizer, check_adam_args, step_value, _scalar_state
 from ..ops.creation import zeros_like
-from ._inplace import mul_, lerp_, addcmul_, addcdiv_, div_scalar, add
+from ._inplace import mul_, lerp_, addcmul_, addcdiv_, div_scalar
 
 __all__ = ["Adam", "AdamW"]
 
@@ -16,11 +15,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
-        check_lr(lr)
-        check_nonneg("epsilon", eps)
-        check_betas(betas)
-        check_nonneg("weight_decay", weight_decay)
-        check_flags({"differentiable": differentiable})
+        check_adam_args(lr, eps, betas, weight_decay, differentiable)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize, foreach=foreach,
                                       capturable=capturable, differentiable=differentiable,
@@ -39,10 +34,7 @@ class Adam(Optimizer):
             grad = -grad
         step = step_value(state)
         if wd != 0:
-            if group.get("decoupled_weight_decay"):
-                mul_(p, 1 - lr * wd, self._ws())
-            else:
-                grad = add(grad, p, wd, self._ws())
+            grad = self._decay_weight(p, grad, lr, wd, group)
         exp_avg, exp_avg_sq, ws = state["exp_avg"], state["exp_avg_sq"], self._ws()
         lerp_(exp_avg, grad, 1 - beta1, ws)
         addcmul_(mul_(exp_avg_sq, beta2, ws), grad, grad, 1 - beta2, ws)

@@ -1,8 +1,7 @@
 """Adamax, Adam with an infinity norm (``torch.optim.Adamax``)."""
 from ..ops.creation import zeros_like
 from ._inplace import mul_, lerp_, addcdiv_, add
-from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
-    step_value, _scalar_state
+from .optimizer import Optimizer, check_adam_args, step_value, _scalar_state
 
 __all__ = ["Adamax"]
 
@@ -13,11 +12,7 @@ class Adamax(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
-        check_lr(lr)
-        check_nonneg("epsilon", eps)
-        check_betas(betas)
-        check_nonneg("weight_decay", weight_decay)
-        check_flags({"differentiable": differentiable})
+        check_adam_args(lr, eps, betas, weight_decay, differentiable)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       foreach=foreach, maximize=maximize,
                                       differentiable=differentiable, capturable=capturable))

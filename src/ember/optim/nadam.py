@@ -1,6 +1,6 @@
 """NAdam, Adam with Nesterov momentum (``torch.optim.NAdam``)."""
 from ..ops.creation import zeros_like
-from ._inplace import mul_, lerp_, addcmul_, addcdiv_, div_scalar, add
+from ._inplace import mul_, lerp_, addcmul_, addcdiv_, div_scalar
 from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
     step_value, _scalar_state
 
@@ -40,10 +40,7 @@ class NAdam(Optimizer):
         step = step_value(state)
         bias_correction2 = 1 - beta2 ** step
         if wd != 0:
-            if group["decoupled_weight_decay"]:
-                mul_(p, 1 - lr * wd, self._ws())
-            else:
-                grad = add(grad, p, wd, self._ws())
+            grad = self._decay_weight(p, grad, lr, wd, group)
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
         mu_product = state["mu_product"]

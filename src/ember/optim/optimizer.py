@@ -12,6 +12,7 @@ from itertools import chain
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ._inplace import mul_, add
 
 __all__ = ["Optimizer", "required"]
 
@@ -58,6 +59,15 @@ def check_betas(betas):
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
     if not 0.0 <= betas[1] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+
+
+def check_adam_args(lr, eps, betas, weight_decay, differentiable):
+    """The Adam family's checks, in PyTorch's order: lr, eps, betas, weight_decay, flags."""
+    check_lr(lr)
+    check_nonneg("epsilon", eps)
+    check_betas(betas)
+    check_nonneg("weight_decay", weight_decay)
+    check_flags({"differentiable": differentiable})
 
 
 def check_nonneg(name, value, label=None):
@@ -222,6 +232,14 @@ class Optimizer:
 
     def _init_state(self, p, state, group):
         raise NotImplementedError
+
+    def _decay_weight(self, p, grad, lr, wd, group):
+        """Apply weight decay ``wd`` (nonzero): decoupled ``p *= 1 - lr * wd`` (AdamW style)
+        when the group asks for it, returning ``grad`` unchanged; else ``grad + wd * p``."""
+        if group.get("decoupled_weight_decay"):
+            mul_(p, 1 - lr * wd, self._ws())
+            return grad
+        return add(grad, p, wd, self._ws())
 
     def _ws(self):
         """This optimizer's scratch arrays (see ``_inplace.Workspace``); not part of its state."""

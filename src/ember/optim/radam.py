@@ -1,8 +1,7 @@
 """RAdam, Adam with a rectified adaptive learning rate (``torch.optim.RAdam``)."""
 from ..ops.creation import zeros_like
-from ._inplace import mul_, lerp_, addcmul_, add
-from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
-    step_value, _scalar_state
+from ._inplace import mul_, lerp_, addcmul_
+from .optimizer import Optimizer, check_adam_args, step_value, _scalar_state
 
 __all__ = ["RAdam"]
 
@@ -14,11 +13,7 @@ class RAdam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False,
                  capturable=False, differentiable=False):
-        check_lr(lr)
-        check_nonneg("epsilon", eps)
-        check_betas(betas)
-        check_nonneg("weight_decay", weight_decay)
-        check_flags({"differentiable": differentiable})
+        check_adam_args(lr, eps, betas, weight_decay, differentiable)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize, foreach=foreach, capturable=capturable,
                                       decoupled_weight_decay=decoupled_weight_decay,
@@ -35,10 +30,7 @@ class RAdam(Optimizer):
             grad = -grad
         step = step_value(state)
         if wd != 0:
-            if group["decoupled_weight_decay"]:
-                mul_(p, 1 - lr * wd, self._ws())
-            else:
-                grad = add(grad, p, wd, self._ws())
+            grad = self._decay_weight(p, grad, lr, wd, group)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         ws = self._ws()
         lerp_(exp_avg, grad, 1 - beta1, ws)
