@@ -27,6 +27,7 @@ from .ops.reduce_extra import *  # noqa: F401,F403
 from .ops.joining_extra import *  # noqa: F401,F403
 from .ops.linalg_extra import *  # noqa: F401,F403
 from .ops.linalg_lu import *  # noqa: F401,F403
+from .ops.math_extra import *  # noqa: F401,F403
 from .ops.creation import range  # noqa: A001
 from ._tensor_str import set_printoptions, get_printoptions
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
@@ -62,3 +63,7 @@ from .nn._functional.pooling import adaptive_max_pool1d_with_indices as adaptive
 from .nn._functional.vision import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
 from . import utils, multiprocessing  # noqa: E402,F401  (torch.utils.data, torch.multiprocessing)
 from . import testing  # noqa: E402,F401  (torch.testing.assert_close)
+from ._tensor_aliases import install_numpy_names as _numpy_names  # noqa: E402  (axis=, keepdims=)
+_numpy_names(Tensor)
+_numpy_names(__import__("sys").modules[__name__])
+del _numpy_names

@@ -25,8 +25,8 @@ for _mod in _MODULES:
             setattr(T, _name, getattr(_mod, _name))
 
 del T.rsub  # torch.rsub is a function only
-from .ops import sorting, reduce_extra, joining_extra, linalg_extra  # noqa: E402
-for _mod in (sorting, reduce_extra, joining_extra, linalg_extra):
+from .ops import sorting, reduce_extra, joining_extra, linalg_extra, math_extra  # noqa: E402
+for _mod in (sorting, reduce_extra, joining_extra, linalg_extra, math_extra):
     for _name in _mod.__all__:
         if not hasattr(T, _name) and _name not in _mod._FUNCTIONS_ONLY:
             setattr(T, _name, getattr(_mod, _name))
@@ -221,6 +221,8 @@ _INPLACE = {
         "scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy", "index_fill",
         "masked_fill", "masked_scatter", "index_put")},
     "cumsum_": reduce.cumsum, "cumprod_": reduce.cumprod,
+    **{n + "_": getattr(math_extra, n) for n in (
+        "deg2rad", "rad2deg", "gcd", "lcm", "ldexp", "nextafter", "i0", "mvlgamma", "renorm")},
 }
 for _name, _fn in _INPLACE.items():
     setattr(T, _name, _inplace(_fn, _name))

@@ -6,3 +6,6 @@ MODULES = (creation, random, unary, binary, pointwise, reduce, shape, joining, m
 from . import sorting, reduce_extra, joining_extra, linalg, linalg_extra, linalg_lu  # noqa: E402
 
 MODULES = MODULES + (sorting, reduce_extra, joining_extra, linalg_extra, linalg_lu)
+from . import math_extra  # noqa: E402
+
+MODULES = MODULES + (math_extra,)

@@ -97,6 +97,9 @@ def _empty_array(shape, dtype, device):
 def _finish(arr, requires_grad):
     t = _wrap(arr)
     if requires_grad:
+        if not (t.dtype.is_floating_point or t.dtype.is_complex):
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
         t.requires_grad = True
     return t
 

@@ -297,8 +297,17 @@ def _fill(self, arr):
     return self
 
 
-def uniform_(self, a=0.0, b=1.0, *, generator=None):
-    """Fill with uniform samples on [a, b)."""
+def _from_to(bounds, lo, hi, name):
+    """Read PyTorch's ``from=``/``to=`` keywords (``from`` is a Python keyword)."""
+    extra = set(bounds) - {"from", "to"}
+    if extra:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{extra.pop()}'")
+    return bounds.get("from", lo), bounds.get("to", hi)
+
+
+def uniform_(self, a=0.0, b=1.0, *, generator=None, **bounds):
+    """Fill with uniform samples on [a, b); PyTorch's keyword names ``from``/``to`` also work."""
+    a, b = _from_to(bounds, a, b, "uniform_")
     _float_dtype(self.dtype)
     return _fill(self, _rng(generator).uniform(a, b, self.shape))
 
@@ -309,8 +318,13 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     return _fill(self, _rng(generator).normal(mean, std, self.shape))
 
 
-def random_(self, from_=0, to=None, *, generator=None):
-    """Fill with integers uniform on [from, to) (to defaults to the dtype's range)."""
+def random_(self, from_=0, to=None, *, generator=None, **bounds):
+    """Fill with integers uniform on [from, to) (to defaults to the dtype's range);
+    ``random_(to)`` alone samples [0, to), and ``from``/``to`` work as keywords."""
+    if bounds:
+        from_, to = _from_to(bounds, from_, to, "random_")
+    elif to is None and from_ != 0:
+        from_, to = 0, from_  # PyTorch's random_(to)
     if to is None:
         dt = self.dtype
         if dt.is_floating_point:
