@@ -1,4 +1,4 @@
-"""deg2rad ... corrcoef (ops/math_extra.py) against real PyTorch: values, dtypes, gradients, errors."""
+"""deg2rad ... corrcoef (ops/math_extra.py) vs real PyTorch: values, dtypes, gradients, errors."""
 import numpy as np
 import pytest
 
@@ -50,6 +50,16 @@ def test_unary_grad_and_inplace(torch_mod, name):
     _same(y, ty)
 
 
+@pytest.mark.parametrize("name", ["deg2rad", "rad2deg", "i0"])
+@pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+def test_unary_half_precision(torch_mod, name, dt):
+    data = [0.5, 1.5, -2.0, 7.3, 0.0]
+    e = getattr(ember, name)(ember.tensor(data, dtype=getattr(ember, dt)))
+    t = getattr(torch_mod, name)(torch_mod.tensor(data, dtype=getattr(torch_mod, dt)))
+    assert str(e.dtype) == str(t.dtype)
+    assert e.tolist() == t.tolist()
+
+
 def test_i0_second_derivative():
     x = _e(np.array([-2.0, -0.3, 0.0, 0.7, 3.0]), requires_grad=True)
     assert ember.autograd.gradgradcheck(ember.i0, (x,))
@@ -76,6 +86,7 @@ def test_ldexp(torch_mod):
         _same(ember.ldexp(_e(x), _e(e)), torch_mod.ldexp(torch_mod.tensor(x), torch_mod.tensor(e)))
     x = _e(A, requires_grad=True)
     assert gradcheck(lambda t: ember.ldexp(t, _e(e)), (x,))
+    _err(lambda: ember.ldexp(_e(A), 2), lambda: torch_mod.ldexp(torch_mod.tensor(A), 2))
 
 
 def test_nextafter(torch_mod):
@@ -160,7 +171,8 @@ def test_cov(torch_mod, correction):
 
 
 def test_cov_errors(torch_mod):
-    cases = [((2, 2, 2), {}), ((2, 3), {"fweights": [1., 2., 3.]}), ((2, 3), {"fweights": [1, -2, 3]}),
+    cases = [((2, 2, 2), {}), ((2, 3), {"fweights": [1., 2., 3.]}),
+             ((2, 3), {"fweights": [1, -2, 3]}),
              ((2, 3), {"aweights": [1., -2., 3.]}), ((2, 3), {"aweights": [1, 2, 3]}),
              ((2, 3), {"aweights": [1., 2.]}), ((2, 3), {"fweights": [[1, 2, 3]]})]
     for shape, kw in cases:

@@ -194,3 +194,22 @@ def test_backward_grad_variables(torch_mod):
                                          grad_variables=ember.ones(1)),
          lambda: torch_mod.autograd.backward(torch_mod.ones(1, requires_grad=True) * 2,
                                              torch_mod.ones(1), grad_variables=torch_mod.ones(1)))
+
+
+def test_inplace_view_then_inplace_write_on_views(torch_mod):
+    def run(mod):
+        x = mod.tensor(np.arange(12.).reshape(3, 4), requires_grad=True)
+        a = x * 1
+        b = a[1]
+        b.unsqueeze_(0)
+        b.mul_(mod.tensor([[1., 2., 3., 4.]]))
+        c = a.transpose(0, 1)
+        c.t_()
+        c[0].add_(1.)
+        (a * a).sum().backward()
+        return x.grad, a, b.grad_fn.name(), tuple(c.shape)
+    ge, ae, ne, se = run(ember)
+    gt, at, nt, st = run(torch_mod)
+    _same(ge, gt)
+    _same(ae, at)
+    assert (ne, se) == (nt, st)

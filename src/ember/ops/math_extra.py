@@ -9,7 +9,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
 from . import _special
-from ._helpers import promote, handle_out, float_dtype_for, return_type, _cap
+from ._helpers import promote, handle_out, float_dtype_for, return_type, tensors_only, _cap
 
 __all__ = ["deg2rad", "rad2deg", "gcd", "lcm", "ldexp", "nextafter", "frexp", "i0", "mvlgamma",
            "renorm", "dist", "cov", "corrcoef"]
@@ -55,9 +55,9 @@ def lcm(input, other, *, out=None):
 
 def ldexp(input, other, *, out=None):
     """``input * 2 ** other``; integer inputs give the default float (``torch.ldexp``)."""
+    tensors_only("ldexp", input, other)
     x = _float(input)
-    return handle_out(x * other.to(x.dtype).exp2() if isinstance(other, Tensor)
-                      else x * (2.0 ** other), out)
+    return handle_out(x * other.to(x.dtype).exp2(), out)
 
 
 class Nextafter(Op):
@@ -115,11 +115,16 @@ def _i1(xp, x):
     return total
 
 
+def _opmath(xp, x):
+    """float16/bfloat16 compute in float32 and round once, as PyTorch does."""
+    return x.astype(xp.float32) if x.dtype.itemsize == 2 else x
+
+
 class I0(Op):
     save = (0,)
 
     def forward(ctx, x):
-        return ctx.xp.i0(x).astype(x.dtype, copy=False)
+        return ctx.xp.i0(_opmath(ctx.xp, x)).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
@@ -131,7 +136,7 @@ class I1(Op):
     save = (0, "out")
 
     def forward(ctx, x):
-        return _i1(ctx.xp, x).astype(x.dtype, copy=False)
+        return _i1(ctx.xp, _opmath(ctx.xp, x)).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
         x, y = ctx.saved_tensors
@@ -149,7 +154,7 @@ def mvlgamma(input, p, *, out=None):
     """Multivariate log-gamma of dimension ``p``: sum_j lgamma(x - j/2) + p(p-1)/4 log(pi)
     (``torch.mvlgamma``)."""
     if p < 1:
-        raise RuntimeError(f"p has to be greater than or equal to 1")
+        raise RuntimeError("p has to be greater than or equal to 1")
     x = _float(input)
     j = _wrap(x._backend().arange(p, dtype=x._data.dtype) / 2)
     total = (x.unsqueeze(-1) - j).lgamma().sum(-1)
