@@ -94,6 +94,12 @@ def test_nextafter(torch_mod):
         a, b = A.astype(dt), B.astype(dt)
         _same(ember.nextafter(_e(a), _e(b)), torch_mod.nextafter(torch_mod.tensor(a),
                                                                   torch_mod.tensor(b)))
+    xe, oe = _e(A, requires_grad=True), _e(B, requires_grad=True)
+    xt, ot = torch_mod.tensor(A, requires_grad=True), torch_mod.tensor(B, requires_grad=True)
+    ember.nextafter(xe, oe).sum().backward()
+    torch_mod.nextafter(xt, ot).sum().backward()
+    _same(xe.grad, xt.grad)
+    _same(oe.grad, ot.grad)
     _err(lambda: ember.nextafter(_e([1, 2]), _e([2, 3])),
          lambda: torch_mod.nextafter(torch_mod.tensor([1, 2]), torch_mod.tensor([2, 3])))
 

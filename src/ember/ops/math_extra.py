@@ -64,8 +64,8 @@ class Nextafter(Op):
     def forward(ctx, a, b):
         return ctx.xp.nextafter(a, b)
 
-    def backward(ctx, g):
-        raise RuntimeError("the derivative for 'nextafter' is not implemented.")
+    def backward(ctx, g):  # PyTorch's convention: identity for input, zero for other
+        return g, (g * 0 if ctx.needs_input_grad[1] else None)
 
 
 def nextafter(input, other, *, out=None):
