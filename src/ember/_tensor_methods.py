@@ -144,8 +144,10 @@ for _n in ("__rsub__", "__rfloordiv__", "__rmod__", "__rpow__",
     setattr(T, _n, _not_ndarray(getattr(T, _n)))
 T.__lshift__ = lambda self, other: binary.bitwise_left_shift(self, other)
 T.__rshift__ = lambda self, other: binary.bitwise_right_shift(self, other)
-T.__eq__ = lambda self, other: binary.eq(self, other) if _comparable(other) else NotImplemented
-T.__ne__ = lambda self, other: binary.ne(self, other) if _comparable(other) else NotImplemented
+T.__eq__ = lambda self, other: binary.eq(self, _array_operand(other)) if _comparable(other) \
+    else NotImplemented
+T.__ne__ = lambda self, other: binary.ne(self, _array_operand(other)) if _comparable(other) \
+    else NotImplemented
 T.__lt__ = lambda self, other: binary.lt(self, other)
 T.__le__ = lambda self, other: binary.le(self, other)
 T.__gt__ = lambda self, other: binary.gt(self, other)
@@ -155,6 +157,11 @@ T.__hash__ = object.__hash__
 
 def _raise(exc):
     raise exc
+
+
+def _array_operand(other):
+    """``tensor == ndarray`` compares elementwise as in PyTorch: the array becomes a tensor."""
+    return creation.tensor(other) if isinstance(other, (np.ndarray, list, tuple)) else other
 
 
 def _comparable(other):
