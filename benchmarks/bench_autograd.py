@@ -13,7 +13,8 @@ the backward rules' own op calls (each rule is 1-3 Ember ops). Measured with thr
 alternating the two libraries, because the machine is shared.
 """
 import sys
-import time
+
+from _timing import time_pair
 
 import numpy as np
 
@@ -45,19 +46,8 @@ def deep(x, n=1000):
     y.sum().backward()
 
 
-def _time_pair(fns, reps, rounds=15):
-    """Best CPU time per call of each function (thread CPU time, so other processes on a busy
-    machine count less), alternating the functions so load changes hit both."""
-    best = [float("inf")] * len(fns)
-    for fn in fns:
-        fn()
-    for _ in range(rounds):
-        for k, fn in enumerate(fns):
-            t0 = time.thread_time()
-            for _ in range(reps):
-                fn()
-            best[k] = min(best[k], (time.thread_time() - t0) / reps)
-    return best
+def _time_pair(fns, reps):
+    return time_pair(fns, reps, rounds=15)
 
 
 def _inputs(lib):

@@ -5,35 +5,13 @@ throughput. Prints times and the ratios Ember/PyTorch and Ember/NumPy.
 
     python benchmarks/bench_core.py
 """
-import os
 import time
 
-for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_v, "1")
+from _timing import best, torch  # noqa: F401  (pins one thread first)
 
 import numpy as np  # noqa: E402
 
 import ember  # noqa: E402
-
-try:
-    import torch  # noqa: E402
-    torch.set_num_threads(1)
-except ImportError:  # pragma: no cover
-    torch = None
-
-ember.set_num_threads(1)
-
-
-def best(fn, repeat=5, number=1):
-    """Best wall time of ``number`` calls, over ``repeat`` runs (seconds per call)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - t0) / number)
-    return min(times)
 
 
 def best_interleaved(fns, repeat=9, number=1):

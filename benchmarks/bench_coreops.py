@@ -4,33 +4,11 @@ Prints microseconds per call and the ratio Ember/PyTorch (lower is better for Em
 
     python benchmarks/bench_coreops.py
 """
-import os
-import time
-
-for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_v, "1")
+from _timing import best, torch  # noqa: F401  (pins one thread first)
 
 import numpy as np  # noqa: E402
 
 import ember  # noqa: E402
-
-try:
-    import torch  # noqa: E402
-    torch.set_num_threads(1)
-except ImportError:  # pragma: no cover
-    torch = None
-
-ember.set_num_threads(1)
-
-
-def best(fn, repeat=5):
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def case(name, fn, *arrays, grad=False):

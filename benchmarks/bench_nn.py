@@ -7,12 +7,9 @@ times one training step: forward + cross_entropy + backward + SGD update. Cases 
     python benchmarks/bench_nn.py              # ratio table
     python benchmarks/bench_nn.py --profile    # cProfile of Ember's step for each case
 """
-import os
 import sys
-import time
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from _timing import time_pair  # pins one thread for every library first
 
 import numpy as np  # noqa: E402
 
@@ -109,19 +106,7 @@ def _copy(em, tm):
                         for k, v in tm.state_dict().items()})
 
 
-def _time_pair(fns, reps, rounds=9):
-    """Best CPU time per call of each function (thread CPU time: less sensitive to other
-    processes on a busy machine), alternating the functions so load changes hit both."""
-    best = [float("inf")] * len(fns)
-    for fn in fns:
-        fn()
-    for _ in range(rounds):
-        for k, fn in enumerate(fns):
-            t0 = time.thread_time()
-            for _ in range(reps):
-                fn()
-            best[k] = min(best[k], (time.thread_time() - t0) / reps)
-    return best
+_time_pair = time_pair
 
 
 def main():

@@ -351,16 +351,8 @@ class Module(_StateDictMixin):
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters (to None by default)."""
-        for p in self.parameters():
-            if p._grad is not None:
-                if set_to_none:
-                    p._grad = None
-                else:
-                    g = p._grad
-                    if g.grad_fn is not None:
-                        g = g.detach()
-                        p._grad = g
-                    g.zero_()
+        from .._grad_utils import zero_grads
+        zero_grads(self.parameters(), set_to_none)
 
     def _apply(self, fn, recurse=True):
         if recurse:

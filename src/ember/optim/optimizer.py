@@ -167,18 +167,8 @@ class Optimizer:
     # ---- gradients and steps -------------------------------------------------------------
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all optimized tensors (to None by default)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                if set_to_none:
-                    p._grad = None
-                else:
-                    g = p._grad
-                    if g.grad_fn is not None:
-                        g = g.detach()
-                        p._grad = g
-                    g.zero_()
+        from .._grad_utils import zero_grads
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def _run_pre_hooks(self, args, kwargs):
         for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
