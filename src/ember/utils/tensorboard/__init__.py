@@ -9,6 +9,6 @@ except ImportError as e:  # the same advice PyTorch gives
     raise ImportError("ember.utils.tensorboard needs the tensorboard package: "
                       "pip install tensorboard (or the ember[viz] extra)") from e
 
-from .writer import FileWriter, SummaryWriter  # noqa: E402
+from .writer import FileWriter, LogDirError, SummaryWriter  # noqa: E402
 
-__all__ = ["SummaryWriter", "FileWriter"]
+__all__ = ["SummaryWriter", "FileWriter", "LogDirError"]

@@ -41,7 +41,8 @@ def to_scalar(value, name):
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
-        raise TypeError(f"{name} must be a number or a one-element tensor, got str {value!r}")
+        # PyTorch's writer fails to convert the string to float: a ValueError
+        raise ValueError(f"{name} must be a number or a one-element tensor, got str {value!r}")
     arr = to_numpy(value, name)
     if arr.size != 1:
         raise ValueError(f"{name} must have exactly one element, got shape {tuple(arr.shape)}")

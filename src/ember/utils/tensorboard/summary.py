@@ -51,14 +51,15 @@ def histogram(tag, values, bins="tensorflow", max_bins=None, name="values"):
 
 
 def _histo_proto(arr, counts, limits):
-    """bucket[i] counts values up to bucket_limit[i]: trim the empty buckets at both ends, keeping
-    one empty bucket before the data so its lower edge survives."""
+    """bucket[i] counts the values between bucket_limit[i-1] and bucket_limit[i] (the first from
+    -inf): empty buckets at both ends are dropped, and one empty bucket ending at the lowest
+    edge goes first so the data's lower edge is kept."""
     nonzero = np.flatnonzero(counts)
     if len(nonzero):
         first, last = int(nonzero[0]), int(nonzero[-1])
-        start = max(first - 1, 0)
-        counts, limits = counts[start:last + 1], limits[start + 1:last + 2]
-    else:
+        counts = np.concatenate([[0], counts[first:last + 1]])
+        limits = limits[first:last + 2]
+    else:  # every value fell outside explicit bins
         counts, limits = counts[-1:], limits[-1:]
     return HistogramProto(min=float(arr.min()), max=float(arr.max()), num=int(arr.size),
                           sum=float(arr.sum()), sum_squares=float(np.dot(arr, arr)),
@@ -190,7 +191,11 @@ def hparams(hparam_dict, metric_dict, hparam_domain_discrete=None):
                  "number_value": api_pb2.DATA_TYPE_FLOAT64}[kind]
         info = api_pb2.HParamInfo(name=k, type=dtype)
         if k in domains:
-            info.domain_discrete.extend([_hparam_value(k, d) for d in domains[k]])
+            plain = []
+            for d in domains[k]:
+                v = _hparam_value(k, d)
+                plain.append(getattr(v, v.WhichOneof("kind")))
+            info.domain_discrete.extend(plain)
         infos.append(info)
     metrics = [api_pb2.MetricInfo(name=api_pb2.MetricName(tag=k)) for k in metric_dict]
     experiment = api_pb2.Experiment(hparam_infos=infos, metric_infos=metrics)

@@ -12,7 +12,7 @@ from tensorboard.summary.writer.event_file_writer import EventFileWriter
 from . import summary as _summary
 from ._convert import to_numpy, to_scalar
 
-__all__ = ["FileWriter", "SummaryWriter"]
+__all__ = ["FileWriter", "SummaryWriter", "LogDirError"]
 
 
 def _check_tag(tag, name="tag"):
@@ -46,6 +46,11 @@ def _check_walltime(walltime):
     return float(walltime)
 
 
+class LogDirError(OSError, ValueError):
+    """A log_dir that cannot be created or written: an OSError as PyTorch raises, and a
+    ValueError about the ``log_dir`` argument."""
+
+
 def _make_logdir(log_dir):
     if not isinstance(log_dir, (str, os.PathLike)):
         raise TypeError(f"log_dir must be a str or path, got {type(log_dir).__name__}")
@@ -53,9 +58,10 @@ def _make_logdir(log_dir):
     try:
         os.makedirs(log_dir, exist_ok=True)
     except OSError as e:
-        raise ValueError(f"log_dir {log_dir!r} cannot be created: {e.strerror or e}") from e
+        raise LogDirError(e.errno, f"log_dir {log_dir!r} cannot be created: "
+                                   f"{e.strerror or e}") from e
     if not os.access(log_dir, os.W_OK):
-        raise ValueError(f"log_dir {log_dir!r} is not writable")
+        raise LogDirError(13, f"log_dir {log_dir!r} is not writable")
     return log_dir
 
 
