@@ -1,4 +1,5 @@
-"""Shared plumbing for the example scripts: command line, backend choice, progress bar, summary, plots.
+"""Shared plumbing for the example scripts: command line, backend choice, progress bar, summary, plots,
+TensorBoard logging (``--logdir``).
 
 Every example is written against PyTorch's API through the name ``torch``. ``--backend ember`` (the
 default, or ``EMBER_EXAMPLES_BACKEND=torch`` in the environment) binds it to ``import ember as torch``;
@@ -26,6 +27,7 @@ def parse_args(doc, epochs, extra=None):
     p.add_argument("--out", default=None, help="folder for the PNG plot and checkpoints "
                                                 "(default: next to this script)")
     p.add_argument("--no-progress", action="store_true", help="disable the progress bar")
+    add_logdir_arg(p)
     if extra is not None:
         extra(p)
     args = p.parse_args()
@@ -89,3 +91,42 @@ def plot_path(args, stem):
     """Where to save this example's PNG (``<out>/<stem>_<backend>.png``)."""
     return os.path.join(args.out, f"{stem}_{args.backend}.png" if args.backend != "ember"
                         else f"{stem}.png")
+
+
+def add_logdir_arg(p):
+    """The ``--logdir`` option: where a run's TensorBoard event files go."""
+    p.add_argument("--logdir", default=None,
+                   help="write TensorBoard event files here (watch live with "
+                        "`tensorboard --logdir DIR`)")
+
+
+class _NoWriter:
+    """Stands in for a SummaryWriter when --logdir is not given: every call does nothing."""
+
+    def __getattr__(self, name):
+        return lambda *a, **k: None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def summary_writer(args):
+    """A SummaryWriter into ``--logdir`` (``torch.utils.tensorboard`` under --backend torch,
+    ``ember.utils.tensorboard`` otherwise), or a do-nothing stand-in without --logdir."""
+    if not getattr(args, "logdir", None):
+        return _NoWriter()
+    if args.backend == "torch":
+        from torch.utils.tensorboard import SummaryWriter
+    else:
+        from ember.utils.tensorboard import SummaryWriter
+    return SummaryWriter(log_dir=args.logdir)
+
+
+def plot_history(args, history, stem, **kw):
+    """Save training curves (``{name: values}``) as ``<out>/<stem>.png`` with ``ember.viz``
+    (plain matplotlib, so it serves both backends); returns the path."""
+    from ember.viz import plot_history as plot
+    return plot(history, plot_path(args, stem), **kw)

@@ -51,6 +51,7 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=max(1, epochs // 3), gamma=0.3)
     losses = []
+    writer = _common.summary_writer(args)
     bar = _common.progress(range(epochs), args, desc="airline", unit="epoch")
     for epoch in bar:
         loss = nn.functional.mse_loss(model(xs), ys)
@@ -60,6 +61,7 @@ def main():
         opt.step()
         sched.step()
         losses.append(loss.item())
+        writer.add_scalar("loss/train_mse", losses[-1], epoch)
         if hasattr(bar, "set_postfix") and epoch % 20 == 0:
             bar.set_postfix(mse=f"{losses[-1]:.4f}")
 
@@ -79,6 +81,8 @@ def main():
     naive = series[TRAIN - SEASON:TRAIN].repeat(TEST // SEASON)
     rmse = ((forecast - actual) ** 2).mean().sqrt().item()
     rmse_naive = ((naive - actual) ** 2).mean().sqrt().item()
+    writer.add_scalar("rmse/test", rmse, epochs)
+    writer.close()
 
     plt = _common.pyplot()
     fig, ax = plt.subplots(figsize=(8, 3.5))

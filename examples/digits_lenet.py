@@ -51,6 +51,7 @@ def main():
         return acc
 
     history = []
+    writer = _common.summary_writer(args)
     bar = _common.progress(range(epochs), args, desc="digits", unit="epoch")
     for epoch in bar:
         perm = torch.randperm(len(x_train))
@@ -64,10 +65,13 @@ def main():
             sched.step()
             total += loss.item() * len(idx)
         history.append((total / len(x_train), accuracy(x_test, y_test)))
+        writer.add_scalar("loss/train", history[-1][0], epoch)
+        writer.add_scalar("accuracy/test", history[-1][1], epoch)
         if hasattr(bar, "set_postfix"):
             bar.set_postfix(loss=f"{history[-1][0]:.3f}", test_acc=f"{history[-1][1]:.3f}")
 
     test_acc = accuracy(x_test, y_test)
+    writer.close()
     plt = _common.pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot([h[0] for h in history], label="train loss")

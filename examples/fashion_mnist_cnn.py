@@ -58,6 +58,7 @@ def main():
         return correct / len(x_test)
 
     losses, accs = [], []
+    writer = _common.summary_writer(args)
     bar = _common.progress(range(epochs * steps_per_epoch), args, desc="fashion", unit="step")
     it = iter(bar)
     for epoch in range(epochs):
@@ -74,12 +75,15 @@ def main():
             opt.step()
             sched.step()
             losses.append(loss.item())
+            writer.add_scalar("loss/train", losses[-1], len(losses))
             if hasattr(bar, "set_postfix") and k % 20 == 0:
                 bar.set_postfix(epoch=epoch + 1, loss=f"{losses[-1]:.3f}")
         accs.append(evaluate(model))
+        writer.add_scalar("accuracy/test", accs[-1], epoch + 1)
     if hasattr(bar, "close"):
         bar.close()
     test_acc = accs[-1]
+    writer.close()
     train_s = time.time() - t0
 
     ckpt = os.path.join(args.out, "fashion_mnist_cnn.pt" if args.backend == "ember"

@@ -3,16 +3,20 @@
 Several processes train ONE model whose parameters live in shared memory
 (``model.share_memory()``): each runs its own optimizer and writes its updates in place, without
 locks. With ``--compare`` the script first trains a fresh model in a single process for the same
-wall-clock budget and prints both test accuracies.
+wall-clock budget and prints both test accuracies. While the workers run, the parent process
+measures the shared model's test accuracy a few times a second: the curve is saved as
+mnist_hogwild.png (and logged to TensorBoard with ``--logdir``).
 
     python examples/mnist_hogwild.py [--num-processes 2] [--seconds 4] [--compare]
                                      [--start-method fork|spawn|forkserver] [--steps N]
-                                     [--backend torch]
+                                     [--backend torch] [--out DIR] [--logdir DIR]
 """
 import argparse
 import os
 import sys
 import time
+
+import _common
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -87,11 +91,17 @@ def hogwild(torch, backend, args, data):
              for rank in range(args.num_processes)]
     for p in procs:
         p.start()
+    start, curve = time.monotonic(), [(0.0, accuracy(torch, model, xt, yt))]
+    interval = max(0.25, args.seconds / 20)
+    while any(p.is_alive() for p in procs):  # the workers write the shared weights meanwhile
+        time.sleep(interval)
+        curve.append((time.monotonic() - start, accuracy(torch, model, xt, yt)))
     for p in procs:
         p.join()
     if any(p.exitcode != 0 for p in procs):
         raise RuntimeError(f"a Hogwild worker failed: exit codes {[p.exitcode for p in procs]}")
-    return accuracy(torch, model, xt, yt)
+    curve.append((time.monotonic() - start, accuracy(torch, model, xt, yt)))
+    return curve[-1][1], curve
 
 
 def single(torch, backend, args, data):
@@ -115,7 +125,10 @@ def main(argv=None):
     ap.add_argument("--start-method", default="fork", choices=("fork", "spawn", "forkserver"))
     ap.add_argument("--compare", action="store_true", help="also train one process alone")
     ap.add_argument("--backend", default="ember", choices=("ember", "torch"))
+    ap.add_argument("--out", default=_common.HERE, help="folder for the PNG plot")
+    _common.add_logdir_arg(ap)
     args = ap.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
     torch = _backend(args.backend)
     torch.set_num_threads(1)
     data = load_digits_split(torch)
@@ -123,9 +136,17 @@ def main(argv=None):
     if args.compare:
         result["single"] = single(torch, args.backend, args, data)
         print(f"1 process, {args.seconds:g}s: test accuracy {result['single']:.4f}", flush=True)
-    result["hogwild"] = hogwild(torch, args.backend, args, data)
+    result["hogwild"], curve = hogwild(torch, args.backend, args, data)
     print(f"{args.num_processes} Hogwild processes, {args.seconds:g}s: test accuracy "
           f"{result['hogwild']:.4f}", flush=True)
+    with _common.summary_writer(args) as writer:
+        for k, (_, acc) in enumerate(curve):
+            writer.add_scalar("hogwild/test_accuracy", acc, k)
+        if "single" in result:
+            writer.add_scalar("single/test_accuracy", result["single"], len(curve) - 1)
+    result["plot"] = _common.plot_history(
+        args, {f"test accuracy, {args.num_processes} Hogwild processes": curve}, "mnist_hogwild",
+        xlabel="seconds")
     return result
 
 

@@ -93,6 +93,7 @@ def main():
         return total / val_y.numel()
 
     train_curve, val_curve = [], []
+    writer = _common.summary_writer(args)
     bar = _common.progress(range(total_steps), args, desc="shakespeare", unit="step")
     step, stopped_early = 0, False
     for step in bar:
@@ -105,8 +106,10 @@ def main():
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         train_curve.append(loss.item())
+        writer.add_scalar("loss/train", train_curve[-1], step + 1)
         if (step + 1) % args.steps_per_epoch == 0:
             val_curve.append((step + 1, val_loss()))
+            writer.add_scalar("loss/validation", val_curve[-1][1], step + 1)
             if hasattr(bar, "set_postfix"):
                 bar.set_postfix(loss=f"{train_curve[-1]:.3f}", val=f"{val_curve[-1][1]:.3f}")
         if time.time() - t0 > args.time_limit:
@@ -117,6 +120,7 @@ def main():
     if not val_curve or val_curve[-1][0] != step + 1:
         val_curve.append((step + 1, val_loss()))
     train_s = time.time() - t0
+    writer.add_scalar("loss/validation", val_curve[-1][1], val_curve[-1][0])
 
     # temperature sampling, primed with a speaker name
     model.eval()
@@ -130,6 +134,8 @@ def main():
             out.append(chars[nxt.item()])
             logits, state = model(nxt.view(1, 1), state)
     sample = "".join(out).strip("\n")
+    writer.add_text("sample", "    " + sample.replace("\n", "\n    "), step + 1)  # Markdown code
+    writer.close()
     print("----- sample (temperature %.2f) -----\n%s\n-----" % (args.temperature, sample))
 
     plt = _common.pyplot()

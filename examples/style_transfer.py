@@ -106,15 +106,22 @@ def main():
         s0 = sum(((gram(f) - g) ** 2).sum() for f, g in zip(feats, style_grams)).item()
         initial = args.style_weight * s0 + F.mse_loss(feats[CONTENT], content_target).item()
     curve = [initial]
+    writer = _common.summary_writer(args)
+    writer.add_scalar("loss/total", initial, 0)
     for _ in _common.progress(range(epochs), args, desc="style", unit="step"):
         opt.step(closure)
         with torch.no_grad():
             image.clamp_(0, 1)
         curve.append(last["loss"])
+        writer.add_scalar("loss/total", last["loss"], len(curve) - 1)
+        writer.add_scalar("loss/style", last["style"], len(curve) - 1)
+        writer.add_scalar("loss/content", last["content"], len(curve) - 1)
     with torch.no_grad():
         feats = net(image)
         s1 = sum(((gram(f) - g) ** 2).sum() for f, g in zip(feats, style_grams)).item()
         final = args.style_weight * s1 + F.mse_loss(feats[CONTENT], content_target).item()
+        writer.add_image("result", image[0].clamp(0, 1), len(curve) - 1)
+    writer.close()
 
     plt = _common.pyplot()
     fig, axes = plt.subplots(1, 4, figsize=(14, 3.4), gridspec_kw={"width_ratios": [1, 1, 1, 0.8]})

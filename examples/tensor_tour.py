@@ -13,6 +13,7 @@ def main():
     torch = _common.load_backend(args)
     t0 = time.time()
     checks = 0
+    writer = _common.summary_writer(args)  # with --logdir, each step also goes to the Text tab
 
     def show(title, value, ok):
         nonlocal checks
@@ -20,6 +21,8 @@ def main():
             raise AssertionError(f"tensor tour: check failed at {title!r}")
         checks += 1
         print(f"--- {title}\n{value}")
+        writer.add_text("tour", f"**{title}**\n\n    " + str(value).replace("\n", "\n    "),
+                        checks)
 
     # creation and dtypes
     a = torch.arange(6, dtype=torch.float32).reshape(2, 3)
@@ -65,6 +68,7 @@ def main():
         nog = (z * 2).requires_grad
     show("no_grad() records nothing", nog, nog is False)
 
+    writer.close()
     _common.summary("tensor_tour", args, t0, checks=checks)
 
 

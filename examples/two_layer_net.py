@@ -75,6 +75,10 @@ def main():
         opt.step()
     curves["nn+optim"] = curve
 
+    with _common.summary_writer(args) as writer:
+        for name, c in curves.items():
+            for step, value in enumerate(c):
+                writer.add_scalar(f"loss/{name}", value, step)
     for name, c in curves.items():
         print(f"{name:>9}: loss {c[0]:.4g} -> {c[-1]:.4g}")
     plt = _common.pyplot()
