@@ -57,8 +57,9 @@ def _scale_to_uint8(arr):
     uint8 images are used as they are."""
     if arr.dtype == np.uint8:
         return arr
-    scaled = np.nan_to_num(arr.astype(np.float32) * np.float32(255.0), nan=0.0)
-    return np.clip(scaled, 0, 255).astype(np.uint8)
+    scaled = np.multiply(arr, np.float32(255.0), dtype=np.float32)
+    np.nan_to_num(scaled, copy=False, nan=0.0)
+    return np.clip(scaled, 0, 255, out=scaled).astype(np.uint8)
 
 
 def make_grid(nchw, ncols=8):
