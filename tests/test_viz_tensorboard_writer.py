@@ -332,3 +332,33 @@ def test_outputs_match_torch_writer(tmp_path):
         np.testing.assert_array_equal(a.reshape(-1), b.reshape(-1))
         assert (ours.SummaryMetadata(tag).plugin_data.plugin_name
                 == ref.SummaryMetadata(tag).plugin_data.plugin_name)
+
+
+def test_graph_buffers_constants_and_tuple_outputs(tmp_path):
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(10, 4)
+            self.lstm = nn.LSTM(4, 5, batch_first=True)
+            self.register_buffer("scale", ember.full((5,), 3.0))
+
+        def forward(self, idx):
+            out, (h, c) = self.lstm(self.emb(idx))
+            return out[:, -1] * 2.0 * self.scale, h
+
+    with SummaryWriter(str(tmp_path)) as w:
+        w.add_graph(Tagger(), ember.randint(0, 10, (3, 6)))
+    graph = load(tmp_path).Graph()
+    nodes = {n.name: n for n in graph.node}
+    assert nodes["input/input.0"].attr["dtype"].type == 9            # DT_INT64 indices
+    assert nodes["Tagger/scale"].op == "Buffer"
+    assert nodes["Tagger/Embedding[emb]/weight"].op == "Parameter"
+    consts = [n for n in graph.node if n.op == "Constant" and "value" in n.attr]
+    assert any(n.attr["value"].s == b"2.0" for n in consts)           # the Python scalar
+    outs = [nodes["output/output.0"], nodes["output/output.1"]]
+    assert [[d.size for d in o.attr["_output_shapes"].list.shape[0].dim] for o in outs] == \
+        [[3, 5], [1, 3, 5]]
+    assert any(n.name.startswith("Tagger/LSTM[lstm]/") for n in graph.node)
+    for n in graph.node:
+        for src in n.input:
+            assert src.split(":")[0] in nodes, (n.name, src)
