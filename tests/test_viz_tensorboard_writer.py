@@ -307,7 +307,10 @@ def _write_same(writer_cls, folder, t):
         w.add_images("ib", t(BATCH), 0)
         w.add_text("t", "hi", 0)
         w.add_pr_curve("pr", t(LABELS), t(PREDS), 0, num_thresholds=9)
-    return load(folder)
+        w.add_audio("a", t(np.sin(np.arange(500) / 7.0) * 0.9), 0, sample_rate=4000)
+    acc = EventAccumulator(str(folder), size_guidance=dict(ALL, audio=0))
+    acc.Reload()
+    return acc
 
 
 def test_outputs_match_torch_writer(tmp_path):
@@ -326,6 +329,8 @@ def test_outputs_match_torch_writer(tmp_path):
                                    [b.min, b.max, b.num, b.sum, b.sum_squares], rtol=1e-9)
     for tag in ("i", "ib"):
         np.testing.assert_array_equal(pixels(ours.Images(tag)[0]), pixels(ref.Images(tag)[0]))
+    a, b = ours.Audio("a")[0], ref.Audio("a")[0]
+    assert a.encoded_audio_string == b.encoded_audio_string and a.sample_rate == b.sample_rate
     for tag in ("t/text_summary", "pr"):
         a = tensor_util.make_ndarray(ours.Tensors(tag)[0].tensor_proto)
         b = tensor_util.make_ndarray(ref.Tensors(tag)[0].tensor_proto)
@@ -362,3 +367,31 @@ def test_graph_buffers_constants_and_tuple_outputs(tmp_path):
     for n in graph.node:
         for src in n.input:
             assert src.split(":")[0] in nodes, (n.name, src)
+
+
+def test_audio_and_custom_scalars(tmp_path):
+    import wave
+    from tensorboard.plugins.custom_scalar import layout_pb2
+    clip = np.sin(np.linspace(0, 60, 4000)) * 0.5
+    layout = {"Losses": {"both": ["Multiline", ["loss/train", "loss/test"]],
+                         "band": ["Margin", ["m", "lo", "hi"]]}}
+    with SummaryWriter(str(tmp_path)) as w:
+        w.add_audio("sound", ember.tensor(clip[None]), 2, sample_rate=8000)
+        w.add_custom_scalars(layout)
+        with pytest.raises(ValueError, match="snd_tensor must hold one mono clip"):
+            w.add_audio("bad", np.zeros((2, 10)))
+        with pytest.raises(ValueError, match="chart kind"):
+            w.add_custom_scalars({"c": {"x": ["Pie", ["a"]]}})
+    acc = EventAccumulator(str(tmp_path), size_guidance={"audio": 0, "tensors": 0})
+    acc.Reload()
+    (event,) = acc.Audio("sound")
+    assert event.step == 2 and event.sample_rate == 8000 and event.length_frames == 4000
+    with wave.open(io.BytesIO(event.encoded_audio_string)) as wav:
+        assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 8000)
+        pcm = np.frombuffer(wav.readframes(4000), "<i2")
+    np.testing.assert_allclose(pcm / 32767, clip, atol=1 / 32767)
+    proto = tensor_util.make_ndarray(acc.Tensors("custom_scalars__config__")[0].tensor_proto)
+    got = layout_pb2.Layout.FromString(proto.item())
+    (cat,) = got.category
+    assert cat.title == "Losses" and list(cat.chart[0].multiline.tag) == ["loss/train", "loss/test"]
+    assert cat.chart[1].margin.series[0].upper == "hi"

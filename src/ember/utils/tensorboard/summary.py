@@ -1,5 +1,7 @@
 """Summary protos for each ``SummaryWriter.add_*`` kind, built from the ``tensorboard`` package's
 own protos and plugin metadata (the formats TensorBoard's dashboards read)."""
+import numbers
+
 import numpy as np
 from tensorboard.compat.proto.histogram_pb2 import HistogramProto
 from tensorboard.compat.proto.summary_pb2 import Summary
@@ -8,7 +10,7 @@ from tensorboard.util import tensor_util
 from ._convert import encode_png, to_hwc_uint8, to_numpy, to_scalar
 
 __all__ = ["scalar", "histogram", "histogram_raw", "image", "text", "pr_curve", "pr_curve_raw",
-           "hparams", "figure_to_image", "tensorflow_bucket_edges"]
+           "hparams", "figure_to_image", "tensorflow_bucket_edges", "audio", "custom_scalars"]
 
 
 def scalar(tag, value, name="scalar_value"):
@@ -208,3 +210,67 @@ def hparams(hparam_dict, metric_dict, hparam_domain_discrete=None):
     return (wrap(metadata.EXPERIMENT_TAG, experiment=experiment),
             wrap(metadata.SESSION_START_INFO_TAG, session_start_info=start),
             wrap(metadata.SESSION_END_INFO_TAG, session_end_info=end))
+
+
+def audio(tag, snd, sample_rate=44100):
+    """An audio summary: a mono clip (values in [-1, 1], clipped) as 16-bit PCM WAV bytes."""
+    import io
+    import wave
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, numbers.Real) \
+            or sample_rate <= 0:
+        raise ValueError(f"sample_rate must be a positive number, got {sample_rate!r}")
+    arr = to_numpy(snd, "snd_tensor").astype(np.float64)
+    clip = arr.squeeze()
+    if clip.ndim != 1 or clip.size == 0:
+        raise ValueError(f"snd_tensor must hold one mono clip (shape (L,) or (1, L)), "
+                         f"got shape {tuple(arr.shape)}")
+    if not np.isfinite(clip).all():
+        raise ValueError("snd_tensor holds NaN or inf samples")
+    pcm = (np.clip(clip, -1.0, 1.0) * np.iinfo(np.int16).max).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(int(sample_rate))
+        wav.writeframes(pcm.tobytes())
+    proto = Summary.Audio(sample_rate=float(sample_rate), num_channels=1,
+                          length_frames=len(pcm), encoded_audio_string=buf.getvalue(),
+                          content_type="audio/wav")
+    return Summary(value=[Summary.Value(tag=tag, audio=proto)])
+
+
+def custom_scalars(layout):
+    """The Custom Scalars dashboard's layout: ``{category: {chart: ["Multiline", [tags]] or
+    ["Margin", [value, lower, upper]]}}``."""
+    from tensorboard.plugins.custom_scalar import layout_pb2, metadata
+    if not isinstance(layout, dict):
+        raise TypeError(f"layout must be a dict of category -> charts, got {type(layout).__name__}")
+    categories = []
+    for title, charts in layout.items():
+        if not isinstance(charts, dict):
+            raise TypeError(f"layout[{title!r}] must be a dict of chart name -> [kind, tags]")
+        built = []
+        for name, spec in charts.items():
+            if not (isinstance(spec, (list, tuple)) and len(spec) == 2
+                    and isinstance(spec[1], (list, tuple))):
+                raise ValueError(f"layout[{title!r}][{name!r}] must be ['Multiline', [tags]] "
+                                 f"or ['Margin', [value, lower, upper]], got {spec!r}")
+            kind, tags = spec
+            if kind == "Multiline":
+                built.append(layout_pb2.Chart(
+                    title=name, multiline=layout_pb2.MultilineChartContent(tag=list(tags))))
+            elif kind == "Margin":
+                if len(tags) != 3:
+                    raise ValueError(f"a Margin chart needs 3 tags (value, lower, upper), "
+                                     f"got {len(tags)} for {name!r}")
+                series = layout_pb2.MarginChartContent.Series(value=tags[0], lower=tags[1],
+                                                              upper=tags[2])
+                built.append(layout_pb2.Chart(
+                    title=name, margin=layout_pb2.MarginChartContent(series=[series])))
+            else:
+                raise ValueError(f"chart kind must be 'Multiline' or 'Margin', got {kind!r}")
+        categories.append(layout_pb2.Category(title=title, chart=built))
+    proto = layout_pb2.Layout(category=categories)
+    tensor = tensor_util.make_tensor_proto(np.array([proto.SerializeToString()], dtype=object))
+    return Summary(value=[Summary.Value(tag=metadata.CONFIG_SUMMARY_TAG, tensor=tensor,
+                                        metadata=metadata.create_summary_metadata())])

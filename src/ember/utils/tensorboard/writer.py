@@ -241,6 +241,16 @@ class SummaryWriter:
             for f in figure if isinstance(figure, (list, tuple)) else [figure]:
                 plt.close(f)
 
+    def add_audio(self, tag, snd_tensor, global_step=None, sample_rate=44100, walltime=None):
+        """Log a mono sound clip (shape (L,) or (1, L), values in [-1, 1]) as WAV."""
+        _check_tag(tag)
+        self._write(_summary.audio(tag, snd_tensor, sample_rate), global_step, walltime)
+
+    def add_custom_scalars(self, layout):
+        """Lay out the Custom Scalars tab: ``{category: {chart: ["Multiline", [tag regexes]]
+        or ["Margin", [value, lower, upper]]}}``."""
+        self._write(_summary.custom_scalars(layout), None, None)
+
     # ---- text, hparams, PR curves, embeddings, graphs -------------------------------------
     def add_text(self, tag, text_string, global_step=None, walltime=None):
         """Log a string (rendered as Markdown in the Text tab)."""
