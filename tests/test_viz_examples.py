@@ -15,9 +15,9 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_example(name, tmp_path, *extra, timeout=180):
+def run_example(name, tmp_path, *extra, timeout=180, backend="ember"):
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               MPLBACKEND="Agg", EMBER_EXAMPLES_BACKEND="ember")
+               MPLBACKEND="Agg", EMBER_EXAMPLES_BACKEND=backend)
     cmd = [sys.executable, os.path.join(ROOT, "examples", name + ".py"), "--quick",
            "--no-progress", "--threads", "1", "--out", str(tmp_path), *extra]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
@@ -61,3 +61,16 @@ def test_example_logdir_option(tmp_path):
     assert [e.step for e in acc.Scalars("loss/train")] == list(range(s["epochs"]))
     assert acc.Scalars("loss/train")[-1].value == pytest.approx(s["final_train_loss"], abs=1e-4)
     assert acc.Scalars("accuracy/test")[-1].value == pytest.approx(s["test_accuracy"], abs=1e-4)
+
+
+def test_logdir_under_torch_backend_uses_torch_writer(tmp_path):
+    pytest.importorskip("torch")
+    s = run_example("two_layer_net", tmp_path, "--logdir", str(tmp_path / "tl"), backend="torch")
+    assert s["backend"] == "torch"
+    acc = load(tmp_path / "tl")
+    assert set(acc.Tags()["scalars"]) == {"loss/manual", "loss/autograd", "loss/nn+optim"}
+    manual = [e.value for e in acc.Scalars("loss/manual")]
+    assert len(manual) == s["steps"]
+    assert manual[0] == pytest.approx(s["manual_loss"][0], rel=1e-5)
+    assert manual[-1] == pytest.approx(s["manual_loss"][1], rel=1e-5)
+    assert (tmp_path / "two_layer_net_torch.png").is_file()
