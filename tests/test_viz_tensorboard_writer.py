@@ -395,3 +395,29 @@ def test_audio_and_custom_scalars(tmp_path):
     (cat,) = got.category
     assert cat.title == "Losses" and list(cat.chart[0].multiline.tag) == ["loss/train", "loss/test"]
     assert cat.chart[1].margin.series[0].upper == "hi"
+
+
+def test_image_with_boxes_and_video(tmp_path):
+    img = np.zeros((3, 30, 40), np.float32)
+    clips = RNG.random((3, 5, 1, 6, 4)).astype(np.float32)
+    with SummaryWriter(str(tmp_path)) as w:
+        w.add_image_with_boxes("boxes", img, ember.tensor([[5.0, 8.0, 20.0, 25.0]]), 1,
+                               labels=["cat"], rescale=2)
+        w.add_video("clip", ember.tensor(clips), 2, fps=5)
+        with pytest.raises(ValueError, match="box_tensor must be \\(N, 4\\)"):
+            w.add_image_with_boxes("bad", img, np.zeros((2, 3)))
+        with pytest.raises(ValueError, match="vid_tensor must be \\(N, T, C, H, W\\)"):
+            w.add_video("bad", np.zeros((5, 1, 6, 4)))
+    acc = load(tmp_path)
+    boxed = pixels(acc.Images("boxes")[0])
+    assert boxed.shape == (60, 80, 3)                     # rescaled x2
+    red = (boxed[..., 0] > 200) & (boxed[..., 1] < 50)
+    assert red[16:50, 10].any() and red[16:50, 40].any()  # left and right edges of the box
+    assert not red[30, 20:38].any()                       # the inside stays empty
+    assert not red[:, 60:].any()                          # nothing right of the box
+    gif = PIL.open(io.BytesIO(acc.Images("clip")[0].encoded_image_string))
+    assert gif.format == "GIF" and gif.n_frames == 5 and gif.size == (3 * 4, 6)
+    gif.seek(3)
+    frame = np.asarray(gif.convert("RGB"))[..., 0]
+    expect = (np.concatenate(list(clips[:, 3, 0]), axis=1) * 255).astype(np.uint8)
+    assert np.abs(frame.astype(int) - expect).max() <= 8   # GIF's palette quantisation

@@ -1,16 +1,16 @@
-"""Summary protos for each ``SummaryWriter.add_*`` kind, built from the ``tensorboard`` package's
-own protos and plugin metadata (the formats TensorBoard's dashboards read)."""
-import numbers
-
+"""Summary protos for the numeric and text ``SummaryWriter.add_*`` kinds (scalars, histograms,
+text, PR curves, hparams, custom-scalar layouts), built from the ``tensorboard`` package's own
+protos and plugin metadata (the formats TensorBoard's dashboards read). Pictures and sound are in
+``media``."""
 import numpy as np
 from tensorboard.compat.proto.histogram_pb2 import HistogramProto
 from tensorboard.compat.proto.summary_pb2 import Summary
 from tensorboard.util import tensor_util
 
-from ._convert import encode_png, to_hwc_uint8, to_numpy, to_scalar
+from ._convert import to_numpy, to_scalar
 
-__all__ = ["scalar", "histogram", "histogram_raw", "image", "text", "pr_curve", "pr_curve_raw",
-           "hparams", "figure_to_image", "tensorflow_bucket_edges", "audio", "custom_scalars"]
+__all__ = ["scalar", "histogram", "histogram_raw", "text", "pr_curve", "pr_curve_raw",
+           "hparams", "custom_scalars", "tensorflow_bucket_edges"]
 
 
 def scalar(tag, value, name="scalar_value"):
@@ -79,27 +79,6 @@ def histogram_raw(tag, min, max, num, sum, sum_squares, bucket_limits, bucket_co
     histo = HistogramProto(min=float(min), max=float(max), num=int(num), sum=float(sum),
                            sum_squares=float(sum_squares), bucket_limit=limits, bucket=counts)
     return Summary(value=[Summary.Value(tag=tag, histo=histo)])
-
-
-def image(tag, img, dataformats="CHW", name="img_tensor"):
-    """An image summary: the picture (a batch is tiled into a grid) as PNG bytes."""
-    hwc = to_hwc_uint8(img, dataformats, name)
-    h, w, c = hwc.shape
-    proto = Summary.Image(height=h, width=w, colorspace=c, encoded_image_string=encode_png(hwc))
-    return Summary(value=[Summary.Value(tag=tag, image=proto)])
-
-
-def figure_to_image(figure):
-    """A matplotlib figure (or a list of them) rendered to (H, W, 4) uint8 (or N of them, NHWC)."""
-    if isinstance(figure, (list, tuple)):
-        images = [figure_to_image(f) for f in figure]
-        return np.stack(images)
-    if not hasattr(figure, "canvas"):
-        raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    canvas = FigureCanvasAgg(figure)  # attaches an Agg canvas whatever the GUI backend is
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba()).copy()
 
 
 def text(tag, text_string):
@@ -210,33 +189,6 @@ def hparams(hparam_dict, metric_dict, hparam_domain_discrete=None):
     return (wrap(metadata.EXPERIMENT_TAG, experiment=experiment),
             wrap(metadata.SESSION_START_INFO_TAG, session_start_info=start),
             wrap(metadata.SESSION_END_INFO_TAG, session_end_info=end))
-
-
-def audio(tag, snd, sample_rate=44100):
-    """An audio summary: a mono clip (values in [-1, 1], clipped) as 16-bit PCM WAV bytes."""
-    import io
-    import wave
-    if isinstance(sample_rate, bool) or not isinstance(sample_rate, numbers.Real) \
-            or sample_rate <= 0:
-        raise ValueError(f"sample_rate must be a positive number, got {sample_rate!r}")
-    arr = to_numpy(snd, "snd_tensor").astype(np.float64)
-    clip = arr.squeeze()
-    if clip.ndim != 1 or clip.size == 0:
-        raise ValueError(f"snd_tensor must hold one mono clip (shape (L,) or (1, L)), "
-                         f"got shape {tuple(arr.shape)}")
-    if not np.isfinite(clip).all():
-        raise ValueError("snd_tensor holds NaN or inf samples")
-    pcm = (np.clip(clip, -1.0, 1.0) * np.iinfo(np.int16).max).astype("<i2")
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(int(sample_rate))
-        wav.writeframes(pcm.tobytes())
-    proto = Summary.Audio(sample_rate=float(sample_rate), num_channels=1,
-                          length_frames=len(pcm), encoded_audio_string=buf.getvalue(),
-                          content_type="audio/wav")
-    return Summary(value=[Summary.Value(tag=tag, audio=proto)])
 
 
 def custom_scalars(layout):

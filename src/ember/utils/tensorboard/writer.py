@@ -9,6 +9,7 @@ import time
 from tensorboard.compat.proto.event_pb2 import Event, SessionLog
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
+from . import media as _media
 from . import summary as _summary
 from ._convert import to_numpy, to_scalar
 
@@ -219,7 +220,7 @@ class SummaryWriter:
         """Log one image: float values in [0, 1] or uint8, laid out as ``dataformats``
         (CHW, HWC or HW)."""
         _check_tag(tag)
-        self._write(_summary.image(tag, img_tensor, dataformats), global_step, walltime)
+        self._write(_media.image(tag, img_tensor, dataformats), global_step, walltime)
 
     def add_images(self, tag, img_tensor, global_step=None, walltime=None, dataformats="NCHW"):
         """Log a batch of images (NCHW or NHWC), tiled into one grid of 8 per row."""
@@ -227,15 +228,27 @@ class SummaryWriter:
         if "N" not in str(dataformats).upper():
             raise ValueError(f"add_images needs a batch layout (NCHW or NHWC), "
                              f"got dataformats={dataformats!r}")
-        self._write(_summary.image(tag, img_tensor, dataformats), global_step, walltime)
+        self._write(_media.image(tag, img_tensor, dataformats), global_step, walltime)
+
+    def add_image_with_boxes(self, tag, img_tensor, box_tensor, global_step=None, walltime=None,
+                             rescale=1, dataformats="CHW", labels=None):
+        """Log an image with bounding boxes (N x 4: xmin, ymin, xmax, ymax) drawn on it."""
+        _check_tag(tag)
+        self._write(_media.image_with_boxes(tag, img_tensor, box_tensor, dataformats, labels,
+                                              rescale), global_step, walltime)
+
+    def add_video(self, tag, vid_tensor, global_step=None, fps=4, walltime=None):
+        """Log clips (N, T, C, H, W) as one animated GIF (a grid of the N clips)."""
+        _check_tag(tag)
+        self._write(_media.video(tag, vid_tensor, fps), global_step, walltime)
 
     def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
         """Log a matplotlib figure (or a list of figures) as an image; closes it unless
         ``close=False``."""
         _check_tag(tag)
-        pixels = _summary.figure_to_image(figure)
+        pixels = _media.figure_to_image(figure)
         fmt = "NHWC" if isinstance(figure, (list, tuple)) else "HWC"
-        self._write(_summary.image(tag, pixels, fmt, "figure"), global_step, walltime)
+        self._write(_media.image(tag, pixels, fmt, "figure"), global_step, walltime)
         if close:
             import matplotlib.pyplot as plt
             for f in figure if isinstance(figure, (list, tuple)) else [figure]:
@@ -244,12 +257,20 @@ class SummaryWriter:
     def add_audio(self, tag, snd_tensor, global_step=None, sample_rate=44100, walltime=None):
         """Log a mono sound clip (shape (L,) or (1, L), values in [-1, 1]) as WAV."""
         _check_tag(tag)
-        self._write(_summary.audio(tag, snd_tensor, sample_rate), global_step, walltime)
+        self._write(_media.audio(tag, snd_tensor, sample_rate), global_step, walltime)
 
     def add_custom_scalars(self, layout):
         """Lay out the Custom Scalars tab: ``{category: {chart: ["Multiline", [tag regexes]]
         or ["Margin", [value, lower, upper]]}}``."""
         self._write(_summary.custom_scalars(layout), None, None)
+
+    def add_custom_scalars_multilinechart(self, tags, category="default", title="untitled"):
+        """A Custom Scalars layout with one chart drawing ``tags`` together."""
+        self.add_custom_scalars({category: {title: ["Multiline", list(tags)]}})
+
+    def add_custom_scalars_marginchart(self, tags, category="default", title="untitled"):
+        """A Custom Scalars layout with one margin chart (tags: value, lower, upper)."""
+        self.add_custom_scalars({category: {title: ["Margin", list(tags)]}})
 
     # ---- text, hparams, PR curves, embeddings, graphs -------------------------------------
     def add_text(self, tag, text_string, global_step=None, walltime=None):
