@@ -64,6 +64,10 @@ from .nn._functional.vision import pixel_shuffle, pixel_unshuffle  # noqa: E402,
 from . import utils, multiprocessing  # noqa: E402,F401  (torch.utils.data, torch.multiprocessing)
 from . import testing  # noqa: E402,F401  (torch.testing.assert_close)
 from ._tensor_aliases import install_numpy_names as _numpy_names  # noqa: E402  (axis=, keepdims=)
+from . import random, accelerator  # noqa: E402,F401  (torch.random, torch.accelerator)
+from ._inplace_functions import install as _install_inplace  # noqa: E402  (torch.relu_, torch.pi)
+_install_inplace(globals())
+del _install_inplace
 _numpy_names(Tensor)
 _numpy_names(__import__("sys").modules[__name__])
 del _numpy_names
