@@ -140,7 +140,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
         _check_same(t, tensor, "all_gather", i)
     src = host_copy(tensor)
     out = np.empty((pg.size(),) + src.shape, dtype=src.dtype)
-    req = pg.comm.Iallgather(_mpi.message(src), _mpi.message(out))
+    req = pg.comm.Iallgather(_mpi.message(src), _mpi.split_message(out))
 
     def finish():
         for t, part in zip(tensor_list, out):
@@ -164,7 +164,8 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
         return None
     _check_sizes(output_tensor, input_tensor, "all_gather_into_tensor", 1, pg.size())
     out = Buffer(output_tensor, fill=False)
-    req = pg.comm.Iallgather(_mpi.message(host_copy(input_tensor)), _mpi.message(out.array))
+    req = pg.comm.Iallgather(_mpi.message(host_copy(input_tensor)),
+                             _mpi.split_message(out.array))
     return _launch(pg, "all_gather_into_tensor", [req], _finish([out]), async_op,
                    [output_tensor])
 
@@ -220,7 +221,7 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
         for i, t in enumerate(gather_list):
             _check_same(t, tensor, "gather", i)
         out = np.empty((pg.size(),) + src.shape, dtype=src.dtype)
-        req = pg.comm.Igather(_mpi.message(src), _mpi.message(out), root)
+        req = pg.comm.Igather(_mpi.message(src), _mpi.split_message(out), root)
 
         def finish():
             for t, part in zip(gather_list, out):
@@ -249,7 +250,7 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
         _check_list_len(scatter_list, pg, "scatter", "scatter_list")
         for i, t in enumerate(scatter_list):
             _check_same(t, tensor, "scatter", i)
-        send = _mpi.message(np.stack([host_copy(t) for t in scatter_list]))
+        send = _mpi.split_message(np.stack([host_copy(t) for t in scatter_list]))
     else:
         if scatter_list:
             raise ValueError("scatter: Argument ``scatter_list`` must NOT be specified on "

@@ -157,8 +157,25 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
             f"`ember-run --nproc-per-node {want_size} script.py` or `mpiexec -n {want_size} "
             f"python script.py`.")
     _set_world(ProcessGroup(comm, range(mpi_size), backend, timeout))
+    if mpi_size > 1:
+        _abort_job_on_uncaught_exception()
     os.environ.setdefault("RANK", str(mpi_rank))
     os.environ.setdefault("WORLD_SIZE", str(mpi_size))
+
+
+def _abort_job_on_uncaught_exception():
+    """Under a plain ``mpiexec``, an uncaught exception on one rank would leave the others blocked
+    in their next collective: print it, then abort the whole MPI job."""
+    import sys
+    previous = sys.excepthook
+
+    def hook(exc_type, exc, tb):
+        previous(exc_type, exc, tb)
+        MPI = _mpi.mpi()
+        if MPI.Is_initialized() and not MPI.Is_finalized():
+            sys.stderr.flush()
+            MPI.COMM_WORLD.Abort(1)
+    sys.excepthook = hook
 
 
 def destroy_process_group(group=None):

@@ -63,6 +63,12 @@ def message(arr):
     return [arr, arr.size, datatype(arr.dtype)]
 
 
+def split_message(arr):
+    """``[buffer, datatype]`` for an array holding one equal block per rank (the gathered side
+    of gather/allgather, the scattered side of scatter): mpi4py divides the count by the ranks."""
+    return [arr, datatype(arr.dtype)]
+
+
 # ---- reduction ops -----------------------------------------------------------------------------
 
 _BUILTIN_OPS = {"SUM": "SUM", "PRODUCT": "PROD", "MIN": "MIN", "MAX": "MAX", "BAND": "BAND",

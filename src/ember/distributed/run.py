@@ -146,6 +146,8 @@ class _Job:
                 if code != 0 and not rec.endswith("stopped by SIGTERM"):
                     err = self._read(rank, "error")
                     failed.append((rank, f"exited with code {code}" + (f": {err}" if err else "")))
+        # A rank that recorded its own failure caused it; peers it took down (MPI_Abort) did not.
+        failed.sort(key=lambda f: f[1].startswith("died"))
         return failed[0] if failed else None
 
     def stop(self):
