@@ -181,8 +181,8 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
     _check_sizes(output, input, "reduce_scatter_tensor", pg.size(), 1)
     mpi_op = _check_op(op, input.dtype, "reduce_scatter_tensor")
     out = Buffer(output, fill=False)
-    req = pg.comm.Ireduce_scatter_block(_mpi.message(host_copy(input)), _mpi.message(out.array),
-                                        mpi_op)
+    req = pg.comm.Ireduce_scatter_block(_mpi.split_message(host_copy(input)),
+                                        _mpi.message(out.array), mpi_op)
     return _launch(pg, "reduce_scatter_tensor", [req], _finish([out], op, pg.size()), async_op,
                    [output])
 
@@ -200,7 +200,7 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
     mpi_op = _check_op(op, output.dtype, "reduce_scatter")
     send = np.stack([host_copy(t) for t in input_list]) if input_list else None
     out = Buffer(output, fill=False)
-    req = pg.comm.Ireduce_scatter_block(_mpi.message(send), _mpi.message(out.array), mpi_op)
+    req = pg.comm.Ireduce_scatter_block(_mpi.split_message(send), _mpi.message(out.array), mpi_op)
     return _launch(pg, "reduce_scatter", [req], _finish([out], op, pg.size()), async_op,
                    [output])
 
