@@ -63,3 +63,17 @@ def test_requires_process_group():
     from ember.nn.parallel import DistributedDataParallel
     with pytest.raises(ValueError, match="init_process_group"):
         DistributedDataParallel(ember.nn.Linear(2, 2))
+
+
+def test_ddp_digits_example(tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("matplotlib")
+    example = os.path.join(os.path.dirname(WORKERS), "..", "examples", "ddp_digits.py")
+    proc = launch(2, os.path.abspath(example), "--epochs", "2", "--no-progress", "--threads", "1",
+                  "--out", str(tmp_path), timeout=180, env={"MPLBACKEND": "Agg"})
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["example"] == "ddp_digits" and summary["world_size"] == 2
+    assert summary["replicas_identical"] is True
+    assert summary["test_accuracy"] > 0.4     # chance is 0.1; 30 epochs reach ~0.97
+    assert (tmp_path / "ddp_digits.png").stat().st_size > 2000
