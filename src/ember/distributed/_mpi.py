@@ -103,7 +103,9 @@ def reduce_op(op_name, np_dtype):
 # ---- waiting -----------------------------------------------------------------------------------
 
 _HOT_TESTS = 200        # tests before the first yield: a fast partner answers within these
-_SLEEP_AFTER_S = 0.05   # after this long, the partner is busy computing: sleep between tests
+# After this long the partner is busy computing, not communicating: sleep between tests so the
+# CPU goes to it (EMBER_MPI_SLEEP_AFTER_S tunes it; a large value keeps waiting hot).
+_SLEEP_AFTER_S = float(os.environ.get("EMBER_MPI_SLEEP_AFTER_S", 0.002))
 _SLEEP_S = 0.0002
 
 
