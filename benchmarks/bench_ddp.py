@@ -105,13 +105,18 @@ def worker_main(args):
 def _job(lib, nproc, worker, steps, ddp=True):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         path = f.name
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     launcher = ["-m", "ember.distributed.run"] if lib == "ember" else \
-        ["-m", "torch.distributed.run", "--master-port", "29731"]
+        ["-m", "torch.distributed.run", "--master-port", str(port)]
     cmd = [sys.executable, *launcher, "--nproc-per-node", str(nproc), HERE, "--worker", worker,
            "--lib", lib, "--steps", str(steps), "--out", path] + (["--ddp"] if ddp else [])
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    subprocess.run(cmd, check=True, timeout=600, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    proc = subprocess.run(cmd, timeout=600, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
     with open(path) as f:
         result = json.load(f)
     os.unlink(path)
