@@ -139,11 +139,8 @@ def main():
     args = ap.parse_args()
     if args.worker:
         return worker_main(args)
-    try:
-        import torch  # noqa: F401
-        libs = ["ember", "torch"]
-    except ImportError:
-        libs = ["ember"]
+    import importlib.util
+    libs = ["ember", "torch"] if importlib.util.find_spec("torch") else ["ember"]
     res = {lib: {} for lib in libs}
     for _ in range(args.rounds):
         for lib in libs:
@@ -152,7 +149,8 @@ def main():
                 step = _job(lib, nproc, "step", args.steps, ddp)
                 _merge_best(res[lib], {f"step_{nproc}rank{'_ddp' if ddp else '_plain'}_s":
                                        step["step_s"]})
-    print("all_reduce on 2 ranks (best time, bus bandwidth = 2(n-1)/n * bytes / time)")
+    print("all_reduce on 2 ranks (best time; bandwidth = bytes / time, which for 2 ranks is also "
+          "the bus bandwidth 2(n-1)/n * bytes / time)")
     for mb in SIZES_MB:
         for lib in libs:
             t = res[lib][f"allreduce_{mb}MB_s"]

@@ -55,3 +55,13 @@ def test_backend_names():
     with pytest.raises(ValueError, match="Invalid backend: 'tcp'"):
         dist.Backend("tcp")
     assert str(dist.ReduceOp.SUM) == "RedOpType.SUM"
+
+
+def test_import_does_not_load_mpi():
+    import subprocess
+    import sys
+    code = ("import sys, ember, ember.nn, ember.utils.data, ember.distributed, ember.nn.parallel; "
+            "print([m for m in ('mpi4py', 'mpi4py.MPI') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
