@@ -31,15 +31,15 @@ def test_ranks_get_torchrun_variables_and_arguments(tmp_path):
     assert reports[0]["env"]["MASTER_PORT"] == reports[1]["env"]["MASTER_PORT"]
 
 
-@pytest.mark.parametrize("mode, says", [
-    ("raise", "rank 1 failed: exited with code 1: ValueError: boom from the test"),
-    ("kill", "rank 1 failed: died without exiting"),
+@pytest.mark.parametrize("mode, says, code", [
+    ("raise", "rank 1 failed: exited with code 1: ValueError: boom from the test", 1),
+    ("kill", "rank 1 failed: killed by SIGKILL", 128 + 9),
 ])
-def test_a_failing_rank_fails_the_job_fast(tmp_path, mode, says):
+def test_a_failing_rank_fails_the_job_fast(tmp_path, mode, says, code):
     start = time.time()
     proc = launch(3, WORKER, mode, str(tmp_path), timeout=60)
     elapsed = time.time() - start
-    assert proc.returncode != 0
+    assert proc.returncode == code
     assert says in proc.stderr, proc.stderr[-3000:]
     assert elapsed < 20, elapsed  # ranks start in ~2 s; failure handling takes well under 1 s
     assert wait_gone(str(tmp_path)) == []

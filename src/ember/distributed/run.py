@@ -119,11 +119,12 @@ class _Job:
         except OSError:
             return None
 
-    def rank_pids(self):
-        """{rank: pid} of the ranks on this machine that have started."""
+    def rank_pids(self, kind="pid"):
+        """{rank: pid} of the ranks' supervisors (``kind="child"``: of the ranks themselves)
+        on this machine, for the ranks that have started."""
         pids = {}
         for rank in range(self.world_size):
-            rec = self._read(rank, "pid")
+            rec = self._read(rank, kind)
             if rec:
                 pid, host = rec.split(" ", 1)
                 if host == self.host:
@@ -131,36 +132,47 @@ class _Job:
         return pids
 
     def failure(self):
-        """(rank, description) of the first rank seen to fail, or None while all are well."""
+        """(rank, description, exit code) of the rank that failed first, or None while all are
+        well.
+
+        Each rank's supervisor records when and how the rank ended (and the rank records an
+        uncaught exception before aborting the job); the earliest failure is the cause, later
+        ones are its peers going down with the job."""
         failed = []
         for rank, pid in self.rank_pids().items():
             rec = self._read(rank, "exit")
-            if rec is None and not _alive(pid):
-                rec = self._read(rank, "exit")  # written just before it exited?
-                if rec is None:
-                    failed.append((rank, f"died without exiting (pid {pid} was killed by a "
-                                         f"signal or crashed)"))
+            err = self._read(rank, "error")
+            if rec is None and err is None and not _alive(pid):
+                rec, err = self._read(rank, "exit"), self._read(rank, "error")  # just written?
+                if rec is None and err is None:
+                    failed.append((time.time(), rank, f"died without a record (pid {pid})", 1))
                     continue
-            if rec is not None:
-                code = int(rec.split(" ", 1)[0])
-                if code != 0 and not rec.endswith("stopped by SIGTERM"):
-                    err = self._read(rank, "error")
-                    failed.append((rank, f"exited with code {code}" + (f": {err}" if err else "")))
-        # A rank that recorded its own failure caused it; peers it took down (MPI_Abort) did not.
-        failed.sort(key=lambda f: f[1].startswith("died"))
-        return failed[0] if failed else None
+            if err is not None:
+                when, text = err.split(" ", 1)
+                failed.append((float(when), rank, f"exited with code 1: {text}", 1))
+            elif rec is not None:
+                code, when, how = rec.split(" ", 2)
+                if code != "0" and not how.startswith("stopped by"):
+                    what = f"exited with code {code}" if how == "exited" else how
+                    failed.append((float(when), rank, what, int(code)))
+        if not failed:
+            return None
+        if os.environ.get("EMBER_RUN_DEBUG"):
+            print("ember-run: failures seen:", sorted(failed), file=sys.stderr)
+        return min(failed)[1:]
 
     def stop(self):
         """Stop mpiexec and every rank still running on this machine."""
         for sig in (signal.SIGTERM, signal.SIGKILL):
             if self.proc.poll() is None:
                 _signal_group(self.proc.pid, sig)
-            for pid in self.rank_pids().values():
+            pids = list(self.rank_pids().values()) + list(self.rank_pids("child").values())
+            for pid in pids:
                 if _alive(pid):
                     _kill(pid, sig)
             deadline = time.monotonic() + 2.0
             while time.monotonic() < deadline and (
-                    self.proc.poll() is None or any(_alive(p) for p in self.rank_pids().values())):
+                    self.proc.poll() is None or any(_alive(p) for p in pids)):
                 time.sleep(_POLL_S)
         self.proc.wait()
 
@@ -240,10 +252,10 @@ def _supervise(job):
     job.stop()
     code = job.proc.returncode
     if failure is not None:
-        rank, what = failure
+        rank, what, rank_code = failure
         print(f"ember-run: rank {rank} failed: {what}; stopped the job's "
               f"{job.world_size} rank(s)", file=sys.stderr, flush=True)
-        return code if code and code > 0 else 1
+        return rank_code
     if code != 0:
         print(f"ember-run: mpiexec exited with code {code}", file=sys.stderr, flush=True)
         return code if code > 0 else 128 - code
