@@ -5,3 +5,5 @@ from .modules import Module  # noqa: F401
 from . import functional, init, utils, modules, parameter  # noqa: F401
 
 # ---- other helpers: append extra imports below this line (do not remove others' lines) ----
+from . import parallel  # noqa: F401,E402
+from .parallel import DistributedDataParallel  # noqa: F401,E402

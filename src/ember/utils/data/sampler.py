@@ -163,8 +163,15 @@ class DistributedSampler(Sampler):
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
                  drop_last=False):
         if num_replicas is None or rank is None:
-            raise RuntimeError("Requires distributed package to be available (pass "
-                               "num_replicas and rank explicitly)")
+            # The default process group, if ember.distributed has been set up (the sampler does
+            # not import it: that would put a layer above data under it).
+            import sys
+            dist = sys.modules.get("ember.distributed")
+            if dist is None or not dist.is_initialized():
+                raise ValueError("Default process group has not been initialized, please make "
+                                 "sure to call init_process_group (or pass num_replicas and rank).")
+            num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
+            rank = dist.get_rank() if rank is None else rank
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval "
                              f"[0, {num_replicas - 1}]")
