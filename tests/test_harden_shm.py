@@ -12,7 +12,7 @@ import pytest
 from mp_util import shm_segments
 
 _ROOT = textwrap.dedent("""
-    import sys, time
+    import os, sys, time
     import ember, ember.multiprocessing as mp
 
     def child(q):
@@ -31,6 +31,10 @@ _ROOT = textwrap.dedent("""
             q.get()  # the root's own tensor
             got = q.get()  # the child's, mapped here
             print("child", p.pid, flush=True)
+        else:
+            prefix = f"ember_{os.getpid()}_"
+            while sum(n.startswith(prefix) for n in os.listdir("/dev/shm")) < 5:
+                time.sleep(0.01)  # the queue's feeder thread has pickled the handle in flight
         print("ready", flush=True)
         time.sleep(120)
 """)
