@@ -136,7 +136,7 @@ def test_malicious_pickle_is_rejected_and_nothing_runs(tmp_path, make):
     marker = tmp_path / "pwned"
     buf = _evil_checkpoint(make(str(marker)))
     buf.seek(0)
-    with pytest.raises(pickle.UnpicklingError, match="Unsupported global: GLOBAL") as e:
+    with pytest.raises(pickle.UnpicklingError, match="(?i)unsupported global") as e:
         ember.load(buf)
     assert "system" in str(e.value) or "_writer" in str(e.value)
     assert not marker.exists()

@@ -184,6 +184,8 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place and return self."""
+        from ._checks import check_bool
+        requires_grad = check_bool("requires_grad_", requires_grad, "requires_grad", 1)
         if requires_grad and not (self.dtype.is_floating_point or self.dtype.is_complex):
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad

@@ -343,7 +343,7 @@ def to(self, *args, **kwargs):
     t = self
     if dev is not None:
         dev = to_device(dev)
-        if dev != self.device:
+        if dev != self.device and not (dev.type == "cpu" and self.device.type == "cpu"):
             t = ToDevice.apply(t, device=dev)
     if dt is not None:
         t = pointwise.to_dtype(t, D.to_dtype(dt), copy=copy and t is self)

@@ -6,7 +6,8 @@ before anything is unpickled, so a malicious file is rejected before any of it r
 """
 import contextlib
 import pickle
-from collections import OrderedDict
+import threading
+from collections import Counter, OrderedDict
 
 import numpy as np
 
@@ -68,7 +69,27 @@ def _torch_device(*args):
     return to_device(_device_cls(*args))
 
 
-# Globals a restricted load may resolve: PyTorch's name -> Ember object.
+def _unsupported(full):
+    def refuse(*args, **kwargs):
+        raise pickle.UnpicklingError(f"Weights only load failed: the checkpoint uses {full}, "
+                                     "which Ember does not support (sparse, quantized, nested "
+                                     "and meta tensors)")
+    refuse.__qualname__ = refuse.__name__ = full.rsplit(".", 1)[-1]
+    return refuse
+
+
+def _get_layout(name):
+    """``torch.serialization._get_layout``: only the strided layout exists in Ember."""
+    if name != "torch.strided":
+        raise pickle.UnpicklingError(f"Weights only load failed: layout {name!r} is not "
+                                     "supported by Ember")
+    return name
+
+
+# Globals a restricted load may resolve: PyTorch's name -> Ember object. This is exactly the
+# set torch 2.x allows by default with ``weights_only=True`` (no ``range``, ``slice``,
+# ``frozenset``, ``getattr``, ``copyreg``); names whose feature Ember lacks resolve to a
+# function that refuses with a clear message when the checkpoint calls it.
 _ALLOWED = {
     "torch._utils._rebuild_tensor_v2": _rebuild_tensor_v2,
     "torch._utils._rebuild_tensor_v3": _rebuild_tensor_v3,
@@ -77,20 +98,85 @@ _ALLOWED = {
     "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
     "torch.Size": _size,
     "torch.device": _torch_device,
+    "torch.serialization._get_layout": _get_layout,
     "collections.OrderedDict": OrderedDict,
-    "builtins.set": set, "builtins.frozenset": frozenset, "builtins.complex": complex,
-    "builtins.slice": slice, "builtins.range": range,
-    "builtins.bytearray": None,  # filled below (no size-only form)
+    "collections.Counter": Counter,
+    "builtins.set": set, "builtins.complex": complex,
+    "builtins.bytearray": None,  # filled below (bounded size)
     "_codecs.encode": None,  # filled below (bytes in protocol 2)
 }
 _ALLOWED.update({f"torch.{n}": d for n, d in D._BY_NAME.items()})
 _ALLOWED.update({f"torch.{n}": d for n, d in D.ALIASES.items()})
+for _name in ("_rebuild_tensor", "_rebuild_qtensor", "_rebuild_sparse_tensor",
+              "_rebuild_meta_tensor_no_storage", "_rebuild_nested_tensor",
+              "_rebuild_wrapper_subclass", "_rebuild_device_tensor_from_numpy",
+              "_rebuild_device_tensor_from_cpu_tensor"):
+    _ALLOWED[f"torch._utils.{_name}"] = _unsupported(f"torch._utils.{_name}")
+for _name in ("per_tensor_affine", "per_tensor_symmetric", "per_channel_affine",
+              "per_channel_symmetric", "per_channel_affine_float_qparams"):
+    _ALLOWED[f"torch.{_name}"] = _unsupported(f"torch.{_name}")
+_LEGACY_TENSORS = ("Float", "Double", "Half", "BFloat16", "Long", "Int", "Short", "Char",
+                   "Byte", "Bool")
+for _kind in _LEGACY_TENSORS:  # torch.cuda.* and torch.sparse.* tensor classes
+    for _mod in ("torch.cuda", "torch.sparse", "torch.cuda.sparse"):
+        _ALLOWED[f"{_mod}.{_kind}Tensor"] = _unsupported(f"{_mod}.{_kind}Tensor")
+for _q in ("QInt32", "QInt8", "QUInt2x4", "QUInt4x2", "QUInt8"):
+    _ALLOWED[f"torch.{_q}Storage"] = _unsupported(f"torch.{_q}Storage")
+_ALLOWED["torch.storage.TypedStorage"] = _unsupported("torch.storage.TypedStorage")
+_BLOCKED_MODULES = ("sys", "os", "posix", "nt")
+
+# A checkpoint may name a container once and build it many times (``set(memo[0])`` repeated),
+# so what constructor calls build is budgeted per load: at most this many items plus a few per
+# byte of pickle. A real checkpoint builds far fewer items than it has bytes.
+MAX_BUILT_ITEMS = 1 << 24
+_budget = threading.local()
+
+
+@contextlib.contextmanager
+def _build_budget(pickle_nbytes):
+    """Within the block, calls the pickle makes to container constructors may build at most
+    ``MAX_BUILT_ITEMS + 4 * pickle_nbytes`` items in total."""
+    saved = getattr(_budget, "left", None)
+    _budget.left = MAX_BUILT_ITEMS + 4 * pickle_nbytes
+    try:
+        yield
+    finally:
+        _budget.left = saved
+
+
+def _spend(n, what):
+    left = getattr(_budget, "left", None)
+    if left is None:
+        return
+    if n > left:
+        raise pickle.UnpicklingError(
+            f"Weights only load failed: the checkpoint asks to build {what} of {n} items, past "
+            f"the {MAX_BUILT_ITEMS}-item cap on containers a checkpoint may build")
+    _budget.left = left - n
+
+
+def _sized(arg):
+    try:
+        return len(arg)
+    except TypeError:
+        raise pickle.UnpicklingError(f"Weights only load failed: a container can only be built "
+                                     f"from a list, tuple, dict or string, not "
+                                     f"{type(arg).__name__}") from None
+
+
+def _budgeted(cls):
+    def build(*args, **kwargs):
+        _spend(sum(_sized(a) for a in args) + len(kwargs), cls.__name__)
+        return cls(*args, **kwargs)
+    build.__qualname__ = build.__name__ = cls.__name__
+    return build
 
 
 def _encode(s, encoding="utf-8", errors="strict"):
     import codecs
     if encoding not in ("latin1", "latin-1", "utf-8", "utf8", "ascii"):
         raise pickle.UnpicklingError(f"_codecs.encode with encoding {encoding!r} is not allowed")
+    _spend(_sized(s), "bytes")
     return codecs.encode(s, encoding, errors)
 
 
@@ -98,16 +184,37 @@ _ALLOWED["_codecs.encode"] = _encode
 
 
 def _bytearray(*args):
-    if args and not isinstance(args[0], (bytes, bytearray, str)):
-        raise pickle.UnpicklingError("Weights only load failed: bytearray() is only allowed "
-                                     "from bytes or str")
+    if args and isinstance(args[0], int) and not isinstance(args[0], bool):
+        if not 0 <= args[0] <= MAX_BUILT_ITEMS:
+            raise pickle.UnpicklingError(f"Weights only load failed: bytearray({args[0]}) is "
+                                         f"outside 0..{MAX_BUILT_ITEMS}, the cap on containers "
+                                         "a checkpoint may build")
+        _spend(args[0], "bytearray")
+    elif args:
+        _spend(_sized(args[0]), "bytearray")
     return bytearray(*args)
 
 
 _ALLOWED["builtins.bytearray"] = _bytearray
+# What a weights-only load calls instead of the plain constructors (budgeted).
+_BUDGETED = {"builtins.set": _budgeted(set), "collections.Counter": _budgeted(Counter),
+             "collections.OrderedDict": _budgeted(OrderedDict), "torch.Size": None}
+
+
+def _budgeted_size(*args):
+    if args:
+        _spend(_sized(args[0]), "torch.Size")
+    return _size(*args)
+
+
+_BUDGETED["torch.Size"] = _budgeted_size
 
 
 def _late_allowed(full):
+    if full.startswith("torch.") and full.endswith("Tensor") and \
+            full[6:-6] in _LEGACY_TENSORS:
+        from . import _legacy
+        return getattr(_legacy, full[6:])
     if full == "torch._tensor.Tensor" or full == "torch.Tensor":
         return Tensor
     if full == "torch.nn.parameter.Parameter":
@@ -169,30 +276,45 @@ def _resolve_safe(module, name):
         return _ALLOWED[full]
     if full.startswith("torch.") and name.endswith("Storage") and name in _STORAGE_NAMES:
         return _STORAGE_NAMES[name]
-    if full == "copyreg._reconstructor":
-        return _safe_reconstructor
     return _late_allowed(full)
 
 
-def _safe_reconstructor(cls, base, state):
-    if _global_name(cls) not in _safe_globals or base is not object:
-        raise pickle.UnpicklingError(_reject_msg(_global_name(cls)))
-    obj = object.__new__(cls)
-    if state is not None:
-        raise pickle.UnpicklingError("copyreg._reconstructor with state is not allowed")
-    return obj
+def _resolve_weights_only(module, name):
+    """What a ``weights_only`` load resolves ``module.name`` to: the allowed object, with the
+    container constructors replaced by their budgeted forms; None when refused."""
+    module = _PY2_MODULES.get(module, module)
+    full = f"{module}.{name}"
+    if full in _BUDGETED and full not in _safe_globals:
+        return _BUDGETED[full]
+    return _resolve_safe(module, name)
+
+
+_ERR_HEAD = ("Weights only load failed. Re-running `ember.load` with `weights_only` set to "
+             "`False` will likely succeed, but it can result in arbitrary code execution. Do it "
+             "only if you got the file from a trusted source.\n\nWeightsUnpickler error: ")
 
 
 def _reject_msg(full):
-    short = full.rsplit(".", 1)[-1]
-    return ("Weights only load failed. Re-running `ember.load` with `weights_only` set to "
-            "`False` will likely succeed, but it can result in arbitrary code execution. Do it "
-            "only if you got the file from a trusted source.\n\nWeightsUnpickler error: "
-            f"Unsupported global: GLOBAL {full} was not an allowed global by default. Please "
-            f"use `ember.serialization.add_safe_globals([{short}])` or the "
-            f"`ember.serialization.safe_globals([{short}])` context manager to allowlist this "
+    module = full.rsplit(".", 1)[0]
+    if module in _BLOCKED_MODULES:
+        return (_ERR_HEAD + f"Trying to load unsupported GLOBAL {full} whose module {module} "
+                "is blocked.")
+    shown = full[len("builtins."):] if full.startswith("builtins.") else full
+    return (_ERR_HEAD +
+            f"Unsupported global: GLOBAL {shown} was not an allowed global by default. Please "
+            f"use `ember.serialization.add_safe_globals([{shown}])` or the "
+            f"`ember.serialization.safe_globals([{shown}])` context manager to allowlist this "
             "global if you trust this class/function.")
 
+
+# The opcodes torch's weights-only unpickler executes (protocol 2 as torch.save writes it);
+# any other opcode is refused, as torch refuses it.
+_ALLOWED_OPS = frozenset({
+    "GLOBAL", "NEWOBJ", "REDUCE", "BUILD", "APPEND", "APPENDS", "SETITEM", "SETITEMS", "MARK",
+    "TUPLE", "TUPLE1", "TUPLE2", "TUPLE3", "NONE", "NEWFALSE", "NEWTRUE", "EMPTY_TUPLE",
+    "EMPTY_LIST", "EMPTY_DICT", "EMPTY_SET", "BININT", "BININT1", "BININT2", "BINFLOAT",
+    "BINUNICODE", "SHORT_BINSTRING", "BINPERSID", "BINGET", "LONG_BINGET", "BINPUT",
+    "LONG_BINPUT", "LONG1", "PROTO", "STOP"})
 
 _STRING_OPS = {"UNICODE", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "STRING",
                "BINSTRING", "SHORT_BINSTRING"}
@@ -200,9 +322,10 @@ _STRING_OPS = {"UNICODE", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8", "STRI
 
 def _check_globals(data):
     """Scan the pickle's opcodes and reject any global not on the allowlist, before any of it
-    is executed. Also rejects opcodes that build arbitrary objects (INST, OBJ)."""
+    is executed. Also rejects every opcode torch's weights-only unpickler does not run."""
     import pickletools
     memo, stack = {}, []
+    refused_op = None
     try:
         for op, arg, _pos in pickletools.genops(data):
             name = op.name
@@ -229,11 +352,17 @@ def _check_globals(data):
                                              "allowed")
             else:
                 stack.append(None)
+            if name not in _ALLOWED_OPS and refused_op is None:
+                refused_op = name
     except pickle.UnpicklingError:
         raise
     except Exception as e:
         raise pickle.UnpicklingError(f"Weights only load failed: the pickle data is corrupted "
                                      f"({type(e).__name__}: {e})") from None
+    if refused_op is not None:  # reported after the scan, so a refused global names itself
+        raise pickle.UnpicklingError(_ERR_HEAD + f"Unsupported operand {refused_op} in the "
+                                     "pickle; ember.load(weights_only=True) reads protocol-2 "
+                                     "checkpoints as torch.save writes them")
 
 
 def _require_safe(module, name):

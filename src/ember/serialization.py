@@ -14,7 +14,6 @@ import os
 import pickle
 import struct
 import sys
-import tempfile
 import zipfile
 import zlib
 from collections import OrderedDict
@@ -25,9 +24,10 @@ from . import _dtype as D
 from ._device import device as _device_cls, to_device
 from ._size import Size
 from ._storage import UntypedStorage
+from ._save_temp import create_temp, remove_stale_temps
 from ._tensor import Tensor
-from ._weights_only import (_STORAGE_NAMES, _resolve_safe, _reject_msg, _check_globals,
-                            add_safe_globals, safe_globals, get_safe_globals,
+from ._weights_only import (_STORAGE_NAMES, _resolve_safe, _resolve_weights_only,
+                            _reject_msg, _check_globals, _build_budget, add_safe_globals, safe_globals, get_safe_globals,
                             clear_safe_globals)
 
 __all__ = ["save", "load", "add_safe_globals", "safe_globals", "get_safe_globals",
@@ -359,8 +359,9 @@ def _write_entry(zf, name, data):
 def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
          _disable_byteorder_record=False):
     """Save ``obj`` to ``f`` (path or binary file) in PyTorch's checkpoint format
-    (``torch.save``). A path is written to a temporary file in the same folder, synced and
-    renamed into place, so a failure never leaves a half-written file behind."""
+    (``torch.save``). A path is written to a temporary ``.<name>.ember-tmp-<pid>-<tag>`` in
+    the same folder, synced and renamed into place, so a failure never leaves a half-written
+    file behind; temporaries left by killed writers are removed by the next save there."""
     if pickle_module is not None and pickle_module is not pickle:
         raise NotImplementedError("ember.save: only the standard pickle module is supported")
     pkl, records = _pickle_bytes(obj)
@@ -371,8 +372,8 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         if not os.path.isdir(folder):
             raise RuntimeError(f"Parent directory {os.path.dirname(path) or folder} does not "
                                "exist.")
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
-                                   suffix=".tmp")
+        remove_stale_temps(path)
+        fd, tmp = create_temp(path)
         try:
             with os.fdopen(fd, "wb") as fh:
                 _write_zip(fh, archive, pkl, records, _start_writeback)
@@ -409,7 +410,7 @@ class _Unpickler(pickle.Unpickler):
         self._weights_only = weights_only
 
     def find_class(self, module, name):
-        obj = _resolve_safe(module, name)
+        obj = (_resolve_weights_only if self._weights_only else _resolve_safe)(module, name)
         if obj is not None:
             return obj
         if self._weights_only:
@@ -596,7 +597,8 @@ def _load(fh, path, map_location, weights_only, mmap):
         loader = _Loader(zf, prefix, fh, path, map_location, mmap, byteorder)
         unpickler = _Unpickler(io.BytesIO(data), loader, weights_only)
         try:
-            return unpickler.load()
+            with _build_budget(len(data)):
+                return unpickler.load()
         except (pickle.UnpicklingError, RuntimeError):
             raise
         except (EOFError, KeyError, IndexError, TypeError, ValueError, AttributeError,

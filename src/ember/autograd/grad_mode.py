@@ -93,8 +93,9 @@ class set_grad_enabled(_GradModeBase):
     """Set grad mode on or off; takes effect at once, or as a context manager (``torch.set_grad_enabled``)."""
 
     def __init__(self, mode):
+        from .._checks import check_bool
         self.prev = STATE.enabled
-        self.mode = bool(mode)
+        self.mode = check_bool("set_grad_enabled", mode, "enabled", 1)
         STATE.enabled = self.mode
 
     def __call__(self, func):

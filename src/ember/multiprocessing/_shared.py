@@ -18,8 +18,9 @@ data. The creator releases a segment when its last tensor using it is garbage-co
 exit. If a creator dies without releasing (SIGKILL), its names are swept: by a receiver whose
 mapping of such a segment is collected, by the DataLoader when a worker dies or shuts down, and by
 the root process of the tree at exit (names carry the root pid and the creator pid:
-``ember_<root>_<creator>_<n>_<rand>``). Known gap: if the root process itself is killed by a
-signal, names still in flight or still held by its own tensors stay in /dev/shm.
+``ember_<root>_<creator>_<n>_<rand>``). Deaths no process of the tree survives to see (the
+root itself SIGKILLed) are covered by a watcher process per creator (``_tracker``), started
+with the creator's first segment, which removes its names once the creator is gone.
 """
 import ctypes
 import fcntl
@@ -43,6 +44,7 @@ _lock = threading.RLock()  # re-entrant: weakref callbacks may run under it (GC)
 _segments = {}       # name -> weakref to the Segment this process maps
 _counter = [0]
 _exit_pid = [None]   # pid that registered the exit hook
+_watcher = [None, None]  # (pid, pipe write end) of this process's name watcher
 
 
 def _root_pid():
@@ -55,7 +57,10 @@ def _root_pid():
 
 def _init_root():
     import multiprocessing
-    if multiprocessing.parent_process() is None:
+    # a spawned child imports its main module (and so Ember) before parent_process() is set,
+    # while current_process() is marked as inheriting from the parent
+    if multiprocessing.parent_process() is None and \
+            not getattr(multiprocessing.current_process(), "_inheriting", False):
         os.environ["EMBER_SHM_ROOT"] = str(os.getpid())
 
 
@@ -205,10 +210,22 @@ if str(os.getpid()) == os.environ.get("EMBER_SHM_ROOT"):
     _register_exit()  # the root sweeps its tree's names at exit, even if it never shared
 
 
+def _ensure_watcher(pid):
+    """Start this process's name watcher once (see ``_tracker``); a forked child gets its own."""
+    if _watcher[0] == pid:
+        return
+    from . import _tracker
+    with _lock:
+        if _watcher[0] != pid:
+            _watcher[1] = _tracker.start_watcher(_root_pid(), pid)  # kept open until death
+            _watcher[0] = pid
+
+
 def create_segment(nbytes):
     """Create, map and register a new segment with ``nbytes`` of (zeroed) data."""
     nbytes = int(nbytes)
     pid = os.getpid()
+    _ensure_watcher(pid)
     with _lock:
         _counter[0] += 1
         n = _counter[0]

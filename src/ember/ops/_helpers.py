@@ -11,9 +11,15 @@ _NP_TO_DTYPE = D._BY_NP
 
 
 def wrap_dim(dim, ndim):
-    """Turn a possibly negative ``dim`` into an index, raising PyTorch's IndexError."""
+    """Turn a possibly negative ``dim`` into an index, raising PyTorch's IndexError (and its
+    TypeError for a dim that is not an int)."""
+    if type(dim) is not int:
+        from .._checks import check_int
+        dim = check_int("", dim, "dim")
     n = max(ndim, 1)
     if not -n <= dim < n:
+        if not -(1 << 63) <= dim < (1 << 63):
+            raise ValueError(f"Overflow when unpacking long long (dim={dim})")
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                          f"but got {dim})")
     return dim + n if dim < 0 else dim if ndim else 0
@@ -26,7 +32,10 @@ def wrap_dims(dim, ndim):
     if isinstance(dim, (int, np.integer)):
         d = wrap_dim(int(dim), ndim)
         return (d,) if ndim else ()
-    dims = tuple(wrap_dim(int(d), ndim) for d in dim)
+    if isinstance(dim, (str, float)) or not hasattr(dim, "__iter__"):
+        from .._checks import check_int_list
+        check_int_list("", dim, "dim")
+    dims = tuple(wrap_dim(d, ndim) for d in dim)
     if not ndim:
         return ()
     if len(set(dims)) != len(dims):

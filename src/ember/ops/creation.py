@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from .. import _dtype as D
+from .. import _checks, _dtype as D
 from .._device import to_device, backend_for, CPU
 from .._tensor import Tensor, _wrap
 
@@ -110,6 +110,7 @@ def _np_float_dtype(data):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor copying ``data`` (nested lists, numbers, arrays); dtype inferred as PyTorch."""
+    _checks.check_dtype("tensor", dtype)
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use "
@@ -189,6 +190,7 @@ def _filled(size, fill, dtype, device, requires_grad):
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"{list(shape)}")
+    _checks.check_alloc(_checks.check_numel(shape, dt.itemsize) * dt.itemsize)
     if fill == 0:
         arr = xp.zeros(shape, dtype=dt.np)
     elif fill is None:
@@ -201,6 +203,8 @@ def _filled(size, fill, dtype, device, requires_grad):
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """A tensor of zeros of shape ``size`` (``torch.zeros``)."""
+    size = (_checks.check_size("zeros", size),)
+    _checks.check_dtype("zeros", dtype)
     if any(isinstance(s, int) and s < 0 for s in (size[0] if len(size) == 1 and
                                                   isinstance(size[0], (tuple, list)) else size)):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -210,12 +214,16 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, memory_format=None):
     """A tensor of ones of shape ``size`` (``torch.ones``)."""
+    size = (_checks.check_size("ones", size),)
+    _checks.check_dtype("ones", dtype)
     return _out(_filled(size, 1, dtype, device, requires_grad), out)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """An uninitialised tensor of shape ``size`` (``torch.empty``)."""
+    size = (_checks.check_size("empty", size),)
+    _checks.check_dtype("empty", dtype)
     return _out(_filled(size, None, dtype, device, requires_grad), out)
 
 
@@ -227,11 +235,14 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False)
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False):
     """A tensor of shape ``size`` filled with ``fill_value``; dtype inferred from the value."""
+    size = _checks.check_size("full", (size,))
+    _checks.check_dtype("full", dtype)
     if dtype is None:
         dtype = D.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else \
             fill_value.dtype
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    _checks.check_fits(fill_value, D.to_dtype(dtype))
     return _out(_filled((tuple(size),), fill_value, dtype, device, requires_grad), out)
 
 
@@ -251,6 +262,8 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
 
 def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
     """A 2-d tensor with ones on the diagonal (``torch.eye``)."""
+    n = _checks.check_int("eye", n, "n", 1)
+    m = None if m is None else _checks.check_int("eye", m, "m", 2)
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
@@ -260,10 +273,12 @@ def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
 
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requires_grad=False):
     """Values from start (inclusive) to end (exclusive) by step (``torch.arange``)."""
+    _checks.check_dtype("arange", dtype)
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     start, end, step = vals
+    _checks.check_range_args(start, end, step)
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
@@ -280,6 +295,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
     else:
         dt = D.to_dtype(dtype)
     n = max(int(math.ceil((end - start) / step)), 0)
+    _checks.check_alloc(n * dt.itemsize)
     xp = backend_for(to_device(device))
     if dt._category >= D._FLOAT:
         arr = (start + xp.arange(n, dtype=np.float64) * step).astype(dt.np)
@@ -304,6 +320,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
 
 def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from start to end inclusive (``torch.linspace``)."""
+    steps = _checks.check_int("linspace", steps, "steps", 3)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()

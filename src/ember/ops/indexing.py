@@ -3,7 +3,7 @@ gather/scatter, index_select/index_add, masked ops, nonzero.
 """
 import numpy as np
 
-from .. import _dtype as D
+from .. import _checks, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
 from ..autograd.grad_mode import STATE
@@ -475,6 +475,7 @@ def _index_select(input, d, index, out):
 def index_add(input, dim, index, source, *, alpha=1, out=None):
     """``input`` with ``alpha * source`` added at ``index`` along ``dim``, out of place."""
     d = wrap_dim(dim, input._data.ndim)
+    _checks.check_index_source("index_add_", input, d, index, source)
     if alpha != 1:
         source = source * alpha
     key = (slice(None),) * d + (index._data,)

@@ -1,5 +1,5 @@
 """Joining and rearranging: cat, stack, flip, roll, repeat, tile, tril/triu and friends."""
-from .. import _dtype as D
+from .. import _checks, _dtype as D
 from .._tensor import Tensor
 from ..autograd.node import Op
 from ._helpers import wrap_dim, handle_out, check_same_device, named
@@ -26,7 +26,7 @@ class Cat(Op):
 
 def cat(tensors, dim=0, *, out=None):
     """Concatenate tensors along an existing dim (``torch.cat``)."""
-    tensors = list(tensors)
+    tensors = _checks.check_tensor_sequence("cat", tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     if out is not None and isinstance(out, Tensor):
@@ -70,7 +70,7 @@ def concatenate(tensors, axis=0, out=None):
 
 def stack(tensors, dim=0, *, out=None):
     """Join tensors of equal shape along a new dim (``torch.stack``)."""
-    tensors = list(tensors)
+    tensors = _checks.check_tensor_sequence("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0]._data.shape
@@ -155,6 +155,9 @@ class Roll(Op):
 
 def roll(input, shifts, dims=None):
     """Rotate elements along ``dims`` by ``shifts`` (flattened when dims is None)."""
+    shifts = _checks.check_int_list("roll", shifts, "shifts", 1)
+    if len(shifts) == 1 and dims is None:
+        shifts = shifts[0]
     if dims is None:
         return named(roll(input.flatten(), shifts, 0).view(input.shape), "RollBackward0")
     if isinstance(shifts, int):
@@ -173,6 +176,7 @@ def repeat(input, *sizes, repeats=None):
         sizes = (repeats,)
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
+    sizes = _checks.check_size("repeat", sizes, "repeats")
     nd = input._data.ndim
     if len(sizes) < nd:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "

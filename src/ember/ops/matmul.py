@@ -117,6 +117,9 @@ def inner(input, other, *, out=None):
 
 def outer(input, vec2, *, out=None):
     """Outer product of two 1-d tensors (``torch.outer``)."""
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.dim() != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.dim()}-D")
     (a, b), _ = promote(input, vec2)
     return handle_out(a.unsqueeze(1) * b.unsqueeze(0), out)
 
@@ -294,6 +297,10 @@ def _einsum_op(n):
 def tensordot(a, b, dims=2, out=None):
     """Sum of products over the given dims of a and b (``torch.tensordot``)."""
     if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > min(a.dim(), b.dim()):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
         da = list(range(a.dim() - dims, a.dim()))
         db = list(range(dims))
     else:

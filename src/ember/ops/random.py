@@ -4,7 +4,7 @@ Mersenne Twister); distributions, shapes, dtypes and seeding semantics match.
 """
 import numpy as np
 
-from .. import _dtype as D
+from .. import _checks, _dtype as D
 from .._device import to_device, backend_for
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
@@ -118,10 +118,13 @@ def _move(arr, device):
     return arr if dev.type == "cpu" else backend_for(dev).asarray(arr)
 
 
-def _shape(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        return tuple(int(s) for s in size[0])
-    return tuple(int(s) for s in size)
+def _shape(size, fn="rand"):
+    shape = _checks.check_size(fn, size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(shape)}: {list(shape)}")
+    _checks.check_alloc(_checks.check_numel(shape, 8) * 4)
+    return shape
 
 
 def _float_dtype(dtype, kernel="check_uniform_bounds"):
@@ -153,7 +156,7 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
     """Standard normal samples (``torch.randn``)."""
     size = args if size is None else (size,)
     dt = _float_dtype(dtype, "normal_kernel_cpu")
-    shape = _shape(size)
+    shape = _shape(size, "randn")
     if dt.is_complex:
         r = _rng(generator).standard_normal(shape + (2,)) / np.sqrt(2)
         arr = r[..., 0] + 1j * r[..., 1]
@@ -170,6 +173,8 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
+    low = _checks.check_int("randint", low, "low")
+    high = _checks.check_int("randint", high, "high")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
@@ -185,6 +190,10 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
 
 def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1 (``torch.randperm``)."""
+    n = _checks.check_int("randperm", n, "n", 1)
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    _checks.check_alloc(n * 8)
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
     if dt is D.bool_ or dt.is_complex:
         from ._helpers import _cap

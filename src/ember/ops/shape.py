@@ -6,6 +6,7 @@ changes are caught by autograd.
 """
 import math
 
+from .. import _checks
 from ..autograd.node import Op
 from ._helpers import wrap_dim, wrap_dims, named
 
@@ -56,6 +57,9 @@ def _infer_shape(shape, numel):
 def _shape_arg(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
+    for s in shape:
+        if type(s) is not int or not -(1 << 63) <= s < (1 << 63):
+            return _checks.check_size("", tuple(shape), "shape")
     for s in shape:
         if type(s) is not int:
             return tuple(int(s) for s in shape)  # Tensors, NumPy ints...
@@ -214,6 +218,10 @@ def adjoint(input):
 
 def movedim(input, source, destination):
     """Move dims from ``source`` to ``destination`` positions (``torch.movedim``)."""
+    if isinstance(source, (tuple, list)) != isinstance(destination, (tuple, list)):
+        raise TypeError(f"movedim() received an invalid combination of arguments - got "
+                        f"({type(source).__name__}, {type(destination).__name__}): source and "
+                        "destination must both be ints or both be tuples of ints")
     nd = input._data.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
@@ -283,6 +291,9 @@ def broadcast_to(input, size):
 
 def squeeze(input, dim=None):
     """Remove size-1 dims (all, or those in ``dim``) (``torch.squeeze``)."""
+    if dim is not None:
+        dim = _checks.check_int_list("squeeze", dim, "dim", 1) \
+            if isinstance(dim, (tuple, list)) else _checks.check_int("squeeze", dim, "dim", 1)
     shp = input._data.shape
     if dim is None:
         new = tuple(s for s in shp if s != 1)

@@ -4,6 +4,7 @@ the ``*Scatter`` ops that write a gradient back into the slice they came from.
 
 Part of ``ember.ops.shape``, which re-exports everything here.
 """
+from .. import _checks
 from .._tensor import Tensor
 from ..autograd.node import Op
 from ._helpers import wrap_dim, named, dense_dim_order
@@ -48,7 +49,8 @@ def narrow(input, dim, start, length):
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
     size = input._data.shape[d]
-    start = int(start)
+    start = _checks.check_int("narrow", start, "start", 2)
+    length = _checks.check_int("narrow", length, "length", 3)
     if start < 0:
         start += size
     if not 0 <= start <= size or length < 0 or start + length > size:
@@ -79,6 +81,9 @@ def unbind(input, dim=0):
 
 def split(tensor, split_size_or_sections, dim=0):
     """Split into chunks of a given size, or of the given list of sizes (``torch.split``)."""
+    if not isinstance(split_size_or_sections, (list, tuple)):
+        split_size_or_sections = _checks.check_int("split", split_size_or_sections,
+                                                   "split_size", 2)
     if tensor._data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor._data.ndim)
@@ -106,6 +111,7 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of (ceil) equal size (``torch.chunk``)."""
+    chunks = _checks.check_int("chunk", chunks, "chunks", 1)
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     d = wrap_dim(dim, input._data.ndim)
@@ -221,6 +227,7 @@ def _strided_indices(xp, size, stride, offset):
 
 def as_strided(input, size, stride, storage_offset=None):
     """A view of the storage with the given geometry, in elements (``torch.as_strided``)."""
+    _checks.check_strided_geometry(size, stride)
     root = input._base if input._base is not None else input
     offset = input.storage_offset() if storage_offset is None else storage_offset
     size, stride = tuple(size), tuple(stride)
@@ -235,6 +242,8 @@ def as_strided(input, size, stride, storage_offset=None):
 
 def unfold(input, dimension, size, step):
     """A view of all windows of ``size`` along ``dimension`` taken every ``step``."""
+    size = _checks.check_int("unfold", size, "size", 2)
+    step = _checks.check_int("unfold", step, "step", 3)
     nd = input._data.ndim
     d = wrap_dim(dimension, nd)
     n = input._data.shape[d] if nd else 1

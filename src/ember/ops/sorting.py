@@ -4,7 +4,7 @@ The positions are found on the backend arrays; values are then read with ``gathe
 derivative scatters the gradient back), so every value output is differentiable without an
 ``Op`` of its own.
 """
-from .. import _dtype as D
+from .. import _checks, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ._helpers import wrap_dim, dtype_of, handle_out, _cap, return_type
@@ -75,6 +75,7 @@ def msort(input, *, out=None):
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """The ``k`` largest (or smallest) entries along ``dim`` as (values, indices) (``torch.topk``)."""
+    k = _checks.check_int("topk", k, "k", 1)
     xp = input._backend()
     x = input._data
     d = wrap_dim(dim, x.ndim)

@@ -49,8 +49,15 @@ def check_lr(lr):
         return
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= float(lr):
+    if not 0.0 <= (lr.item() if isinstance(lr, Tensor) else lr):  # a str raises TypeError
         raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def check_not_below_zero(name, value, label=None):
+    """SGD's form of PyTorch's check, ``value < 0`` (so NaN passes, as there)."""
+    if value is not required and value < 0.0:
+        raise ValueError(f"Invalid {label or name}: {value}" if name == "learning rate" else
+                         f"Invalid {label or name} value: {value}")
 
 
 def check_betas(betas):
@@ -61,12 +68,16 @@ def check_betas(betas):
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
 
 
-def check_adam_args(lr, eps, betas, weight_decay, differentiable):
-    """The Adam family's checks, in PyTorch's order: lr, eps, betas, weight_decay, flags."""
+def check_adam_args(lr, eps, betas, weight_decay, differentiable, typed_betas=False):
+    """The Adam family's checks, in PyTorch's order: lr, eps, betas, weight_decay, flags;
+    ``typed_betas`` adds Adam/AdamW's rule that both betas are floats or both tensors."""
     check_lr(lr)
     check_nonneg("epsilon", eps)
     check_betas(betas)
     check_nonneg("weight_decay", weight_decay)
+    if typed_betas and not (all(isinstance(b, float) for b in betas[:2]) or
+                            all(isinstance(b, Tensor) for b in betas[:2])):
+        raise ValueError("betas must be either both floats or both Tensors")
     check_flags({"differentiable": differentiable})
 
 

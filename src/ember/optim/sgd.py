@@ -1,7 +1,7 @@
 """Stochastic gradient descent with momentum and Nesterov (``torch.optim.SGD``)."""
 from .._tensor import Tensor
 from ._inplace import mul_, add_, add
-from .optimizer import Optimizer, check_lr, check_nonneg, check_flags
+from .optimizer import Optimizer, check_not_below_zero, check_flags
 
 __all__ = ["SGD"]
 
@@ -12,9 +12,9 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
-        check_lr(lr)
-        check_nonneg("momentum", momentum)
-        check_nonneg("weight_decay", weight_decay)
+        check_not_below_zero("learning rate", lr)
+        check_not_below_zero("momentum", momentum)
+        check_not_below_zero("weight_decay", weight_decay)
         check_flags({"differentiable": differentiable})
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")

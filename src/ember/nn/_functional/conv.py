@@ -9,7 +9,12 @@ _TNAME = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16"
 
 
 def ntuple(v, n, name="value"):
-    """``v`` (int or sequence) as a tuple of ``n`` ints."""
+    """``v`` (int or sequence) as a tuple of ``n`` ints; TypeError for bools, floats and
+    other non-integers (PyTorch's int[N] parameters)."""
+    from ..._checks import check_int_list
+    v = check_int_list("", v, name)
+    if len(v) == 1 and n > 1:
+        v = v * n
     if isinstance(v, (list, tuple)):
         if len(v) == 1 and n > 1:
             return tuple(int(v[0]) for _ in range(n))

@@ -132,6 +132,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (``F.huber_loss``)."""
+    if not delta > 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _check_reduction(reduction)
     _check_weight(input, weight)
     if _fusable(input, target, weight):
@@ -198,7 +200,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                                     reduction=reduction)
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
+    if label_smoothing > 1.0:  # PyTorch checks the upper bound only
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)

@@ -2,7 +2,7 @@
 normalize, cosine_similarity, pairwise_distance and the normalisation layers' functionals."""
 import math
 
-from ... import _dtype as D
+from ... import _checks, _dtype as D
 from ..._tensor import _wrap
 from ...autograd.grad_mode import no_grad
 from ...ops import unary as U, creation as C, random as RND
@@ -70,8 +70,7 @@ def bilinear(input1, input2, weight, bias=None):
 
 # ---- dropout -----------------------------------------------------------------------------
 def _check_p(p):
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _checks.check_probability(p)
 
 
 def _keep_mask(input, shape, p):
@@ -285,6 +284,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
 
 def one_hot(tensor, num_classes=-1):
     """(*,) int64 class indices -> (*, num_classes) int64 one-hot (``F.one_hot``)."""
+    num_classes = _checks.check_int("one_hot", num_classes, "num_classes", 2)
     if tensor.dtype is not D.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     a = tensor._data
@@ -422,7 +422,10 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     elementwise (``F.layer_norm``)."""
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
-    ns = tuple(normalized_shape)
+    ns = _checks.check_int_list("layer_norm", normalized_shape, "normalized_shape", 2)
+    if not ns:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
     k = len(ns)
     if tuple(input.shape[input.dim() - k:]) != ns or input.dim() < k:
         raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "

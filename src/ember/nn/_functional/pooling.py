@@ -1,4 +1,5 @@
 """Pooling (``F.max_pool*``, ``F.avg_pool*``, adaptive, LP, ``F.max_unpool*``) over ``ops.pooling``."""
+from ... import _checks
 from ..._tensor import _wrap
 from ...ops.pooling import (pool_out_size, window_argmax, PlaneGather, PlaneScatter, WindowSum)
 from ...ops.conv import prod
@@ -175,6 +176,7 @@ def _adaptive_avg(input, output_size, nd, name):
     x, batched = _adaptive_check(input, nd, name)
     sp = tuple(x.shape[2:])
     osz = _out_sizes(output_size, nd, sp)
+    _checks.check_adaptive_output(name, tuple(x.shape[:2]) + tuple(osz), x.dtype.itemsize)
     if all(L % o == 0 for L, o in zip(sp, osz)):
         k = tuple(L // o for L, o in zip(sp, osz))
         xp = x._backend()
@@ -213,6 +215,7 @@ def _adaptive_max(input, output_size, nd, name):
     x, batched = _adaptive_check(input, nd, name, ":")
     sp = tuple(x.shape[2:])
     osz = _out_sizes(output_size, nd, sp)
+    _checks.check_adaptive_output(name, tuple(x.shape[:2]) + tuple(osz), x.dtype.itemsize)
     xp = x._backend()
     # candidate positions per dim: (o, kmax), short windows repeat their last index
     flat = None

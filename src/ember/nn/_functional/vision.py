@@ -177,8 +177,15 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                              f"and scale_factor of shape {list(scale_factor)}. Please provide "
                              f"input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in "
                              f"(s1, s2, ...,sK) format.")
+        if not all(math.isfinite(float(s)) for s in sf):
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
         osz = tuple(int(math.floor(L * float(s))) for L, s in zip(sp, sf))
         scales = [None] * nd if recompute_scale_factor else [float(s) for s in sf]
+    if any(o <= 0 for o in osz):
+        names = "HW" if nd == 2 else ("W" if nd == 1 else "DHW")
+        fmt = lambda v: ", ".join(f"{n}: {x}" for n, x in zip(names, v))  # noqa: E731
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
+                           f"({fmt(sp)}) output ({fmt(osz)})")
     if mode == "area":
         from .pooling import _adaptive_avg
         return _adaptive_avg(input, osz, nd, "adaptive_avg_pool")

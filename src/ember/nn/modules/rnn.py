@@ -153,6 +153,8 @@ class RNNBase(Module):
             if batched and self.batch_first:
                 x = x.transpose(0, 1)
             self._check_input(x, None)
+            if x.shape[0] == 0:
+                raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
             B = x.shape[1]
             bsz, sorted_idx, unsorted_idx = None, None, None
         hshape = (self.num_layers * dirs, B, real_h)

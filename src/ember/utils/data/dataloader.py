@@ -241,6 +241,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         super().__init__(loader)
         from ...multiprocessing.reductions import init_reductions
         init_reductions()
+        if not loader.prefetch_factor > 0:  # 0 would start workers with nothing to fetch
+            raise AssertionError("prefetch_factor must be greater than 0 for "
+                                 "MultiProcessingDataLoaderIter")
         self._prefetch_factor = loader.prefetch_factor
         self._in_order = loader.in_order
         self._persistent_workers = loader.persistent_workers

@@ -1,5 +1,6 @@
 """Samplers (``torch.utils.data.sampler``): the order in which a DataLoader visits indices."""
 import math
+import sys
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler", "DistributedSampler"]
@@ -137,6 +138,9 @@ class BatchSampler(Sampler):
 
     def __iter__(self):
         bs = self.batch_size
+        if bs > sys.maxsize:  # PyTorch slices the sampler with itertools.islice
+            raise ValueError("Stop argument for islice() must be None or an integer: 0 <= x <= "
+                             "sys.maxsize.")
         it = iter(self.sampler)
         if self.drop_last:
             while True:
