@@ -291,13 +291,13 @@ def main():
         i = args.index("--rounds")
         rounds = int(args[i + 1])
         del args[i:i + 2]
+    words = [a for a in args if a != "--profile"]
+    names = [n for n in CASES if not words or any(w in n for w in words)]
     if "--profile" in args:
-        args.remove("--profile")
-        for name in args or CASES:
+        for name in names:
             print(f"===== {name}")
             profile(name)
         return
-    names = [n for n in CASES if not args or any(a in n for a in args)]
     run(names, rounds)
 
 

@@ -13,6 +13,7 @@ kernel positions only (col2im), never over batch, channels or pixels.
 import itertools
 
 from ..autograd.node import Op
+from .conv_shift import ShiftCols, use_shift, shift_forward, shift_dw, shift_dx, shift_cols_of
 
 __all__ = []
 
@@ -82,6 +83,8 @@ def col2im(xp, cols, xshape, k, stride, pad, dil):
 
 def conv_forward(xp, x, w, stride, pad, dil, groups, cols=None):
     """conv(x, w) on arrays; returns (y, cols)."""
+    if cols is None and use_shift(x.shape, w.shape, stride, pad, dil, groups):
+        return shift_forward(xp, x, w, pad, dil)
     k = w.shape[2:]
     if cols is None:
         cols, o = im2col(xp, x, k, stride, pad, dil, groups)
@@ -98,7 +101,10 @@ def conv_dx(xp, g, w, xshape, stride, pad, dil, groups):
     """The input gradient of conv for output gradient ``g``: one GEMM per group, then col2im.
 
     Works batch-last, (C, *K, *O, N), so each kernel position's add runs over long rows.
+    Stride-1 2-d convs take the padded-width kernel (``conv_shift``) instead.
     """
+    if use_shift(xshape, w.shape, stride, pad, dil, groups):
+        return shift_dx(xp, g, w, xshape, pad, dil)
     n, cout = g.shape[:2]
     o = tuple(g.shape[2:])
     k = tuple(w.shape[2:])
@@ -123,6 +129,10 @@ def conv_dx(xp, g, w, xshape, stride, pad, dil, groups):
 def conv_dw(xp, x, g, wshape, stride, pad, dil, groups, cols=None):
     """The weight gradient of conv for input ``x`` and output gradient ``g``:
     sum over the batch of g[n] @ cols[n]^T (batched GEMM, then one reduction)."""
+    if isinstance(cols, ShiftCols):
+        return shift_dw(xp, g, wshape, cols)
+    if cols is None and use_shift(x.shape, wshape, stride, pad, dil, groups):
+        return shift_dw(xp, g, wshape, shift_cols_of(xp, x, wshape, pad, dil))
     k = wshape[2:]
     if cols is None:
         cols, _ = im2col(xp, x, k, stride, pad, dil, groups)

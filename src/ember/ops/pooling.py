@@ -7,6 +7,8 @@
 * ``WindowSum`` / ``WindowSumT``: scaled sums over windows (average / LP pooling) and the adjoint
   (col2im with one add per kernel position).
 """
+import itertools
+
 from ..autograd.node import Op
 from .conv import pad_array, windows, col2im, prod
 
@@ -54,7 +56,13 @@ def window_argmax(xp, x, k, stride, pad, dil, osz):
             take |= xp.isnan(v)
         am += take * (j - am)
         best = xp.maximum(best, v)
-    # flat index = window start (per output position) + kernel offset (per kernel position)
+    return _flat_index(xp, am, k, stride, pad, dil, osz, sp), best
+
+
+def _flat_index(xp, am, k, stride, pad, dil, osz, sp):
+    """Flat per-plane input index of each window's maximum from its kernel position ``am``:
+    window start (per output position) + kernel offset (per kernel position)."""
+    nd = len(k)
     flat = None
     koff = xp.zeros(k, dtype=xp.int64)
     plane_stride = 1
@@ -69,7 +77,69 @@ def window_argmax(xp, x, k, stride, pad, dil, osz):
         koff = koff + (xp.arange(k[i], dtype=xp.int64) * dil[i] * plane_stride).reshape(kshp)
         plane_stride *= sp[i]
     flat = flat + koff.reshape(-1)[am]
-    return flat.astype(xp.int64), best
+    return flat.astype(xp.int64, copy=False)
+
+
+def _tile_views(x, k, osz):
+    """For each kernel position (row-major), the strided view of ``x`` (N, C, *S) holding that
+    position of every non-overlapping window (stride == kernel, no padding)."""
+    for kidx in itertools.product(*[range(kk) for kk in k]):
+        yield (slice(None), slice(None)) + tuple(
+            slice(a, a + o * kk, kk) for a, kk, o in zip(kidx, k, osz))
+
+
+def tiled_argmax(xp, x, k, osz):
+    """``window_argmax`` for non-overlapping windows (stride == kernel, no padding, dilation
+    1): a running maximum over the kernel positions' strided views, with no window copy.
+    Returns (flat index, values, kernel position of each maximum).
+
+    The position of the first maximum comes after the values, by small-integer arithmetic
+    on "not the maximum" masks, innermost position first:
+    ``am = ne[0] * (1 + ne[1] * (1 + ... ne[P-2]))``, which is the first j with
+    ``views[j] == best``. NaN windows fall back to the generic rule (last NaN's index)."""
+    views = [x[v] for v in _tile_views(x, k, osz)]
+    best = views[0].copy()
+    for v in views[1:]:
+        xp.maximum(best, v, out=best)
+    if x.dtype.kind == "f" and not bool(xp.isfinite(best.sum())) and bool(xp.isnan(best).any()):
+        flat, best = window_argmax(xp, x, k, k, (0,) * len(k), (1,) * len(k), osz)
+        am = _local_of(xp, flat, k, osz, x.shape[2:])
+        return flat, best, am
+    small = xp.uint8 if len(views) < 256 else xp.int32
+    if len(views) == 1:
+        am = xp.zeros(best.shape, dtype=small)
+    else:
+        am = xp.not_equal(views[-2], best).astype(small)
+        for j in range(len(views) - 3, -1, -1):
+            am += small(1)
+            am *= xp.not_equal(views[j], best)
+    flat = _flat_index(xp, am, k, k, (0,) * len(k), (1,) * len(k), osz, x.shape[2:])
+    return flat, best, am
+
+
+def _local_of(xp, flat, k, osz, sp):
+    """The kernel position (row-major) of each flat index of non-overlapping windows."""
+    nd = len(k)
+    local = xp.zeros(flat.shape, dtype=xp.int64)
+    rest = flat
+    for i in range(nd - 1, -1, -1):
+        coord = rest % sp[i]
+        rest = rest // sp[i]
+        local += (coord % k[i]) * prod(k[i + 1:])
+    return local
+
+
+def max_pool_indices(xp, x, k, stride, pad, dil, osz):
+    """(flat index, values, local) of max pooling: the tiled kernel when windows do not
+    overlap (``local`` = (kernel position of each maximum, k) for a slice-write backward),
+    else ``window_argmax`` (``local`` None)."""
+    sp = x.shape[2:]
+    if tuple(stride) == tuple(k) and not any(pad) and all(d == 1 for d in dil) and \
+            all(o * kk <= L for o, kk, L in zip(osz, k, sp)):
+        flat, best, am = tiled_argmax(xp, x, k, osz)
+        return flat, best, (am, tuple(k))
+    flat, best = window_argmax(xp, x, k, stride, pad, dil, osz)
+    return flat, best, None
 
 
 def _rows(xp, shape, idx):
@@ -81,25 +151,35 @@ class PlaneGather(Op):
     """out[n, c, ...] = x[n, c].flat[idx[n, c, ...]]; backward scatter-adds."""
     _name = "MaxPool2DWithIndicesBackward0"
 
-    def forward(ctx, x, idx, unique=False, values=None):
-        ctx.idx, ctx.xshape, ctx.unique = idx, x.shape, unique
+    def forward(ctx, x, idx, unique=False, values=None, local=None):
+        ctx.idx, ctx.xshape, ctx.unique, ctx.local = idx, x.shape, unique, local
         if values is not None:
             return values
         r, i = _rows(ctx.xp, x.shape, idx)
         return x.reshape(r.shape[0], prod(x.shape[2:]))[r, i].reshape(idx.shape)
 
     def backward(ctx, g):
-        return PlaneScatter.apply(g, idx=ctx.idx, shape=ctx.xshape, accumulate=not ctx.unique)
+        return PlaneScatter.apply(g, idx=ctx.idx, shape=ctx.xshape, accumulate=not ctx.unique,
+                                  local=ctx.local)
 
 
 class PlaneScatter(Op):
-    """A zero array of ``shape`` with ``src`` added (or written) at per-plane flat ``idx``."""
+    """A zero array of ``shape`` with ``src`` added (or written) at per-plane flat ``idx``.
+
+    ``local`` = (kernel position of each entry, k) says ``idx`` came from non-overlapping
+    windows (``tiled_argmax``): then each kernel position is one masked strided write."""
     _name = "MaxUnpool2DBackward0"
 
-    def forward(ctx, src, idx, shape, accumulate=True):
+    def forward(ctx, src, idx, shape, accumulate=True, local=None):
         xp = ctx.xp
         ctx.idx = idx
         shape = tuple(shape)
+        if local is not None:
+            am, k = local
+            out = xp.zeros(shape, dtype=src.dtype)
+            for j, view in enumerate(_tile_views(out, k, src.shape[2:])):
+                xp.multiply(src, am == j, out=out[view])
+            return out
         nc = shape[0] * shape[1]
         plane = prod(shape[2:])
         if accumulate:
