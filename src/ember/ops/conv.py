@@ -13,7 +13,8 @@ kernel positions only (col2im), never over batch, channels or pixels.
 import itertools
 
 from ..autograd.node import Op
-from .conv_shift import ShiftCols, use_shift, shift_forward, shift_dw, shift_dx, shift_cols_of
+from .conv_shift import use_shift, shift_dx
+from .conv_winograd import WinoCols, use_winograd, wino_forward, wino_dw, wino_cols_of
 
 __all__ = []
 
@@ -83,8 +84,8 @@ def col2im(xp, cols, xshape, k, stride, pad, dil):
 
 def conv_forward(xp, x, w, stride, pad, dil, groups, cols=None):
     """conv(x, w) on arrays; returns (y, cols)."""
-    if cols is None and use_shift(x.shape, w.shape, stride, pad, dil, groups):
-        return shift_forward(xp, x, w, pad, dil)
+    if cols is None and use_winograd(x.shape, w.shape, stride, pad, dil, groups, x.dtype):
+        return wino_forward(xp, x, w, pad)
     k = w.shape[2:]
     if cols is None:
         cols, o = im2col(xp, x, k, stride, pad, dil, groups)
@@ -101,8 +102,15 @@ def conv_dx(xp, g, w, xshape, stride, pad, dil, groups):
     """The input gradient of conv for output gradient ``g``: one GEMM per group, then col2im.
 
     Works batch-last, (C, *K, *O, N), so each kernel position's add runs over long rows.
-    Stride-1 2-d convs take the padded-width kernel (``conv_shift``) instead.
+    3x3 stride-1 convs take the Winograd forward of ``g`` with the flipped, transposed kernel,
+    other wide stride-1 2-d ones the padded-width kernel (``conv_shift``).
     """
+    if len(xshape) == 4 and tuple(w.shape[2:]) == (3, 3):
+        flipped_pad = tuple((2 - lo, 2 - hi) for lo, hi in pad)
+        wf_shape = (w.shape[1], w.shape[0], 3, 3)
+        if use_winograd(g.shape, wf_shape, stride, flipped_pad, dil, groups, g.dtype):
+            wf = xp.ascontiguousarray(w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
+            return wino_forward(xp, g, wf, flipped_pad)[0]
     if use_shift(xshape, w.shape, stride, pad, dil, groups):
         return shift_dx(xp, g, w, xshape, pad, dil)
     n, cout = g.shape[:2]
@@ -129,10 +137,10 @@ def conv_dx(xp, g, w, xshape, stride, pad, dil, groups):
 def conv_dw(xp, x, g, wshape, stride, pad, dil, groups, cols=None):
     """The weight gradient of conv for input ``x`` and output gradient ``g``:
     sum over the batch of g[n] @ cols[n]^T (batched GEMM, then one reduction)."""
-    if isinstance(cols, ShiftCols):
-        return shift_dw(xp, g, wshape, cols)
-    if cols is None and use_shift(x.shape, wshape, stride, pad, dil, groups):
-        return shift_dw(xp, g, wshape, shift_cols_of(xp, x, wshape, pad, dil))
+    if isinstance(cols, WinoCols):
+        return wino_dw(xp, g, wshape, cols)
+    if cols is None and use_winograd(x.shape, wshape, stride, pad, dil, groups, x.dtype):
+        return wino_dw(xp, g, wshape, wino_cols_of(xp, x, pad))
     k = wshape[2:]
     if cols is None:
         cols, _ = im2col(xp, x, k, stride, pad, dil, groups)
