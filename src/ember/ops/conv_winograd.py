@@ -45,12 +45,17 @@ def use_winograd(xshape, wshape, stride, pad, dil, groups, dtype):
             and all(lo >= 0 and hi >= 0 for lo, hi in pad))
 
 
+def _kron_g(xp, dtype):
+    """G (x) G (16, 9): G w G^T of a flattened 3x3 kernel is one product with it."""
+    g = xp.asarray(_G, dtype=dtype)
+    return (g[:, None, :, None] * g[None, :, None, :]).reshape(16, 9)
+
+
 def _kernel_transform(xp, w):
-    """U (16, Cin, Cout) = G w G^T for every (out, in) channel pair."""
+    """U (16, Cin, Cout) = G w G^T for every (out, in) channel pair, as one GEMM."""
     cout, cin = w.shape[:2]
-    g = xp.asarray(_G, dtype=w.dtype)
-    u = xp.matmul(xp.matmul(g, w.reshape(cout * cin, 3, 3)), g.T)  # (Cout*Cin, 4, 4)
-    return xp.ascontiguousarray(u.reshape(cout, cin, 16).transpose(2, 1, 0))
+    u = xp.matmul(_kron_g(xp, w.dtype), w.reshape(cout * cin, 9).T)  # (16, Cout*Cin)
+    return xp.ascontiguousarray(u.reshape(16, cout, cin).transpose(0, 2, 1))
 
 
 def _input_transform(xp, x, pad, tiles):
@@ -122,7 +127,5 @@ def wino_dw(xp, g, wshape, wcols):
         xp.negative(r1, out=GM[3, b])
     GM = GM.reshape(16, n * th * tw, cout)
     dU = xp.matmul(wcols.v.transpose(0, 2, 1), GM)  # (16, Cin, Cout)
-    gmat = xp.asarray(_G, dtype=g.dtype)
-    dU = xp.ascontiguousarray(dU.reshape(4, 4, cin * cout).transpose(2, 0, 1))
-    dw = xp.matmul(xp.matmul(gmat.T, dU), gmat)  # (Cin*Cout, 3, 3)
-    return xp.ascontiguousarray(dw.reshape(cin, cout, 3, 3).transpose(1, 0, 2, 3))
+    dw = xp.matmul(_kron_g(xp, g.dtype).T, dU.reshape(16, cin * cout))  # G^T dU G: (9, Cin*Cout)
+    return xp.ascontiguousarray(dw.reshape(3, 3, cin, cout).transpose(3, 2, 0, 1))
