@@ -111,16 +111,17 @@ class RNNSeq(Op):
 
 
 def _lstm_forward(xp, xw, h0, c0, w_hh, batch_sizes, reverse):
-    """LSTM over time on arrays, ~12 array calls per step, writing into preallocated buffers."""
+    """LSTM over time on arrays, writing into preallocated buffers.
+
+    Unpacked input takes ``_lstm_forward_dense`` (no per-step state copies); packed
+    sequences keep this general loop, where finished rows carry their state forward."""
+    if batch_sizes is None:
+        return _lstm_forward_dense(xp, xw, h0, c0, w_hh, reverse)
     T, B, G = xw.shape
     H = G // 4
     dt = xw.dtype
     whT = xp.ascontiguousarray(w_hh.T)
-    # sigmoid(x) = 0.5 * tanh(x / 2) + 0.5 for i, f, o; plain tanh for g: one tanh for all gates
-    scale = xp.full(G, 0.5, dtype=dt)
-    scale[2 * H:3 * H] = 1.0
-    shift = xp.full(G, 0.5, dtype=dt)
-    shift[2 * H:3 * H] = 0.0
+    scale, shift = _gate_affine(xp, H, dt)
     Y = xp.zeros((T + 2, B, H), dtype=dt)
     hprev = xp.zeros((T, B, H), dtype=dt)
     cprev = xp.zeros((T, B, H), dtype=dt)
@@ -128,7 +129,7 @@ def _lstm_forward(xp, xw, h0, c0, w_hh, batch_sizes, reverse):
     acts = xp.zeros(xw.shape, dtype=dt)
     h, c = h0.copy(), c0.copy()
     for t in (range(T - 1, -1, -1) if reverse else range(T)):
-        bs = B if batch_sizes is None else batch_sizes[t]
+        bs = batch_sizes[t]
         hp, cp = h[:bs], c[:bs]
         hprev[t, :bs] = hp
         cprev[t, :bs] = cp
@@ -148,6 +149,61 @@ def _lstm_forward(xp, xw, h0, c0, w_hh, batch_sizes, reverse):
         c[:bs] = cn
     Y[T] = h
     Y[T + 1] = c
+    return Y, (hprev, acts, cprev, tcs)
+
+
+def _gate_affine(xp, H, dt):
+    """sigmoid(x) = 0.5 * tanh(x / 2) + 0.5 for i, f, o and plain tanh for g: one tanh over
+    all four gates between a per-column scale and an affine map."""
+    scale = xp.full(4 * H, 0.5, dtype=dt)
+    scale[2 * H:3 * H] = 1.0
+    shift = xp.full(4 * H, 0.5, dtype=dt)
+    shift[2 * H:3 * H] = 0.0
+    return scale, shift
+
+
+def _lstm_forward_dense(xp, xw, h0, c0, w_hh, reverse):
+    """LSTM over time when every row is active at every step: each step reads h and c where
+    the previous one wrote them (rows of the output and of a cell-state history), so no state
+    is copied per step; the pre-tanh scale is folded into the weights and inputs once."""
+    T, B, G = xw.shape
+    H = G // 4
+    dt = xw.dtype
+    scale, shift = _gate_affine(xp, H, dt)
+    whT = xp.ascontiguousarray(w_hh.T) * scale
+    xws = xw * scale
+    Y = xp.empty((T + 2, B, H), dtype=dt)
+    hist = xp.empty((T + 1, B, H), dtype=dt)      # cell states: hist[s] enters step s
+    hs = xp.empty((T + 1, B, H), dtype=dt)        # hidden states: hs[s] enters step s
+    tcs = xp.empty((T, B, H), dtype=dt)
+    acts = xp.empty(xw.shape, dtype=dt)
+    ig = xp.empty((B, H), dtype=dt)
+    hist[0] = c0
+    hs[0] = h0
+    order = range(T - 1, -1, -1) if reverse else range(T)
+    for s, t in enumerate(order):
+        a = acts[t]
+        xp.matmul(hs[s], whT, out=a)
+        a += xws[t]
+        xp.tanh(a, out=a)
+        a *= scale
+        a += shift
+        cn = hist[s + 1]
+        xp.multiply(a[:, H:2 * H], hist[s], out=cn)
+        xp.multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)
+        cn += ig
+        tc = tcs[t]
+        xp.tanh(cn, out=tc)
+        xp.multiply(a[:, 3 * H:], tc, out=hs[s + 1])
+    # step s ran time t = order[s]: put the states in time order for the outputs and BPTT
+    if reverse:
+        Y[:T] = hs[:0:-1]
+        hprev, cprev = hs[T - 1::-1], hist[T - 1::-1]
+    else:
+        Y[:T] = hs[1:]
+        hprev, cprev = hs[:T], hist[:T]
+    Y[T] = hs[T]
+    Y[T + 1] = hist[T]
     return Y, (hprev, acts, cprev, tcs)
 
 
