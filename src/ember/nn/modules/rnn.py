@@ -10,6 +10,7 @@ from ...autograd.grad_mode import no_grad
 from ...ops.creation import empty, zeros, tensor as _tensor
 from ...ops.joining import cat, stack
 from ...ops.rnn import RNNSeq, GATES, reference
+from ...ops.rnn_cell import LSTMCellOp
 from ..module import Module
 from ..parameter import Parameter
 from .._functional.misc import dropout as _dropout
@@ -397,8 +398,10 @@ class LSTMCell(RNNCellBase):
             h = c = self._hidden(None, x, batched)
         else:
             h, c = self._hidden(hx[0], x, batched), self._hidden(hx[1], x, batched)
-        y = self._step("LSTM", x, h, c)
-        h1, c1 = y[1], y[2]
+        y = LSTMCellOp.apply(x, h, c, self.weight_ih, self.weight_hh,
+                             self.bias_ih if self.bias else None,
+                             self.bias_hh if self.bias else None)
+        h1, c1 = y.unbind(0)
         return (h1, c1) if batched else (h1.squeeze(0), c1.squeeze(0))
 
 
