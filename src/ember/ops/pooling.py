@@ -130,66 +130,55 @@ def _local_of(xp, flat, k, osz, sp):
 
 
 def max_pool_indices(xp, x, k, stride, pad, dil, osz):
-    """(flat index, values, local) of max pooling: the tiled kernel when windows do not
-    overlap (``local`` = (kernel position of each maximum, k) for a slice-write backward),
-    else ``window_argmax`` (``local`` None)."""
+    """(flat index, values) of max pooling: ``tiled_argmax`` when windows do not overlap
+    (stride == kernel, no padding, no dilation, windows inside the input), else
+    ``window_argmax``."""
     sp = x.shape[2:]
     if tuple(stride) == tuple(k) and not any(pad) and all(d == 1 for d in dil) and \
             all(o * kk <= L for o, kk, L in zip(osz, k, sp)):
-        flat, best, am = tiled_argmax(xp, x, k, osz)
-        return flat, best, (am, tuple(k))
-    flat, best = window_argmax(xp, x, k, stride, pad, dil, osz)
-    return flat, best, None
+        return tiled_argmax(xp, x, k, osz)[:2]
+    return window_argmax(xp, x, k, stride, pad, dil, osz)
 
 
-def _rows(xp, shape, idx):
+def _global_index(xp, shape, idx):
+    """Per-plane flat indices ``idx`` (N, C, ...) as flat indices into an array of ``shape``."""
     nc = shape[0] * shape[1]
-    return xp.arange(nc).reshape(nc, 1), idx.reshape(nc, prod(idx.shape[2:]))
+    plane = prod(shape[2:])
+    return (idx.reshape(nc, prod(idx.shape[2:])) + xp.arange(nc).reshape(nc, 1) * plane).ravel()
 
 
 class PlaneGather(Op):
     """out[n, c, ...] = x[n, c].flat[idx[n, c, ...]]; backward scatter-adds."""
     _name = "MaxPool2DWithIndicesBackward0"
 
-    def forward(ctx, x, idx, unique=False, values=None, local=None):
-        ctx.idx, ctx.xshape, ctx.unique, ctx.local = idx, x.shape, unique, local
+    def forward(ctx, x, idx, unique=False, values=None):
+        ctx.idx, ctx.xshape, ctx.unique = idx, x.shape, unique
         if values is not None:
             return values
-        r, i = _rows(ctx.xp, x.shape, idx)
-        return x.reshape(r.shape[0], prod(x.shape[2:]))[r, i].reshape(idx.shape)
+        return x.reshape(-1)[_global_index(ctx.xp, x.shape, idx)].reshape(idx.shape)
 
     def backward(ctx, g):
-        return PlaneScatter.apply(g, idx=ctx.idx, shape=ctx.xshape, accumulate=not ctx.unique,
-                                  local=ctx.local)
+        return PlaneScatter.apply(g, idx=ctx.idx, shape=ctx.xshape, accumulate=not ctx.unique)
 
 
 class PlaneScatter(Op):
     """A zero array of ``shape`` with ``src`` added (or written) at per-plane flat ``idx``.
 
-    ``local`` = (kernel position of each entry, k) says ``idx`` came from non-overlapping
-    windows (``tiled_argmax``): then each kernel position is one masked strided write."""
+    Writes (``accumulate=False``, indices unique per plane) go through one flat index into
+    the whole array, which NumPy scatters about twice as fast as a (row, column) pair."""
     _name = "MaxUnpool2DBackward0"
 
-    def forward(ctx, src, idx, shape, accumulate=True, local=None):
+    def forward(ctx, src, idx, shape, accumulate=True):
         xp = ctx.xp
         ctx.idx = idx
         shape = tuple(shape)
-        if local is not None:
-            am, k = local
-            out = xp.zeros(shape, dtype=src.dtype)
-            for j, view in enumerate(_tile_views(out, k, src.shape[2:])):
-                xp.multiply(src, am == j, out=out[view])
-            return out
-        nc = shape[0] * shape[1]
-        plane = prod(shape[2:])
+        size = prod(shape)
+        glob = _global_index(xp, shape, idx)
         if accumulate:
-            glob = (idx.reshape(nc, prod(idx.shape[2:])) +
-                    xp.arange(nc).reshape(nc, 1) * plane).ravel()
-            out = xp.bincount(glob, weights=src.ravel(), minlength=nc * plane)
+            out = xp.bincount(glob, weights=src.ravel(), minlength=size)
             return out.astype(src.dtype, copy=False).reshape(shape)
-        out = xp.zeros((nc, plane), dtype=src.dtype)
-        r, i = _rows(xp, shape, idx)
-        out[r, i] = src.reshape(nc, prod(src.shape[2:]))
+        out = xp.zeros(size, dtype=src.dtype)
+        out[glob] = src.ravel()
         return out.reshape(shape)
 
     def backward(ctx, g):

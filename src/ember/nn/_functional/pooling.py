@@ -48,9 +48,9 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, name
     x, batched = _batch(input, nd, name)
     k, s, p, d, osz = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode)
     xp = x._backend()
-    idx, vals, local = max_pool_indices(xp, x._data, k, s, p, d, osz)
+    idx, vals = max_pool_indices(xp, x._data, k, s, p, d, osz)
     unique = all(ss >= dd * (kk - 1) + 1 for ss, dd, kk in zip(s, d, k))
-    out = PlaneGather.apply(x, idx=idx, unique=unique, values=vals, local=local)
+    out = PlaneGather.apply(x, idx=idx, unique=unique, values=vals)
     idx = _wrap(idx)
     if not batched:
         out, idx = out.squeeze(0), idx.squeeze(0)
