@@ -152,6 +152,21 @@ def test_fast_conv_parity_with_torch(torch_mod):
         assert_close(w.grad, tw.grad, rtol=1e-5, atol=2e-5)
 
 
+def test_conv_transpose_through_the_fast_input_gradient(torch_mod, generic_conv):
+    rng = np.random.default_rng(12)
+    xa = rng.standard_normal((2, 32, 5, 6)).astype(np.float32)
+    wa = (rng.standard_normal((32, 16, 3, 3)) * 0.1).astype(np.float32)
+    for padding in (0, 1, 2):
+        want = torch_mod.nn.functional.conv_transpose2d(torch_mod.tensor(xa), torch_mod.tensor(wa),
+                                                        padding=padding)
+        got = F.conv_transpose2d(ember.tensor(xa), ember.tensor(wa), padding=padding)
+        assert_close(got, want, rtol=1e-5, atol=1e-5)
+        generic_conv(False)
+        assert_close(F.conv_transpose2d(ember.tensor(xa), ember.tensor(wa), padding=padding),
+                     got, rtol=1e-5, atol=1e-5)
+        generic_conv(True)
+
+
 # ---- batch norm ----------------------------------------------------------------------------
 def _batch_norm_reference(x, w, b, g, eps):
     """Forward and input/weight/bias gradients of training-mode batch norm, in float64 NumPy."""

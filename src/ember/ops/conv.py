@@ -105,13 +105,15 @@ def conv_dx(xp, g, w, xshape, stride, pad, dil, groups):
     3x3 stride-1 convs take the Winograd forward of ``g`` with the flipped, transposed kernel,
     other wide stride-1 2-d ones the padded-width kernel (``conv_shift``).
     """
-    if len(xshape) == 4 and tuple(w.shape[2:]) == (3, 3):
+    exact = tuple(g.shape[2:]) == out_size(
+        tuple(s + lo + hi for s, (lo, hi) in zip(xshape[2:], pad)), w.shape[2:], stride, dil)
+    if exact and len(xshape) == 4 and tuple(w.shape[2:]) == (3, 3):
         flipped_pad = tuple((2 - lo, 2 - hi) for lo, hi in pad)
         wf_shape = (w.shape[1], w.shape[0], 3, 3)
         if use_winograd(g.shape, wf_shape, stride, flipped_pad, dil, groups, g.dtype):
             wf = xp.ascontiguousarray(w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
             return wino_forward(xp, g, wf, flipped_pad)[0]
-    if use_shift(xshape, w.shape, stride, pad, dil, groups):
+    if exact and use_shift(xshape, w.shape, stride, pad, dil, groups):
         return shift_dx(xp, g, w, xshape, pad, dil)
     n, cout = g.shape[:2]
     o = tuple(g.shape[2:])
