@@ -40,8 +40,8 @@ def use_winograd(xshape, wshape, stride, pad, dil, groups, dtype):
     dilation, one group, float32/float64, at least 32 input and 16 output channels (below
     that the GEMMs are too thin for the transforms to pay off)."""
     return (ENABLED and len(wshape) == 4 and tuple(wshape[2:]) == (3, 3) and groups == 1
-            and tuple(stride) == (1, 1) and tuple(dil) == (1, 1) and wshape[1] >= 32 and wshape[0] >= 16
-            and dtype.kind == "f" and dtype.itemsize >= 4
+            and tuple(stride) == (1, 1) and tuple(dil) == (1, 1)
+            and wshape[1] >= 32 and wshape[0] >= 16 and dtype.kind == "f" and dtype.itemsize >= 4
             and all(lo >= 0 and hi >= 0 for lo, hi in pad))
 
 

@@ -11,6 +11,7 @@ from ...ops.creation import empty, zeros, tensor as _tensor
 from ...ops.joining import cat, stack
 from ...ops.rnn import RNNSeq, GATES, reference
 from ...ops.rnn_cell import LSTMCellOp
+from ...ops.nn_basic import LinearOp
 from ..module import Module
 from ..parameter import Parameter
 from .._functional.misc import dropout as _dropout
@@ -223,10 +224,9 @@ class RNNBase(Module):
         w_hh = getattr(self, "weight_hh" + sfx)
         b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
         b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
-        xw = x.matmul(w_ih.t())
         gru = self.mode == "GRU"
-        if b_ih is not None:
-            xw = xw + (b_ih if gru else b_ih + b_hh)
+        # the input projection of every step as one GEMM with the bias added in place
+        xw = LinearOp.apply(x, w_ih, None if b_ih is None else (b_ih if gru else b_ih + b_hh))
         if self.proj_size > 0:
             w_hr = getattr(self, "weight_hr" + sfx)
             return reference("LSTM", xw, h0, c0, w_hh, None, bsz, reverse, w_hr)
