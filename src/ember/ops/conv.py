@@ -9,9 +9,10 @@ Three ops close the derivative family so any order of gradient works:
 Each one's backward is written with the other two. The array kernels pick a path per shape
 (measured in ``benchmarks/bench_conv_kernels.py``): Winograd F(2x2, 3x3) for 3x3 stride-1
 convs with enough channels (``conv_winograd.py``), a padded-width input gradient for wide
-stride-1 ones (``conv_shift.py``), else the im2col / col2im GEMMs below. Geometry (all tuples, one entry per spatial
-dim): ``stride``, ``pad`` as ``(lo, hi)`` pairs, ``dil``; ``groups`` an int. Loops run over
-kernel positions only (col2im), never over batch, channels or pixels.
+stride-1 ones (``conv_shift.py``), else the im2col / col2im GEMMs below. Geometry (all
+tuples, one entry per spatial dim): ``stride``, ``pad`` as ``(lo, hi)`` pairs, ``dil``;
+``groups`` an int. Loops run over kernel positions only (col2im), never over batch, channels
+or pixels.
 """
 import itertools
 
