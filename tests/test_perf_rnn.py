@@ -24,6 +24,30 @@ def test_dense_lstm_forward_matches_general_loop(reverse):
         np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13)
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+def test_dense_lstm_bptt_matches_general_loop(reverse):
+    rng = np.random.default_rng(3)
+    T, B, H = 5, 3, 4
+    xw = rng.standard_normal((T, B, 4 * H))
+    h0, c0 = rng.standard_normal((B, H)), rng.standard_normal((B, H))
+    w = rng.standard_normal((4 * H, H)) * 0.5
+    dY = rng.standard_normal((T + 2, B, H))
+
+    class Ctx:
+        pass
+    grads = []
+    for sizes in (None, [B] * T):
+        ctx = Ctx()
+        ctx.batch_sizes, ctx.reverse = sizes, reverse
+        ctx.cache = rnn._lstm_forward(np, xw, h0, c0, w, sizes, reverse)[1]
+        grads.append(rnn._lstm_bptt(np, ctx, dY, w))
+    for a, b in zip(*grads):
+        if a is None:
+            assert b is None
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13)
+
+
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_lstm_layer_gradcheck(bidirectional):
     ember.manual_seed(0)

@@ -181,20 +181,21 @@ def _lstm_forward_dense(xp, xw, h0, c0, w_hh, reverse):
     hist[0] = c0
     hs[0] = h0
     order = range(T - 1, -1, -1) if reverse else range(T)
+    matmul, tanh, multiply = xp.matmul, xp.tanh, xp.multiply
     for s, t in enumerate(order):
         a = acts[t]
-        xp.matmul(hs[s], whT, out=a)
+        matmul(hs[s], whT, out=a)
         a += xws[t]
-        xp.tanh(a, out=a)
+        tanh(a, out=a)
         a *= scale
         a += shift
         cn = hist[s + 1]
-        xp.multiply(a[:, H:2 * H], hist[s], out=cn)
-        xp.multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)
+        multiply(a[:, H:2 * H], hist[s], out=cn)
+        multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)
         cn += ig
         tc = tcs[t]
-        xp.tanh(cn, out=tc)
-        xp.multiply(a[:, 3 * H:], tc, out=hs[s + 1])
+        tanh(cn, out=tc)
+        multiply(a[:, 3 * H:], tc, out=hs[s + 1])
     # step s ran time t = order[s]: put the states in time order for the outputs and BPTT
     if reverse:
         Y[:T] = hs[:0:-1]
@@ -214,27 +215,51 @@ def _lstm_bptt(xp, ctx, dY, w_hh):
     hprev, acts, cprev, tcs = ctx.cache
     T, B, H = dY.shape[0] - 2, dY.shape[1], dY.shape[2]
     i, f, g, o = (acts[..., k * H:(k + 1) * H] for k in range(4))
-    # multipliers turning (dc, dc, dc, dh) into pre-activation gate gradients, all steps at once
+    # multipliers turning (dc, dc, dc, dh) into pre-activation gate gradients, all steps at
+    # once, each written straight into its slice
     mult = xp.empty(acts.shape, dtype=acts.dtype)
-    mult[..., :H] = g * i * (1 - i)
-    mult[..., H:2 * H] = cprev * f * (1 - f)
-    mult[..., 2 * H:3 * H] = i * (1 - g * g)
-    mult[..., 3 * H:] = tcs * o * (1 - o)
+    tmp = xp.empty(i.shape, dtype=acts.dtype)
+    for k, (a, b, sig) in enumerate(((g, i, i), (cprev, f, f), (i, None, g), (tcs, o, o))):
+        if b is None:                       # i * (1 - g^2)
+            xp.multiply(sig, sig, out=tmp)
+            xp.subtract(1, tmp, out=tmp)
+        else:                               # a * s * (1 - s) for a sigmoid gate s
+            xp.subtract(1, sig, out=tmp)
+            tmp *= b
+        xp.multiply(tmp, a, out=mult[..., k * H:(k + 1) * H])
     m3 = mult[..., :3 * H].reshape(T, B, 3, H)
-    o_dtc = o * (1 - tcs * tcs)
-    dxw = xp.zeros(acts.shape, dtype=dY.dtype)
+    o_dtc = xp.multiply(tcs, tcs)
+    xp.subtract(1, o_dtc, out=o_dtc)
+    o_dtc *= o
     dh = dY[T].copy()
     dc = dY[T + 1].copy()
-    for t in (range(T) if reverse else range(T - 1, -1, -1)):
-        bs = B if batch_sizes is None else batch_sizes[t]
-        dha = dh[:bs] + dY[t, :bs]
-        dcn = o_dtc[t, :bs] * dha
-        dcn += dc[:bs]
-        dg = dxw[t, :bs]
-        xp.multiply(m3[t, :bs], dcn[:, None, :], out=dg[:, :3 * H].reshape(bs, 3, H))
-        xp.multiply(mult[t, :bs, 3 * H:], dha, out=dg[:, 3 * H:])
-        xp.matmul(dg, w_hh, out=dh[:bs])
-        xp.multiply(dcn, f[t, :bs], out=dc[:bs])
+    order = range(T) if reverse else range(T - 1, -1, -1)
+    multiply, matmul = xp.multiply, xp.matmul
+    if batch_sizes is None:     # every row active: preallocated step buffers
+        dxw = xp.empty(acts.shape, dtype=dY.dtype)
+        dha = xp.empty((B, H), dtype=dY.dtype)
+        dcn = xp.empty((B, H), dtype=dY.dtype)
+        for t in order:
+            xp.add(dh, dY[t], out=dha)
+            multiply(o_dtc[t], dha, out=dcn)
+            dcn += dc
+            dg = dxw[t]
+            multiply(m3[t], dcn[:, None, :], out=dg[:, :3 * H].reshape(B, 3, H))
+            multiply(mult[t, :, 3 * H:], dha, out=dg[:, 3 * H:])
+            matmul(dg, w_hh, out=dh)
+            multiply(dcn, f[t], out=dc)
+    else:
+        dxw = xp.zeros(acts.shape, dtype=dY.dtype)
+        for t in order:
+            bs = batch_sizes[t]
+            dha = dh[:bs] + dY[t, :bs]
+            dcn = o_dtc[t, :bs] * dha
+            dcn += dc[:bs]
+            dg = dxw[t, :bs]
+            multiply(m3[t, :bs], dcn[:, None, :], out=dg[:, :3 * H].reshape(bs, 3, H))
+            multiply(mult[t, :bs, 3 * H:], dha, out=dg[:, 3 * H:])
+            matmul(dg, w_hh, out=dh[:bs])
+            multiply(dcn, f[t, :bs], out=dc[:bs])
     dw = dxw.reshape(-1, 4 * H).T @ hprev.reshape(-1, H)
     return dxw, dh, dc, dw, None
 
