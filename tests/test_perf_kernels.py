@@ -277,6 +277,23 @@ def test_tiled_max_pool_backward_and_gradcheck():
     assert gradgradcheck(lambda x: F.max_pool2d(x, 2), (ember.tensor(xa, requires_grad=True),))
 
 
+@pytest.mark.parametrize("kernel,stride,padding", [(2, None, 0), (3, 2, 1), (2, 3, 0)])
+def test_max_pool_values_only_path(kernel, stride, padding):
+    rng = np.random.default_rng(13)
+    xa = rng.integers(-3, 3, (2, 3, 9, 8)).astype(np.float32)
+    xa[0, 0, 0, 0] = np.nan
+    want, _ = F.max_pool2d_with_indices(ember.tensor(xa), kernel, stride, padding)
+    got = F.max_pool2d(ember.tensor(xa), kernel, stride, padding)  # no grad: values only
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    x = ember.tensor(xa, requires_grad=True)
+    with ember.no_grad():
+        assert F.max_pool2d(x, kernel, stride, padding).grad_fn is None
+    assert F.max_pool2d(x, kernel, stride, padding).grad_fn is not None
+    np.testing.assert_array_equal(F.max_pool1d(ember.tensor(xa[0]), kernel, stride, padding),
+                                  F.max_pool1d_with_indices(ember.tensor(xa[0]), kernel, stride,
+                                                            padding)[0])
+
+
 def test_tiled_max_pool_parity_with_torch(torch_mod):
     rng = np.random.default_rng(10)
     xa = rng.integers(-2, 3, (4, 3, 10, 12)).astype(np.float32)

@@ -129,13 +129,30 @@ def _local_of(xp, flat, k, osz, sp):
     return local
 
 
+def max_pool_values(xp, x, k, stride, pad, dil, osz):
+    """Max pooling's values only (no graph, no indices): a running maximum over strided
+    views for non-overlapping windows, else ``window_argmax``'s values."""
+    if _tiled(x.shape[2:], k, stride, pad, dil, osz):
+        views = [x[v] for v in _tile_views(x, k, osz)]
+        best = views[0].copy()
+        for v in views[1:]:
+            xp.maximum(best, v, out=best)
+        return best
+    return window_argmax(xp, x, k, stride, pad, dil, osz)[1]
+
+
+def _tiled(sp, k, stride, pad, dil, osz):
+    """Whether pooling windows tile the input: stride == kernel, no padding or dilation, and
+    every window inside the input."""
+    return tuple(stride) == tuple(k) and not any(pad) and all(d == 1 for d in dil) and \
+        all(o * kk <= L for o, kk, L in zip(osz, k, sp))
+
+
 def max_pool_indices(xp, x, k, stride, pad, dil, osz):
     """(flat index, values) of max pooling: ``tiled_argmax`` when windows do not overlap
     (stride == kernel, no padding, no dilation, windows inside the input), else
     ``window_argmax``."""
-    sp = x.shape[2:]
-    if tuple(stride) == tuple(k) and not any(pad) and all(d == 1 for d in dil) and \
-            all(o * kk <= L for o, kk, L in zip(osz, k, sp)):
+    if _tiled(x.shape[2:], k, stride, pad, dil, osz):
         return tiled_argmax(xp, x, k, osz)[:2]
     return window_argmax(xp, x, k, stride, pad, dil, osz)
 
