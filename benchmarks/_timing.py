@@ -45,3 +45,19 @@ def time_pair(fns, reps, rounds=9):
                 fn()
             result[k] = min(result[k], (time.thread_time() - t0) / reps)
     return result
+
+
+def time_rounds(fns, reps, rounds=7):
+    """Per-round thread CPU time per call of each function, the functions interleaved within
+    every round (after one warm-up call each): a list of ``rounds`` times per function, for
+    medians and per-round ratios."""
+    result = [[] for _ in fns]
+    for fn in fns:
+        fn()
+    for _ in range(rounds):
+        for k, fn in enumerate(fns):
+            t0 = time.thread_time()
+            for _ in range(reps):
+                fn()
+            result[k].append((time.thread_time() - t0) / reps)
+    return result

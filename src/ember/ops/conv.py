@@ -6,13 +6,19 @@ Three ops close the derivative family so any order of gradient works:
 * ``ConvDx`` dx = conv's input gradient given g and w (col2im; also conv_transpose's forward)
 * ``ConvDw`` dw = conv's weight gradient given x and g
 
-Each one's backward is written with the other two. Geometry (all tuples, one entry per spatial
-dim): ``stride``, ``pad`` as ``(lo, hi)`` pairs, ``dil``; ``groups`` an int. Loops run over
-kernel positions only (col2im), never over batch, channels or pixels.
+Each one's backward is written with the other two. The array kernels pick a path per shape
+(measured in ``benchmarks/bench_conv_kernels.py``): Winograd F(2x2, 3x3) for 3x3 stride-1
+convs with enough channels (``conv_winograd.py``), a padded-width input gradient for wide
+stride-1 ones (``conv_shift.py``), else the im2col / col2im GEMMs below. Geometry (all
+tuples, one entry per spatial dim): ``stride``, ``pad`` as ``(lo, hi)`` pairs, ``dil``;
+``groups`` an int. Loops run over kernel positions only (col2im), never over batch, channels
+or pixels.
 """
 import itertools
 
 from ..autograd.node import Op
+from .conv_shift import use_shift, shift_dx
+from .conv_winograd import WinoCols, use_winograd, wino_forward, wino_dw, wino_cols_of
 
 __all__ = []
 
@@ -82,6 +88,8 @@ def col2im(xp, cols, xshape, k, stride, pad, dil):
 
 def conv_forward(xp, x, w, stride, pad, dil, groups, cols=None):
     """conv(x, w) on arrays; returns (y, cols)."""
+    if cols is None and use_winograd(x.shape, w.shape, stride, pad, dil, groups, x.dtype):
+        return wino_forward(xp, x, w, pad)
     k = w.shape[2:]
     if cols is None:
         cols, o = im2col(xp, x, k, stride, pad, dil, groups)
@@ -98,7 +106,19 @@ def conv_dx(xp, g, w, xshape, stride, pad, dil, groups):
     """The input gradient of conv for output gradient ``g``: one GEMM per group, then col2im.
 
     Works batch-last, (C, *K, *O, N), so each kernel position's add runs over long rows.
+    3x3 stride-1 convs take the Winograd forward of ``g`` with the flipped, transposed kernel,
+    other wide stride-1 2-d ones the padded-width kernel (``conv_shift``).
     """
+    exact = tuple(g.shape[2:]) == out_size(
+        tuple(s + lo + hi for s, (lo, hi) in zip(xshape[2:], pad)), w.shape[2:], stride, dil)
+    if exact and len(xshape) == 4 and tuple(w.shape[2:]) == (3, 3):
+        flipped_pad = tuple((2 - lo, 2 - hi) for lo, hi in pad)
+        wf_shape = (w.shape[1], w.shape[0], 3, 3)
+        if use_winograd(g.shape, wf_shape, stride, flipped_pad, dil, groups, g.dtype):
+            wf = xp.ascontiguousarray(w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
+            return wino_forward(xp, g, wf, flipped_pad)[0]
+    if exact and use_shift(xshape, w.shape, stride, pad, dil, groups):
+        return shift_dx(xp, g, w, xshape, pad, dil)
     n, cout = g.shape[:2]
     o = tuple(g.shape[2:])
     k = tuple(w.shape[2:])
@@ -123,6 +143,10 @@ def conv_dx(xp, g, w, xshape, stride, pad, dil, groups):
 def conv_dw(xp, x, g, wshape, stride, pad, dil, groups, cols=None):
     """The weight gradient of conv for input ``x`` and output gradient ``g``:
     sum over the batch of g[n] @ cols[n]^T (batched GEMM, then one reduction)."""
+    if isinstance(cols, WinoCols):
+        return wino_dw(xp, g, wshape, cols)
+    if cols is None and use_winograd(x.shape, wshape, stride, pad, dil, groups, x.dtype):
+        return wino_dw(xp, g, wshape, wino_cols_of(xp, x, pad))
     k = wshape[2:]
     if cols is None:
         cols, _ = im2col(xp, x, k, stride, pad, dil, groups)

@@ -111,16 +111,17 @@ class RNNSeq(Op):
 
 
 def _lstm_forward(xp, xw, h0, c0, w_hh, batch_sizes, reverse):
-    """LSTM over time on arrays, ~12 array calls per step, writing into preallocated buffers."""
+    """LSTM over time on arrays, writing into preallocated buffers.
+
+    Unpacked input takes ``_lstm_forward_dense`` (no per-step state copies); packed
+    sequences keep this general loop, where finished rows carry their state forward."""
+    if batch_sizes is None:
+        return _lstm_forward_dense(xp, xw, h0, c0, w_hh, reverse)
     T, B, G = xw.shape
     H = G // 4
     dt = xw.dtype
     whT = xp.ascontiguousarray(w_hh.T)
-    # sigmoid(x) = 0.5 * tanh(x / 2) + 0.5 for i, f, o; plain tanh for g: one tanh for all gates
-    scale = xp.full(G, 0.5, dtype=dt)
-    scale[2 * H:3 * H] = 1.0
-    shift = xp.full(G, 0.5, dtype=dt)
-    shift[2 * H:3 * H] = 0.0
+    scale, shift = _gate_affine(xp, H, dt)
     Y = xp.zeros((T + 2, B, H), dtype=dt)
     hprev = xp.zeros((T, B, H), dtype=dt)
     cprev = xp.zeros((T, B, H), dtype=dt)
@@ -128,7 +129,7 @@ def _lstm_forward(xp, xw, h0, c0, w_hh, batch_sizes, reverse):
     acts = xp.zeros(xw.shape, dtype=dt)
     h, c = h0.copy(), c0.copy()
     for t in (range(T - 1, -1, -1) if reverse else range(T)):
-        bs = B if batch_sizes is None else batch_sizes[t]
+        bs = batch_sizes[t]
         hp, cp = h[:bs], c[:bs]
         hprev[t, :bs] = hp
         cprev[t, :bs] = cp
@@ -151,6 +152,62 @@ def _lstm_forward(xp, xw, h0, c0, w_hh, batch_sizes, reverse):
     return Y, (hprev, acts, cprev, tcs)
 
 
+def _gate_affine(xp, H, dt):
+    """sigmoid(x) = 0.5 * tanh(x / 2) + 0.5 for i, f, o and plain tanh for g: one tanh over
+    all four gates between a per-column scale and an affine map."""
+    scale = xp.full(4 * H, 0.5, dtype=dt)
+    scale[2 * H:3 * H] = 1.0
+    shift = xp.full(4 * H, 0.5, dtype=dt)
+    shift[2 * H:3 * H] = 0.0
+    return scale, shift
+
+
+def _lstm_forward_dense(xp, xw, h0, c0, w_hh, reverse):
+    """LSTM over time when every row is active at every step: each step reads h and c where
+    the previous one wrote them (rows of the output and of a cell-state history), so no state
+    is copied per step; the pre-tanh scale is folded into the weights and inputs once."""
+    T, B, G = xw.shape
+    H = G // 4
+    dt = xw.dtype
+    scale, shift = _gate_affine(xp, H, dt)
+    whT = xp.ascontiguousarray(w_hh.T) * scale
+    xws = xw * scale
+    Y = xp.empty((T + 2, B, H), dtype=dt)
+    hist = xp.empty((T + 1, B, H), dtype=dt)      # cell states: hist[s] enters step s
+    hs = xp.empty((T + 1, B, H), dtype=dt)        # hidden states: hs[s] enters step s
+    tcs = xp.empty((T, B, H), dtype=dt)
+    acts = xp.empty(xw.shape, dtype=dt)
+    ig = xp.empty((B, H), dtype=dt)
+    hist[0] = c0
+    hs[0] = h0
+    order = range(T - 1, -1, -1) if reverse else range(T)
+    matmul, tanh, multiply = xp.matmul, xp.tanh, xp.multiply
+    for s, t in enumerate(order):
+        a = acts[t]
+        matmul(hs[s], whT, out=a)
+        a += xws[t]
+        tanh(a, out=a)
+        a *= scale
+        a += shift
+        cn = hist[s + 1]
+        multiply(a[:, H:2 * H], hist[s], out=cn)
+        multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)
+        cn += ig
+        tc = tcs[t]
+        tanh(cn, out=tc)
+        multiply(a[:, 3 * H:], tc, out=hs[s + 1])
+    # step s ran time t = order[s]: put the states in time order for the outputs and BPTT
+    if reverse:
+        Y[:T] = hs[:0:-1]
+        hprev, cprev = hs[T - 1::-1], hist[T - 1::-1]
+    else:
+        Y[:T] = hs[1:]
+        hprev, cprev = hs[:T], hist[:T]
+    Y[T] = hs[T]
+    Y[T + 1] = hist[T]
+    return Y, (hprev, acts, cprev, tcs)
+
+
 def _lstm_bptt(xp, ctx, dY, w_hh):
     """LSTM backpropagation through time: local derivatives for all steps at once, then
     ~7 array calls per step; ``w_hh``'s gradient is one GEMM at the end."""
@@ -158,27 +215,51 @@ def _lstm_bptt(xp, ctx, dY, w_hh):
     hprev, acts, cprev, tcs = ctx.cache
     T, B, H = dY.shape[0] - 2, dY.shape[1], dY.shape[2]
     i, f, g, o = (acts[..., k * H:(k + 1) * H] for k in range(4))
-    # multipliers turning (dc, dc, dc, dh) into pre-activation gate gradients, all steps at once
+    # multipliers turning (dc, dc, dc, dh) into pre-activation gate gradients, all steps at
+    # once, each written straight into its slice
     mult = xp.empty(acts.shape, dtype=acts.dtype)
-    mult[..., :H] = g * i * (1 - i)
-    mult[..., H:2 * H] = cprev * f * (1 - f)
-    mult[..., 2 * H:3 * H] = i * (1 - g * g)
-    mult[..., 3 * H:] = tcs * o * (1 - o)
+    tmp = xp.empty(i.shape, dtype=acts.dtype)
+    for k, (a, b, sig) in enumerate(((g, i, i), (cprev, f, f), (i, None, g), (tcs, o, o))):
+        if b is None:                       # i * (1 - g^2)
+            xp.multiply(sig, sig, out=tmp)
+            xp.subtract(1, tmp, out=tmp)
+        else:                               # a * s * (1 - s) for a sigmoid gate s
+            xp.subtract(1, sig, out=tmp)
+            tmp *= b
+        xp.multiply(tmp, a, out=mult[..., k * H:(k + 1) * H])
     m3 = mult[..., :3 * H].reshape(T, B, 3, H)
-    o_dtc = o * (1 - tcs * tcs)
-    dxw = xp.zeros(acts.shape, dtype=dY.dtype)
+    o_dtc = xp.multiply(tcs, tcs)
+    xp.subtract(1, o_dtc, out=o_dtc)
+    o_dtc *= o
     dh = dY[T].copy()
     dc = dY[T + 1].copy()
-    for t in (range(T) if reverse else range(T - 1, -1, -1)):
-        bs = B if batch_sizes is None else batch_sizes[t]
-        dha = dh[:bs] + dY[t, :bs]
-        dcn = o_dtc[t, :bs] * dha
-        dcn += dc[:bs]
-        dg = dxw[t, :bs]
-        xp.multiply(m3[t, :bs], dcn[:, None, :], out=dg[:, :3 * H].reshape(bs, 3, H))
-        xp.multiply(mult[t, :bs, 3 * H:], dha, out=dg[:, 3 * H:])
-        xp.matmul(dg, w_hh, out=dh[:bs])
-        xp.multiply(dcn, f[t, :bs], out=dc[:bs])
+    order = range(T) if reverse else range(T - 1, -1, -1)
+    multiply, matmul = xp.multiply, xp.matmul
+    if batch_sizes is None:     # every row active: preallocated step buffers
+        dxw = xp.empty(acts.shape, dtype=dY.dtype)
+        dha = xp.empty((B, H), dtype=dY.dtype)
+        dcn = xp.empty((B, H), dtype=dY.dtype)
+        for t in order:
+            xp.add(dh, dY[t], out=dha)
+            multiply(o_dtc[t], dha, out=dcn)
+            dcn += dc
+            dg = dxw[t]
+            multiply(m3[t], dcn[:, None, :], out=dg[:, :3 * H].reshape(B, 3, H))
+            multiply(mult[t, :, 3 * H:], dha, out=dg[:, 3 * H:])
+            matmul(dg, w_hh, out=dh)
+            multiply(dcn, f[t], out=dc)
+    else:
+        dxw = xp.zeros(acts.shape, dtype=dY.dtype)
+        for t in order:
+            bs = batch_sizes[t]
+            dha = dh[:bs] + dY[t, :bs]
+            dcn = o_dtc[t, :bs] * dha
+            dcn += dc[:bs]
+            dg = dxw[t, :bs]
+            multiply(m3[t, :bs], dcn[:, None, :], out=dg[:, :3 * H].reshape(bs, 3, H))
+            multiply(mult[t, :bs, 3 * H:], dha, out=dg[:, 3 * H:])
+            matmul(dg, w_hh, out=dh[:bs])
+            multiply(dcn, f[t, :bs], out=dc[:bs])
     dw = dxw.reshape(-1, 4 * H).T @ hprev.reshape(-1, H)
     return dxw, dh, dc, dw, None
 

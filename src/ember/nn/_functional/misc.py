@@ -388,13 +388,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
     shape = _ch_shape(input)
-    invstd = (running_var + eps).rsqrt()
-    y = (input - running_mean.reshape(shape)) * invstd.reshape(shape)
+    # per-channel scale and shift first: two passes over the input instead of four
+    scale = (running_var + eps).rsqrt()
     if weight is not None:
-        y = y * weight.reshape(shape)
+        scale = scale * weight
+    shift = -running_mean * scale
     if bias is not None:
-        y = y + bias.reshape(shape)
-    return y
+        shift = shift + bias
+    return input * scale.reshape(shape) + shift.reshape(shape)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,

@@ -1,7 +1,9 @@
 """Pooling (``F.max_pool*``, ``F.avg_pool*``, adaptive, LP, ``F.max_unpool*``) over ``ops.pooling``."""
 from ... import _checks
 from ..._tensor import _wrap
-from ...ops.pooling import (pool_out_size, window_argmax, PlaneGather, PlaneScatter, WindowSum)
+from ...autograd.grad_mode import STATE
+from ...ops.pooling import (pool_out_size, max_pool_indices, max_pool_values, PlaneGather,
+                            PlaneScatter, WindowSum)
 from ...ops.conv import prod
 from .conv import ntuple, _fmt
 
@@ -44,11 +46,16 @@ def _geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode):
     return k, s, p, d, osz
 
 
-def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, name):
+def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, name,
+              indices=True):
     x, batched = _batch(input, nd, name)
     k, s, p, d, osz = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode)
     xp = x._backend()
-    idx, vals = window_argmax(xp, x._data, k, s, p, d, osz)
+    if not indices and not (x.requires_grad and STATE.enabled):
+        # neither asked for nor needed by a backward: the values alone
+        out = _wrap(max_pool_values(xp, x._data, k, s, p, d, osz))
+        return (out if batched else out.squeeze(0)), None
+    idx, vals = max_pool_indices(xp, x._data, k, s, p, d, osz)
     unique = all(ss >= dd * (kk - 1) + 1 for ss, dd, kk in zip(s, d, k))
     out = PlaneGather.apply(x, idx=idx, unique=unique, values=vals)
     idx = _wrap(idx)
@@ -78,7 +85,8 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Max over sliding windows of (N, C, L) input (``stride`` defaults to ``kernel_size``)."""
-    out, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    out, idx = _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode,
+                         "max_pool1d", indices=return_indices)
     return (out, idx) if return_indices else out
 
 
@@ -88,14 +96,16 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
     >>> F.max_pool2d(x, 2)   # halves H and W
     """
-    out, idx = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    out, idx = _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode,
+                         "max_pool2d", indices=return_indices)
     return (out, idx) if return_indices else out
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Max over sliding windows of (N, C, D, H, W) input."""
-    out, idx = max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    out, idx = _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode,
+                         "max_pool3d", indices=return_indices)
     return (out, idx) if return_indices else out
 
 

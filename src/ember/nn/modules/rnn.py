@@ -10,6 +10,8 @@ from ...autograd.grad_mode import no_grad
 from ...ops.creation import empty, zeros, tensor as _tensor
 from ...ops.joining import cat, stack
 from ...ops.rnn import RNNSeq, GATES, reference
+from ...ops.rnn_cell import LSTMCellOp
+from ...ops.nn_basic import LinearOp
 from ..module import Module
 from ..parameter import Parameter
 from .._functional.misc import dropout as _dropout
@@ -224,10 +226,9 @@ class RNNBase(Module):
         w_hh = getattr(self, "weight_hh" + sfx)
         b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
         b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
-        xw = x.matmul(w_ih.t())
         gru = self.mode == "GRU"
-        if b_ih is not None:
-            xw = xw + (b_ih if gru else b_ih + b_hh)
+        # the input projection of every step as one GEMM with the bias added in place
+        xw = LinearOp.apply(x, w_ih, None if b_ih is None else (b_ih if gru else b_ih + b_hh))
         if self.proj_size > 0:
             w_hr = getattr(self, "weight_hr" + sfx)
             return reference("LSTM", xw, h0, c0, w_hh, None, bsz, reverse, w_hr)
@@ -399,8 +400,10 @@ class LSTMCell(RNNCellBase):
             h = c = self._hidden(None, x, batched)
         else:
             h, c = self._hidden(hx[0], x, batched), self._hidden(hx[1], x, batched)
-        y = self._step("LSTM", x, h, c)
-        h1, c1 = y[1], y[2]
+        y = LSTMCellOp.apply(x, h, c, self.weight_ih, self.weight_hh,
+                             self.bias_ih if self.bias else None,
+                             self.bias_hh if self.bias else None)
+        h1, c1 = y.unbind(0)
         return (h1, c1) if batched else (h1.squeeze(0), c1.squeeze(0))
 
 
