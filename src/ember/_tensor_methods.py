@@ -6,7 +6,7 @@ In-place variants (``add_``...) compute out of place and write back through
 import numpy as np
 
 from . import _dtype as D
-from ._device import to_device, backend_for, device
+from ._device import to_device, device, device_of
 from ._tensor import Tensor, _wrap
 from .autograd.grad_mode import STATE
 from .autograd.api import backward as _autograd_backward
@@ -14,6 +14,7 @@ from .ops import unary, binary, pointwise, reduce, shape, joining, matmul, index
     random as rnd
 from .ops._helpers import (write_inplace, snapshot_for_inplace, check_leaf_inplace,
                            check_writable, dense_dim_order)
+from . import _backend as B
 from ._backend import bump_version
 from ._backend.inplace import binary_ufunc_
 
@@ -276,8 +277,7 @@ def copy_(self, src, non_blocking=False):
     return write_inplace(self, copy_source(self, value))
 
 
-def _to_backend(arr, xp):
-    return xp.asarray(arr) if xp is not np else arr.get()
+_to_backend = B.to_backend
 
 
 def fill_(self, value):
@@ -352,12 +352,8 @@ class ToDevice(Op):
     _name = "ToCopyBackward0"
 
     def forward(ctx, x, device):
-        ctx.src = "cpu" if isinstance(x, np.ndarray) else f"cuda:{x.device.id}"
-        xp = backend_for(device)
-        if xp is np:
-            return x.get()
-        with xp.cuda.Device(device.index or 0):
-            return xp.asarray(x)
+        ctx.src = str(device_of(x))
+        return B.transfer(x, device)
 
     def backward(ctx, g):
         return g.to(ctx.src)

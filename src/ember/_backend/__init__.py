@@ -21,7 +21,8 @@ from .._device import backend_of, backend_for, cuda_available  # noqa: F401 (re-
 from .inplace import bump_version  # noqa: F401 (re-exported)
 
 __all__ = ["HOST_ARRAY", "HOST_SCALAR", "SCALAR_TYPES", "INTEGER_TYPES", "BOOL_TYPES", "backend_of",
-           "backend_for", "is_host_array", "is_array", "to_host", "to_backend", "bump_version",
+           "backend_for", "is_host_array", "is_array", "to_host", "to_backend", "transfer",
+           "bump_version",
            "broadcast_shapes", "make_writable", "host_array", "host_frombuffer", "int_max",
            "dtype_kind"]
 
@@ -59,6 +60,16 @@ def to_backend(arr, xp):
     if xp is np:
         return to_host(arr)
     return xp.asarray(arr)
+
+
+def transfer(arr, dev):
+    """``arr`` copied to device ``dev`` (an ``ember.device``); the array itself when it is
+    already there (``Tensor.to(device)``'s data movement)."""
+    xp = backend_for(dev)
+    if xp is np:
+        return to_host(arr)
+    with xp.cuda.Device(dev.index or 0):
+        return xp.asarray(arr)
 
 
 def broadcast_shapes(*shapes):

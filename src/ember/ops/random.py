@@ -6,7 +6,7 @@ import math
 
 from .. import _backend as B, _dtype as D
 from .._backend import rng
-from .._device import to_device, backend_for
+from .._device import to_device
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
 
@@ -21,7 +21,17 @@ class Generator:
     def __init__(self, device="cpu"):
         self.device = to_device(device)
         self._seed = 67280421310721
-        self._rng = rng.new_stream(self._seed)
+        self._stream = None  # made on first draw (NumPy's random module loads on demand)
+
+    @property
+    def _rng(self):
+        if self._stream is None:
+            self._stream = rng.new_stream(self._seed)
+        return self._stream
+
+    @_rng.setter
+    def _rng(self, stream):
+        self._stream = stream
 
     def manual_seed(self, seed):
         """Reseed; returns the generator."""
@@ -110,8 +120,7 @@ def _rng(generator):
 
 
 def _move(arr, device):
-    dev = to_device(device)
-    return arr if dev.type == "cpu" else backend_for(dev).asarray(arr)
+    return B.transfer(arr, to_device(device))
 
 
 def _shape(size):
