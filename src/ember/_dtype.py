@@ -1,12 +1,12 @@
 """dtype objects and PyTorch's type-promotion rules.
 
-A dtype wraps the NumPy dtype that stores it. bfloat16 comes from ``ml_dtypes``.
+A dtype wraps the NumPy dtype that stores it. bfloat16 comes from ``ml_dtypes``, imported the
+first time bfloat16's NumPy dtype is needed (it costs more than NumPy itself to import).
 Promotion follows PyTorch: categories bool < integer < floating < complex; among
 operands, dimensioned tensors outrank 0-d tensors, which outrank Python scalars,
 and a lower-priority operand only matters when its category is higher.
 """
 import numpy as np
-import ml_dtypes
 
 __all__ = ["dtype", "promote_types", "result_type", "get_default_dtype", "set_default_dtype",
            "can_cast"]
@@ -19,10 +19,11 @@ class dtype:
     __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_complex", "is_signed",
                  "_category", "_torch_name")
 
-    def __init__(self, name, np_dtype, category, signed=True):
+    def __init__(self, name, np_dtype, category, signed=True, itemsize=None):
         self.name = name
-        self.np = np.dtype(np_dtype)
-        self.itemsize = self.np.itemsize
+        if np_dtype is not None:  # None: filled in on first use (bfloat16)
+            self.np = np.dtype(np_dtype)
+        self.itemsize = self.np.itemsize if np_dtype is not None else itemsize
         self._category = category
         self.is_floating_point = category == _FLOAT
         self.is_complex = category == _COMPLEX
@@ -34,6 +35,12 @@ class dtype:
 
     def __reduce__(self):
         return (_dtype_by_name, (self.name,))
+
+    def __getattr__(self, attr):
+        # reached only while a slot is unfilled: bfloat16's NumPy dtype before first use
+        if attr == "np" and self is bfloat16:
+            return _load_bfloat16().np
+        raise AttributeError(f"'torch.dtype' object has no attribute '{attr}'")
 
     def to_real(self):
         """The real counterpart of a complex dtype (itself otherwise)."""
@@ -55,7 +62,7 @@ int16 = dtype("int16", np.int16, _INT)
 int32 = dtype("int32", np.int32, _INT)
 int64 = dtype("int64", np.int64, _INT)
 float16 = dtype("float16", np.float16, _FLOAT)
-bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, _FLOAT)
+bfloat16 = dtype("bfloat16", None, _FLOAT, itemsize=2)
 float32 = dtype("float32", np.float32, _FLOAT)
 float64 = dtype("float64", np.float64, _FLOAT)
 complex64 = dtype("complex64", np.complex64, _COMPLEX)
@@ -64,7 +71,28 @@ complex128 = dtype("complex128", np.complex128, _COMPLEX)
 ALL_DTYPES = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
               complex64, complex128)
 _BY_NAME = {d.name: d for d in ALL_DTYPES}
-_BY_NP = {d.np: d for d in ALL_DTYPES}
+
+
+class _ByNumpyDtype(dict):
+    """NumPy dtype -> ember dtype; a miss loads bfloat16 (arrays made with ml_dtypes directly)."""
+
+    def __missing__(self, key):
+        if bfloat16 not in self.values() and getattr(key, "kind", None) == "V":
+            _load_bfloat16()
+            if key in self:
+                return self[key]
+        raise KeyError(key)
+
+
+def _load_bfloat16():
+    """Import ml_dtypes and give bfloat16 its NumPy dtype (once)."""
+    import ml_dtypes
+    bfloat16.np = np.dtype(ml_dtypes.bfloat16)
+    _BY_NP[bfloat16.np] = bfloat16
+    return bfloat16
+
+
+_BY_NP = _ByNumpyDtype((d.np, d) for d in ALL_DTYPES if d is not bfloat16)
 # PyTorch's aliases
 ALIASES = {"half": float16, "float": float32, "double": float64, "short": int16, "int": int32,
            "long": int64, "cfloat": complex64, "cdouble": complex128, "bool": bool_,

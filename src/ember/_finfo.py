@@ -1,12 +1,17 @@
 """``finfo``/``iinfo``: numeric limits of Ember's dtypes, as ``torch.finfo``/``torch.iinfo``."""
 import math
 
-import ml_dtypes
 import numpy as np
 
 from . import _dtype as D
 
 __all__ = ["finfo", "iinfo", "can_cast"]
+
+
+def bfloat16_finfo():
+    """NumPy-style finfo of bfloat16 (from ml_dtypes, imported on first use)."""
+    import ml_dtypes
+    return ml_dtypes.finfo(D.bfloat16.np)
 
 
 class finfo:
@@ -19,7 +24,7 @@ class finfo:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo "
                             "to handle 'torch.finfo'")
         real = dt.to_real()
-        info = ml_dtypes.finfo(real.np) if real is D.bfloat16 else np.finfo(real.np)
+        info = bfloat16_finfo() if real is D.bfloat16 else np.finfo(real.np)
         self.bits = real.itemsize * 8
         self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
         self.tiny = self.smallest_normal = float(info.smallest_normal)

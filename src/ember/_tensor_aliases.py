@@ -13,6 +13,7 @@ from ._tensor import Tensor
 from .autograd.grad_mode import STATE
 from .ops import shape, matmul
 from .ops._helpers import check_leaf_inplace
+from ._backend import bump_version
 
 T = Tensor
 
@@ -27,7 +28,7 @@ def _inplace_view(fn, name):
             msg = str(exc).replace(name[:-1] + "()", name + "()", 1)
             raise RuntimeError(msg) from None
         self._data = view._data
-        self._version[0] += 1
+        bump_version(self)
         if STATE.enabled and self._rg and view.grad_fn is not None:
             node = self.grad_fn = view.grad_fn
             base = node.name().rstrip("0123456789")  # PyTorch numbers in-place twins apart

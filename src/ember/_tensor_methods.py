@@ -6,7 +6,7 @@ In-place variants (``add_``...) compute out of place and write back through
 import numpy as np
 
 from . import _dtype as D
-from ._device import to_device, backend_for, device
+from ._device import to_device, device, device_of
 from ._tensor import Tensor, _wrap
 from .autograd.grad_mode import STATE
 from .autograd.api import backward as _autograd_backward
@@ -14,6 +14,9 @@ from .ops import unary, binary, pointwise, reduce, shape, joining, matmul, index
     random as rnd
 from .ops._helpers import (write_inplace, snapshot_for_inplace, check_leaf_inplace,
                            check_writable, dense_dim_order)
+from . import _backend as B
+from ._backend import bump_version
+from ._backend.inplace import binary_ufunc_
 
 T = Tensor
 
@@ -185,23 +188,14 @@ def _inplace(fn, name):
 
 
 def _fast_inplace(ufunc_name, fn, name):
-    """add_/sub_/mul_/div_: straight into the storage when autograd is not recording."""
+    """add_/sub_/mul_/div_: the seam's unrecorded kernel when autograd is not recording."""
     slow = _inplace(fn, name)
 
     def method(self, other, *args, **kwargs):
-        if not args and not kwargs and 0 not in self._data.strides and not (
-                STATE.enabled and (self._rg or (isinstance(other, Tensor) and other._rg))):
-            o = other._data if isinstance(other, Tensor) else other
-            # (float16/bfloat16 take the slow path: PyTorch computes them in float32)
-            if self._data.dtype.kind in "fc" and self._data.dtype.itemsize > 2 and (
-                    isinstance(other, (float, int)) and not isinstance(other, bool) or
-                    (isinstance(other, Tensor) and other._data.dtype == self._data.dtype)):
-                try:
-                    getattr(self._backend(), ufunc_name)(self._data, o, out=self._data)
-                except ValueError:
-                    return slow(self, other)
-                self._version[0] += 1
-                return self
+        if not args and not kwargs and not (
+                STATE.enabled and (self._rg or (isinstance(other, Tensor) and other._rg))) and \
+                binary_ufunc_(self, ufunc_name, other):
+            return self
         return slow(self, other, *args, **kwargs)
     method.__name__ = name
     method.__doc__ = f"In-place version of ``{name[:-1]}``."
@@ -275,7 +269,7 @@ def copy_(self, src, non_blocking=False):
     if not (STATE.enabled and value._rg):
         self._backend().copyto(self._data, value._data if value.is_cpu == self.is_cpu
                                else _to_backend(value._data, self._backend()), casting="unsafe")
-        self._version[0] += 1
+        bump_version(self)
         if self._rg and STATE.enabled and self.grad_fn is not None:
             write_inplace(self, value.detach() * 1)
         return self
@@ -283,8 +277,7 @@ def copy_(self, src, non_blocking=False):
     return write_inplace(self, copy_source(self, value))
 
 
-def _to_backend(arr, xp):
-    return xp.asarray(arr) if xp is not np else arr.get()
+_to_backend = B.to_backend
 
 
 def fill_(self, value):
@@ -303,7 +296,7 @@ def fill_(self, value):
     if self._rg and STATE.enabled:
         return write_inplace(self, creation.full_like(self, value) + self * 0)
     self._data.fill(value)
-    self._version[0] += 1
+    bump_version(self)
     return self
 
 
@@ -359,12 +352,8 @@ class ToDevice(Op):
     _name = "ToCopyBackward0"
 
     def forward(ctx, x, device):
-        ctx.src = "cpu" if isinstance(x, np.ndarray) else f"cuda:{x.device.id}"
-        xp = backend_for(device)
-        if xp is np:
-            return x.get()
-        with xp.cuda.Device(device.index or 0):
-            return xp.asarray(x)
+        ctx.src = str(device_of(x))
+        return B.transfer(x, device)
 
     def backward(ctx, g):
         return g.to(ctx.src)
@@ -534,7 +523,7 @@ T.is_pinned = lambda self, device=None: False
 def _apply_(self, fn):
     vec = np.vectorize(fn, otypes=[self._data.dtype])
     self._data[...] = vec(self._data)
-    self._version[0] += 1
+    bump_version(self)
     return self
 
 
@@ -543,7 +532,7 @@ def _apply_(self, fn):
 def _map_(self, other, fn):
     vec = np.vectorize(fn, otypes=[self._data.dtype])
     self._data[...] = vec(self._data, other._data)
-    self._version[0] += 1
+    bump_version(self)
     return self
 
 

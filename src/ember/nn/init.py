@@ -3,6 +3,7 @@ import math
 import warnings
 
 from ..autograd.grad_mode import no_grad
+from .._backend import bump_version
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -124,7 +125,7 @@ def dirac_(tensor, groups=1):
         g = xp.repeat(xp.arange(groups), n)
         d = xp.tile(xp.arange(n), groups)
         a[(g * out_per + d, d) + centre] = 1
-        tensor._version[0] += 1
+        bump_version(tensor)
     return tensor
 
 
@@ -187,7 +188,7 @@ def orthogonal_(tensor, gain=1, generator=None):
         q = q.T
     with no_grad():
         tensor._data[...] = (q * gain).reshape(tensor.shape).astype(tensor._data.dtype)
-        tensor._version[0] += 1
+        bump_version(tensor)
     return tensor
 
 
@@ -203,7 +204,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
         for c in range(cols):
             idx = randperm(rows, generator=generator)[:num_zeros]
             tensor._data[idx._data, c] = 0
-        tensor._version[0] += 1
+        bump_version(tensor)
     return tensor
 
 

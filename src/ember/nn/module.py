@@ -6,6 +6,7 @@ from ..autograd.grad_mode import no_grad
 from .parameter import Parameter, Buffer
 from . import _hooks
 from ._module_state import _StateDictMixin, _IncompatibleKeys  # noqa: F401
+from .._backend import bump_version
 
 __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook"]
 
@@ -365,7 +366,7 @@ class Module(_StateDictMixin):
                 new = fn(p)
                 if new._data is not p._data:
                     p._data = new._data
-                    p._version[0] += 1
+                    bump_version(p)
                 if p._grad is not None:
                     g = fn(p._grad)
                     if g._data is not p._grad._data:

@@ -1,9 +1,5 @@
 """Small helpers shared by the op modules: dims, operand conversion, promotion, in-place."""
-import numbers
-
-import numpy as np
-
-from .. import _dtype as D
+from .. import _backend as B, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 
@@ -29,7 +25,7 @@ def wrap_dims(dim, ndim):
     """Normalise ``dim`` (None, int, or sequence) to a sorted tuple of axes; None means all."""
     if dim is None:
         return tuple(range(ndim))
-    if isinstance(dim, (int, np.integer)):
+    if isinstance(dim, B.INTEGER_TYPES):
         d = wrap_dim(int(dim), ndim)
         return (d,) if ndim else ()
     if isinstance(dim, (str, float)) or not hasattr(dim, "__iter__"):
@@ -69,13 +65,13 @@ def dtype_of(x):
 
 
 def is_scalar(x):
-    return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, Tensor)
+    return isinstance(x, B.SCALAR_TYPES) and not isinstance(x, Tensor)
 
 
 def scalar_tensor(value, dtype, like):
     """A 0-d tensor holding Python scalar ``value`` with ``dtype`` on ``like``'s device."""
     xp = like._backend()
-    if isinstance(value, np.generic):
+    if isinstance(value, B.HOST_SCALAR):
         value = value.item()
     if dtype._category < D._FLOAT and isinstance(value, float):
         value = int(value)
@@ -113,7 +109,7 @@ def named(result, name):
 
 def as_operand(x):
     """A NumPy array operand becomes a tensor of its dtype (PyTorch accepts ``t + array``)."""
-    return _wrap(x) if type(x) is np.ndarray else x
+    return _wrap(x) if type(x) is B.HOST_ARRAY else x
 
 
 def tensors_only(name, input, other, argname="other"):
@@ -169,7 +165,7 @@ def check_inplace(self, result):
                            f"{_cap(sd)}")
     if result._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
-                           f"broadcast shape {list(np.broadcast_shapes(self._data.shape, result._data.shape))}")
+                           f"broadcast shape {list(B.broadcast_shapes(self._data.shape, result._data.shape))}")
 
 
 def check_writable(t):
@@ -179,33 +175,16 @@ def check_writable(t):
     expanded array (NumPy marks them all read-only) are made writable.
     """
     arr = t._data
-    if type(arr) is not np.ndarray or (arr.flags.writeable and 0 not in arr.strides) or \
+    if type(arr) is not B.HOST_ARRAY or (arr.flags.writeable and 0 not in arr.strides) or \
             not arr.size:
         return
     if not any(s == 0 and n > 1 for s, n in zip(arr.strides, arr.shape)):
         if not arr.flags.writeable:
-            t._data = _writable_view(arr)
+            t._data = B.make_writable(arr)
         return
     raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
                            "refers to a single memory location. Please clone() the tensor before "
                            "performing the operation.")
-
-
-def _writable_view(arr):
-    """The same view of memory as read-only ``arr``, writable (through its owning array)."""
-    try:
-        arr.flags.writeable = True
-        return arr
-    except ValueError:
-        pass
-    root = arr.base
-    while root is not None and not (isinstance(root, np.ndarray) and root.flags.writeable
-                                    and root.flags.c_contiguous):
-        root = root.base
-    if root is None:
-        raise RuntimeError("cannot write into a tensor whose memory is read-only")
-    offset = arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]
-    return np.ndarray(arr.shape, arr.dtype, buffer=root, offset=offset, strides=arr.strides)
 
 
 def dense_dim_order(shape, strides):
@@ -268,7 +247,7 @@ def write_inplace(self, result):
         check_leaf_write(self)  # before writing: a refused write leaves the data unchanged
     xp = self._backend()
     xp.copyto(self._data, result._data, casting="unsafe")
-    self._version[0] += 1
+    B.bump_version(self)
     if record:
         rebase_history(self, result)
     return self
@@ -303,5 +282,5 @@ def handle_out(result, out):
     if out._data.shape != result._data.shape:
         out._data = out._backend().empty(result._data.shape, dtype=out._data.dtype)
     out._backend().copyto(out._data, result._data, casting="unsafe")
-    out._version[0] += 1
+    B.bump_version(out)
     return out

@@ -2,9 +2,8 @@
 import math
 import numbers
 
-import numpy as np
 
-from .. import _checks, _dtype as D
+from .. import _backend as B, _checks, _dtype as D
 from .._device import to_device, backend_for, CPU
 from .._tensor import Tensor, _wrap
 
@@ -20,9 +19,9 @@ def _infer_dtype(data):
     """PyTorch's dtype for nested Python data: bool < int64 < default float < complex."""
     if isinstance(data, Tensor):
         return data.dtype
-    if isinstance(data, np.ndarray):
+    if isinstance(data, B.HOST_ARRAY):
         return D.from_numpy_dtype(data.dtype)
-    if isinstance(data, np.generic):
+    if isinstance(data, B.HOST_SCALAR):
         return D.from_numpy_dtype(data.dtype)
     if isinstance(data, bool):
         return D.bool_
@@ -65,7 +64,7 @@ def _to_array(data, dtype, xp):
     if isinstance(data, (list, tuple)):
         _check_ragged(data)
     if dtype is D.bfloat16:
-        return xp.asarray(np.asarray(data, dtype=np.float32).astype(dtype.np))
+        return xp.asarray(B.host_array(data, D.float32.np).astype(dtype.np))
     try:
         return xp.array(data, dtype=dtype.np)
     except OverflowError:
@@ -105,7 +104,7 @@ def _finish(arr, requires_grad):
 
 
 def _np_float_dtype(data):
-    return isinstance(data, np.ndarray) or isinstance(data, np.generic)
+    return isinstance(data, B.HOST_ARRAY) or isinstance(data, B.HOST_SCALAR)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -130,7 +129,7 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         t = data if dt is None else data.to(dt)
         return t if device is None else t.to(device)
-    if isinstance(data, np.ndarray) and (device is None or to_device(device) == CPU):
+    if isinstance(data, B.HOST_ARRAY) and (device is None or to_device(device) == CPU):
         t = from_numpy(data)
         return t if dt is None else t.to(dt)
     return tensor(data, dtype=dt, device=device)
@@ -150,7 +149,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
 
 def from_numpy(ndarray):
     """A tensor sharing memory with a NumPy array (``torch.from_numpy``)."""
-    if not isinstance(ndarray, np.ndarray):
+    if not isinstance(ndarray, B.HOST_ARRAY):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     D.from_numpy_dtype(ndarray.dtype)
     if any(s < 0 for s in ndarray.strides):
@@ -164,7 +163,7 @@ def from_numpy(ndarray):
 
 def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     """A 1-d tensor over a Python buffer, sharing its memory."""
-    arr = np.frombuffer(buffer, dtype=D.to_dtype(dtype).np, count=count, offset=offset)
+    arr = B.host_frombuffer(buffer, D.to_dtype(dtype).np, count, offset)
     return _finish(arr, requires_grad)
 
 
@@ -175,7 +174,7 @@ def _size(size):
     for s in size:
         if isinstance(s, Tensor):
             s = int(s)
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+        if not isinstance(s, B.INTEGER_TYPES) or isinstance(s, bool):
             raise TypeError(f"zeros(): argument 'size' must be tuple of ints, but found element "
                             f"of type {type(s).__name__} at pos {len(out)}")
         out.append(int(s))
@@ -290,7 +289,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
         if D.to_dtype(dtype) is D.int64 and isinstance(step, float) and int(step) == 0:
             raise ValueError("step must be nonzero")
     if dtype is None:
-        is_int = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals)
+        is_int = all(isinstance(v, B.INTEGER_TYPES) and not isinstance(v, bool) for v in vals)
         dt = D.int64 if is_int else D.get_default_dtype()
     else:
         dt = D.to_dtype(dtype)
@@ -298,9 +297,9 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
     _checks.check_alloc(n * dt.itemsize)
     xp = backend_for(to_device(device))
     if dt._category >= D._FLOAT:
-        arr = (start + xp.arange(n, dtype=np.float64) * step).astype(dt.np)
+        arr = (start + xp.arange(n, dtype=D.float64.np) * step).astype(dt.np)
     else:
-        arr = xp.arange(start, start + n * step, step, dtype=np.int64)[:n].astype(dt.np)
+        arr = xp.arange(start, start + n * step, step, dtype=D.int64.np)[:n].astype(dt.np)
     return _out(_finish(arr, requires_grad), out)
 
 
@@ -315,7 +314,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     n = int(math.floor((end - start) / step)) + 1
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     xp = backend_for(to_device(device))
-    return _finish((start + xp.arange(n, dtype=np.float64) * step).astype(dt.np), requires_grad)
+    return _finish((start + xp.arange(n, dtype=D.float64.np) * step).astype(dt.np), requires_grad)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
@@ -329,7 +328,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
     start = start.item() if isinstance(start, Tensor) else start
     end = end.item() if isinstance(end, Tensor) else end
     # PyTorch fills the first half from start and the second half from end
-    i = xp.arange(steps, dtype=np.float64)
+    i = xp.arange(steps, dtype=D.float64.np)
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
     half = steps // 2
     arr = xp.where(i < half, start + step * i, end - step * (steps - 1 - i))

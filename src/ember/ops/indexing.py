@@ -1,9 +1,7 @@
 """Indexing: ``x[key]`` (views for basic keys, copies for advanced ones), ``x[key] = v``,
 gather/scatter, index_select/index_add, masked ops, nonzero.
 """
-import numpy as np
-
-from .. import _checks, _dtype as D
+from .. import _backend as B, _checks, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
 from ..autograd.grad_mode import STATE
@@ -33,7 +31,7 @@ def _parse_key(x, key):
             if dtype_of(k)._category > D._INT:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             arr = k._data
-            if arr.dtype == np.uint8:
+            if arr.dtype == D.uint8.np:
                 arr = arr.astype(bool)
             out.append(arr)
             basic = False
@@ -45,16 +43,17 @@ def _parse_key(x, key):
             out.append(slice(_to_int(k.start), _to_int(k.stop), _to_int(k.step)))
         elif k is None or k is Ellipsis:
             out.append(k)
-        elif isinstance(k, (bool, np.bool_)):
+        elif isinstance(k, B.BOOL_TYPES):
             out.append(bool(k))
             basic = False
-        elif isinstance(k, (int, np.integer)):
+        elif isinstance(k, B.INTEGER_TYPES):
             out.append(int(k))
         elif isinstance(k, (list, tuple)):
-            arr = np.asarray([int(v) if isinstance(v, Tensor) else v for v in k])
+            arr = B.host_array([int(v) if isinstance(v, Tensor) else v for v in k])
             if arr.dtype.kind not in "iub" and arr.size:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            out.append(x._backend().asarray(arr.astype(np.int64) if arr.dtype.kind != "b" else arr))
+            arr = arr if arr.dtype.kind == "b" else arr.astype(D.int64.np)
+            out.append(x._backend().asarray(arr))
             basic = False
         else:
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
@@ -255,7 +254,7 @@ def setitem(self, key, value):
         if src is self and not (self._rg):
             check_writable(self)
             self._data[k] = value
-            self._version[0] += 1
+            B.bump_version(self)
             return
         value = scalar_tensor(value, dtype_of(self), self)
     value = value if value.dtype is self.dtype else value.to(self.dtype)
@@ -267,7 +266,7 @@ def setitem(self, key, value):
             raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot "
                                f"be broadcast to indexing result of shape "
                                f"{list(self._data[k].shape)}") from None
-        self._version[0] += 1
+        B.bump_version(self)
         return
     if src is self:
         src = snapshot_for_inplace(self)
@@ -332,7 +331,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     err = broadcast_shapes_error(sa, sb)
     if err is not None:
         raise err
-    shape = list(np.broadcast_shapes(sa, sb))
+    shape = list(B.broadcast_shapes(sa, sb))
     ishape, xshape = list(shape), list(shape)
     ishape[d], xshape[d] = indices.shape[d], input.shape[d]
     return handle_out(input.expand(xshape).gather(d, indices.expand(ishape)), out)
@@ -524,7 +523,7 @@ def masked_fill(input, mask, value):
     else:
         v = scalar_tensor(value, dtype_of(input), input)
     from .pointwise import Where
-    np.broadcast_shapes(tuple(mask.shape), tuple(input.shape))
+    B.broadcast_shapes(tuple(mask.shape), tuple(input.shape))
     out = Where.apply(mask, v, input)
     if tuple(out.shape) != tuple(input.shape):
         raise RuntimeError(f"The size of the mask ({list(mask.shape)}) must match the size of "
@@ -534,7 +533,7 @@ def masked_fill(input, mask, value):
 
 def masked_select(input, mask, *, out=None):
     """1-d tensor of the elements where ``mask`` is True (``torch.masked_select``)."""
-    shape = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    shape = B.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
     x = input.expand(shape)
     m = mask.expand(shape)
     return handle_out(Index.apply(x, key=(m._data,)), out)

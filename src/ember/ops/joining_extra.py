@@ -7,6 +7,7 @@ scatter ...), so none needs a derivative of its own.
 import itertools
 
 from .. import _dtype as D
+from .._device import backend_for, to_device
 from .._size import Size
 from .._tensor import Tensor, _wrap
 from ._helpers import wrap_dim, dtype_of, handle_out, promote
@@ -260,9 +261,9 @@ def _tri_indices(fn, row, col, offset, dtype, device):
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
     if dt not in (D.int64, D.int32):
         raise RuntimeError(f"\"{fn}\" not implemented for '{dt.name}'")
-    import numpy
-    r, c = (numpy.tril_indices if fn == "tril_indices" else numpy.triu_indices)(row, offset, col)
-    return tensor(numpy.stack([r, c]).reshape(2, -1), dtype=dt, device=device)
+    xp = backend_for(to_device(device))
+    r, c = (xp.tril_indices if fn == "tril_indices" else xp.triu_indices)(row, offset, col)
+    return tensor(xp.stack([r, c]).reshape(2, -1), dtype=dt, device=device)
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):

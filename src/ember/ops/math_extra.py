@@ -8,7 +8,7 @@ import math
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
-from . import _special
+from .._backend import special as _special
 from ._helpers import promote, handle_out, float_dtype_for, return_type, tensors_only, _cap
 
 __all__ = ["deg2rad", "rad2deg", "gcd", "lcm", "ldexp", "nextafter", "frexp", "i0", "mvlgamma",

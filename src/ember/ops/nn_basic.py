@@ -18,10 +18,10 @@ _SQRT_2_PI = 0.7978845608028654
 
 
 def _erf(xp, x):
-    """erf for GELU: float64 through ``_special.erf``; float32/16 by Abramowitz & Stegun 7.1.26
+    """erf for GELU: float64 through ``special.erf``; float32/16 by Abramowitz & Stegun 7.1.26
     (absolute error < 5e-7, below float32 resolution of GELU's output), in place and fast."""
     if x.dtype.itemsize >= 8:
-        from ._special import erf
+        from .._backend.special import erf
         return erf(xp, x)
     one = x.dtype.type(1)
     a = xp.abs(x)

@@ -1,7 +1,6 @@
 """Other elementwise ops: where, clamp, lerp, addcmul/addcdiv, rounding, NaN handling, casts."""
-import ml_dtypes
-
 from .. import _dtype as D
+from .._finfo import bfloat16_finfo
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
 from ._helpers import (promote, handle_out, dtype_of, to_tensor, scalar_tensor, _cap, named,
@@ -193,12 +192,16 @@ def round(input, *, decimals=0, out=None):
     return handle_out(Round.apply(input, decimals=decimals), out)
 
 
+def _finfo_of(dtype, xp):
+    return bfloat16_finfo() if dtype is D.bfloat16 else xp.finfo(dtype.np)
+
+
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """Replace NaN, +inf, -inf by finite numbers (``torch.nan_to_num``)."""
     if input.dtype._category < D._FLOAT:
         return handle_out(input.clone(), out)
     xp = input._backend()
-    info = (ml_dtypes.finfo if input.dtype is D.bfloat16 else xp.finfo)(input._data.dtype)
+    info = _finfo_of(input.dtype, xp)
     pos = info.max if posinf is None else posinf
     neg = info.min if neginf is None else neginf
     x = input._data

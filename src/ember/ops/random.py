@@ -2,10 +2,11 @@
 initialisers. Streams come from NumPy's PCG64, so values differ from PyTorch's (which uses a
 Mersenne Twister); distributions, shapes, dtypes and seeding semantics match.
 """
-import numpy as np
+import math
 
-from .. import _checks, _dtype as D
-from .._device import to_device, backend_for
+from .. import _backend as B, _checks, _dtype as D
+from .._backend import rng
+from .._device import to_device
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
 
@@ -20,7 +21,17 @@ class Generator:
     def __init__(self, device="cpu"):
         self.device = to_device(device)
         self._seed = 67280421310721
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        self._stream = None  # made on first draw (NumPy's random module loads on demand)
+
+    @property
+    def _rng(self):
+        if self._stream is None:
+            self._stream = rng.new_stream(self._seed)
+        return self._stream
+
+    @_rng.setter
+    def _rng(self, stream):
+        self._stream = stream
 
     def manual_seed(self, seed):
         """Reseed; returns the generator."""
@@ -28,12 +39,12 @@ class Generator:
         if seed < 0:
             seed &= 0xFFFF_FFFF_FFFF_FFFF
         self._seed = seed
-        self._rng = np.random.Generator(np.random.PCG64(seed))
+        self._rng = rng.new_stream(seed)
         return self
 
     def seed(self):
         """Reseed from OS entropy; returns the new seed."""
-        s = int(np.random.SeedSequence().entropy) & 0xFFFF_FFFF_FFFF_FFFF
+        s = rng.entropy_seed()
         self.manual_seed(s)
         return s
 
@@ -42,18 +53,13 @@ class Generator:
 
     def get_state(self):
         """The state as a uint8 tensor (round-trips through ``set_state``)."""
-        import pickle
-        blob = pickle.dumps((self._seed, self._rng.bit_generator.state))
-        return _wrap(np.frombuffer(blob, dtype=np.uint8).copy())
+        return _wrap(rng.stream_state(self._seed, self._rng))
 
     def set_state(self, new_state):
         """Restore a state from ``get_state``."""
-        import pickle
         if not isinstance(new_state, Tensor) or new_state.dtype is not D.uint8:
             raise TypeError("expected a torch.ByteTensor as the new state")
-        seed, state = pickle.loads(new_state._data.tobytes())
-        self._seed = seed
-        self._rng.bit_generator.state = state
+        self._seed = rng.restore_stream(self._rng, B.to_host(new_state._data).tobytes())
         return self
 
     def __reduce__(self):
@@ -114,8 +120,7 @@ def _rng(generator):
 
 
 def _move(arr, device):
-    dev = to_device(device)
-    return arr if dev.type == "cpu" else backend_for(dev).asarray(arr)
+    return B.transfer(arr, to_device(device))
 
 
 def _shape(size, fn="rand"):
@@ -147,7 +152,8 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
     """Uniform samples on [0, 1) (``torch.rand``)."""
     size = args if size is None else (size,)
     dt = _float_dtype(dtype)
-    arr = _rng(generator).random(_shape(size), dtype=np.float64 if dt is D.float64 else np.float32)
+    np_dtype = D.float64.np if dt is D.float64 else D.float32.np
+    arr = _rng(generator).random(_shape(size), dtype=np_dtype)
     return _out(_make(arr, dt, device, requires_grad), out)
 
 
@@ -158,11 +164,11 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
     dt = _float_dtype(dtype, "normal_kernel_cpu")
     shape = _shape(size, "randn")
     if dt.is_complex:
-        r = _rng(generator).standard_normal(shape + (2,)) / np.sqrt(2)
+        r = _rng(generator).standard_normal(shape + (2,)) / math.sqrt(2)
         arr = r[..., 0] + 1j * r[..., 1]
     else:
-        arr = _rng(generator).standard_normal(shape, dtype=np.float64 if dt is D.float64
-                                              else np.float32)
+        arr = _rng(generator).standard_normal(shape, dtype=D.float64.np if dt is D.float64
+                                              else D.float32.np)
     return _out(_make(arr, dt, device, requires_grad), out)
 
 
@@ -236,7 +242,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             raise RuntimeError("normal expects all elements of std >= 0.0")
         if not isinstance(std, Tensor) and std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-        shape = np.broadcast_shapes(getattr(mean, "shape", ()), getattr(std, "shape", ()))
+        shape = B.broadcast_shapes(getattr(mean, "shape", ()), getattr(std, "shape", ()))
         z = randn(tuple(shape), generator=generator, dtype=ref.dtype, device=ref.device)
         with no_grad():
             return _out(mean + std * z, out)
@@ -252,47 +258,21 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Samples 1 with probability ``input`` (or ``p``) elementwise (``torch.bernoulli``)."""
-    probs = input._data if p is None else np.full(input.shape, p)
-    if probs.size and (bool((probs < 0).any()) or bool((probs > 1).any())):
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    u = _rng(generator).random(input.shape)
-    return _out(_make(u < probs, input.dtype, input.device, False), out)
+    probs = None if p is not None else B.to_host(input._data)
+    drawn = rng.bernoulli_draw(_rng(generator), input.shape, probs, p)
+    return _out(_make(drawn, input.dtype, input.device, False), out)
 
 
 def poisson(input, generator=None):
     """Poisson samples with rates ``input``."""
-    return _make(_rng(generator).poisson(np.asarray(input._data, np.float64)), input.dtype,
+    return _make(_rng(generator).poisson(B.to_host(input._data).astype(D.float64.np)), input.dtype,
                  input.device, False)
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Sample indices from each row's (unnormalised) probability distribution."""
-    probs = np.asarray(input._data, dtype=np.float64)
-    if probs.ndim not in (1, 2):
-        raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if bool((probs < 0).any()) or not np.isfinite(probs).all():
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    rows = probs.reshape(-1, probs.shape[-1])
-    n_cat = rows.shape[1]
-    if not replacement and num_samples > n_cat:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
-                           "replacement")
-    rng = _rng(generator)
-    result = np.empty((rows.shape[0], num_samples), dtype=np.int64)
-    for i, row in enumerate(rows):
-        total = row.sum()
-        if total <= 0:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        if replacement:
-            cdf = np.cumsum(row / total)
-            result[i] = np.minimum(np.searchsorted(cdf, rng.random(num_samples), side="right"),
-                                   n_cat - 1)
-        else:
-            # Gumbel-top-k: sampling without replacement, proportional to the weights
-            with np.errstate(divide="ignore"):
-                keys = np.log(row) - np.log(-np.log(rng.random(n_cat)))
-            result[i] = np.argsort(-keys, kind="stable")[:num_samples]
-    result = result.reshape(probs.shape[:-1] + (num_samples,))
+    result = rng.multinomial_draw(_rng(generator), B.to_host(input._data), num_samples,
+                                  replacement)
     return _out(_make(result, D.int64, input.device, False), out)
 
 
@@ -302,7 +282,7 @@ def _fill(self, arr):
         xp = self._backend()
         xp.copyto(self._data, xp.asarray(arr).astype(self._data.dtype, copy=False),
                   casting="unsafe")
-        self._version[0] += 1
+        B.bump_version(self)
     return self
 
 
@@ -341,7 +321,7 @@ def random_(self, from_=0, to=None, *, generator=None, **bounds):
         elif dt is D.bool_:
             to = 2
         else:
-            to = int(np.iinfo(dt.np).max) + 1
+            to = B.int_max(dt.np) + 1
     return _fill(self, _rng(generator).integers(from_, to, self.shape))
 
 
@@ -356,7 +336,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
 
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 0/1 samples, 1 with probability p (a number or tensor)."""
-    probs = p._data if isinstance(p, Tensor) else p
+    probs = B.to_host(p._data) if isinstance(p, Tensor) else p
     return _fill(self, _rng(generator).random(self.shape) < probs)
 
 

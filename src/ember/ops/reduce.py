@@ -34,7 +34,7 @@ class Sum(Op):
         ctx.args = (x.shape, dims, keepdim)
         if dtype is None and _is_half(x):  # accumulate in float32, as PyTorch does
             return x.sum(axis=dims, keepdims=keepdim, dtype="float32").astype(x.dtype)
-        return x.sum(axis=dims, keepdims=keepdim, dtype=dtype)  # the method skips np.sum's wrapper
+        return x.sum(axis=dims, keepdims=keepdim, dtype=dtype)  # the method skips the sum function's wrapper
 
     def backward(ctx, g):
         return _restore(g, *ctx.args)

@@ -7,7 +7,7 @@ import math
 
 from .. import _dtype as D
 from ..autograd.node import Op
-from . import _special
+from .._backend import special as _special
 from ._helpers import dtype_of, float_dtype_for, handle_out, _cap, named
 
 __all__ = []

@@ -1,6 +1,7 @@
 """Adadelta (``torch.optim.Adadelta``)."""
 from ..ops.creation import zeros_like
-from ._inplace import mul_, add_, addcmul_, add
+from .._backend.inplace import mul_, add_, addcmul_
+from .optimizer import add_scaled as add
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
 
 __all__ = ["Adadelta"]

@@ -1,6 +1,7 @@
 """Adagrad (``torch.optim.Adagrad``)."""
 from ..ops.creation import full_like
-from ._inplace import addcmul_, addcdiv_, add
+from .._backend.inplace import addcmul_, addcdiv_
+from .optimizer import add_scaled as add
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
 
 __all__ = ["Adagrad"]

@@ -2,7 +2,7 @@
 from ..ops.binary import maximum
 from .optimizer import Optimizer, check_adam_args, step_value, _scalar_state
 from ..ops.creation import zeros_like
-from ._inplace import mul_, lerp_, addcmul_, addcdiv_, div_scalar
+from .._backend.inplace import mul_, lerp_, addcmul_, addcdiv_, div_scalar
 
 __all__ = ["Adam", "AdamW"]
 

@@ -1,6 +1,7 @@
 """Adamax, Adam with an infinity norm (``torch.optim.Adamax``)."""
 from ..ops.creation import zeros_like
-from ._inplace import mul_, lerp_, addcdiv_, add
+from .._backend.inplace import mul_, lerp_, addcdiv_
+from .optimizer import add_scaled as add
 from .optimizer import Optimizer, check_adam_args, step_value, _scalar_state
 
 __all__ = ["Adamax"]

@@ -1,6 +1,6 @@
 """Averaged SGD (``torch.optim.ASGD``)."""
 from ..ops.creation import zeros_like
-from ._inplace import add
+from .optimizer import add_scaled as add
 from .optimizer import Optimizer, check_lr, check_nonneg, check_flags, step_value, _scalar_state
 
 __all__ = ["ASGD"]

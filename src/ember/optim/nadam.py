@@ -1,6 +1,6 @@
 """NAdam, Adam with Nesterov momentum (``torch.optim.NAdam``)."""
 from ..ops.creation import zeros_like
-from ._inplace import mul_, lerp_, addcmul_, addcdiv_, div_scalar
+from .._backend.inplace import mul_, lerp_, addcmul_, addcdiv_, div_scalar
 from .optimizer import Optimizer, check_lr, check_betas, check_nonneg, check_flags, \
     step_value, _scalar_state
 

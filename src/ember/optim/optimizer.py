@@ -10,9 +10,10 @@ import warnings
 from collections import OrderedDict, defaultdict
 from itertools import chain
 
-from .._tensor import Tensor
+from .._backend import bump_version
+from .._backend.inplace import Workspace, add_, mul_
+from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
-from ._inplace import mul_, add
 
 __all__ = ["Optimizer", "required"]
 
@@ -240,13 +241,12 @@ class Optimizer:
         if group.get("decoupled_weight_decay"):
             mul_(p, 1 - lr * wd, self._ws())
             return grad
-        return add(grad, p, wd, self._ws())
+        return add_scaled(grad, p, wd, self._ws())
 
     def _ws(self):
-        """This optimizer's scratch arrays (see ``_inplace.Workspace``); not part of its state."""
+        """Scratch arrays of this optimizer (``_backend.inplace.Workspace``), not its state."""
         ws = self.__dict__.get("_workspace")
         if ws is None:
-            from ._inplace import Workspace
             ws = self._workspace = Workspace()
         return ws
 
@@ -443,10 +443,15 @@ def register_optimizer_step_post_hook(hook):
     return _add_hook(_global_post_hooks, hook)
 
 
+def add_scaled(x, y, alpha, ws):
+    """x + alpha * y as a new tensor (``torch.add(x, y, alpha=alpha)``), rounded like add_."""
+    return add_(_wrap(x._data.copy()), y, alpha, ws)
+
+
 def step_value(state):
     """Increment the float32 'step' tensor in ``state`` and return it as a Python float."""
     st = state["step"]
     st._data += 1
-    st._version[0] += 1
+    bump_version(st)
     return float(st._data)
 

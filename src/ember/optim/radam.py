@@ -1,6 +1,6 @@
 """RAdam, Adam with a rectified adaptive learning rate (``torch.optim.RAdam``)."""
 from ..ops.creation import zeros_like
-from ._inplace import mul_, lerp_, addcmul_
+from .._backend.inplace import mul_, lerp_, addcmul_
 from .optimizer import Optimizer, check_adam_args, step_value, _scalar_state
 
 __all__ = ["RAdam"]

@@ -1,6 +1,7 @@
 """Stochastic gradient descent with momentum and Nesterov (``torch.optim.SGD``)."""
 from .._tensor import Tensor
-from ._inplace import mul_, add_, add
+from .._backend.inplace import mul_, add_
+from .optimizer import add_scaled as add
 from .optimizer import Optimizer, check_not_below_zero, check_flags
 
 __all__ = ["SGD"]

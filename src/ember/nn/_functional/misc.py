@@ -8,6 +8,7 @@ from ...autograd.grad_mode import no_grad
 from ...ops import unary as U, creation as C, random as RND
 from ...ops.nn_basic import LinearOp, EmbeddingOp, BatchNormOp, LayerNormOp
 from ..._tensor_methods import _inplace
+from ..._backend import bump_version
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
            "alpha_dropout", "feature_alpha_dropout", "embedding", "one_hot", "normalize",
@@ -211,7 +212,7 @@ def _renorm_rows(weight, idx, max_norm, norm_type):
             norms = (xp.abs(sub) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
         scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
         w[rows] = sub * scale[:, None]
-        weight._version[0] += 1
+        bump_version(weight)
 
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
@@ -378,12 +379,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     rm = running_mean._data
                     rm *= (1 - momentum)
                     rm += momentum * mean.astype(rm.dtype)
-                    running_mean._version[0] += 1
+                    bump_version(running_mean)
                 if running_var is not None:
                     rv = running_var._data
                     rv *= (1 - momentum)
                     rv += momentum * (var * (size / (size - 1))).astype(rv.dtype)
-                    running_var._version[0] += 1
+                    bump_version(running_var)
         return y
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")

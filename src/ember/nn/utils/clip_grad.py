@@ -3,6 +3,7 @@ import math
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ..._backend import bump_version
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_"]
@@ -68,7 +69,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     with no_grad():
         for g in grads:
             g._data *= g._data.dtype.type(coef)
-            g._version[0] += 1
+            bump_version(g)
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
@@ -99,4 +100,4 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
             if g is not None:
                 xp = g._backend()
                 xp.clip(g._data, -clip_value, clip_value, out=g._data)
-                g._version[0] += 1
+                bump_version(g)

@@ -12,6 +12,7 @@ from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..containers import ModuleList, ModuleDict
 from ..parameter import Parameter
+from ..._backend import bump_version
 
 __all__ = ["register_parametrization", "remove_parametrizations", "is_parametrized", "cached",
            "type_before_parametrizations", "ParametrizationList"]
@@ -46,7 +47,7 @@ def _set_value(dest, value):
         dest.copy_(value)
     else:
         dest._data = value._data.copy()
-        dest._version[0] += 1
+        bump_version(dest)
 
 
 class ParametrizationList(ModuleList):

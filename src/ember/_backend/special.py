@@ -1,4 +1,4 @@
-"""Special functions NumPy lacks (erf, erfinv, lgamma, digamma, polygamma).
+"""Special functions NumPy lacks (erf, erfinv, lgamma, digamma, polygamma): part of the seam.
 
 SciPy (or CuPy's cupyx.scipy.special on cuda) computes them when it is importable; otherwise
 Python's math module is mapped over the elements, exact but slower. Both give the same values.

@@ -1,4 +1,4 @@
-"""In-place arithmetic for the optimizers' hot paths, allocation-free.
+"""Unrecorded in-place arithmetic (optimizer updates, no-grad ``add_``...), allocation-free.
 
 Each helper updates a tensor's storage in place through its backend (``t._backend()``), using
 one reusable scratch array per optimizer (``Workspace``) instead of temporaries, and bumps the
@@ -8,9 +8,16 @@ w >= 0.5), ``addcmul_``: t + (value*a)*b, ``addcdiv_``: t + (value*a)/b. For flo
 bfloat16 tensors the scratch is float32, so, as in PyTorch's kernels, each helper computes
 in float32 with float32 scalars and rounds once into the tensor.
 """
-from .._tensor import Tensor
+__all__ = ["bump_version", "Workspace", "div_scalar", "mul_", "add_", "lerp_", "addcmul_",
+           "addcdiv_", "binary_ufunc_"]
 
-__all__ = ["Workspace", "div_scalar", "mul_", "add", "add_", "lerp_", "addcmul_", "addcdiv_"]
+
+def bump_version(t):
+    """Mark ``t`` as written in place: its version counter (shared with its views) goes up.
+
+    The one place a version is bumped; saved tensors compare against it in backward."""
+    t._version[0] += 1
+    return t
 
 
 def _low(a):
@@ -26,7 +33,7 @@ def div_scalar(xp, a, c, out):
 
 
 def _arr(x):
-    return x._data if isinstance(x, Tensor) else x
+    return getattr(x, "_data", x)  # a tensor's array, or a scalar / array as it is
 
 
 class Workspace:
@@ -58,8 +65,7 @@ def mul_(t, c, ws):
         s = ws.get(t)
         xp.multiply(d, c, out=s, dtype=s.dtype)
         xp.copyto(d, s, casting="unsafe")
-    t._version[0] += 1
-    return t
+    return bump_version(t)
 
 
 def add_(t, x, alpha, ws):
@@ -73,14 +79,7 @@ def add_(t, x, alpha, ws):
             alpha = float(xp.asarray(alpha, dtype=d.dtype))
         xp.multiply(_arr(x), alpha, out=s, dtype=s.dtype)
         xp.add(d, s, out=d, casting="unsafe")
-    t._version[0] += 1
-    return t
-
-
-def add(x, y, alpha, ws):
-    """x + alpha * y as a new tensor (``torch.add(x, y, alpha=alpha)``), rounded like add_."""
-    from .._tensor import _wrap
-    return add_(_wrap(x._data.copy()), y, alpha, ws)
+    return bump_version(t)
 
 
 def lerp_(t, end, weight, ws):
@@ -94,8 +93,7 @@ def lerp_(t, end, weight, ws):
     else:
         xp.multiply(s, 1 - weight, out=s)
         xp.subtract(e, s, out=d, casting="unsafe")
-    t._version[0] += 1
-    return t
+    return bump_version(t)
 
 
 def addcmul_(t, a, b, value, ws):
@@ -104,8 +102,7 @@ def addcmul_(t, a, b, value, ws):
     xp.multiply(_arr(a), value, out=s, dtype=s.dtype)
     xp.multiply(s, _arr(b), out=s)
     xp.add(d, s, out=d, casting="unsafe")
-    t._version[0] += 1
-    return t
+    return bump_version(t)
 
 
 def addcdiv_(t, a, b, value, ws):
@@ -114,5 +111,29 @@ def addcdiv_(t, a, b, value, ws):
     xp.multiply(_arr(a), value, out=s, dtype=s.dtype)
     xp.divide(s, _arr(b), out=s)
     xp.add(d, s, out=d, casting="unsafe")
-    t._version[0] += 1
-    return t
+    return bump_version(t)
+
+
+def binary_ufunc_(t, ufunc_name, other):
+    """t <op>= other with NumPy's/CuPy's ufunc writing straight into ``t``'s storage.
+
+    For the no-grad ``add_``/``sub_``/``mul_``/``div_`` of a float32/float64/complex tensor
+    with a same-dtype tensor or a Python number. Returns False (nothing written) when the
+    operands need PyTorch's general path (other dtypes, half precision's float32 opmath,
+    overlapping or read-only memory, shapes that do not broadcast into ``t``).
+    """
+    d = t._data
+    if 0 in d.strides or d.dtype.kind not in "fc" or d.dtype.itemsize <= 2:
+        return False
+    if type(other) in (float, int):
+        o = other
+    else:
+        o = getattr(other, "_data", None)
+        if o is None or o.dtype != d.dtype:
+            return False
+    try:
+        getattr(t._backend(), ufunc_name)(d, o, out=d)
+    except ValueError:
+        return False
+    bump_version(t)
+    return True
