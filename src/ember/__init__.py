@@ -71,3 +71,5 @@ del _install_inplace
 _numpy_names(Tensor)
 _numpy_names(__import__("sys").modules[__name__])
 del _numpy_names
+from ._torch_names import *  # noqa: E402,F401,F403  (torch.compile, torch.dropout, torch.view_copy ...)
+from . import functional, storage, backends  # noqa: E402,F401  (torch.functional, torch.backends)

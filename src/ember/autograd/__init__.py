@@ -12,3 +12,9 @@ __all__ = ["backward", "grad", "Variable", "Function", "FunctionCtx", "once_diff
            "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "detect_anomaly", "set_detect_anomaly", "gradcheck", "gradgradcheck", "functional",
            "Node", "graph"]
+from . import variable as _variable_module  # noqa: E402,F401  (torch.autograd.variable.Variable)
+
+
+def variable(*args, **kwargs):
+    """``torch.autograd.variable(...)``: deprecated in PyTorch, and refused as PyTorch does."""
+    raise RuntimeError("torch.autograd.variable(...) is deprecated, use torch.tensor(...) instead")

@@ -277,3 +277,6 @@ class Softshrink(_Configured):
 class Hardshrink(Softshrink):
     """Hard thresholding by ``lambd`` (``nn.Hardshrink``)."""
     _fn = staticmethod(F.hardshrink)
+
+
+from .activation_mha import MultiheadAttention  # noqa: E402,F401  (torch.nn.modules.activation)

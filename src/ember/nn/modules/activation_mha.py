@@ -4,14 +4,10 @@ from ...ops.creation import empty
 from ..module import Module
 from ..parameter import Parameter
 from .. import init
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .._functional.attention import multi_head_attention_forward
 
 __all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A plain Linear (PyTorch's name for MultiheadAttention.out_proj)."""
 
 
 class MultiheadAttention(Module):

@@ -7,7 +7,7 @@ from ..parameter import Parameter, UninitializedParameter
 from .. import init
 from .. import functional as F
 
-__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
+__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear", "NonDynamicallyQuantizableLinear"]
 
 
 def _weight_and_bias(module, weight_shape, out_features, bias, device, dtype):
@@ -113,3 +113,8 @@ class LazyLinear(Linear):
             del self.__dict__["_factory"]
             self.__class__ = Linear
         return F.linear(input, self.weight, self.bias)
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A plain Linear (PyTorch's name for MultiheadAttention.out_proj, defined in
+    ``torch.nn.modules.linear`` as here)."""
