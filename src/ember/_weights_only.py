@@ -272,11 +272,33 @@ def _resolve_safe(module, name):
     full = f"{module}.{name}"
     if full in _safe_globals:
         return _safe_globals[full]
+    if _safe_globals and (module == "torch" or module.startswith("torch.")):
+        obj = _allowed_ember_class(module, name)
+        if obj is not None:
+            return obj
     if full in _ALLOWED:
         return _ALLOWED[full]
     if full.startswith("torch.") and name.endswith("Storage") and name in _STORAGE_NAMES:
         return _STORAGE_NAMES[name]
     return _late_allowed(full)
+
+
+def _allowed_ember_class(module, name):
+    """The Ember object a checkpoint's ``torch.<path>.<name>`` stands for, when the user put it
+    in the safe globals (``safe_globals([ember.nn.Linear])`` allows
+    ``torch.nn.modules.linear.Linear``). Looks only at modules already imported (a class in the
+    safe globals has been), so a checkpoint's names cannot make anything import."""
+    import sys
+    parts = ("ember" + module[5:]).split(".")
+    for i in range(len(parts), 0, -1):
+        mod = sys.modules.get(".".join(parts[:i]))
+        obj = getattr(mod, name, None) if mod is not None else None
+        if obj is not None:
+            for allowed in _safe_globals.values():
+                if allowed is obj:
+                    return obj
+            return None
+    return None
 
 
 def _resolve_weights_only(module, name):
