@@ -73,3 +73,7 @@ _numpy_names(__import__("sys").modules[__name__])
 del _numpy_names
 from ._torch_names import *  # noqa: E402,F401,F403  (torch.compile, torch.dropout, torch.view_copy ...)
 from . import functional, storage, backends  # noqa: E402,F401  (torch.functional, torch.backends)
+
+from ._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+_install_missing(__name__)
+del _install_missing

@@ -28,3 +28,7 @@ def synchronize(device=None):
     if is_available():
         import cupy
         cupy.cuda.Device().synchronize()
+
+from ._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+_install_missing(__name__)
+del _install_missing

@@ -18,3 +18,7 @@ from . import variable as _variable_module  # noqa: E402,F401  (torch.autograd.v
 def variable(*args, **kwargs):
     """``torch.autograd.variable(...)``: deprecated in PyTorch, and refused as PyTorch does."""
     raise RuntimeError("torch.autograd.variable(...) is deprecated, use torch.tensor(...) instead")
+
+from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+_install_missing(__name__)
+del _install_missing

@@ -52,3 +52,7 @@ def is_torchelastic_launched():
     """True when this process was started by ``ember-run`` (its rank variables are set)."""
     import os
     return "TORCHELASTIC_RUN_ID" in os.environ
+
+from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+_install_missing(__name__)
+del _install_missing

@@ -7,3 +7,7 @@ from . import functional, init, utils, modules, parameter  # noqa: F401
 # ---- other helpers: append extra imports below this line (do not remove others' lines) ----
 from . import parallel  # noqa: F401,E402
 from .parallel import DistributedDataParallel  # noqa: F401,E402
+
+from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+_install_missing(__name__)
+del _install_missing

@@ -57,3 +57,7 @@ def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=True, chec
         raise AssertionError(f"values differ (max abs diff {np.nanmax(diff) if diff.size else 0}, "
                              f"rtol={rtol}, atol={atol})" + (f": {msg}" if msg else "") +
                              f"\nactual:\n{a}\nexpected:\n{e}")
+
+from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+_install_missing(__name__)
+del _install_missing

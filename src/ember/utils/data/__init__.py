@@ -12,3 +12,7 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Chai
            "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
            "DistributedSampler", "default_collate", "default_convert", "get_worker_info",
            "WorkerInfo", "DataLoader"]
+
+from ..._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+_install_missing(__name__)
+del _install_missing
