@@ -313,6 +313,12 @@ def _slice(input, dim=0, start=None, end=None, step=1):
     return input[(slice(None),) * d + (slice(start, end, step),)]
 
 
+def _fresh(view):
+    """A contiguous tensor with ``view``'s values that shares no memory with it."""
+    res = view.contiguous()
+    return view.clone() if res is view else res
+
+
 def _make_copy(name):
     def fn(input, *args, out=None, **kwargs):
         if name == "alias":
@@ -326,8 +332,8 @@ def _make_copy(name):
         else:
             view = getattr(_e(), name)(input, *args, **kwargs)
         if isinstance(view, (tuple, list)):
-            return [v.clone(memory_format=_e().contiguous_format) for v in view]
-        res = view.clone(memory_format=_e().contiguous_format)
+            return [_fresh(v) for v in view]
+        res = _fresh(view)
         if out is not None:
             if tuple(out.shape) != tuple(res.shape):
                 out.resize_(res.shape)
