@@ -221,3 +221,47 @@ def test_present_names_and_dunders_unaffected():
     from ember import nn  # noqa: F401
     with pytest.raises(ImportError):
         from ember import fft  # noqa: F401
+
+
+@pytest.mark.parametrize("name", ["hann_window", "hamming_window", "blackman_window",
+                                  "bartlett_window", "kaiser_window"])
+@pytest.mark.parametrize("length", [0, 1, 2, 7, 16])
+@pytest.mark.parametrize("periodic", [True, False])
+def test_windows_match_torch(name, length, periodic):
+    _same(getattr(ember, name)(length, periodic), getattr(torch, name)(length, periodic),
+          atol=1e-6)
+    _same(getattr(ember, name)(length, periodic, dtype=ember.float64),
+          getattr(torch, name)(length, periodic, dtype=torch.float64), atol=1e-12)
+
+
+def test_window_errors():
+    with pytest.raises(RuntimeError, match="floating point"):
+        ember.hann_window(4, dtype=ember.int64)
+
+
+def test_isin_matches_torch():
+    a, b = [1, 2, 3, 2, 7], [2, 7, 9]
+    for invert in (False, True):
+        _same(ember.isin(ember.tensor(a), ember.tensor(b), invert=invert),
+              torch.isin(torch.tensor(a), torch.tensor(b), invert=invert))
+    _same(ember.isin(ember.tensor([1.0, 2.0]), 2.0), torch.isin(torch.tensor([1.0, 2.0]), 2.0))
+    _same(ember.isin(3, ember.tensor([[3, 4]])), torch.isin(3, torch.tensor([[3, 4]])))
+
+
+def test_trapezoid_family_matches_torch_and_gradcheck():
+    (ey, ty), (ex, tx) = _pair((3, 5), 12), _pair((5,), 13)
+    ex2, tx2 = _pair((3, 5), 14)
+    for fn in ("trapezoid", "trapz", "cumulative_trapezoid"):
+        f, g = getattr(ember, fn), getattr(torch, fn)
+        _same(f(ey), g(ty))
+        _same(f(ey, dx=0.5), g(ty, dx=0.5))
+        _same(f(ey, ex), g(ty, tx))
+        _same(f(ey, ex2), g(ty, tx2))
+        _same(f(ey, dim=0), g(ty, dim=0))
+    _same(ember.trapezoid(ember.tensor([1, 2, 4])), torch.trapezoid(torch.tensor([1, 2, 4])))
+    with pytest.raises(RuntimeError, match="one `x` value for each sample point"):
+        ember.trapezoid(ey, ember.zeros(4, dtype=ember.float64))
+    ey.requires_grad_(True)
+    ex.requires_grad_(True)
+    assert gradcheck(lambda y, x: ember.trapezoid(y, x), (ey, ex))
+    assert gradcheck(lambda y, x: ember.cumulative_trapezoid(y, x), (ey, ex))

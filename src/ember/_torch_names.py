@@ -6,6 +6,7 @@ counterparts; they are defined here once, in terms of the public Ember functions
 those functions' checks and derivatives. ``ember/__init__.py`` re-exports ``__all__``.
 """
 import builtins
+import math
 
 from ._storage import UntypedStorage  # noqa: F401  (torch.UntypedStorage)
 
@@ -19,7 +20,8 @@ __all__ = [
     "is_inference", "is_signed", "get_device", "is_anomaly_enabled", "set_anomaly_enabled",
     "is_anomaly_check_nan_enabled", "is_deterministic_algorithms_warn_only_enabled",
     "select_scatter", "slice_scatter", "diagonal_scatter", "UntypedStorage", "lu",
-    "unravel_index",
+    "unravel_index", "isin", "trapezoid", "trapz", "cumulative_trapezoid", "hann_window",
+    "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
 ]
 
 
@@ -269,6 +271,121 @@ def is_signed(input):
 def get_device(input):
     """``torch.get_device(t)``: ``t.get_device()`` (-1 on the CPU)."""
     return input.get_device()
+
+
+# ---- isin, trapezoid, windows ---------------------------------------------------------------
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """``torch.isin``: a bool tensor, True where an entry of ``elements`` occurs in
+    ``test_elements`` (either may be a Python scalar); ``invert=True`` negates it."""
+    e = _e()
+    from ._tensor import _wrap
+    if not isinstance(elements, e.Tensor) and not isinstance(test_elements, e.Tensor):
+        raise TypeError("isin() received an invalid combination of arguments: at least one of "
+                        "elements and test_elements must be a Tensor")
+    like = elements if isinstance(elements, e.Tensor) else test_elements
+    xp = like._backend()
+    a = elements._data if isinstance(elements, e.Tensor) else xp.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, e.Tensor) else xp.asarray(test_elements)
+    return _wrap(xp.isin(a, b, assume_unique=assume_unique, invert=invert))
+
+
+def _trapezoid_parts(name, y, x, dx, dim):
+    e = _e()
+    if not (y.is_floating_point() or y.is_complex()):
+        y = y.to(e.get_default_dtype())
+    n = y.shape[dim]
+    lo, hi = y.narrow(dim, 0, builtins.max(n - 1, 0)), y.narrow(dim, builtins.min(1, n),
+                                                                 builtins.max(n - 1, 0))
+    if x is not None and not isinstance(x, e.Tensor):
+        x, dx = None, x
+    if x is None:
+        return (lo + hi) * ((1.0 if dx is None else dx) / 2.0)
+    if dx is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments: give x or dx, "
+                        "not both")
+    if x.dim() == 1:
+        if x.shape[0] != n:
+            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
+        shape = [1] * y.dim()
+        shape[dim] = builtins.max(n - 1, 0)
+        steps = e.diff(x).reshape(shape)
+    else:
+        steps = e.diff(x, dim=dim)
+    return (lo + hi) * steps / 2.0
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """``torch.trapezoid``: the trapezoidal rule along ``dim``, with sample points ``x`` (a
+    tensor) or a constant spacing ``dx`` (default 1)."""
+    return _trapezoid_parts("trapezoid", y, x, dx, dim).sum(dim)
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """``torch.trapz``: an alias of ``torch.trapezoid``."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """``torch.cumulative_trapezoid``: the running trapezoidal integral along ``dim`` (one
+    entry fewer than ``y``)."""
+    return _trapezoid_parts("cumulative_trapezoid", y, x, dx, dim).cumsum(dim)
+
+
+def _window(name, window_length, periodic, dtype, device, requires_grad, layout, formula):
+    e = _e()
+    if window_length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got "
+                           f"window_length={window_length}")
+    dtype = e.get_default_dtype() if dtype is None else dtype
+    if not dtype.is_floating_point:
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {dtype}")
+    if window_length <= 1:
+        out = e.ones(window_length, dtype=dtype, device=device)
+    else:
+        n = window_length if periodic else window_length - 1
+        k = e.arange(window_length, dtype=e.float64, device=device)
+        out = formula(e, k, n).to(dtype)
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                requires_grad=False):
+    """``torch.hann_window``: ``0.5 - 0.5 cos(2 pi k / N)``, N = length (periodic) or
+    length - 1."""
+    return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
+                   layout, lambda e, k, n: 0.5 - 0.5 * e.cos(2 * math.pi * k / n))
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None,
+                   layout=None, device=None, requires_grad=False):
+    """``torch.hamming_window``: ``alpha - beta cos(2 pi k / N)``."""
+    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
+                   layout, lambda e, k, n: alpha - beta * e.cos(2 * math.pi * k / n))
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    """``torch.blackman_window``: ``0.42 - 0.5 cos(2 pi k / N) + 0.08 cos(4 pi k / N)``."""
+    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
+                   layout, lambda e, k, n: 0.42 - 0.5 * e.cos(2 * math.pi * k / n)
+                   + 0.08 * e.cos(4 * math.pi * k / n))
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    """``torch.bartlett_window``: the triangle ``1 - |2k / N - 1|``."""
+    return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad,
+                   layout, lambda e, k, n: 1 - e.abs(2 * k / n - 1))
+
+
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None,
+                  device=None, requires_grad=False):
+    """``torch.kaiser_window``: ``I0(beta sqrt(1 - (2k / N - 1)^2)) / I0(beta)``."""
+    def formula(e, k, n):
+        r = e.clamp(1 - (2 * k / n - 1) ** 2, min=0)
+        return e.i0(beta * e.sqrt(r)) / e.i0(e.tensor(float(beta), dtype=e.float64))
+    return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad,
+                   layout, formula)
 
 
 # ---- *_scatter: a copy of input with one view of it replaced by src ------------------------
