@@ -12,6 +12,7 @@ import queue
 import signal
 
 from . import _worker
+from ._worker import get_worker_info  # noqa: F401  (torch.utils.data.dataloader.get_worker_info)
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .fetch import create_fetcher
