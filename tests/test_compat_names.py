@@ -265,3 +265,9 @@ def test_trapezoid_family_matches_torch_and_gradcheck():
     ex.requires_grad_(True)
     assert gradcheck(lambda y, x: ember.trapezoid(y, x), (ey, ex))
     assert gradcheck(lambda y, x: ember.cumulative_trapezoid(y, x), (ey, ex))
+
+
+def test_version_module():
+    assert ember.version.__version__ == ember.__version__
+    assert ember.version.cuda is None and ember.version.hip is None
+    assert ember.version.debug is torch.version.debug

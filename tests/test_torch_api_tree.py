@@ -15,8 +15,6 @@ import types
 
 import pytest
 
-import ember
-
 torch = pytest.importorskip("torch")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -71,9 +71,9 @@ del _install_inplace
 _numpy_names(Tensor)
 _numpy_names(__import__("sys").modules[__name__])
 del _numpy_names
-from ._torch_names import *  # noqa: E402,F401,F403  (torch.compile, torch.dropout, torch.view_copy ...)
-from . import functional, storage, backends  # noqa: E402,F401  (torch.functional, torch.backends)
+from ._torch_names import *  # noqa: E402,F401,F403  (torch.compile, torch.dropout ...)
+from . import functional, storage, backends, version  # noqa: E402,F401
 
-from ._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from ._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

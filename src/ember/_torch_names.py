@@ -36,8 +36,8 @@ def _F():
 
 
 # ---- global switches ---------------------------------------------------------------------
-def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None,  # noqa: A001
-            options=None, disable=False):
+def compile(model=None, *, fullgraph=False, dynamic=None,  # noqa: A001
+            backend="inductor", mode=None, options=None, disable=False):
     """``torch.compile``: Ember runs eagerly, so the model (or function) is returned as it is;
     its results are the ones the compiled model would give. Usable as ``@torch.compile`` and
     ``@torch.compile(mode=...)``."""
@@ -91,7 +91,7 @@ def set_anomaly_enabled(enabled, check_nan=True):
 
 
 def is_anomaly_check_nan_enabled():
-    """Whether anomaly detection also checks backward results for NaN (Ember always does when on)."""
+    """Whether anomaly detection also checks for NaN (Ember always does when it is on)."""
     return is_anomaly_enabled()
 
 

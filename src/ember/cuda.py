@@ -29,6 +29,6 @@ def synchronize(device=None):
         import cupy
         cupy.cuda.Device().synchronize()
 
-from ._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from ._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

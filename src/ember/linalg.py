@@ -24,6 +24,6 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     """Diagonal of the matrices in the last two dims (``torch.linalg.diagonal``)."""
     return _diagonal(A, offset, dim1, dim2)
 
-from ._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from ._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

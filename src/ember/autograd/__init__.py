@@ -19,6 +19,6 @@ def variable(*args, **kwargs):
     """``torch.autograd.variable(...)``: deprecated in PyTorch, and refused as PyTorch does."""
     raise RuntimeError("torch.autograd.variable(...) is deprecated, use torch.tensor(...) instead")
 
-from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from .._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

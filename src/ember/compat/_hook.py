@@ -41,7 +41,8 @@ class TorchToEmber(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         try:
             module = importlib.import_module(ember_name)
         except ModuleNotFoundError as e:
-            if e.name is not None and (ember_name == e.name or ember_name.startswith(e.name + ".")):
+            if e.name is not None and (ember_name == e.name
+                                       or ember_name.startswith(e.name + ".")):
                 raise ModuleNotFoundError(f"No module named {fullname!r} (Ember has no "
                                           f"{ember_name}; see {DOC})", name=fullname) from None
             raise

@@ -53,6 +53,6 @@ def is_torchelastic_launched():
     import os
     return "TORCHELASTIC_RUN_ID" in os.environ
 
-from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from .._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

@@ -48,6 +48,6 @@ def get_all_sharing_strategies():
 
 init_reductions()
 
-from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from .._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

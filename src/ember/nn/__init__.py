@@ -8,6 +8,6 @@ from . import functional, init, utils, modules, parameter  # noqa: F401
 from . import parallel  # noqa: F401,E402
 from .parallel import DistributedDataParallel  # noqa: F401,E402
 
-from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from .._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

@@ -12,6 +12,6 @@ from ._functional.pooling import *  # noqa: F401,F403
 from ._functional.vision import *  # noqa: F401,F403
 from ._functional.attention import *  # noqa: F401,F403
 
-from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from .._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

@@ -19,6 +19,6 @@ from . import swa_utils
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
            "Adadelta", "Rprop", "ASGD", "Adafactor", "Muon", "LBFGS", "lr_scheduler", "swa_utils"]
 
-from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from .._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

@@ -481,6 +481,6 @@ class ChainedScheduler(_CompositeState, LRScheduler):
 from ._schedulers_extra import (ReduceLROnPlateau, CyclicLR,  # noqa: E402
                                 CosineAnnealingWarmRestarts, OneCycleLR)
 
-from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from .._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

@@ -58,6 +58,6 @@ def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=True, chec
                              f"rtol={rtol}, atol={atol})" + (f": {msg}" if msg else "") +
                              f"\nactual:\n{a}\nexpected:\n{e}")
 
-from .._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from .._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

@@ -3,4 +3,4 @@ from ..modules.data_parallel import DataParallel
 from .distributed import DistributedDataParallel
 
 __all__ = ["DataParallel", "DistributedDataParallel"]
-from .data_parallel import data_parallel  # noqa: E402,F401  (the function shadows the module, as in torch)
+from .data_parallel import data_parallel  # noqa: E402,F401  (shadows the module, as in torch)

@@ -13,6 +13,6 @@ from . import stateless, fusion  # noqa: F401
 # ---- other helpers: append extra imports below this line (do not remove others' lines) ----
 from . import rnn  # noqa: F401,E402
 
-from ..._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from ..._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

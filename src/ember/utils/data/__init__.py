@@ -13,6 +13,6 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Chai
            "DistributedSampler", "default_collate", "default_convert", "get_worker_info",
            "WorkerInfo", "DataLoader"]
 
-from ..._unsupported import install as _install_missing  # noqa: E402  (AttributeError -> docs/unsupported.md)
+from ..._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
 del _install_missing

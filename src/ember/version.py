@@ -1,0 +1,12 @@
+"""``torch.version``: Ember's version, and None for the CUDA/ROCm/XPU toolkit versions (Ember
+is not built against them; CuPy brings its own)."""
+from . import __version__  # noqa: F401
+
+cuda = None
+hip = None
+rocm = None
+xpu = None
+debug = False
+git_version = "unknown"
+
+__all__ = ["__version__", "cuda", "hip", "rocm", "xpu", "debug", "git_version"]
