@@ -145,15 +145,26 @@ def test_child_interpreters_get_ember_as_torch(tmp_path):
     """A fresh interpreter the script starts (subprocess, spawn) also imports Ember as torch."""
     script = tmp_path / "child.py"
     script.write_text(textwrap.dedent("""\
-        import subprocess, sys
-        code = ("import torch, torch.nn.functional as F, sys; "
-                "print(torch.__name__, F.__name__, sys.modules['torch.nn'] is torch.nn)")
-        print(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             timeout=60).stdout.strip())
+        import multiprocessing as mp, subprocess, sys
+        import torch
+
+
+        def work(n):
+            return torch.__name__, float(torch.arange(n).sum())
+
+
+        if __name__ == "__main__":
+            code = ("import torch, torch.nn.functional as F, sys; "
+                    "print(torch.__name__, F.__name__, sys.modules['torch.nn'] is torch.nn)")
+            print(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 timeout=60).stdout.strip())
+            with mp.get_context("spawn").Pool(1) as pool:
+                print(pool.map(work, [3, 4]))
         """))
     proc = _compat([str(script)])
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.strip() == "ember ember.nn.functional True"
+    assert proc.stdout.strip().splitlines() == ["ember ember.nn.functional True",
+                                                "[('ember', 3.0), ('ember', 6.0)]"]
 
 
 def test_run_module_and_usage(tmp_path):

@@ -23,10 +23,14 @@ _SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_shim")
 
 
 def _share_with_children():
-    """Put the stand-in ``torch`` package first on ``PYTHONPATH`` for child interpreters."""
+    """Put the stand-in ``torch`` package first on ``PYTHONPATH`` for child interpreters, and
+    on ``sys.path`` after the script's folder (``multiprocessing``'s spawn children take this
+    process's ``sys.path``). Here the hook answers ``import torch`` before any path is read."""
     parts = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     if _SHIM not in parts:
         os.environ["PYTHONPATH"] = os.pathsep.join([_SHIM] + parts)
+    if _SHIM not in sys.path:
+        sys.path.insert(1 if sys.path else 0, _SHIM)
 
 
 def _exit_code(e):
@@ -50,19 +54,19 @@ def main(argv):
     if argv[0] == "-m" and len(argv) < 2:
         print("ember.compat: -m needs a module name\n" + USAGE, file=sys.stderr)
         return 2
+    if argv[0] != "-m" and not os.path.exists(argv[0]):
+        print(f"{sys.executable}: can't open file {os.path.abspath(argv[0])!r}: "
+              "[Errno 2] No such file or directory", file=sys.stderr)
+        return 2
     install()
-    _share_with_children()
     try:
         if argv[0] == "-m":
             sys.argv = [argv[1]] + argv[2:]
-            sys.path[0:1] = [os.getcwd()] if sys.path else [os.getcwd()]
+            sys.path[0:1] = [os.getcwd()]
+            _share_with_children()
             runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
         else:
             script = argv[0]
-            if not os.path.exists(script):
-                print(f"{sys.executable}: can't open file {os.path.abspath(script)!r}: "
-                      "[Errno 2] No such file or directory", file=sys.stderr)
-                return 2
             sys.argv = argv
             folder = script if os.path.isdir(script) else \
                 os.path.dirname(os.path.realpath(script))
@@ -70,6 +74,7 @@ def main(argv):
                 sys.path[0] = folder
             else:
                 sys.path.append(folder)
+            _share_with_children()
             runpy.run_path(script, run_name="__main__")
     except SystemExit as e:
         return _exit_code(e)
