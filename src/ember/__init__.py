@@ -72,7 +72,8 @@ _numpy_names(Tensor)
 _numpy_names(__import__("sys").modules[__name__])
 del _numpy_names
 from ._torch_names import *  # noqa: E402,F401,F403  (torch.compile, torch.dropout ...)
-from . import functional, storage, backends, version  # noqa: E402,F401
+from . import functional, storage, backends, version, amp  # noqa: E402,F401
+from .amp import autocast, GradScaler, is_autocast_enabled  # noqa: E402,F401
 
 from ._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)
