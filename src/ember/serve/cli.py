@@ -2,6 +2,7 @@
 import argparse
 import logging
 import os
+import signal
 import sys
 
 from .model import check_model_spec
@@ -69,6 +70,10 @@ def main(argv=None):
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())        # `module:factory` from the current directory
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s: %(message)s")
+    # uvicorn drains on SIGTERM/SIGINT, then raises the signal again once it has stopped; a
+    # handler here absorbs that, so a drained server exits with status 0.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
     uvicorn.run("ember.serve.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level=args.log_level, access_log=args.access_log,
                 timeout_graceful_shutdown=30, lifespan="on")

@@ -194,7 +194,7 @@ def _load_ember(spec, checkpoint):
         model.load_state_dict(_state_dict_of(state, checkpoint))
     model.eval()
     params = list(model.parameters())
-    param_dtype = params[0].numpy().dtype if params else np.dtype(np.float32)
+    param_dtype = np.dtype(params[0].dtype.np) if params else np.dtype(np.float32)
     inp = _infer_input(model, param_dtype)
 
     def run(batch):
