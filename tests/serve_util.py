@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import http.client
 
@@ -71,6 +72,11 @@ def make_faulty():
     return FaultyNet()
 
 
+def make_broken():
+    """A factory that raises (the server stays up with /health at 503 and the error)."""
+    raise OSError("weights server unreachable")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -87,18 +93,19 @@ class Server:
         e.update(env or {})
         cmd = [sys.executable, "-m", "ember", "serve", *map(str, args), "--port", str(self.port),
                "--log-level", "warning"]
-        self.proc = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self._out = tempfile.TemporaryFile()     # a file, not a pipe: a full pipe would block it
+        self.proc = subprocess.Popen(cmd, env=e, stdout=self._out, stderr=subprocess.STDOUT)
         self.health_seen = []          # (status, json) of /health polls while starting
 
     def log(self):
-        """What the server printed (after it has stopped)."""
-        try:
-            return self.proc.stdout.read().decode(errors="replace")[-4000:]
-        except Exception:
-            return ""
+        """The last 4,000 characters the server printed so far."""
+        self._out.seek(0)
+        return self._out.read().decode(errors="replace")[-4000:]
 
     def wait_ready(self, timeout=30):
-        """Poll /health until 200; records every answer in ``health_seen``."""
+        """Poll /health until 200; records every answer in ``health_seen``. Raises RuntimeError
+        when the server exits, reports that loading failed, or is not ready within ``timeout``
+        (the caller stops it)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -113,7 +120,6 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.05)
-        self.stop()
         raise RuntimeError(f"server not ready within {timeout} s ({self.health_seen[-1:]}):\n"
                            f"{self.log()}")
 

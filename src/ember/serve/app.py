@@ -6,7 +6,7 @@ and ``GET /model`` (name, input and output shapes and dtypes). With an API key e
 ``/health`` (left open for load-balancer probes) needs ``Authorization: Bearer KEY``.
 
 The model loads in a thread after the server starts listening, so ``/health`` can answer 503
-meanwhile. Every refusal is a JSON ``{"error": "..."}`` with status 400 (malformed body), 401
+meanwhile (with several workers each one loads before it takes connections, see ServeConfig). Every refusal is a JSON ``{"error": "..."}`` with status 400 (malformed body), 401
 (API key), 413 (body over ``max_body_mb``), 415 (Content-Type), 422 (wrong shape or dtype),
 500 (the model raised, for that request only) or 503 (model not loaded).
 """
@@ -38,12 +38,17 @@ log = logging.getLogger("ember.serve")
 class ServeConfig:
     """What the server runs: ``model`` (``path.onnx`` or ``module:factory``), ``checkpoint``,
     ``max_batch`` rows per forward call, ``max_delay_ms`` a request may wait for others,
-    ``api_key`` (None: no auth) and ``max_body_mb``."""
-    __slots__ = ("model", "checkpoint", "max_batch", "max_delay_ms", "api_key", "max_body_mb")
+    ``api_key`` (None: no auth), ``max_body_mb``, and ``load_first``: load the model before
+    taking connections (used with several workers, so that no request reaches a worker that is
+    still loading; a model that fails to load then stops the server) instead of in the background
+    with ``/health`` at 503 meanwhile."""
+    __slots__ = ("model", "checkpoint", "max_batch", "max_delay_ms", "api_key", "max_body_mb",
+                 "load_first")
 
     def __init__(self, model, checkpoint=None, max_batch=64, max_delay_ms=5.0, api_key=None,
-                 max_body_mb=16.0):
+                 max_body_mb=16.0, load_first=False):
         self.model, self.checkpoint, self.api_key = model, checkpoint, api_key
+        self.load_first = bool(load_first)
         self.max_batch, self.max_delay_ms, self.max_body_mb = int(max_batch), float(max_delay_ms), \
             float(max_body_mb)
 
@@ -184,6 +189,10 @@ def create_app(config):
     @asynccontextmanager
     async def lifespan(app):
         st.load_task = asyncio.get_running_loop().create_task(load())
+        if config.load_first:
+            await st.load_task
+            if st.model is None:
+                raise RuntimeError(f"could not load {config.model}: {st.load_error}")
         try:
             yield
         finally:

@@ -32,7 +32,8 @@ class _Item:
 class Batcher:
     """Collects requests for ``predict(batch) -> array`` (see the module docstring).
 
-    ``metrics`` (optional) gets ``batch(rows)`` per forward call and ``set_queue_depth(rows)``.
+    ``metrics`` (optional) gets ``batch(rows)`` per forward call, ``model_error()`` per call that
+    raised and ``set_queue_depth(rows)``.
     Start it with :meth:`start` inside a running event loop; :meth:`stop` ends the collector
     after the queue is empty."""
 
@@ -126,6 +127,8 @@ class Batcher:
         try:
             out = await loop.run_in_executor(self._pool, self.predict, stacked)
         except Exception as e:
+            if self.metrics is not None:
+                self.metrics.model_error()
             if len(live) == 1:
                 _fail(live[0], e)
                 return

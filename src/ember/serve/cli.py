@@ -32,7 +32,7 @@ def parser():
     p.add_argument("--max-delay-ms", type=float, default=5.0,
                    help="longest a request waits for others to join its batch (default 5)")
     p.add_argument("--workers", type=int, default=1,
-                   help="uvicorn worker processes, each loading the model (default 1)")
+                   help="uvicorn worker processes; each loads the model before taking connections (default 1)")
     p.add_argument("--api-key", default=None,
                    help="require 'Authorization: Bearer KEY' (default: env EMBER_SERVE_API_KEY, else none)")
     p.add_argument("--max-body-mb", type=float, default=16.0,
@@ -52,6 +52,8 @@ def main(argv=None):
             p.error(f"--{name.replace('_', '-')} must be at least {low}, got {getattr(args, name)}")
     if args.max_delay_ms < 0 or args.max_body_mb <= 0:
         p.error("--max-delay-ms must be >= 0 and --max-body-mb > 0")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())        # `module:factory` from the current directory
     problem = check_model_spec(args.model, args.checkpoint)
     if problem:
         p.error(problem)
@@ -65,10 +67,8 @@ def main(argv=None):
     from .app import CONFIG_ENV, ServeConfig
     cfg = ServeConfig(args.model, args.checkpoint, args.max_batch, args.max_delay_ms,
                       args.api_key or os.environ.get("EMBER_SERVE_API_KEY") or None,
-                      args.max_body_mb)
+                      args.max_body_mb, load_first=args.workers > 1)
     os.environ[CONFIG_ENV] = cfg.to_json()     # worker processes read it
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())        # `module:factory` from the current directory
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s: %(message)s")
     # uvicorn drains on SIGTERM/SIGINT, then raises the signal again once it has stopped; a
     # handler here absorbs that, so a drained server exits with status 0.

@@ -62,7 +62,7 @@ class _Histogram:
 class Metrics:
     """The numbers of one server process; every method is thread-safe."""
     __slots__ = ("_lock", "requests", "errors", "latency", "batch_size", "queue_depth",
-                 "model_loaded")
+                 "model_loaded", "model_errors")
 
     def __init__(self, max_batch):
         self._lock = threading.Lock()
@@ -72,6 +72,7 @@ class Metrics:
         self.batch_size = _Histogram(_batch_buckets(max_batch))
         self.queue_depth = 0
         self.model_loaded = 0
+        self.model_errors = 0
 
     def request(self, endpoint, status, seconds=None):
         """Count one answered request (and an error when status >= 400); ``seconds`` goes into
@@ -88,6 +89,11 @@ class Metrics:
         """Count one forward call over ``rows`` stacked rows."""
         with self._lock:
             self.batch_size.observe(rows)
+
+    def model_error(self):
+        """Count one forward call that raised."""
+        with self._lock:
+            self.model_errors += 1
 
     def set_queue_depth(self, n):
         """Rows waiting for a forward call."""
@@ -108,6 +114,10 @@ class Metrics:
                     self.requests)
             counter("ember_serve_errors_total", "HTTP requests answered with status >= 400.",
                     self.errors)
+            out.append("# HELP ember_serve_model_errors_total Forward calls that raised (a batch "
+                       "that raises is retried one request at a time).")
+            out.append("# TYPE ember_serve_model_errors_total counter")
+            out.append(f"ember_serve_model_errors_total {self.model_errors}")
             out.append("# HELP ember_serve_request_latency_seconds Time from receiving a /predict "
                        "request to sending its answer.")
             out.append("# TYPE ember_serve_request_latency_seconds histogram")

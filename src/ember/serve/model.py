@@ -93,9 +93,12 @@ class ServedModel:
 
 
 def check_model_spec(spec, checkpoint=None):
-    """Quick checks before starting a server (file exists, ``module:factory`` form); returns an
-    error message or None. Importing the module is left to the workers."""
+    """Quick checks before starting a server: the .onnx file exists, or ``module:factory``
+    imports and names a callable, and the checkpoint file exists. Returns an error message or
+    None; the factory itself is called (and the weights read) by each worker."""
     if spec.endswith(".onnx"):
+        if checkpoint is not None:
+            return "--checkpoint is for module:factory models; an .onnx file holds its weights"
         if not os.path.isfile(spec):
             return f"ONNX model file {spec!r} does not exist"
         return None
@@ -103,7 +106,21 @@ def check_model_spec(spec, checkpoint=None):
         return f"MODEL must be an .onnx file or module.path:factory, got {spec!r}"
     if checkpoint is not None and not os.path.isfile(checkpoint):
         return f"checkpoint file {checkpoint!r} does not exist"
+    try:
+        factory = _factory(spec)
+    except Exception as e:
+        return f"cannot find {spec}: {type(e).__name__}: {e}"
+    if not callable(factory):
+        return f"{spec} is a {type(factory).__name__}, not a callable returning an ember.nn.Module"
     return None
+
+
+def _factory(spec):
+    mod_name, _, attr = spec.partition(":")
+    obj = importlib.import_module(mod_name)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
 def load_model(spec, checkpoint=None):
@@ -181,12 +198,7 @@ def _infer_input(model, first_param_dtype):
 
 def _load_ember(spec, checkpoint):
     import ember
-    mod_name, _, attr = spec.partition(":")
-    module = importlib.import_module(mod_name)
-    factory = module
-    for part in attr.split("."):
-        factory = getattr(factory, part)
-    model = factory()
+    model = _factory(spec)()
     if not isinstance(model, ember.nn.Module):
         raise TypeError(f"{spec} returned a {type(model).__name__}, expected an ember.nn.Module")
     if checkpoint is not None:
@@ -208,5 +220,5 @@ def _load_ember(spec, checkpoint):
     if inp.shape is not None and all(d is not None for d in inp.shape[1:]):
         probe = run(np.zeros((1,) + inp.shape[1:], dtype=inp.dtype))   # learn the output's spec
         out_spec = TensorSpec("output", (None,) + probe.shape[1:], probe.dtype)
-    name = attr.rsplit(".", 1)[-1]
+    name = spec.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
     return ServedModel(name, "ember", inp, out_spec, run)
