@@ -21,6 +21,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -118,7 +119,13 @@ def create_app(config):
 
     async def predict(request):
         t0 = time.perf_counter()
-        resp = await _predict(request)
+        try:
+            resp = await _predict(request)
+        except ClientDisconnect:
+            resp = _error(400, "client disconnected while sending the body")
+        except Exception as e:      # a bug here must not take the server down
+            log.error("internal error in /predict:\n%s", "".join(traceback.format_exception(e)))
+            resp = _error(500, f"internal error: {type(e).__name__}: {e}")
         st.metrics.request("/predict", resp.status_code, time.perf_counter() - t0)
         return resp
 
