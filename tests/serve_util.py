@@ -68,6 +68,7 @@ class FaultyNet(nn.Module):
 
 
 def make_faulty():
+    """A seeded FaultyNet."""
     ember.manual_seed(5)
     return FaultyNet()
 
