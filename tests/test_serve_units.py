@@ -217,3 +217,18 @@ def test_python_dash_m_ember_and_lazy_imports():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_torch_checkpoint_served_like_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    from ember.serve.model import load_model
+    torch.manual_seed(0)
+    tnet = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)).eval()
+    path = tmp_path / "torch_mlp.pt"
+    torch.save({"model_state_dict": tnet.state_dict(), "epoch": 3}, str(path))
+    m = load_model("serve_util:make_mlp", str(path))
+    assert m.describe()["inputs"][0]["shape"] == [None, 4]
+    x = np.random.default_rng(1).normal(size=(6, 4)).astype(np.float32)
+    with torch.no_grad():
+        want = tnet(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(m.predict(m.check(x)), want, rtol=1e-5, atol=1e-6)
