@@ -209,12 +209,15 @@ def _load_ember(spec, checkpoint):
     param_dtype = np.dtype(params[0].dtype.np) if params else np.dtype(np.float32)
     inp = _infer_input(model, param_dtype)
 
+    device = params[0].device if params else None     # a factory may put its model on cuda
+
     def run(batch):
         with ember.no_grad():
-            out = model(ember.from_numpy(batch))
-        if isinstance(out, (tuple, list)):
-            raise RuntimeError(f"model returned {len(out)} outputs; ember serve needs one tensor")
-        return out.numpy()
+            x = ember.from_numpy(batch)
+            out = model(x if device is None or device.type == "cpu" else x.to(device))
+        if not isinstance(out, ember.Tensor):
+            raise RuntimeError(f"model returned a {type(out).__name__}; ember serve needs one tensor")
+        return out.cpu().numpy()
 
     out_spec = TensorSpec("output", None, param_dtype)
     if inp.shape is not None and all(d is not None for d in inp.shape[1:]):
