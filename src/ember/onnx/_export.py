@@ -1,0 +1,180 @@
+"""``export``: trace the model twice, convert each recorded op with its registered converter,
+then write the graph (inputs and outputs with symbolic dimensions, unused nodes pruned)."""
+import os
+
+from .errors import OnnxExporterError, UnsupportedOperatorError
+from ._graph import Graph
+from ._registry import CONVERTERS
+from ._trace import run_trace, second_args
+from . import _ops_nn, _ops_tensor, _ops_rnn  # noqa: F401  (register the converters)
+
+__all__ = ["export"]
+
+OPSETS = (17, 18, 19, 20)
+
+
+def _names(given, n, base, what):
+    if given is None:
+        return [base] if n == 1 else [f"{base}_{i}" for i in range(n)]
+    given = list(given)
+    if len(given) > n:
+        raise ValueError(f"{len(given)} {what} names given for {n} {what}s")
+    return given + [f"{base}_{i}" for i in range(len(given), n)]
+
+
+def _dynamic(dynamic_axes, names):
+    """{name: {axis: symbol}} from torch's dynamic_axes (dicts, or lists of axes)."""
+    out = {}
+    for name, axes in (dynamic_axes or {}).items():
+        if name not in names:
+            raise ValueError(f"dynamic_axes names '{name}', which is not an input or output "
+                             f"name ({', '.join(names)})")
+        if isinstance(axes, dict):
+            out[name] = {int(a): str(s) for a, s in axes.items()}
+        else:
+            out[name] = {int(a): f"{name}_dynamic_axes_{k + 1}" for k, a in enumerate(axes)}
+    return out
+
+
+def _ranked(axes, nd, name):
+    res = {}
+    for a, s in axes.items():
+        if not -nd <= a < nd:
+            raise IndexError(f"dynamic axis {a} is out of range for '{name}' with {nd} dims")
+        res[a % nd] = s
+    return res
+
+
+def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=None,
+           opset_version=17, export_params=True, training=None,
+           keep_initializers_as_inputs=False):
+    """See ``ember.onnx.export``."""
+    import onnx
+    import ember
+    if opset_version is None:
+        opset_version = 17
+    if opset_version not in OPSETS:
+        raise ValueError(f"ember.onnx.export supports opset_version {OPSETS[0]} to "
+                         f"{OPSETS[-1]}, got {opset_version}")
+    if isinstance(args, ember.Tensor):
+        args = (args,)
+    elif isinstance(args, list):
+        args = tuple(args)
+    elif not isinstance(args, tuple):
+        args = (args,)
+    n_in = sum(isinstance(a, ember.Tensor) for a in args)
+    in_names = _names(input_names, n_in, "input", "input")
+    modes = [(m, m.training) for m in model.modules()] if hasattr(model, "modules") else []
+    mode = str(getattr(training, "name", training)).upper()
+    if mode != "PRESERVE":
+        for m, _ in modes:
+            m.training = mode in ("TRAINING", "TRUE")
+    try:
+        tr, gin, outs, geoms = run_trace(model, args)
+        out_names = _names(output_names, len(outs), "output", "output")
+        dyn = _dynamic(dynamic_axes, in_names + out_names)
+        dyn_in = {i: _ranked(dyn.get(n, {}), gin[i].dim(), n) for i, n in enumerate(in_names)}
+        tr2, gin2, outs2, _ = run_trace(model, second_args(args, dyn_in))
+    finally:
+        for m, mode in modes:
+            m.training = mode
+    if len(tr.ops) != len(tr2.ops) or any(a.op is not b.op for a, b in zip(tr.ops, tr2.ops)) \
+            or len(outs) != len(outs2):
+        raise OnnxExporterError("the model ran different ops when traced again with other input "
+                                "values/sizes (control flow that depends on the inputs); "
+                                "ember.onnx.export records one path only")
+    params = {}
+    if hasattr(model, "named_parameters"):
+        for name, p in list(model.named_parameters()) + list(model.named_buffers()):
+            params.setdefault(id(p), name)
+    g = Graph(onnx, tr, tr2, opset_version, params, geoms)
+    for n in in_names + out_names:
+        g.taken.add(n)
+    helper = onnx.helper
+    graph_inputs = []
+    for i, (x, x2, name) in enumerate(zip(gin, gin2, in_names)):
+        g.set_value(x, name)
+        axes = dyn_in[i]
+        dims = [axes.get(a, int(d)) for a, d in enumerate(x.shape)]
+        graph_inputs.append(helper.make_tensor_value_info(
+            name, helper.np_dtype_to_tensor_dtype(x._data.dtype), dims))
+        for a in axes:
+            g.dim_sources.append((int(x.shape[a]), int(x2.shape[a]), name, a))
+    if not export_params:
+        for p_id, name in params.items():
+            p = next(t for n, t in list(model.named_parameters()) + list(model.named_buffers())
+                     if id(t) == p_id)
+            g.taken.add(name)
+            g.vals[("i", p_id)] = name
+            graph_inputs.append(helper.make_tensor_value_info(
+                name, helper.np_dtype_to_tensor_dtype(p._data.dtype), list(p.shape)))
+    for rec in tr.ops:
+        if not any(g.is_live(t) for t in rec.inputs):
+            continue  # reads constants only: folded, its outputs are constants
+        conv = CONVERTERS.get(rec.op)
+        where = f" (in module '{rec.scope}' of type {rec.scope_types.rsplit('/', 1)[-1]})" \
+            if rec.scope else ""
+        if conv is None:
+            raise UnsupportedOperatorError(
+                f"Exporting the operator '{rec.name}' to ONNX opset version {opset_version} is "
+                f"not supported by ember.onnx{where}")
+        g.rec = rec
+        try:
+            res = conv(g, rec)
+        except OnnxExporterError as e:
+            raise type(e)(f"{e}{where}") from None
+        res = res if isinstance(res, (list, tuple)) else [res]
+        for t, name in zip(rec.outputs, res):
+            if name is not None and t is not None:
+                g.set_value(t, name)
+    g.rec = None
+    graph_outputs = []
+    dyn_syms = {(v1, v2): dyn_in[in_names.index(nm)][a] for v1, v2, nm, a in g.dim_sources}
+    for i, (t, t2, name) in enumerate(zip(outs, outs2, out_names)):
+        if g.is_live(t):
+            src = g.vals[g.key(t)]
+        else:
+            src = g.const(t._data, "const_output")
+        g.nodes.append(helper.make_node("Identity", [src], [name], name=g.fresh("output_node")))
+        given = _ranked(dyn.get(name, {}), t.dim(), name)
+        dims = []
+        for a, (d1, d2) in enumerate(zip(t.shape, t2.shape)):
+            if a in given:
+                dims.append(given[a])
+            elif d1 != d2:
+                dims.append(dyn_syms.get((int(d1), int(d2)), f"{name}_dim_{a}"))
+            else:
+                dims.append(int(d1))
+        graph_outputs.append(helper.make_tensor_value_info(
+            name, helper.np_dtype_to_tensor_dtype(t._data.dtype), dims))
+    nodes, inits = _prune(g.nodes, g.inits, out_names)
+    if keep_initializers_as_inputs:
+        graph_inputs += [helper.make_tensor_value_info(t.name, t.data_type, list(t.dims))
+                         for t in inits]
+    graph = helper.make_graph(nodes, type(model).__name__, graph_inputs, graph_outputs, inits)
+    opsets = [helper.make_opsetid("", opset_version)]
+    model_proto = helper.make_model(graph, opset_imports=opsets, producer_name="ember",
+                                    producer_version=getattr(ember, "__version__", ""))
+    model_proto.ir_version = min(model_proto.ir_version,
+                                 helper.find_min_ir_version_for(opsets, True))
+    onnx.checker.check_model(model_proto)
+    data = model_proto.SerializeToString()
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "wb") as fh:
+            fh.write(data)
+    else:
+        f.write(data)
+    return model_proto
+
+
+def _prune(nodes, inits, outputs):
+    """Drop nodes and initializers that no graph output depends on."""
+    need = set(outputs)
+    kept = []
+    for n in reversed(nodes):
+        if any(o in need for o in n.output):
+            kept.append(n)
+            need.update(i for i in n.input if i)
+    kept.reverse()
+    return kept, [t for t in inits if t.name in need]
+
