@@ -74,7 +74,13 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
         out_names = _names(output_names, len(outs), "output", "output")
         dyn = _dynamic(dynamic_axes, in_names + out_names)
         dyn_in = {i: _ranked(dyn.get(n, {}), gin[i].dim(), n) for i, n in enumerate(in_names)}
-        tr2, gin2, outs2, _ = run_trace(model, second_args(args, dyn_in))
+        try:
+            tr2, gin2, outs2, _ = run_trace(model, second_args(args, dyn_in))
+        except Exception as e:
+            raise OnnxExporterError(
+                f"the model failed when traced again with its dynamic axes resized "
+                f"({type(e).__name__}: {e}); axes whose sizes must agree need the same name in "
+                "dynamic_axes") from e
     finally:
         for m, mode in modes:
             m.training = mode

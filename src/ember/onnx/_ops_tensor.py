@@ -10,6 +10,7 @@ from ..ops.slicing import Slice
 from .errors import OnnxExporterError, UnsupportedOperatorError
 from ._graph import INT64_MAX
 from ._registry import converter
+from ._trace import Compare
 
 __all__ = []
 
@@ -286,3 +287,32 @@ def _slice(g, rec):
     if y is x:
         y = g.node("Identity", [x])
     return y
+
+
+_CMP = {"eq": "Equal", "lt": "Less", "le": "LessOrEqual", "gt": "Greater",
+        "ge": "GreaterOrEqual", "ne": "Equal"}
+_LOGIC = {"logical_and": "And", "logical_or": "Or", "logical_xor": "Xor",
+          "bitwise_and": "And", "bitwise_or": "Or", "bitwise_xor": "Xor"}
+
+
+@converter(Compare)
+def _compare(g, rec):
+    fn = rec.params["fn"]
+    ts = [t for t in rec.inputs if t is not None]
+    if fn in ("logical_not", "bitwise_not"):
+        if fn == "bitwise_not" and ts[0]._data.dtype != np.bool_:
+            raise UnsupportedOperatorError("Exporting bitwise_not of integers is not supported")
+        return g.node("Not", [typed_input(g, rec, 0, np.dtype(bool))])
+    if fn in _LOGIC:
+        if fn.startswith("bitwise") and any(t._data.dtype != np.bool_ for t in ts):
+            raise UnsupportedOperatorError(f"Exporting {fn} of integers is not supported")
+        return g.node(_LOGIC[fn], [typed_input(g, rec, j, np.dtype(bool)) for j in (0, 1)])
+    a, b = ts[0], ts[1]
+    if not g.is_live(b) and b._data.ndim == 0:
+        dt = a._data.dtype
+    elif not g.is_live(a) and a._data.ndim == 0:
+        dt = b._data.dtype
+    else:
+        dt = np.result_type(a._data.dtype, b._data.dtype)
+    y = g.node(_CMP[fn], [typed_input(g, rec, 0, dt), typed_input(g, rec, 1, dt)])
+    return g.node("Not", [y]) if fn == "ne" else y
