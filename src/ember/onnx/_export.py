@@ -115,7 +115,7 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
             graph_inputs.append(helper.make_tensor_value_info(
                 name, helper.np_dtype_to_tensor_dtype(p._data.dtype), list(p.shape)))
     for rec in tr.ops:
-        if not any(g.is_live(t) for t in rec.inputs):
+        if not any(g.is_live_input(rec, j) for j in range(len(rec.inputs))):
             continue  # reads constants only: folded, its outputs are constants
         conv = CONVERTERS.get(rec.op)
         where = f" (in module '{rec.scope}' of type {rec.scope_types.rsplit('/', 1)[-1]})" \
@@ -130,9 +130,9 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
         except OnnxExporterError as e:
             raise type(e)(f"{e}{where}") from None
         res = res if isinstance(res, (list, tuple)) else [res]
-        for t, name in zip(rec.outputs, res):
+        for k, (t, name) in enumerate(zip(rec.outputs, res)):
             if name is not None and t is not None:
-                g.set_value(t, name)
+                g.vals[("r", rec.index, k)] = name
     g.rec = None
     graph_outputs = []
     dyn_syms = {(v1, v2): dyn_in[in_names.index(nm)][a] for v1, v2, nm, a in g.dim_sources}

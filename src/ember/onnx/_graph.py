@@ -89,8 +89,20 @@ class Graph:
             return ("r", hit[0].index, hit[1])
         return ("i", id(t))
 
+    def in_key(self, rec, j):
+        """The key of input ``j`` of ``rec`` as it was when the op ran (in-place ops re-point
+        tensors later)."""
+        hit = rec.sources[j] if j < len(rec.sources) else None
+        if hit is not None:
+            return ("r", hit[0].index, hit[1])
+        return ("i", id(rec.inputs[j]))
+
     def is_live(self, t):
         return _is_tensor(t) and self.key(t) in self.vals
+
+    def is_live_input(self, rec, j):
+        """Whether input ``j`` of ``rec`` is a live value (not a constant)."""
+        return _is_tensor(rec.inputs[j]) and self.in_key(rec, j) in self.vals
 
     def set_value(self, t, name):
         self.vals[self.key(t)] = name
@@ -110,7 +122,7 @@ class Graph:
     def const_value(self, rec, j):
         """The array of input ``j`` when it is a constant of the graph, else None (live)."""
         t = rec.inputs[j]
-        if t is None or self.is_live(t):
+        if t is None or self.is_live_input(rec, j):
             return None
         self._check_constant(rec, j)
         return t._data
@@ -142,7 +154,7 @@ class Graph:
         t = rec.inputs[j]
         if t is None:
             return ""
-        k = self.key(t)
+        k = self.in_key(rec, j)
         if k in self.vals:
             return self.vals[k]
         kind = self._check_constant(rec, j)

@@ -28,7 +28,7 @@ def _state(g, rec, j):
     t = rec.inputs[j]
     if t is None:
         return ""
-    v = g.const_value(rec, j) if not g.is_live(t) else None
+    v = g.const_value(rec, j) if not g.is_live_input(rec, j) else None
     if v is not None and not v.any():
         return ""
     return g.node("Unsqueeze", [g.input(rec, j), g.ints([0], "axes")])
@@ -40,7 +40,7 @@ def _rnn_seq(g, rec):
     if rec.params.get("batch_sizes") is not None:
         raise UnsupportedOperatorError("Exporting packed sequences (RNNSeq with batch_sizes) to "
                                        "ONNX is not supported by ember.onnx")
-    hit = g.tr.producer(rec.inputs[0])
+    hit = rec.sources[0]
     if hit is None or hit[0].op is not LinearOp:
         raise OnnxExporterError(f"{mode}: the input projection is not a linear op of the "
                                 "layer's input")

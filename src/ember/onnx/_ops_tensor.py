@@ -22,7 +22,7 @@ def _out_dtype(rec):
 def typed_input(g, rec, j, dtype):
     """Input ``j`` as ``dtype``: constants written in it, live values cast when they differ."""
     t = rec.inputs[j]
-    if not g.is_live(t):
+    if not g.is_live_input(rec, j):
         v = g.const_value(rec, j)
         if v is not None and v.dtype != dtype and t._data.shape == g.alt(rec).inputs[j].shape:
             return g.const(v.astype(dtype), g.params.get(id(t), "const"))
@@ -86,7 +86,8 @@ def _where(g, rec):
 def _clamp(g, rec):
     dt = _out_dtype(rec)
     y = g.input(rec, 0)
-    scalar = all(t is None or (not g.is_live(t) and t._data.ndim == 0) for t in rec.inputs[1:])
+    scalar = all(rec.inputs[j] is None or (not g.is_live_input(rec, j) and
+                                           rec.inputs[j]._data.ndim == 0) for j in (1, 2))
     if scalar:
         return g.node("Clip", [y] + [typed_input(g, rec, j, dt) if rec.inputs[j] is not None
                                      else "" for j in (1, 2)])
@@ -308,9 +309,9 @@ def _compare(g, rec):
             raise UnsupportedOperatorError(f"Exporting {fn} of integers is not supported")
         return g.node(_LOGIC[fn], [typed_input(g, rec, j, np.dtype(bool)) for j in (0, 1)])
     a, b = ts[0], ts[1]
-    if not g.is_live(b) and b._data.ndim == 0:
+    if not g.is_live_input(rec, 1) and b._data.ndim == 0:
         dt = a._data.dtype
-    elif not g.is_live(a) and a._data.ndim == 0:
+    elif not g.is_live_input(rec, 0) and a._data.ndim == 0:
         dt = b._data.dtype
     else:
         dt = np.result_type(a._data.dtype, b._data.dtype)
