@@ -152,6 +152,53 @@ def test_tensor_ops():
     check_export(_Tensors(), [(R(2, 3, 4),), (R(5, 3, 4),)], ["input"], BATCH, rtol=1e-4)
 
 
+class _Fn(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+F = nn.functional
+# name: function of x (batch, seq, 6), exported with dynamic batch and seq
+FUNCTIONS = {
+    "pad": lambda x: F.pad(x, (1, 2, 0, 1), value=0.5),
+    "pad_reflect": lambda x: F.pad(x, (2, 1), mode="reflect"),
+    "masked_fill": lambda x: x.masked_fill(x > 0, -1.0),
+    "compare_logic": lambda x: ((x < 1) & (x >= -1)).float() + (~x.eq(0.5)).float()
+    + ember.logical_or(x > 1, x.le(0)).float() + (x != 0).float(),
+    "chunk_unbind": lambda x: sum(x.chunk(2, dim=-1)) + ember.stack(x.unbind(2), -1).sum(-1, True),
+    "repeat": lambda x: x.repeat(1, 2, 1),
+    "flip": lambda x: x.flip(-1, 0),
+    "index_select": lambda x: x.index_select(2, ember.tensor([0, 2])) + x[:, :, [1, 1]],
+    "gather": lambda x: x.gather(2, ember.zeros(x.shape[0], x.shape[1], 2,
+                                                dtype=ember.int64) + 1),
+    "normalize_var": lambda x: F.normalize(x, dim=-1) + x.var(1, keepdim=True) + x.std(-1, keepdim=True),
+    "argmax": lambda x: x.argmax(-1, keepdim=True) + ember.argmin(x, dim=1, keepdim=True)
+    + x.argmax(),
+    "cumsum": lambda x: x.cumsum(1),
+    "mean": lambda x: x.mean() + x.mean(1, keepdim=True) + x.sum(1, True) / x.shape[1],
+    "inplace": lambda x: (x * 1).relu_().add_(1).mul_(2),
+    "float64": lambda x: (x.double() * 2).softmax(-1),
+    "erf_exp": lambda x: ember.erf(x) + ember.log1p(x.abs()) + ember.expm1(x) + x.abs().rsqrt(),
+}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_functions(name):
+    ember.manual_seed(0)
+    check_export(_Fn(FUNCTIONS[name]), [(R(2, 4, 6),), (R(3, 5, 6),)], ["input"],
+                 {"input": {0: "batch", 1: "seq"}}, rtol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["upsample", "pixel_shuffle"])
+def test_image_layers(name):
+    model = nn.Upsample(scale_factor=2) if name == "upsample" else nn.PixelShuffle(2)
+    check_export(model, [(R(2, 4, 3, 3),), (R(3, 4, 3, 3),)], ["input"], BATCH)
+
+
 class _View(nn.Module):
     """view(B, -1), unflatten, and shapes built from two dynamic axes."""
 

@@ -33,12 +33,12 @@ class _Flipper(nn.Module):
         self.fc = nn.Linear(3, 3)
 
     def forward(self, x):
-        return self.fc(x).flip(0)
+        return self.fc(x).cumprod(0)
 
 
 def test_unsupported_op_names_the_op_and_module():
     model = nn.Sequential(nn.Linear(3, 3), _Flipper())
-    with pytest.raises(UnsupportedOperatorError, match=r"'Flip'.*opset version 17.*module '1'"):
+    with pytest.raises(UnsupportedOperatorError, match=r"'Cumprod'.*opset version 17.*module '1'"):
         ember.onnx.export(model, R(2, 3), io.BytesIO())
     assert issubclass(UnsupportedOperatorError, RuntimeError)
     assert ember.onnx.errors.UnsupportedOperatorError is UnsupportedOperatorError
@@ -73,6 +73,19 @@ class _LeaksValues(nn.Module):
 def test_values_computed_outside_the_graph_are_refused():
     with pytest.raises(OnnxExporterError, match="outside Ember's recorded ops"):
         ember.onnx.export(_LeaksValues(), R(2, 3), io.BytesIO())
+
+
+@pytest.mark.parametrize("fn, match", [
+    (lambda x: x.max(1).indices, "not computed by ops"),
+    (lambda x: x[x > 0], "advanced indexing"),
+    (lambda x: x[:, ember.randperm(3)], "index array changed"),
+])
+def test_data_dependent_results_are_refused(fn, match):
+    class M(nn.Module):
+        def forward(self, x):
+            return fn(x)
+    with pytest.raises(OnnxExporterError, match=match):
+        ember.onnx.export(M(), R(2, 3), io.BytesIO(), dynamic_axes=BATCH)
 
 
 class _Branchy(nn.Module):

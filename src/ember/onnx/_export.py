@@ -2,6 +2,8 @@
 then write the graph (inputs and outputs with symbolic dimensions, unused nodes pruned)."""
 import os
 
+import numpy as np
+
 from .errors import OnnxExporterError, UnsupportedOperatorError
 from ._graph import Graph
 from ._registry import CONVERTERS
@@ -140,6 +142,12 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
         if g.is_live(t):
             src = g.vals[g.key(t)]
         else:
+            if t2.shape != t.shape or not np.array_equal(
+                    t._data, t2._data, equal_nan=t._data.dtype.kind in "fc"):
+                raise OnnxExporterError(
+                    f"output {i} ('{name}') was not computed by ops ember.onnx records (it "
+                    "changed with the inputs but no recorded op made it); the graph would return "
+                    "the traced values")
             src = g.const(t._data, "const_output")
         g.nodes.append(helper.make_node("Identity", [src], [name], name=g.fresh("output_node")))
         given = _ranked(dyn.get(name, {}), t.dim(), name)

@@ -9,6 +9,9 @@ changed) is read beside the first: a shape parameter that changed size is rebuil
 inputs' runtime shapes (``Shape`` -> ``Gather``), and a constant whose values changed was
 computed from the inputs outside the recorded ops, so it is refused rather than baked in.
 """
+import itertools
+import math
+
 import numpy as np
 
 from .errors import OnnxExporterError
@@ -28,6 +31,11 @@ def _same_values(a, b):
     if a.dtype.kind in "fc":
         return bool(np.array_equal(a, b, equal_nan=True))
     return bool(np.array_equal(a, b))
+
+
+def _integral(a):
+    v = float(a.reshape(-1)[0])
+    return v == int(v) and abs(v) < 2 ** 53
 
 
 class Graph:
@@ -124,7 +132,8 @@ class Graph:
         t = rec.inputs[j]
         if t is None or self.is_live_input(rec, j):
             return None
-        self._check_constant(rec, j)
+        if self._check_constant(rec, j) == "size":
+            return None
         return t._data
 
     def _check_constant(self, rec, j):
@@ -133,6 +142,9 @@ class Graph:
             return "same"
         a, b = t._data, t2._data
         if a.shape == b.shape:
+            if a.size == 1 and a.dtype.kind in "iuf" and _integral(a) and _integral(b) and \
+                    not _same_values(a, b):
+                return "size"  # a number computed from the sizes (mean's count, x / x.shape[1])
             if not _same_values(a, b):
                 raise OnnxExporterError(
                     f"input {j} of {rec.name} (shape {list(a.shape)}) was computed from the model "
@@ -158,6 +170,11 @@ class Graph:
         if k in self.vals:
             return self.vals[k]
         kind = self._check_constant(rec, j)
+        if kind == "size":
+            t2 = self.alt(rec).inputs[j]
+            v1, v2 = int(float(t._data.reshape(-1)[0])), int(float(t2._data.reshape(-1)[0]))
+            size = self.node("Reshape", [self.resolve(v1, v2), self.ints(list(t.shape))])
+            return self.cast(size, t._data.dtype)
         if kind == "fill":
             t2 = self.alt(rec).inputs[j]
             fill = self.const(t._data.reshape(-1)[:1].reshape(()), "fill")
@@ -186,27 +203,56 @@ class Graph:
     def resolve(self, a1, a2, extra=()):
         """A 1-element int64 tensor computing a size that was ``a1`` in the first trace and
         ``a2`` in the second, from the graph inputs' dynamic axes (and ``extra`` sources:
-        (size 1, size 2, value name, axis))."""
-        srcs = list(extra) + self.dim_sources
-        for v1, v2, nm, ax in srcs:
-            if (v1, v2) == (a1, a2):
-                return self.dim_of(nm, ax)
-        for v1, v2, nm, ax in srcs:
-            if v1 and v2 and a1 % v1 == 0 and a2 % v2 == 0 and a1 // v1 == a2 // v2:
-                return self.node("Mul", [self.dim_of(nm, ax), self.ints([a1 // v1], "k")])
-        for v1, v2, nm, ax in srcs:
-            if a1 and a2 and v1 % a1 == 0 and v2 % a2 == 0 and v1 // a1 == v2 // a2:
-                return self.node("Div", [self.dim_of(nm, ax), self.ints([v1 // a1], "k")])
-        for i, (v1, v2, nm, ax) in enumerate(srcs):
-            for w1, w2, nm2, ax2 in srcs[i + 1:]:
-                if v1 * w1 == a1 and v2 * w2 == a2:
-                    return self.node("Mul", [self.dim_of(nm, ax), self.dim_of(nm2, ax2)])
-        for v1, v2, nm, ax in srcs:
-            if a1 - v1 == a2 - v2:
-                return self.node("Add", [self.dim_of(nm, ax), self.ints([a1 - v1], "k")])
+        (size 1, size 2, value name, axis)): a size itself, a multiple or a fraction of one, a
+        product of two or three times a constant, or one plus a constant, the simplest form
+        that fits. Two different fits of the same form are refused as ambiguous."""
+        srcs, seen = [], set()
+        for src in list(extra) + self.dim_sources:
+            if (src[0], src[1]) not in seen and src[0] != src[1]:
+                seen.add((src[0], src[1]))
+                srcs.append(src)
         where = f" in {self.rec.name}" if self.rec is not None else ""
-        raise OnnxExporterError(f"a size{where} ({a1}, then {a2} with the dynamic axes resized) "
-                                "cannot be written in terms of the dynamic input sizes")
+
+        def dim(src):
+            return self.dim_of(src[2], src[3])
+
+        def pick(cands):
+            if len(cands) > 1:
+                raise OnnxExporterError(
+                    f"a size{where} ({a1}, then {a2} with the dynamic axes resized) fits several "
+                    "formulas of the dynamic input sizes; export with other example sizes")
+            return cands[0] if cands else None
+        hit = pick([s for s in srcs if (s[0], s[1]) == (a1, a2)][:1])
+        if hit is not None:
+            return dim(hit)
+        hit = pick([(s, a1 // s[0]) for s in srcs if a1 % s[0] == 0 and a2 % s[1] == 0
+                    and a1 // s[0] == a2 // s[1] and a1 // s[0] > 1])
+        if hit is not None:
+            return self.node("Mul", [dim(hit[0]), self.ints([hit[1]], "k")])
+        hit = pick([(s, s[0] // a1) for s in srcs if a1 and a2 and s[0] % a1 == 0 and
+                    s[1] % a2 == 0 and s[0] // a1 == s[1] // a2])
+        if hit is not None:
+            return self.node("Div", [dim(hit[0]), self.ints([hit[1]], "k")])
+        for n in (2, 3):
+            cands = []
+            for combo in itertools.combinations_with_replacement(range(len(srcs)), n):
+                p1 = math.prod(srcs[i][0] for i in combo)
+                p2 = math.prod(srcs[i][1] for i in combo)
+                if p1 and p2 and a1 % p1 == 0 and a2 % p2 == 0 and a1 // p1 == a2 // p2:
+                    cands.append((combo, a1 // p1))
+            hit = pick(cands)
+            if hit is not None:
+                y = dim(srcs[hit[0][0]])
+                for i in hit[0][1:]:
+                    y = self.node("Mul", [y, dim(srcs[i])])
+                return y if hit[1] == 1 else self.node("Mul", [y, self.ints([hit[1]], "k")])
+        hit = pick([s for s in srcs if a1 - s[0] == a2 - s[1]])
+        if hit is not None:
+            return self.node("Add", [dim(hit), self.ints([a1 - hit[0]], "k")])
+        raise OnnxExporterError(f"a size or number{where} ({a1}, then {a2} with the dynamic "
+                                "axes resized) cannot be written in terms of the dynamic input "
+                                "sizes; it may have been computed from the input values outside "
+                                "Ember's recorded ops")
 
     def shape_tensor(self, s1, s2, mode="exact", ref=None):
         """A 1-d int64 tensor for a shape that was ``s1`` (``s2`` in the second trace).

@@ -5,12 +5,13 @@ import math
 import numpy as np
 
 from ..ops import binary as B, matmul as MM, pointwise as PW, reduce as R, shape as S
-from ..ops import joining as J, unary as U
+from ..ops import indexing as IX, joining as J, unary as U
+from ..nn._functional.vision import ConstantPad
 from ..ops.slicing import Slice
 from .errors import OnnxExporterError, UnsupportedOperatorError
 from ._graph import INT64_MAX
 from ._registry import converter
-from ._trace import Compare
+from ._trace import ArgReduce, Compare
 
 __all__ = []
 
@@ -317,3 +318,61 @@ def _compare(g, rec):
         dt = np.result_type(a._data.dtype, b._data.dtype)
     y = g.node(_CMP[fn], [typed_input(g, rec, 0, dt), typed_input(g, rec, 1, dt)])
     return g.node("Not", [y]) if fn == "ne" else y
+
+
+@converter(ArgReduce)
+def _arg_reduce(g, rec):
+    op = "ArgMax" if rec.params["fn"] == "argmax" else "ArgMin"
+    x, dim, keep = g.input(rec, 0), rec.params["dim"], rec.params["keepdim"]
+    if dim is None:
+        y = g.node(op, [g.node("Reshape", [x, g.ints([-1])])], axis=0, keepdims=0)
+        if keep:
+            y = g.node("Reshape", [y, g.ints([1] * rec.inputs[0].dim())])
+        return y
+    return g.node(op, [x], axis=int(dim), keepdims=int(keep))
+
+
+@converter(ConstantPad)
+def _constant_pad(g, rec):
+    x = rec.inputs[0]
+    pairs = rec.params["pairs"]
+    lead = x.dim() - len(pairs)
+    pads = [0] * lead + [lo for lo, _ in pairs] + [0] * lead + [hi for _, hi in pairs]
+    value = g.const(np.asarray(rec.params["value"] or 0, dtype=x._data.dtype), "pad_value")
+    return g.node("Pad", [g.input(rec, 0), g.ints(pads, "pads"), value])
+
+
+@converter(J.Flip)
+def _flip(g, rec):
+    dims = list(rec.params["dims"])
+    n = len(dims)
+    return g.node("Slice", [g.input(rec, 0), g.ints([-1] * n, "starts"),
+                            g.ints([-INT64_MAX - 1] * n, "ends"), g.ints(dims, "axes"),
+                            g.ints([-1] * n, "steps")])
+
+
+@converter(IX.Gather)
+def _gather(g, rec):
+    return g.node("GatherElements", [g.input(rec, 0), typed_input(g, rec, 1, np.dtype(np.int64))],
+                  axis=int(rec.params["d"]))
+
+
+@converter(IX.Index)
+def _index(g, rec):
+    k1, k2 = rec.params["key"], g.alt(rec).params["key"]
+    k1 = k1 if isinstance(k1, tuple) else (k1,)
+    k2 = k2 if isinstance(k2, tuple) else (k2,)
+    arrays = [i for i, k in enumerate(k1) if hasattr(k, "dtype")]
+    rest_plain = all(k == slice(None) for i, k in enumerate(k1) if i not in arrays
+                     and not hasattr(k, "dtype"))
+    if len(arrays) != 1 or not rest_plain or k1[arrays[0]].dtype.kind not in "iu" or \
+            any(k is None or k is Ellipsis for k in k1):
+        raise UnsupportedOperatorError(
+            "Exporting advanced indexing other than one integer index array on one dim (with "
+            "':' elsewhere) to ONNX is not supported by ember.onnx")
+    a = arrays[0]
+    idx = np.asarray(k1[a])
+    if len(k1) != len(k2) or not hasattr(k2[a], "dtype") or not np.array_equal(idx, k2[a]):
+        raise OnnxExporterError("an index array changed with the inputs (computed from their "
+                                "values or sizes): it cannot be baked into the graph")
+    return g.node("Gather", [g.input(rec, 0), g.const(idx.astype(np.int64), "index")], axis=a)

@@ -8,7 +8,8 @@ import numpy as np
 
 from .errors import OnnxExporterError
 
-__all__ = ["run_trace", "second_args", "flatten_outputs", "Compare", "COMPARISONS"]
+__all__ = ["run_trace", "second_args", "flatten_outputs", "Compare", "ArgReduce",
+           "COMPARISONS"]
 
 # comparisons and logic give bool tensors without an autograd Op: recorded here as ``Compare``
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
@@ -20,6 +21,16 @@ _ALIASES = {"greater": "gt", "greater_equal": "ge", "less": "lt", "less_equal": 
 
 class Compare:
     """Marker op of a recorded comparison / logical op; ``params["fn"]`` names it."""
+
+
+class ArgReduce:
+    """Marker op of a recorded argmax / argmin: ``params`` fn, dim, keepdim."""
+
+
+def _arg_params(a, kw):
+    dim = a[1] if len(a) > 1 else kw.get("dim", kw.get("axis"))
+    keep = a[2] if len(a) > 2 else kw.get("keepdim", kw.get("keepdims", False))
+    return dim, bool(keep)
 
 
 def flatten_outputs(out):
@@ -64,8 +75,8 @@ def _pool_geometry(tr, geoms):
 def _comparisons(tr):
     """Record comparison and logical ops (they have no Op class) as ``Compare`` entries."""
     import ember
-    from ..ops import binary, comparison
-    owners = (comparison, binary, ember, ember.Tensor)
+    from ..ops import binary, comparison, reduce
+    owners = (comparison, binary, reduce, ember, ember.Tensor)
     undo = []
 
     def wrap(fn, name):
@@ -77,12 +88,17 @@ def _comparisons(tr):
                 out = fn(*a, **kw)
             finally:
                 tr._depth -= 1
-            if isinstance(out, ember.Tensor) and not kw.get("out"):
+            if not isinstance(out, ember.Tensor) or kw.get("out") is not None:
+                return out
+            if name in ("argmax", "argmin"):
+                dim, keep = _arg_params(a, kw)
+                tr._add(ArgReduce, (a[0],), {"fn": name, "dim": dim, "keepdim": keep}, (out,))
+            else:
                 ins = tuple(x if isinstance(x, ember.Tensor) else ember.tensor(x) for x in a)
                 tr._add(Compare, ins, {"fn": _ALIASES.get(name, name)}, (out,))
             return out
         return recorded
-    for name in COMPARISONS:
+    for name in COMPARISONS + ("argmax", "argmin"):
         for owner in owners:
             fn = owner.__dict__.get(name) if isinstance(owner, type) else \
                 getattr(owner, name, None)
@@ -95,6 +111,25 @@ def _comparisons(tr):
     finally:
         for owner, name, fn in reversed(undo):
             setattr(owner, name, fn)
+
+
+def _keep_recording(tr, graph_inputs):
+    """Make float results of recorded ops that do not require grad (a comparison turned into
+    floats, ops on integer inputs) require it, so the ops computed from them are recorded too
+    instead of taking the unrecorded fast path."""
+    add = tr._add
+    ids = {id(x) for x in graph_inputs}
+
+    def recorded(op, inputs, params, outputs):
+        add(op, inputs, params, outputs)
+        if not any(t is not None and hasattr(t, "_data") and
+                   (id(t) in ids or tr.producer(t) is not None) for t in inputs):
+            return
+        for o in outputs:
+            if o is not None and hasattr(o, "_data") and not o.requires_grad and \
+                    o.grad_fn is None and o.is_floating_point():
+                o.requires_grad_(True)
+    tr._add = recorded
 
 
 def run_trace(model, args):
@@ -112,8 +147,12 @@ def run_trace(model, args):
         call_args.append(a)
     geoms = {}
     with trace(module=model) as tr, _pool_geometry(tr, geoms), _comparisons(tr):
+        _keep_recording(tr, graph_inputs)
         out = model(*call_args)
     return tr, graph_inputs, flatten_outputs(out), geoms
+
+
+_BUMPS = (3, 5, 7, 11, 13, 17, 19, 23)  # growth per dynamic symbol: rarely a common ratio
 
 
 def second_args(args, dyn_in, seed=0):
@@ -134,7 +173,7 @@ def second_args(args, dyn_in, seed=0):
             n = x.shape[ax]
             if n == 0:
                 raise OnnxExporterError(f"dynamic axis {ax} of input {pos} has size 0")
-            bump = bumps.setdefault(axes[ax], len(bumps) + 1)
+            bump = bumps.setdefault(axes[ax], _BUMPS[len(bumps) % len(_BUMPS)])
             x = np.take(x, np.arange(n + bump) % n, axis=ax)
         if x.dtype.kind == "f":
             sign = np.where(rng.random(x.shape) < 0.25, -1.0, 1.0)
