@@ -224,6 +224,25 @@ class _LSTMState(nn.Module):
         return out, h, c
 
 
+class _Positions(nn.Module):
+    """A learned position embedding indexed by arange over a dynamic sequence axis."""
+
+    def __init__(self):
+        super().__init__()
+        self.tok, self.pos = nn.Embedding(20, 8), nn.Embedding(32, 8)
+        self.enc = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+
+    def forward(self, idx):
+        pos = ember.arange(idx.shape[1])
+        return self.enc(self.tok(idx) + self.pos(pos)[None])
+
+
+def test_positions_from_arange_and_transformer_layer():
+    ember.manual_seed(0)
+    ins = [(ember.randint(0, 20, (2, 5)),), (ember.randint(0, 20, (3, 9)),)]
+    check_export(_Positions(), ins, ["idx"], {"idx": {0: "batch", 1: "seq"}}, atol=1e-4)
+
+
 def test_lstm_initial_state_inputs():
     ember.manual_seed(0)
     ins = [(R(2, 5, 3), R(1, 2, 4), R(1, 2, 4)), (R(3, 5, 3), R(1, 3, 4), R(1, 3, 4))]

@@ -117,8 +117,8 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
             graph_inputs.append(helper.make_tensor_value_info(
                 name, helper.np_dtype_to_tensor_dtype(p._data.dtype), list(p.shape)))
     for rec in tr.ops:
-        if not any(g.is_live_input(rec, j) for j in range(len(rec.inputs))):
-            continue  # reads constants only: folded, its outputs are constants
+        if not any(g.is_live_input(rec, j) or g.varies(rec, j) for j in range(len(rec.inputs))):
+            continue  # reads fixed constants only: folded, its outputs are constants
         conv = CONVERTERS.get(rec.op)
         where = f" (in module '{rec.scope}' of type {rec.scope_types.rsplit('/', 1)[-1]})" \
             if rec.scope else ""

@@ -127,12 +127,20 @@ class Graph:
         """Keyword parameter ``name`` of ``rec`` in both traces."""
         return rec.params[name], self.alt(rec).params[name]
 
+    def varies(self, rec, j):
+        """Whether constant input ``j`` of ``rec`` differs between the two traces (so the op
+        must be converted, not folded: positions from arange, sizes, zeros of batch shape)."""
+        t, t2 = self.pair(rec, j)
+        if not _is_tensor(t) or t is t2 or id(t) in self.params:
+            return False
+        return not _same_values(t._data, t2._data)
+
     def const_value(self, rec, j):
         """The array of input ``j`` when it is a constant of the graph, else None (live)."""
         t = rec.inputs[j]
         if t is None or self.is_live_input(rec, j):
             return None
-        if self._check_constant(rec, j) == "size":
+        if self._check_constant(rec, j) in ("size", "arange"):
             return None
         return t._data
 
@@ -152,6 +160,9 @@ class Graph:
                     ".item()/.numpy(), random numbers or Python arithmetic on values): the graph "
                     "would bake in the traced values")
             return "same"
+        if a.ndim == 1 and b.ndim == 1 and a.dtype.kind in "iuf" and \
+                np.array_equal(a, np.arange(a.size)) and np.array_equal(b, np.arange(b.size)):
+            return "arange"  # positions along a dynamic axis (arange(x.shape[1]))
         fill = a.reshape(-1)[:1]
         if a.size and b.size and (a == fill).all() and (b == fill).all() and \
                 _same_values(b.reshape(-1)[:1], fill):
@@ -175,6 +186,12 @@ class Graph:
             v1, v2 = int(float(t._data.reshape(-1)[0])), int(float(t2._data.reshape(-1)[0]))
             size = self.node("Reshape", [self.resolve(v1, v2), self.ints(list(t.shape))])
             return self.cast(size, t._data.dtype)
+        if kind == "arange":
+            t2 = self.alt(rec).inputs[j]
+            n = self.node("Squeeze", [self.resolve(t.shape[0], t2.shape[0]),
+                                      self.ints([0], "axes")])
+            zero, one = self.const(np.int64(0), "zero"), self.const(np.int64(1), "one")
+            return self.cast(self.node("Range", [zero, n, one]), t._data.dtype)
         if kind == "fill":
             t2 = self.alt(rec).inputs[j]
             fill = self.const(t._data.reshape(-1)[:1].reshape(()), "fill")
