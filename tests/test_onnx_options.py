@@ -238,3 +238,25 @@ def test_keep_initializers_as_inputs_and_names():
     g = onnx.load_from_string(data).graph
     assert [i.name for i in g.input] == ["x", "weight", "bias"]
     assert [o.name for o in g.output] == ["y"]
+
+
+class _Keywords(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+
+    def forward(self, x, bias=None, scale=1.0):
+        y = self.fc(x) * scale
+        return y if bias is None else y + bias
+
+
+def test_trailing_dict_is_keyword_arguments():
+    ember.manual_seed(0)
+    model = _Keywords().eval()
+    data = export_bytes(model, (R(2, 3), {"bias": R(2, 2), "scale": 3.0}),
+                        input_names=["x", "bias"],
+                        dynamic_axes={"x": {0: "batch"}, "bias": {0: "batch"}})
+    run, _ = onnx_util.runner(data)
+    x, b = R(4, 3), R(4, 2)
+    np.testing.assert_allclose(run({"x": x.numpy(), "bias": b.numpy()})[0],
+                               model(x, bias=b, scale=3.0).detach().numpy(), atol=1e-5)

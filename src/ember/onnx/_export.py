@@ -64,7 +64,9 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
         args = tuple(args)
     elif not isinstance(args, tuple):
         args = (args,)
-    n_in = sum(isinstance(a, ember.Tensor) for a in args)
+    n_in = sum(isinstance(a, ember.Tensor) for a in args) + (
+        sum(isinstance(v, ember.Tensor) for v in args[-1].values())
+        if args and isinstance(args[-1], dict) else 0)
     in_names = _names(input_names, n_in, "input", "input")
     modes = [(m, m.training) for m in model.modules()] if hasattr(model, "modules") else []
     mode = str(getattr(training, "name", training)).upper()

@@ -132,23 +132,34 @@ def _keep_recording(tr, graph_inputs):
     tr._add = recorded
 
 
+def split_args(args):
+    """PyTorch's export args: a trailing dict holds keyword arguments."""
+    if args and isinstance(args[-1], dict):
+        return tuple(args[:-1]), dict(args[-1])
+    return tuple(args), {}
+
+
 def run_trace(model, args):
-    """Trace ``model(*args)`` once; returns (trace, graph input tensors, output tensors,
-    {record index: max-pool geometry})."""
+    """Trace ``model(*args)`` once (a trailing dict of ``args`` is passed as keywords);
+    returns (trace, graph input tensors, output tensors, {record index: max-pool geometry})."""
     import ember
     from ..autograd.tracing import trace
-    call_args, graph_inputs = [], []
-    for a in args:
+    pos, kw = split_args(args)
+    graph_inputs = []
+
+    def prep(a):
         if isinstance(a, ember.Tensor):
             a = a.detach()
             if a.is_floating_point():
                 a.requires_grad_(True)
             graph_inputs.append(a)
-        call_args.append(a)
+        return a
+    call_args = [prep(a) for a in pos]
+    call_kw = {k: prep(v) for k, v in kw.items()}
     geoms = {}
     with trace(module=model) as tr, _pool_geometry(tr, geoms), _comparisons(tr):
         _keep_recording(tr, graph_inputs)
-        out = model(*call_args)
+        out = model(*call_args, **call_kw)
     return tr, graph_inputs, flatten_outputs(out), geoms
 
 
@@ -162,8 +173,9 @@ def second_args(args, dyn_in, seed=0):
     valid indices)."""
     import ember
     rng = np.random.default_rng(seed)
+    args, kw = split_args(args)
     out, pos, bumps = [], 0, {}
-    for a in args:
+    for a in list(args) + list(kw.values()):
         if not isinstance(a, ember.Tensor):
             out.append(a)
             continue
@@ -182,4 +194,6 @@ def second_args(args, dyn_in, seed=0):
             x = np.roll(x.reshape(-1), 1).reshape(x.shape)
         out.append(ember.tensor(np.ascontiguousarray(x)))
         pos += 1
-    return out
+    if kw:
+        return tuple(out[:len(args)]) + (dict(zip(kw, out[len(args):])),)
+    return tuple(out)
