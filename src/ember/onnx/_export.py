@@ -93,40 +93,65 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
         raise OnnxExporterError("the model ran different ops when traced again with other input "
                                 "values/sizes (control flow that depends on the inputs); "
                                 "ember.onnx.export records one path only")
+    named = (list(model.named_parameters()) + list(model.named_buffers())
+             if hasattr(model, "named_parameters") else [])
     params = {}
-    if hasattr(model, "named_parameters"):
-        for name, p in list(model.named_parameters()) + list(model.named_buffers()):
-            params.setdefault(id(p), name)
+    for name, p in named:
+        params.setdefault(id(p), name)
     g = Graph(onnx, tr, tr2, opset_version, params, geoms)
-    for n in in_names + out_names:
-        g.taken.add(n)
-    helper = onnx.helper
-    graph_inputs = []
+    g.taken.update(in_names + out_names)
+    graph_inputs = _declare_inputs(g, gin, gin2, in_names, dyn_in)
+    param_inputs = {}
+    if not export_params:
+        for p in {id(p): p for _, p in named}.values():
+            name = params[id(p)]
+            g.taken.add(name)
+            g.vals[("i", id(p))] = name
+            param_inputs[name] = _value_info(onnx, name, p._data.dtype, list(p.shape))
+    _convert_ops(g)
+    dyn_syms = {(v1, v2): dyn_in[in_names.index(nm)][a] for v1, v2, nm, a in g.dim_sources}
+    graph_outputs = [_declare_output(g, i, t, t2, name, _ranked(dyn.get(name, {}), t.dim(),
+                                                                   name), dyn_syms)
+                     for i, (t, t2, name) in enumerate(zip(outs, outs2, out_names))]
+    nodes, inits, need = _prune(g.nodes, g.inits, out_names)
+    graph_inputs += [v for n, v in param_inputs.items() if n in need]
+    if keep_initializers_as_inputs:
+        graph_inputs += [onnx.helper.make_tensor_value_info(t.name, t.data_type, list(t.dims))
+                         for t in inits]
+    return _write(onnx, onnx.helper.make_graph(nodes, type(model).__name__, graph_inputs,
+                                               graph_outputs, inits), opset_version, f)
+
+
+def _value_info(onnx, name, np_dtype, dims):
+    return onnx.helper.make_tensor_value_info(
+        name, onnx.helper.np_dtype_to_tensor_dtype(np_dtype), dims)
+
+
+def _declare_inputs(g, gin, gin2, in_names, dyn_in):
+    """Graph inputs with their symbolic dims; the dynamic axes become size sources."""
+    infos = []
     for i, (x, x2, name) in enumerate(zip(gin, gin2, in_names)):
         g.set_value(x, name)
         axes = dyn_in[i]
-        dims = [axes.get(a, int(d)) for a, d in enumerate(x.shape)]
-        graph_inputs.append(helper.make_tensor_value_info(
-            name, helper.np_dtype_to_tensor_dtype(x._data.dtype), dims))
+        infos.append(_value_info(g.onnx, name, x._data.dtype,
+                                 [axes.get(a, int(d)) for a, d in enumerate(x.shape)]))
         for a in axes:
             g.dim_sources.append((int(x.shape[a]), int(x2.shape[a]), name, a))
-    if not export_params:
-        for p_id, name in params.items():
-            p = next(t for n, t in list(model.named_parameters()) + list(model.named_buffers())
-                     if id(t) == p_id)
-            g.taken.add(name)
-            g.vals[("i", p_id)] = name
-            graph_inputs.append(helper.make_tensor_value_info(
-                name, helper.np_dtype_to_tensor_dtype(p._data.dtype), list(p.shape)))
-    for rec in tr.ops:
+    return infos
+
+
+def _convert_ops(g):
+    """Run the converter of every recorded op that reads a live value or a changing constant;
+    the others only read fixed constants and are folded."""
+    for rec in g.tr.ops:
         if not any(g.is_live_input(rec, j) or g.varies(rec, j) for j in range(len(rec.inputs))):
-            continue  # reads fixed constants only: folded, its outputs are constants
+            continue
         conv = CONVERTERS.get(rec.op)
         where = f" (in module '{rec.scope}' of type {rec.scope_types.rsplit('/', 1)[-1]})" \
             if rec.scope else ""
         if conv is None:
             raise UnsupportedOperatorError(
-                f"Exporting the operator '{rec.name}' to ONNX opset version {opset_version} is "
+                f"Exporting the operator '{rec.name}' to ONNX opset version {g.opset} is "
                 f"not supported by ember.onnx{where}")
         g.rec = rec
         try:
@@ -138,36 +163,37 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
             if name is not None and t is not None:
                 g.vals[("r", rec.index, k)] = name
     g.rec = None
-    graph_outputs = []
-    dyn_syms = {(v1, v2): dyn_in[in_names.index(nm)][a] for v1, v2, nm, a in g.dim_sources}
-    for i, (t, t2, name) in enumerate(zip(outs, outs2, out_names)):
-        if g.is_live(t):
-            src = g.vals[g.key(t)]
+
+
+def _declare_output(g, i, t, t2, name, given, dyn_syms):
+    """An Identity onto the output name and its value info (symbolic dims where the size
+    changed between the traces: the input symbol of the same size, else ``<name>_dim_<k>``)."""
+    if g.is_live(t):
+        src = g.vals[g.key(t)]
+    else:
+        if t2.shape != t.shape or not np.array_equal(
+                t._data, t2._data, equal_nan=t._data.dtype.kind in "fc"):
+            raise OnnxExporterError(
+                f"output {i} ('{name}') was not computed by ops ember.onnx records (it changed "
+                "with the inputs but no recorded op made it); the graph would return the "
+                "traced values")
+        src = g.const(t._data, "const_output")
+    g.nodes.append(g.helper.make_node("Identity", [src], [name], name=g.fresh("output_node")))
+    dims = []
+    for a, (d1, d2) in enumerate(zip(t.shape, t2.shape)):
+        if a in given:
+            dims.append(given[a])
+        elif d1 != d2:
+            dims.append(dyn_syms.get((int(d1), int(d2)), f"{name}_dim_{a}"))
         else:
-            if t2.shape != t.shape or not np.array_equal(
-                    t._data, t2._data, equal_nan=t._data.dtype.kind in "fc"):
-                raise OnnxExporterError(
-                    f"output {i} ('{name}') was not computed by ops ember.onnx records (it "
-                    "changed with the inputs but no recorded op made it); the graph would return "
-                    "the traced values")
-            src = g.const(t._data, "const_output")
-        g.nodes.append(helper.make_node("Identity", [src], [name], name=g.fresh("output_node")))
-        given = _ranked(dyn.get(name, {}), t.dim(), name)
-        dims = []
-        for a, (d1, d2) in enumerate(zip(t.shape, t2.shape)):
-            if a in given:
-                dims.append(given[a])
-            elif d1 != d2:
-                dims.append(dyn_syms.get((int(d1), int(d2)), f"{name}_dim_{a}"))
-            else:
-                dims.append(int(d1))
-        graph_outputs.append(helper.make_tensor_value_info(
-            name, helper.np_dtype_to_tensor_dtype(t._data.dtype), dims))
-    nodes, inits = _prune(g.nodes, g.inits, out_names)
-    if keep_initializers_as_inputs:
-        graph_inputs += [helper.make_tensor_value_info(t.name, t.data_type, list(t.dims))
-                         for t in inits]
-    graph = helper.make_graph(nodes, type(model).__name__, graph_inputs, graph_outputs, inits)
+            dims.append(int(d1))
+    return _value_info(g.onnx, name, t._data.dtype, dims)
+
+
+def _write(onnx, graph, opset_version, f):
+    """The ModelProto (checked), written to the path or binary file object ``f``."""
+    import ember
+    helper = onnx.helper
     opsets = [helper.make_opsetid("", opset_version)]
     model_proto = helper.make_model(graph, opset_imports=opsets, producer_name="ember",
                                     producer_version=getattr(ember, "__version__", ""))
@@ -192,5 +218,5 @@ def _prune(nodes, inits, outputs):
             kept.append(n)
             need.update(i for i in n.input if i)
     kept.reverse()
-    return kept, [t for t in inits if t.name in need]
+    return kept, [t for t in inits if t.name in need], need
 
