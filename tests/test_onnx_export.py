@@ -175,7 +175,8 @@ FUNCTIONS = {
     "index_select": lambda x: x.index_select(2, ember.tensor([0, 2])) + x[:, :, [1, 1]],
     "gather": lambda x: x.gather(2, ember.zeros(x.shape[0], x.shape[1], 2,
                                                 dtype=ember.int64) + 1),
-    "normalize_var": lambda x: F.normalize(x, dim=-1) + x.var(1, keepdim=True) + x.std(-1, keepdim=True),
+    "normalize_var": lambda x: F.normalize(x, dim=-1) + x.var(1, keepdim=True)
+    + x.std(-1, keepdim=True),
     "argmax": lambda x: x.argmax(-1, keepdim=True) + ember.argmin(x, dim=1, keepdim=True)
     + x.argmax(),
     "cumsum": lambda x: x.cumsum(1),

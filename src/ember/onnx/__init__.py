@@ -54,7 +54,9 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
     initializers (``do_constant_folding`` is accepted for compatibility: Ember always folds).
     ``export_params=False`` leaves the parameters out of the file, as graph inputs named by
     their state_dict keys. The model runs in eval mode during export (PyTorch's default
-    ``training=TrainingMode.EVAL``; ``PRESERVE`` keeps the modules' modes). Returns the ``onnx.ModelProto``.
+    ``training=TrainingMode.EVAL``; ``PRESERVE`` keeps the modules' modes). A trailing dict in
+    ``args`` holds keyword arguments. ``verbose`` is accepted and ignored. Returns the
+    ``onnx.ModelProto``.
 
     Raises :class:`UnsupportedOperatorError` naming the op for anything without a converter,
     and ImportError when the ``onnx`` package is missing.

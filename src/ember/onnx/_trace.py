@@ -169,8 +169,8 @@ _BUMPS = (3, 5, 7, 11, 13, 17, 19, 23)  # growth per dynamic symbol: rarely a co
 def second_args(args, dyn_in, seed=0):
     """``args`` with each dynamic axis (``dyn_in``: input position -> {axis: symbol}) grown
     (rows repeated) by an amount of its own per symbol, so axes sharing a name keep matching,
-    and the values changed: floats scaled by random factors (a quarter of them negated), integers rolled (so they stay
-    valid indices)."""
+    and the values changed: floats scaled by random factors (a quarter of them negated),
+    integers rolled (so they stay valid indices)."""
     import ember
     rng = np.random.default_rng(seed)
     args, kw = split_args(args)

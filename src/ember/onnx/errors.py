@@ -4,7 +4,8 @@ __all__ = ["OnnxExporterError", "UnsupportedOperatorError"]
 
 
 class OnnxExporterError(RuntimeError):
-    """The model cannot be written as a faithful ONNX graph (``torch.onnx.errors.OnnxExporterError``)."""
+    """The model cannot be written as a faithful ONNX graph
+    (``torch.onnx.errors.OnnxExporterError``)."""
 
 
 class UnsupportedOperatorError(OnnxExporterError):
