@@ -260,3 +260,16 @@ def test_trailing_dict_is_keyword_arguments():
     x, b = R(4, 3), R(4, 2)
     np.testing.assert_allclose(run({"x": x.numpy(), "bias": b.numpy()})[0],
                                model(x, bias=b, scale=3.0).detach().numpy(), atol=1e-5)
+
+
+def test_unused_values_that_cannot_be_exported_are_no_error():
+    # unbatched max pooling squeezes its (data-dependent) indices too; nobody reads them
+    ember.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(2, 3, 3), nn.MaxPool2d(2))
+    check_export(model, [(R(2, 6, 6),)], ["input"], None)
+
+    class Indices(nn.Module):
+        def forward(self, x):
+            return nn.functional.max_pool2d(x, 2, return_indices=True)
+    with pytest.raises(OnnxExporterError, match="output 1"):
+        ember.onnx.export(Indices(), R(1, 2, 6, 6), io.BytesIO())

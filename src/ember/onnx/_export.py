@@ -144,20 +144,34 @@ def _convert_ops(g):
     """Run the converter of every recorded op that reads a live value or a changing constant;
     the others only read fixed constants and are folded."""
     for rec in g.tr.ops:
-        if not any(g.is_live_input(rec, j) or g.varies(rec, j) for j in range(len(rec.inputs))):
+        n = range(len(rec.inputs))
+        bad = [g.poison[g.in_key(rec, j)] for j in n if hasattr(rec.inputs[j], "_data")
+               and g.in_key(rec, j) in g.poison]
+        if bad:  # reads a value that could not be exported: so is this one, if used
+            for k in range(len(rec.outputs)):
+                g.poison[("r", rec.index, k)] = bad[0]
+            continue
+        live = any(g.is_live_input(rec, j) for j in n)
+        if not live and not any(g.varies(rec, j) for j in n):
             continue
         conv = CONVERTERS.get(rec.op)
         where = f" (in module '{rec.scope}' of type {rec.scope_types.rsplit('/', 1)[-1]})" \
             if rec.scope else ""
-        if conv is None:
-            raise UnsupportedOperatorError(
-                f"Exporting the operator '{rec.name}' to ONNX opset version {g.opset} is "
-                f"not supported by ember.onnx{where}")
         g.rec = rec
         try:
+            if conv is None:
+                raise UnsupportedOperatorError(
+                    f"Exporting the operator '{rec.name}' to ONNX opset version {g.opset} is "
+                    f"not supported by ember.onnx{where}")
             res = conv(g, rec)
         except OnnxExporterError as e:
-            raise type(e)(f"{e}{where}") from None
+            if live:
+                raise type(e)(f"{e}{where}") from None
+            # reads only constants (some changing with the inputs): an error only if used
+            err = type(e)(f"{e}{where}")
+            for k in range(len(rec.outputs)):
+                g.poison[("r", rec.index, k)] = err
+            continue
         res = res if isinstance(res, (list, tuple)) else [res]
         for k, (t, name) in enumerate(zip(rec.outputs, res)):
             if name is not None and t is not None:
@@ -168,6 +182,8 @@ def _convert_ops(g):
 def _declare_output(g, i, t, t2, name, given, dyn_syms):
     """An Identity onto the output name and its value info (symbolic dims where the size
     changed between the traces: the input symbol of the same size, else ``<name>_dim_<k>``)."""
+    if g.key(t) in g.poison:
+        raise g.poison[g.key(t)]
     if g.is_live(t):
         src = g.vals[g.key(t)]
     else:

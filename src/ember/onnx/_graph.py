@@ -53,6 +53,7 @@ class Graph:
         self._dim_cache = {}
         self._shape_cache = {}
         self.rec = None                 # the record being converted (for messages)
+        self.poison = {}                # key -> error of a constant-only op that failed
 
     # ---- names and nodes ------------------------------------------------------------------
     def fresh(self, hint):
@@ -109,8 +110,14 @@ class Graph:
         return _is_tensor(t) and self.key(t) in self.vals
 
     def is_live_input(self, rec, j):
-        """Whether input ``j`` of ``rec`` is a live value (not a constant)."""
-        return _is_tensor(rec.inputs[j]) and self.in_key(rec, j) in self.vals
+        """Whether input ``j`` of ``rec`` is a live value (not a constant); raises the error of
+        the op that made it when that op could not be converted."""
+        if not _is_tensor(rec.inputs[j]):
+            return False
+        k = self.in_key(rec, j)
+        if k in self.poison:
+            raise self.poison[k]
+        return k in self.vals
 
     def set_value(self, t, name):
         self.vals[self.key(t)] = name
