@@ -169,6 +169,8 @@ FUNCTIONS = {
     "masked_fill": lambda x: x.masked_fill(x > 0, -1.0),
     "compare_logic": lambda x: ((x < 1) & (x >= -1)).float() + (~x.eq(0.5)).float()
     + ember.logical_or(x > 1, x.le(0)).float() + (x != 0).float(),
+    "nan_checks": lambda x: (ember.log(x).isnan() | x.isinf()).float() + x.isfinite()
+    + ember.isnan(x.sqrt()) + x.isposinf() + x.isneginf(),
     "chunk_unbind": lambda x: sum(x.chunk(2, dim=-1)) + ember.stack(x.unbind(2), -1).sum(-1, True),
     "repeat": lambda x: x.repeat(1, 2, 1),
     "flip": lambda x: x.flip(-1, 0),

@@ -64,6 +64,15 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
         args = tuple(args)
     elif not isinstance(args, tuple):
         args = (args,)
+    tensors = [a for a in args if isinstance(a, ember.Tensor)]
+    if args and isinstance(args[-1], dict):
+        tensors += [v for v in args[-1].values() if isinstance(v, ember.Tensor)]
+    if hasattr(model, "parameters"):
+        tensors += list(model.parameters()) + list(model.buffers())
+    off = sorted({str(t.device) for t in tensors if t.device.type != "cpu"})
+    if off:
+        raise RuntimeError(f"ember.onnx.export traces on the CPU; the model or its inputs are on "
+                           f"{', '.join(off)}: call model.cpu() and pass CPU tensors")
     n_in = sum(isinstance(a, ember.Tensor) for a in args) + (
         sum(isinstance(v, ember.Tensor) for v in args[-1].values())
         if args and isinstance(args[-1], dict) else 0)

@@ -301,6 +301,16 @@ _LOGIC = {"logical_and": "And", "logical_or": "Or", "logical_xor": "Xor",
 def _compare(g, rec):
     fn = rec.params["fn"]
     ts = [t for t in rec.inputs if t is not None]
+    if fn in ("isnan", "isinf", "isfinite", "isposinf", "isneginf"):
+        x = g.input(rec, 0)
+        if ts[0]._data.dtype.kind not in "fc":
+            x = g.cast(x, np.float32)
+        if fn == "isnan":
+            return g.node("IsNaN", [x])
+        if fn == "isfinite":
+            return g.node("Not", [g.node("Or", [g.node("IsNaN", [x]), g.node("IsInf", [x])])])
+        return g.node("IsInf", [x], detect_negative=int(fn != "isposinf"),
+                      detect_positive=int(fn != "isneginf"))
     if fn in ("logical_not", "bitwise_not"):
         if fn == "bitwise_not" and ts[0]._data.dtype != np.bool_:
             raise UnsupportedOperatorError("Exporting bitwise_not of integers is not supported")

@@ -14,7 +14,8 @@ __all__ = ["run_trace", "second_args", "flatten_outputs", "Compare", "ArgReduce"
 # comparisons and logic give bool tensors without an autograd Op: recorded here as ``Compare``
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
                "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor",
-               "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not")
+               "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+               "isnan", "isinf", "isfinite", "isposinf", "isneginf")
 _ALIASES = {"greater": "gt", "greater_equal": "ge", "less": "lt", "less_equal": "le",
             "not_equal": "ne"}
 
@@ -75,8 +76,8 @@ def _pool_geometry(tr, geoms):
 def _comparisons(tr):
     """Record comparison and logical ops (they have no Op class) as ``Compare`` entries."""
     import ember
-    from ..ops import binary, comparison, reduce
-    owners = (comparison, binary, reduce, ember, ember.Tensor)
+    from ..ops import binary, comparison, pointwise, reduce
+    owners = (comparison, binary, pointwise, reduce, ember, ember.Tensor)
     undo = []
 
     def wrap(fn, name):
