@@ -171,6 +171,8 @@ FUNCTIONS = {
     + ember.logical_or(x > 1, x.le(0)).float() + (x != 0).float(),
     "nan_checks": lambda x: (ember.log(x).isnan() | x.isinf()).float() + x.isfinite()
     + ember.isnan(x.sqrt()) + x.isposinf() + x.isneginf(),
+    "max_min_dim": lambda x: x.min(1).values.unsqueeze(1) + x.max(-1)[0].sum()
+    + x.min(1, keepdim=True).values + x.max(2).indices.unsqueeze(-1) + x.min(1).indices[:, None],
     "chunk_unbind": lambda x: sum(x.chunk(2, dim=-1)) + ember.stack(x.unbind(2), -1).sum(-1, True),
     "repeat": lambda x: x.repeat(1, 2, 1),
     "flip": lambda x: x.flip(-1, 0),

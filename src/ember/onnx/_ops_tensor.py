@@ -146,8 +146,19 @@ converter(R.Amin)(_reduce("ReduceMin"))
 
 @converter(R._MaxDim)
 def _max_dim(g, rec):
-    fn = "ReduceMin" if "min" in str(getattr(rec.op, "fn", "max")).lower() else "ReduceMax"
-    return g.reduce(fn, g.input(rec, 0), (rec.params["d"],), rec.params["keepdim"])
+    """max/min along a dim (values): which of the two, read from the traced values."""
+    d, keep = rec.params["d"], rec.params["keepdim"]
+    is_max = is_min = True
+    for r in (rec, g.alt(rec)):
+        x, y = r.inputs[0]._data, r.outputs[0]._data
+        is_max &= bool(np.array_equal(y, x.max(axis=d, keepdims=keep), equal_nan=True))
+        is_min &= bool(np.array_equal(y, x.min(axis=d, keepdims=keep), equal_nan=True))
+    if is_max == is_min:  # every row constant in both traces: the node's name tells
+        name = rec.node.name() if rec.node is not None else ""
+        is_max = name.startswith("Max")
+        if not name:
+            raise OnnxExporterError("cannot tell max from min along a dim on constant rows")
+    return g.reduce("ReduceMax" if is_max else "ReduceMin", g.input(rec, 0), (d,), keep)
 
 
 @converter(R.Cumsum)

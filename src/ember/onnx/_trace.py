@@ -91,7 +91,10 @@ def _comparisons(tr):
                 tr._depth -= 1
             if not isinstance(out, ember.Tensor) or kw.get("out") is not None:
                 return out
-            if name in ("argmax", "argmin"):
+            if name == "_arg_extreme":  # max/min(dim)'s indices: (input, dim, keepdim, which)
+                tr._add(ArgReduce, (a[0],), {"fn": a[3], "dim": a[1], "keepdim": bool(a[2])},
+                        (out,))
+            elif name in ("argmax", "argmin"):
                 dim, keep = _arg_params(a, kw)
                 tr._add(ArgReduce, (a[0],), {"fn": name, "dim": dim, "keepdim": keep}, (out,))
             else:
@@ -107,6 +110,8 @@ def _comparisons(tr):
                 continue
             undo.append((owner, name, fn))
             setattr(owner, name, wrap(fn, name))
+    undo.append((reduce, "_arg_extreme", reduce._arg_extreme))
+    reduce._arg_extreme = wrap(reduce._arg_extreme, "_arg_extreme")
     try:
         yield
     finally:
