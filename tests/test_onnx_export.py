@@ -173,6 +173,8 @@ FUNCTIONS = {
     + ember.isnan(x.sqrt()) + x.isposinf() + x.isneginf(),
     "max_min_dim": lambda x: x.min(1).values.unsqueeze(1) + x.max(-1)[0].sum()
     + x.min(1, keepdim=True).values + x.max(2).indices.unsqueeze(-1) + x.min(1).indices[:, None],
+    "einsum_contiguous": lambda x: ember.einsum("btc,bsc->bts", x, x.transpose(1, 2)
+                                                .contiguous().transpose(1, 2)),
     "chunk_unbind": lambda x: sum(x.chunk(2, dim=-1)) + ember.stack(x.unbind(2), -1).sum(-1, True),
     "repeat": lambda x: x.repeat(1, 2, 1),
     "flip": lambda x: x.flip(-1, 0),

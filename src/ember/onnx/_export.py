@@ -6,7 +6,7 @@ import numpy as np
 
 from .errors import OnnxExporterError, UnsupportedOperatorError
 from ._graph import Graph
-from ._registry import CONVERTERS
+from ._registry import lookup
 from ._trace import run_trace, second_args
 from . import _ops_nn, _ops_tensor, _ops_rnn  # noqa: F401  (register the converters)
 
@@ -163,7 +163,7 @@ def _convert_ops(g):
         live = any(g.is_live_input(rec, j) for j in n)
         if not live and not any(g.varies(rec, j) for j in n):
             continue
-        conv = CONVERTERS.get(rec.op)
+        conv = lookup(rec.op)
         where = f" (in module '{rec.scope}' of type {rec.scope_types.rsplit('/', 1)[-1]})" \
             if rec.scope else ""
         g.rec = rec
