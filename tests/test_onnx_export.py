@@ -88,6 +88,10 @@ MODULES = {
                   {1: "batch"}),
     "gru_nobias": (lambda: nn.GRU(3, 4, num_layers=2, batch_first=True, bias=False),
                    lambda b: R(b, 5, 3), {0: "batch"}),
+    "instancenorm": (lambda: nn.InstanceNorm2d(3, affine=True), lambda b: R(b, 3, 4, 4),
+                     {0: "batch"}),
+    "batchnorm_batch_stats": (lambda: nn.BatchNorm1d(4, track_running_stats=False),
+                              lambda b: R(b, 4, 3), {0: "batch"}),
     "rnn_relu": (lambda: nn.RNN(3, 4, nonlinearity="relu"), lambda b: R(5, b, 3),
                  {1: "batch"}),
 }
@@ -175,6 +179,15 @@ FUNCTIONS = {
     + x.min(1, keepdim=True).values + x.max(2).indices.unsqueeze(-1) + x.min(1).indices[:, None],
     "einsum_contiguous": lambda x: ember.einsum("btc,bsc->bts", x, x.transpose(1, 2)
                                                 .contiguous().transpose(1, 2)),
+    "round_trunc": lambda x: (x * 3).round() + (x * 3).trunc() + (x * 3).frac() + x.round(decimals=1)
+    + ember.fix(x * 2) + ember.erfc(x),
+    "fmod_remainder": lambda x: ember.fmod(x * 5, 1.5) + ember.remainder(x * 5, 1.5)
+    + ember.remainder(x * 5, -1.5) + ember.logaddexp(x, x * 2),
+    "int_remainder": lambda x: ember.remainder((x * 10).long(), 3) + (x * 10).long() % -4,
+    "tril_roll": lambda x: x[:, :4, :4].tril() + x[:, :4, :4].triu(1) + x[:, :4, 2:].roll(1, 2)
+    + x[:, :4, :4].roll((-1, 1), (1, 2)).abs().sin(),
+    "vector_norm": lambda x: ember.linalg.vector_norm(x, dim=-1) + x.norm(p=1, dim=-1)
+    + ember.linalg.vector_norm(x, ord=float("inf"), dim=-1) + x.norm(p=3, dim=-1),
     "chunk_unbind": lambda x: sum(x.chunk(2, dim=-1)) + ember.stack(x.unbind(2), -1).sum(-1, True),
     "repeat": lambda x: x.repeat(1, 2, 1),
     "flip": lambda x: x.flip(-1, 0),

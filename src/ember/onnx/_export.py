@@ -8,7 +8,7 @@ from .errors import OnnxExporterError, UnsupportedOperatorError
 from ._graph import Graph
 from ._registry import lookup
 from ._trace import run_trace, second_args
-from . import _ops_nn, _ops_tensor, _ops_rnn  # noqa: F401  (register the converters)
+from . import _ops_nn, _ops_tensor, _ops_rnn, _ops_math  # noqa: F401  (register converters)
 
 __all__ = ["export"]
 

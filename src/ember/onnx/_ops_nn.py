@@ -187,3 +187,22 @@ def _window_sum(g, rec):
 @converter(NB.EmbeddingOp)
 def _embedding(g, rec):
     return g.node("Gather", [g.input(rec, 0), g.input(rec, 1)], axis=0)
+
+
+@converter(NB.BatchNormOp)
+def _batch_norm_batch_stats(g, rec):
+    """Batch norm with the batch's own statistics (training mode, instance norm, or
+    ``track_running_stats=False``): biased variance over every dim but 1."""
+    x, t = g.input(rec, 0), rec.inputs[0]
+    axes = (0,) + tuple(range(2, t.dim()))
+    mean = g.reduce("ReduceMean", x, axes, True)
+    c = g.node("Sub", [x, mean])
+    var = g.reduce("ReduceMean", g.node("Mul", [c, c]), axes, True)
+    y = g.node("Div", [c, g.node("Sqrt", [g.node("Add", [var, g.scalar_like(
+        float(rec.params["eps"]), t)])])])
+    shape = g.ints([1, -1] + [1] * (t.dim() - 2))
+    if rec.inputs[1] is not None:
+        y = g.node("Mul", [y, g.node("Reshape", [g.input(rec, 1), shape])])
+    if rec.inputs[2] is not None:
+        y = g.node("Add", [y, g.node("Reshape", [g.input(rec, 2), shape])])
+    return y

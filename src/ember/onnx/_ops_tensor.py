@@ -38,10 +38,11 @@ _BINARY = {B.Add: "Add", B.Sub: "Sub", B.Mul: "Mul", B.Div: "Div", B.Pow: "Pow",
            B.Maximum: "Max", B.Minimum: "Min"}
 
 
-@converter(*_BINARY)
+@converter(*_BINARY, *B._OPMATH.values())  # _OPMATH: half-precision variants of Mul/Div
 def _binary(g, rec):
     dt = _out_dtype(rec)
-    return g.node(_BINARY[rec.op], [typed_input(g, rec, 0, dt), typed_input(g, rec, 1, dt)])
+    op = next(_BINARY[k] for k in rec.op.__mro__ if k in _BINARY)
+    return g.node(op, [typed_input(g, rec, 0, dt), typed_input(g, rec, 1, dt)])
 
 
 _UNARY = {"neg": "Neg", "abs": "Abs", "sign": "Sign", "sqrt": "Sqrt", "exp": "Exp", "log": "Log",
@@ -49,6 +50,8 @@ _UNARY = {"neg": "Neg", "abs": "Abs", "sign": "Sign", "sqrt": "Sqrt", "exp": "Ex
           "atan": "Atan", "sinh": "Sinh", "cosh": "Cosh", "tanh": "Tanh", "asinh": "Asinh",
           "acosh": "Acosh", "atanh": "Atanh", "sigmoid": "Sigmoid", "erf": "Erf",
           "reciprocal": "Reciprocal", "floor": "Floor", "ceil": "Ceil", "relu": "Relu"}
+_UNARY.update({"negative": "Neg", "absolute": "Abs", "arcsin": "Asin", "arccos": "Acos",
+               "arctan": "Atan", "arcsinh": "Asinh", "arccosh": "Acosh", "arctanh": "Atanh"})
 _UNARY_OPS = {U.OPS[n]: op for n, op in _UNARY.items()}
 
 

@@ -91,7 +91,12 @@ def _comparisons(tr):
                 tr._depth -= 1
             if not isinstance(out, ember.Tensor) or kw.get("out") is not None:
                 return out
-            if name == "_arg_extreme":  # max/min(dim)'s indices: (input, dim, keepdim, which)
+            if name == "to_dtype":  # casts to integer types skip the ToDtype op
+                if out is not a[0]:
+                    from ..ops.pointwise import ToDtype
+                    tr._add(ToDtype, (a[0],), {"dtype": a[1] if len(a) > 1 else kw["dtype"]},
+                            (out,))
+            elif name == "_arg_extreme":  # max/min(dim)'s indices: (input, dim, keepdim, which)
                 tr._add(ArgReduce, (a[0],), {"fn": a[3], "dim": a[1], "keepdim": bool(a[2])},
                         (out,))
             elif name in ("argmax", "argmin"):
@@ -110,8 +115,9 @@ def _comparisons(tr):
                 continue
             undo.append((owner, name, fn))
             setattr(owner, name, wrap(fn, name))
-    undo.append((reduce, "_arg_extreme", reduce._arg_extreme))
-    reduce._arg_extreme = wrap(reduce._arg_extreme, "_arg_extreme")
+    for owner, name in ((reduce, "_arg_extreme"), (pointwise, "to_dtype")):
+        undo.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, wrap(getattr(owner, name), name))
     try:
         yield
     finally:
