@@ -92,6 +92,9 @@ MODULES = {
                      {0: "batch"}),
     "batchnorm_batch_stats": (lambda: nn.BatchNorm1d(4, track_running_stats=False),
                               lambda b: R(b, 4, 3), {0: "batch"}),
+    "lstm_cell": (lambda: nn.LSTMCell(3, 4), lambda b: R(b, 3), {0: "batch"}),
+    "gru_cell": (lambda: nn.GRUCell(3, 4), lambda b: R(b, 3), {0: "batch"}),
+    "rnn_cell": (lambda: nn.RNNCell(3, 4, bias=False), lambda b: R(b, 3), {0: "batch"}),
     "rnn_relu": (lambda: nn.RNN(3, 4, nonlinearity="relu"), lambda b: R(5, b, 3),
                  {1: "batch"}),
 }
