@@ -368,3 +368,26 @@ def test_static_export_without_dynamic_axes():
     g = onnx.load_from_string(data).graph
     assert [d.dim_value for d in g.input[0].type.tensor_type.shape.dim] == [3, 1, 8, 8]
     assert [i.name for i in g.input] == ["input"] and [o.name for o in g.output] == ["output"]
+
+
+class _MaskedAttention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(8, 2, batch_first=True)
+
+    def forward(self, x, mask):
+        y = self.attn(x, x, x, key_padding_mask=mask, need_weights=False)[0]
+        return y + F.scaled_dot_product_attention(x[:, None], x[:, None], x[:, None],
+                                                  is_causal=True)[:, 0]
+
+
+def test_attention_with_padding_mask_input_and_causal_mask():
+    ember.manual_seed(0)
+
+    def inputs(b, t):
+        mask = ember.zeros(b, t, dtype=ember.bool)
+        mask[:, -1] = True
+        return R(b, t, 8), mask
+    axes = {0: "batch", 1: "seq"}
+    check_export(_MaskedAttention(), [inputs(2, 3), inputs(3, 5)], ["x", "mask"],
+                 {"x": axes, "mask": axes})

@@ -35,7 +35,7 @@ def _same_values(a, b):
 
 def _integral(a):
     v = float(a.reshape(-1)[0])
-    return v == int(v) and abs(v) < 2 ** 53
+    return math.isfinite(v) and v == int(v) and abs(v) < 2 ** 53
 
 
 class Graph:
