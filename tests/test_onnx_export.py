@@ -1,6 +1,7 @@
 """ember.onnx.export, layer by layer and on the example models: each export passes the full ONNX
 checker, then runs in onnxruntime (ReferenceEvaluator where it is missing) at two batch sizes
 through a dynamic batch axis and matches Ember's forward."""
+import numpy as np
 import pytest
 
 onnx = pytest.importorskip("onnx")
@@ -391,3 +392,34 @@ def test_attention_with_padding_mask_input_and_causal_mask():
     axes = {0: "batch", 1: "seq"}
     check_export(_MaskedAttention(), [inputs(2, 3), inputs(3, 5)], ["x", "mask"],
                  {"x": axes, "mask": axes})
+
+
+def test_file_matches_pytorch_on_the_same_weights():
+    """The exported char-LSTM, run by onnxruntime, gives PyTorch's numbers for its weights."""
+    torch = pytest.importorskip("torch")
+    ember.manual_seed(0)
+    model = CharLSTM(30, 16).eval()
+    data = export_bytes(model, ember.randint(0, 30, (2, 7)), input_names=["idx"],
+                        dynamic_axes={"idx": {0: "batch", 1: "seq"}})
+
+    class TorchChar(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = torch.nn.Embedding(30, 64)
+            self.lstm = torch.nn.LSTM(64, 16, batch_first=True)
+            self.head = torch.nn.Linear(16, 30)
+
+        def forward(self, idx):
+            out, state = self.lstm(self.embed(idx))
+            return self.head(out), state
+    ref = TorchChar().eval()
+    ref.load_state_dict({k: torch.from_numpy(v.detach().numpy().copy())
+                         for k, v in model.state_dict().items()})
+    from onnx_util import runner
+    run, _ = runner(data)
+    idx = ember.randint(0, 30, (3, 11))
+    got = run({"idx": idx.numpy()})
+    with torch.no_grad():
+        logits, (h, c) = ref(torch.from_numpy(idx.numpy()))
+    for g, w in zip(got, (logits, h, c)):
+        np.testing.assert_allclose(g, w.numpy(), atol=1e-5, rtol=1e-5)
