@@ -428,3 +428,22 @@ def test_file_matches_pytorch_on_the_same_weights():
         logits, (h, c) = ref(torch.from_numpy(idx.numpy()))
     for g, w in zip(got, (logits, h, c)):
         np.testing.assert_allclose(g, w.numpy(), atol=1e-5, rtol=1e-5)
+
+
+class _ClassToken(nn.Module):
+    """A ViT-style class token: a parameter expanded to the batch, concatenated in front."""
+
+    def __init__(self):
+        super().__init__()
+        self.cls = nn.Parameter(ember.randn(1, 1, 8))
+        self.proj = nn.Linear(4, 8)
+
+    def forward(self, x):
+        tok = self.cls.expand(x.shape[0], -1, -1)
+        return ember.cat([tok, self.proj(x)], 1)
+
+
+def test_parameter_expanded_to_the_batch():
+    ember.manual_seed(0)
+    check_export(_ClassToken(), [(R(2, 3, 4),), (R(5, 6, 4),)], ["input"],
+                 {"input": {0: "batch", 1: "seq"}})

@@ -161,7 +161,7 @@ def _convert_ops(g):
                 g.poison[("r", rec.index, k)] = bad[0]
             continue
         live = any(g.is_live_input(rec, j) for j in n)
-        if not live and not any(g.varies(rec, j) for j in n):
+        if not live and not any(g.varies(rec, j) for j in n) and not g.params_vary(rec):
             continue
         conv = lookup(rec.op)
         where = f" (in module '{rec.scope}' of type {rec.scope_types.rsplit('/', 1)[-1]})" \

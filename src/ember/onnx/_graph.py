@@ -142,6 +142,25 @@ class Graph:
             return False
         return not _same_values(t._data, t2._data)
 
+    def params_vary(self, rec):
+        """Whether a keyword parameter of ``rec`` (a shape, a slice) differs between the
+        traces: the op must then be converted even when it reads only constants."""
+        p2 = self.alt(rec).params
+        for k, v in rec.params.items():
+            w = p2.get(k)
+            if hasattr(v, "shape") or hasattr(w, "shape"):
+                if not (hasattr(v, "shape") and hasattr(w, "shape") and
+                        _same_values(np.asarray(v), np.asarray(w))):
+                    return True
+            else:
+                try:
+                    if v != w:
+                        return True
+                except (TypeError, ValueError):  # tuples holding arrays (index keys)
+                    if repr(v) != repr(w):
+                        return True
+        return False
+
     def const_value(self, rec, j):
         """The array of input ``j`` when it is a constant of the graph, else None (live)."""
         t = rec.inputs[j]
