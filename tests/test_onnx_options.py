@@ -273,3 +273,9 @@ def test_unused_values_that_cannot_be_exported_are_no_error():
             return nn.functional.max_pool2d(x, 2, return_indices=True)
     with pytest.raises(OnnxExporterError, match="output 1"):
         ember.onnx.export(Indices(), R(1, 2, 6, 6), io.BytesIO())
+
+
+def test_f_none_returns_the_model_only():
+    proto = ember.onnx.export(nn.Linear(2, 2), R(1, 2), None, dynamo=False)
+    onnx.checker.check_model(proto, full_check=True)
+    assert [n.op_type for n in proto.graph.node] == ["Gemm", "Identity"]

@@ -42,7 +42,7 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
            opset_version=17, do_constant_folding=True, export_params=True, verbose=False,
            training=None, keep_initializers_as_inputs=False, **unused):
     """Export ``model`` (an ``nn.Module``) run on ``args`` to the ONNX file ``f`` (a path or a
-    binary file object), like ``torch.onnx.export``.
+    binary file object; None only returns the model), like ``torch.onnx.export``.
 
     ``args`` is a tensor or a tuple of model arguments; tensors become graph inputs, other
     values are baked in. ``input_names``/``output_names`` name the graph's inputs and outputs

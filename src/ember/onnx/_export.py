@@ -229,7 +229,7 @@ def _write(onnx, graph, opset_version, f):
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as fh:
             fh.write(data)
-    else:
+    elif f is not None:
         f.write(data)
     return model_proto
 
