@@ -79,3 +79,18 @@ def test_multi_output_ops_record_every_output():
     qr = tr.producer(q)[0]
     assert tr.producer(r)[0] is qr and len(qr.outputs) == 2 and tr.producer(r)[1] == 1
     assert s.requires_grad
+
+
+def test_sources_keep_each_inputs_producer_from_when_the_op_ran():
+    x = ember.randn(2, 3, requires_grad=True)
+    with trace() as tr:
+        y = x * 2
+        z = y + 1       # reads y as made by the Mul
+        y.relu_()       # re-points y at the in-place op's node
+        w = y * z
+    mul, add, relu, mul2 = tr.ops
+    assert add.sources[0][0] is mul and add.sources[1] is None  # the 1 is a constant
+    assert tr.producer(y)[0] is relu  # producer() follows y to its latest node ...
+    assert mul2.sources[0][0] is relu and mul2.sources[1][0] is add
+    assert mul.sources == (None, None)  # ... sources give x (a leaf) and the 2 as None
+    assert w.requires_grad

@@ -55,6 +55,7 @@ __version__ = "0.1.0"
 from . import nn  # noqa: E402,F401  (torch.nn)
 from . import optim  # noqa: E402,F401  (torch.optim)
 from .serialization import save, load  # noqa: E402,F401  (torch.save / torch.load)
+from . import onnx  # noqa: E402,F401  (torch.onnx; the onnx package is imported on export only)
 from .nn._functional.conv import (conv1d, conv2d, conv3d, conv_transpose1d,  # noqa: E402,F401
                                   conv_transpose2d, conv_transpose3d)
 from .nn._functional.pooling import (max_pool1d, max_pool2d, max_pool3d,  # noqa: E402,F401

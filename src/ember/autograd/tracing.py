@@ -7,7 +7,8 @@ inside a custom Function's forward are not recorded separately (the Function is 
 
 A tensor that flows between recorded ops is found again with ``tr.producer(t)``: the recorded op
 and output index that made it, or None for graph inputs and constants (parameters, buffers,
-Python scalars turned into 0-d tensors). Tensors with autograd history are matched through their
+Python scalars turned into 0-d tensors). ``rec.sources`` holds the same for each input as it was
+when the op ran, which stays right when an in-place op later re-points that tensor. Tensors with autograd history are matched through their
 ``grad_fn`` node, so in-place ops (``relu_``) that re-point a tensor at a new node are followed;
 others are matched by identity. Ops on tensors that neither require grad nor descend from a
 recorded op may take an unrecorded fast path: an exporter should make its graph inputs require
@@ -33,12 +34,15 @@ __all__ = ["TracedOp", "Trace", "trace"]
 class TracedOp:
     """One recorded op call: ``op`` (class), ``inputs`` (tensors or None, positional),
     ``params`` (keyword parameters), ``outputs`` (tuple of tensors), ``node`` (the grad_fn it
-    recorded, or None), ``scope`` (module path) and ``scope_types`` (module class names)."""
-    __slots__ = ("op", "inputs", "params", "outputs", "node", "scope", "scope_types", "index")
+    recorded, or None), ``scope`` (module path), ``scope_types`` (module class names) and
+    ``sources`` (per input, ``Trace.producer`` of it when the op ran)."""
+    __slots__ = ("op", "inputs", "params", "outputs", "node", "scope", "scope_types", "index",
+                 "sources")
 
     def __init__(self, op, inputs, params, outputs, node, scope, scope_types, index):
         self.op, self.inputs, self.params, self.outputs = op, inputs, params, outputs
         self.node, self.scope, self.scope_types, self.index = node, scope, scope_types, index
+        self.sources = ()
 
     @property
     def name(self):
@@ -65,6 +69,8 @@ class Trace:
         scope, types = self._scopes[-1]
         rec = TracedOp(op, tuple(inputs), dict(params), tuple(outputs), None, scope, types,
                        len(self.ops))
+        rec.sources = tuple(self.producer(t) if t is not None and hasattr(t, "_data") else None
+                            for t in rec.inputs)
         self.ops.append(rec)
         for i, o in enumerate(rec.outputs):
             if o is None or not hasattr(o, "_data"):
