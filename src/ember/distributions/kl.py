@@ -15,7 +15,7 @@ from .exponential import Exponential
 from .gamma import Gamma
 from .independent import Independent
 from .laplace import Laplace
-from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
+from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _tril_solve
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
@@ -197,8 +197,7 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
     q_scale_tril = q_L.expand(tuple(combined_batch_shape) + (n, n))
     p_scale_tril = p_L.expand(tuple(combined_batch_shape) + (n, n))
     # trace(Sigma_q^-1 Sigma_p) = ||L_q^-1 L_p||_F^2
-    term2 = ember.linalg.solve_triangular(q_scale_tril, p_scale_tril, upper=False).pow(2).sum(
-        (-2, -1))
+    term2 = _tril_solve(q_scale_tril, p_scale_tril).pow(2).sum((-2, -1))
     term3 = _batch_mahalanobis(q_L, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
 

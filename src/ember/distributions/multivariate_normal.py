@@ -14,14 +14,21 @@ def _batch_mv(bmat, bvec):
     return ember.matmul(bmat, bvec.unsqueeze(-1)).squeeze(-1)
 
 
+def _tril_solve(L, B):
+    """Solve L X = B for lower-triangular L, batch dimensions broadcast explicitly first (so a
+    matrix B is never mistaken for a batch of vectors)."""
+    batch = ember.broadcast_shapes(tuple(L.shape[:-2]), tuple(B.shape[:-2]))
+    L = L.expand(tuple(batch) + tuple(L.shape[-2:]))
+    B = B.expand(tuple(batch) + tuple(B.shape[-2:]))
+    return ember.linalg.solve_triangular(L, B, upper=False)
+
+
 def _batch_mahalanobis(bL, bx):
     """x^T (L L^T)^-1 x for lower-triangular ``bL``, with ``bx``'s batch dims broadcast
     against ``bL``'s: the squared norm of the solution y of L y = x."""
     shape = ember.broadcast_shapes(tuple(bL.shape[:-1]), tuple(bx.shape))
     n = bx.size(-1)
-    L = bL.expand(shape[:-1] + (n, n))
-    x = bx.expand(shape)
-    y = ember.linalg.solve_triangular(L, x.unsqueeze(-1), upper=False).squeeze(-1)
+    y = _tril_solve(bL.expand(shape[:-1] + (n, n)), bx.expand(shape).unsqueeze(-1)).squeeze(-1)
     return y.pow(2).sum(-1)
 
 
@@ -31,7 +38,7 @@ def _precision_to_scale_tril(P):
     Lf = ember.linalg.cholesky(ember.flip(P, (-2, -1)))
     L_inv = ember.transpose(ember.flip(Lf, (-2, -1)), -2, -1)
     Id = ember.eye(P.shape[-1], dtype=P.dtype, device=P.device)
-    return ember.linalg.solve_triangular(L_inv, Id, upper=False)
+    return _tril_solve(L_inv, Id)
 
 
 class MultivariateNormal(Distribution):
@@ -107,7 +114,7 @@ class MultivariateNormal(Distribution):
     def precision_matrix(self):
         L = self._unbroadcasted_scale_tril
         Id = ember.eye(L.shape[-1], dtype=L.dtype, device=L.device)
-        L_inv = ember.linalg.solve_triangular(L, Id, upper=False)
+        L_inv = _tril_solve(L, Id)
         return ember.matmul(L_inv.mT, L_inv).expand(self._matrix_shape())
 
     @property
