@@ -71,3 +71,11 @@ del _install_inplace
 _numpy_names(Tensor)
 _numpy_names(__import__("sys").modules[__name__])
 del _numpy_names
+
+
+def __getattr__(name):
+    """Subpackages loaded on first use (``ember.distributions``), so ``import ember`` stays fast."""
+    if name == "distributions":
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,7 +22,7 @@ def broadcast_all(*values):
     dtype and device (of the default dtype when all are numbers)."""
     import ember
     if not all(isinstance(v, (Tensor, numbers.Number)) for v in values):
-        raise ValueError("Input arguments must all be instances of numbers.Number, "
+        raise ValueError("Input arguments must all be instances of Number, "
                          "torch.Tensor or objects implementing __torch_function__.")
     if not any(isinstance(v, Tensor) for v in values):
         dtype = ember.get_default_dtype()
