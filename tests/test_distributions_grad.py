@@ -70,7 +70,8 @@ def test_gradcheck_cdf(name):
 
 @pytest.mark.parametrize("name,params", [
     ("Bernoulli", dict(probs=[0.3, 0.8])), ("Bernoulli", dict(logits=[0.3, -1.8])),
-    ("Categorical", dict(probs=[[0.2, 0.5, 0.3]])), ("Categorical", dict(logits=[[0.2, -1.0, 2.0]])),
+    ("Categorical", dict(probs=[[0.2, 0.5, 0.3]])),
+    ("Categorical", dict(logits=[[0.2, -1.0, 2.0]])),
     ("Binomial", dict(probs=[0.3, 0.8])), ("Poisson", dict(rate=[0.7, 4.0])),
     ("Multinomial", dict(probs=[0.2, 0.5, 0.3])), ("OneHotCategorical", dict(probs=[0.3, 0.7])),
 ])
