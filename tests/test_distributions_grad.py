@@ -28,6 +28,10 @@ CONTINUOUS = {
     "Gamma": (D.Gamma, ([0.7, 3.0], [1.5, 0.8]), [0.5, 1.5]),
     "Beta": (D.Beta, ([0.7, 3.0], [1.5, 0.8]), [0.3, 0.6]),
     "LogNormal": (D.LogNormal, ([0.3, -0.5], [1.2, 0.7]), [0.5, 1.5]),
+    "Cauchy": (D.Cauchy, ([0.3, -0.5], [1.2, 0.7]), [0.1, 0.4]),
+    "HalfNormal": (D.HalfNormal, ([1.2, 0.7],), [0.1, 0.4]),
+    "Chi2": (D.Chi2, ([1.2, 4.7],), [0.5, 1.5]),
+    "StudentT": (D.StudentT, ([3.2, 4.7], [0.3, -0.5], [1.2, 0.7]), [0.1, 0.4]),
     "Dirichlet": (D.Dirichlet, ([[0.7, 3.0, 1.5]],), [[0.2, 0.5, 0.3]]),
     "MultivariateNormal": (lambda loc, tril: D.MultivariateNormal(loc, scale_tril=tril.tril()),
                            ([0.2, -0.4], [[1.2, 0.0], [0.3, 0.8]]), [0.1, 0.3]),
@@ -49,7 +53,7 @@ def test_gradcheck_log_prob_entropy(name):
 
 
 @pytest.mark.parametrize("name", ["Normal", "Laplace", "Exponential", "Uniform", "LogNormal",
-                                  "MultivariateNormal"])
+                                  "MultivariateNormal", "Cauchy", "HalfNormal"])
 def test_gradcheck_rsample_fixed_seed(name):
     make, params, _ = CONTINUOUS[name]
     params = [p64(p) for p in params]
@@ -60,7 +64,8 @@ def test_gradcheck_rsample_fixed_seed(name):
     assert gradcheck(draw, params)
 
 
-@pytest.mark.parametrize("name", ["Normal", "Laplace", "Exponential", "Gamma"])
+@pytest.mark.parametrize("name", ["Normal", "Laplace", "Exponential", "Gamma", "Cauchy",
+                                  "HalfNormal"])
 def test_gradcheck_cdf(name):
     make, params, value = CONTINUOUS[name]
     params = [p64(p) for p in params]
@@ -73,6 +78,7 @@ def test_gradcheck_cdf(name):
     ("Categorical", dict(probs=[[0.2, 0.5, 0.3]])),
     ("Categorical", dict(logits=[[0.2, -1.0, 2.0]])),
     ("Binomial", dict(probs=[0.3, 0.8])), ("Poisson", dict(rate=[0.7, 4.0])),
+    ("Geometric", dict(probs=[0.3, 0.8])), ("Geometric", dict(logits=[0.3, -1.8])),
     ("Multinomial", dict(probs=[0.2, 0.5, 0.3])), ("OneHotCategorical", dict(probs=[0.3, 0.7])),
 ])
 def test_gradcheck_discrete_log_prob_entropy(name, params):
@@ -80,7 +86,7 @@ def test_gradcheck_discrete_log_prob_entropy(name, params):
     x = p64(val)
     extra = {"Binomial": dict(total_count=6), "Multinomial": dict(total_count=4)}.get(name, {})
     values = {"Bernoulli": [1.0, 0.0], "Categorical": [2], "Binomial": [2.0, 5.0],
-              "Poisson": [0.0, 3.0], "Multinomial": [1.0, 2.0, 1.0],
+              "Poisson": [0.0, 3.0], "Geometric": [0.0, 3.0], "Multinomial": [1.0, 2.0, 1.0],
               "OneHotCategorical": [0.0, 1.0]}[name]
     value = ember.tensor(values) if name == "Categorical" else c64(values)
 
@@ -148,6 +154,18 @@ def test_reparameterised_gradient_is_unbiased(make, a, dmean):
     grads = alpha.grad.numpy()
     se = grads.std() / math.sqrt(n)
     assert abs(grads.mean() - dmean) < 5 * se, (grads.mean(), dmean, se)
+
+
+def test_student_t_rsample_gradient_in_loc_scale_and_df():
+    df, loc, scale = p64([3.2, 8.0]), p64([0.3, -0.5]), p64([1.2, 0.7])
+
+    def draw(loc, scale):
+        ember.manual_seed(6)
+        return D.StudentT(df.detach(), loc, scale).rsample((2,))
+    assert gradcheck(draw, [loc, scale])
+    ember.manual_seed(6)
+    D.StudentT(df, loc, scale).rsample().sum().backward()
+    assert df.grad is not None and bool(ember.isfinite(df.grad).all())
 
 
 def test_gamma_rate_gradient_and_gammainc_grad():

@@ -59,6 +59,13 @@ FAMILIES = {
     "Beta": lambda b: dict(concentration1=_pos(*b), concentration0=_pos(*b)),
     "Dirichlet": lambda b: dict(concentration=_pos(*b, 4)),
     "Poisson": lambda b: dict(rate=_pos(*b)),
+    "Cauchy": lambda b: dict(loc=_real(*b), scale=_pos(*b)),
+    "HalfNormal": lambda b: dict(scale=_pos(*b)),
+    "Chi2": lambda b: dict(df=_pos(*b) * 2),
+    "StudentT": lambda b: dict(df=_pos(*b) * 2, loc=_real(*b), scale=_pos(*b)),
+    "StudentT_lowdf": lambda b: dict(df=_pos(*b) - 0.4),
+    "Geometric": lambda b: dict(probs=_unit(*b)),
+    "Geometric_logits": lambda b: dict(logits=_real(*b)),
     "LogNormal": lambda b: dict(loc=_real(*b), scale=_pos(*b)),
     "Bernoulli": lambda b: dict(probs=_unit(*b)),
     "Bernoulli_logits": lambda b: dict(logits=_real(*b)),
@@ -74,8 +81,10 @@ FAMILIES = {
     "MultivariateNormal_bcast": lambda b: dict(loc=_real(*b, 2), scale_tril=_tril(2)),
 }
 BATCHES = [(), (3,), (2, 3)]
-HAS_CDF = {"Normal", "Normal_bcast", "Laplace", "Exponential", "Uniform", "LogNormal", "Gamma"}
-HAS_ICDF = {"Normal", "Normal_bcast", "Laplace", "Exponential", "Uniform", "LogNormal"}
+HAS_CDF = {"Normal", "Normal_bcast", "Laplace", "Exponential", "Uniform", "LogNormal", "Gamma",
+           "Cauchy", "HalfNormal", "Chi2"}
+HAS_ICDF = {"Normal", "Normal_bcast", "Laplace", "Exponential", "Uniform", "LogNormal", "Cauchy",
+            "HalfNormal"}
 NO_ENTROPY = {"Poisson"}
 
 
@@ -84,9 +93,10 @@ def _cls(name):
 
 
 def _make(name, kwargs):
-    e_kw = {k: ember.tensor(v, dtype=ember.float64) if isinstance(v, np.ndarray) else v
+    arrays = (np.ndarray, np.generic)
+    e_kw = {k: ember.tensor(np.asarray(v), dtype=ember.float64) if isinstance(v, arrays) else v
             for k, v in kwargs.items()}
-    t_kw = {k: torch.tensor(v, dtype=torch.float64) if isinstance(v, np.ndarray) else v
+    t_kw = {k: torch.tensor(np.asarray(v), dtype=torch.float64) if isinstance(v, arrays) else v
             for k, v in kwargs.items()}
     return getattr(D, _cls(name))(**e_kw), getattr(TD, _cls(name))(**t_kw)
 
@@ -233,7 +243,8 @@ KL_PAIRS = [
     ("Gamma", "Gamma"), ("Beta", "Beta"), ("Dirichlet", "Dirichlet"), ("Poisson", "Poisson"),
     ("Bernoulli", "Bernoulli"), ("Bernoulli_logits", "Bernoulli"), ("Binomial", "Binomial"),
     ("Categorical", "Categorical_logits"), ("OneHotCategorical", "OneHotCategorical"),
-    ("Uniform", "Uniform"), ("LogNormal", "LogNormal"),
+    ("Uniform", "Uniform"), ("LogNormal", "LogNormal"), ("Cauchy", "Cauchy"),
+    ("HalfNormal", "HalfNormal"), ("Geometric", "Geometric_logits"), ("Chi2", "Chi2"),
     ("MultivariateNormal_cov", "MultivariateNormal_tril"),
     ("MultivariateNormal_prec", "MultivariateNormal_cov"),
     ("Exponential", "Normal"), ("Gamma", "Normal"), ("Laplace", "Normal"), ("Uniform", "Normal"),

@@ -38,6 +38,13 @@ def _cases():
         "Multinomial": (D.Multinomial(5, f64([0.2, 0.3, 0.5])), [1.0, 1.5, 2.5],
                         [0.8, 1.05, 1.25]),
         "OneHotCategorical": (D.OneHotCategorical(f64([0.2, 0.8])), [0.2, 0.8], [0.16, 0.16]),
+        "HalfNormal": (D.HalfNormal(f64([1.0, 2.0])), [math.sqrt(2 / math.pi), 2 * math.sqrt(
+            2 / math.pi)], [1 - 2 / math.pi, 4 * (1 - 2 / math.pi)]),
+        "Chi2": (D.Chi2(f64([1.0, 6.0])), [1.0, 6.0], [2.0, 12.0]),
+        "StudentT": (D.StudentT(f64([10.0, 12.0]), f64([0.5, -1.0]), f64([1.0, 2.0])),
+                     [0.5, -1.0], [10 / 8, 4 * 12 / 10]),
+        "Geometric": (D.Geometric(f64([0.3, 0.8])), [1 / 0.3 - 1, 0.25],
+                      [(1 / 0.3 - 1) / 0.3, 0.25 / 0.8]),
         "MultivariateNormal": (D.MultivariateNormal(f64([1.0, -1.0]), f64([[2.0, 0.5],
                                                                            [0.5, 1.0]])),
                                [1.0, -1.0], [2.0, 1.0]),
@@ -62,9 +69,10 @@ def test_sample_moments(name):
 
 
 @pytest.mark.parametrize("name", ["Normal", "Laplace", "Exponential", "Uniform", "Gamma",
-                                  "LogNormal"])
+                                  "LogNormal", "HalfNormal", "Chi2", "Cauchy"])
 def test_ks_against_cdf(name):
-    dist = _cases()[name][0]
+    dist = (D.Cauchy(f64([0.5, -1.0]), f64([1.0, 3.0])) if name == "Cauchy"
+            else _cases()[name][0])
     ember.manual_seed(7)
     x = dist.sample((4000,))
     xs = ember.sort(x, dim=0)[0]

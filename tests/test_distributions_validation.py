@@ -44,6 +44,11 @@ BAD_ARGS = [
      r"Expected reinterpreted_batch_ndims <= len\(base_distribution.batch_shape\), actual 2 vs 1"),
     (lambda: D.Normal("a", 1.0), "Input arguments must all be instances of Number"),
     (lambda: D.TransformedDistribution(D.Normal(0.0, 1.0), 3), "transforms must be a Transform"),
+    (lambda: D.Geometric(t([0.0, 0.5])), "to be positive but found invalid values"),
+    (lambda: D.StudentT(t([-1.0])), "parameter df"),
+    (lambda: D.Cauchy(0.0, t([0.0])), "parameter scale"),
+    (lambda: D.HalfNormal(t([-1.0])), "parameter scale"),
+    (lambda: D.Chi2(t([0.0])), "parameter df"),
 ]
 
 
@@ -70,6 +75,8 @@ BAD_VALUES = [
     (D.LogNormal(0.0, 1.0), [-1.0], r"GreaterThan\(lower_bound=0.0\)"),
     (D.Gamma(t([1.0]), 1.0), [-0.5], "GreaterThanEq"),
     (D.Dirichlet(t([1.0, 1.0])), [0.7, 0.7], r"Simplex\(\)"),
+    (D.Geometric(t([0.5])), [-1.0], "IntegerGreaterThan"),
+    (D.HalfNormal(t([1.0])), [-1.0], "GreaterThanEq"),
 ]
 
 
