@@ -49,6 +49,7 @@ class Binomial(Distribution):
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
+        """The support, which depends on the parameters."""
         return constraints.integer_interval(0, self.total_count)
 
     @property
@@ -70,10 +71,6 @@ class Binomial(Distribution):
     @lazy_property
     def probs(self):
         return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def sample(self, sample_shape=ember.Size()):
         from ..ops import random as _random

@@ -47,6 +47,7 @@ class Categorical(Distribution):
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
+        """The support, which depends on the parameters."""
         return constraints.integer_interval(0, self._num_events - 1)
 
     @lazy_property
@@ -56,10 +57,6 @@ class Categorical(Distribution):
     @lazy_property
     def probs(self):
         return logits_to_probs(self.logits)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     @property
     def mean(self):

@@ -36,12 +36,14 @@ class _Dependent(Constraint):
 
     @property
     def is_discrete(self):
+        """Whether the constrained space is discrete."""
         if self._is_discrete is NotImplemented:
             raise NotImplementedError(".is_discrete cannot be determined statically")
         return self._is_discrete
 
     @property
     def event_dim(self):
+        """Number of rightmost dimensions that form one event."""
         if self._event_dim is NotImplemented:
             raise NotImplementedError(".event_dim cannot be determined statically")
         return self._event_dim
@@ -97,10 +99,12 @@ class _IndependentConstraint(Constraint):
 
     @property
     def is_discrete(self):
+        """Whether the constrained space is discrete."""
         return self.base_constraint.is_discrete
 
     @property
     def event_dim(self):
+        """Number of rightmost dimensions that form one event."""
         return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
 
     def check(self, value):
@@ -305,10 +309,12 @@ class _Cat(Constraint):
 
     @property
     def is_discrete(self):
+        """Whether the constrained space is discrete."""
         return any(c.is_discrete for c in self.cseq)
 
     @property
     def event_dim(self):
+        """Number of rightmost dimensions that form one event."""
         return max(c.event_dim for c in self.cseq)
 
     def check(self, value):
@@ -329,10 +335,12 @@ class _Stack(Constraint):
 
     @property
     def is_discrete(self):
+        """Whether the constrained space is discrete."""
         return any(c.is_discrete for c in self.cseq)
 
     @property
     def event_dim(self):
+        """Number of rightmost dimensions that form one event."""
         return max(c.event_dim for c in self.cseq)
 
     def check(self, value):

@@ -4,7 +4,7 @@ import warnings
 from .._size import Size
 from ..autograd.grad_mode import no_grad
 from . import constraints
-from .utils import lazy_property
+from .utils import inherit_property_docs, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -15,6 +15,10 @@ class Distribution:
     has_rsample = False
     has_enumerate_support = False
     _validate_args = __debug__
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        inherit_property_docs(cls)
 
     @staticmethod
     def set_default_validate_args(value):
@@ -88,15 +92,23 @@ class Distribution:
 
     @property
     def mean(self):
+        """The mean, batched over ``batch_shape`` (NaN where it does not exist)."""
         raise NotImplementedError
 
     @property
     def mode(self):
+        """The mode (the most probable value)."""
         raise NotImplementedError(f"{self.__class__} does not implement mode")
 
     @property
     def variance(self):
+        """The variance, batched over ``batch_shape``."""
         raise NotImplementedError
+
+    @property
+    def param_shape(self):
+        """The shape of the parameter tensor (``probs`` or ``logits``)."""
+        return self._param.size()
 
     @property
     def stddev(self):

@@ -26,6 +26,7 @@ class HalfNormal(TransformedDistribution):
 
     @property
     def scale(self):
+        """The scale of the underlying Normal."""
         return self.base_dist.scale
 
     @property

@@ -48,6 +48,7 @@ class Independent(Distribution):
 
     @constraints.dependent_property
     def support(self):
+        """The support, which depends on the parameters."""
         result = self.base_dist.support
         if self.reinterpreted_batch_ndims:
             result = constraints.independent(result, self.reinterpreted_batch_ndims)

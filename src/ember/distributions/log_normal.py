@@ -23,10 +23,12 @@ class LogNormal(TransformedDistribution):
 
     @property
     def loc(self):
+        """Mean of the log of the variable."""
         return self.base_dist.loc
 
     @property
     def scale(self):
+        """Standard deviation of the log of the variable."""
         return self.base_dist.scale
 
     @property

@@ -47,19 +47,18 @@ class Multinomial(Distribution):
 
     @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self):
+        """The support, which depends on the parameters."""
         return constraints.multinomial(self.total_count)
 
     @property
     def logits(self):
+        """Event log-probabilities (normalised logits)."""
         return self._categorical.logits
 
     @property
     def probs(self):
+        """Event probabilities (normalised)."""
         return self._categorical.probs
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=ember.Size()):
         sample_shape = ember.Size(sample_shape)

@@ -34,10 +34,12 @@ class OneHotCategorical(Distribution):
 
     @property
     def probs(self):
+        """Event probabilities (normalised)."""
         return self._categorical.probs
 
     @property
     def logits(self):
+        """Event log-probabilities (normalised logits)."""
         return self._categorical.logits
 
     @property
@@ -53,10 +55,6 @@ class OneHotCategorical(Distribution):
     @property
     def variance(self):
         return self._categorical.probs * (1 - self._categorical.probs)
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=ember.Size()):
         probs = self._categorical.probs

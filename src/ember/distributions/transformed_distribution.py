@@ -58,6 +58,7 @@ class TransformedDistribution(Distribution):
 
     @constraints.dependent_property(is_discrete=False)
     def support(self):
+        """The support, which depends on the parameters."""
         if not self.transforms:
             return self.base_dist.support
         support = self.transforms[-1].codomain

@@ -40,6 +40,7 @@ class Uniform(Distribution):
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
+        """The support, which depends on the parameters."""
         return constraints.interval(self.low, self.high)
 
     def rsample(self, sample_shape=ember.Size()):

@@ -68,6 +68,18 @@ def probs_to_logits(probs, is_binary=False):
     return ps_clamped.log()
 
 
+def inherit_property_docs(cls):
+    """Give each plain property of ``cls`` that has no docstring the docstring of the property
+    it overrides (properties, unlike methods, do not inherit them)."""
+    for name, attr in list(vars(cls).items()):
+        if type(attr) is property and not attr.__doc__:
+            for base in cls.__mro__[1:]:
+                doc = getattr(vars(base).get(name), "__doc__", None)
+                if doc:
+                    setattr(cls, name, property(attr.fget, attr.fset, attr.fdel, doc))
+                    break
+
+
 class lazy_property:
     """A property computed on first access and then stored on the instance (so it is computed
     once); computed with grad enabled, so it stays differentiable."""
