@@ -120,32 +120,42 @@ def polygamma(xp, n, x):
     raise NotImplementedError("polygamma with n >= 2 needs SciPy installed")
 
 
-def _igamma_series(xp, a, x, log_x):
-    """Lower series of P(a, x) = x^a e^-x / Gamma(a+1) * S, S = sum_n x^n / ((a+1)...(a+n)),
-    with S' = sum_n t_n H_n, H_n = sum_{k<=n} 1/(a+k) (so dS/da = -S')."""
-    term = xp.ones_like(x)
-    s = xp.ones_like(x)
-    ds = xp.zeros_like(x)
-    harmonic = xp.zeros_like(x)
-    for n in range(1, 20000):
-        term = term * x / (a + n)
-        harmonic = harmonic + 1.0 / (a + n)
-        s = s + term
-        ds = ds + term * harmonic
-        if n % 8 == 0 and not bool((term > 1e-17 * s).any()):
-            break
+def _igamma_series(xp, a, x):
+    """Lower series of P(a, x) = x^a e^-x / Gamma(a+1) * S, S = sum_n t_n,
+    t_n = x^n / ((a+1)...(a+n)), with S' = sum_n t_n H_n, H_n = sum_{k<=n} 1/(a+k) (so that
+    dS/da = -S'). Elements leave the loop as their terms fall below 1e-17 of the sum."""
+    s, ds = xp.ones_like(x), xp.zeros_like(x)
+    idx = xp.arange(x.shape[0])
+    a_, x_ = a, x
+    term, harmonic, s_, ds_ = xp.ones_like(x), xp.zeros_like(x), s.copy(), ds.copy()
+    for n in range(1, 100000):
+        term = term * x_ / (a_ + n)
+        harmonic = harmonic + 1.0 / (a_ + n)
+        s_ = s_ + term
+        ds_ = ds_ + term * harmonic
+        if n % 8 == 0:
+            live = term > 1e-17 * s_
+            done = ~live
+            s[idx[done]], ds[idx[done]] = s_[done], ds_[done]
+            if not bool(live.any()):
+                break
+            idx, a_, x_, term, harmonic, s_, ds_ = (v[live] for v in (idx, a_, x_, term,
+                                                                          harmonic, s_, ds_))
     return s, ds
 
 
 def _igamma_fraction(xp, a, x):
-    """Continued fraction C of Q(a, x) = x^a e^-x / Gamma(a) * C (modified Lentz), carried
-    with its derivative dC/da in forward mode."""
+    """Continued fraction C of Q(a, x) = x^a e^-x / Gamma(a) * C (modified Lentz, for
+    x >= a + 1), carried with its derivative dC/da in forward mode. Elements leave the loop
+    once a step changes C and dC/da by less than 1e-15 relative."""
+    h_out, dh_out = xp.empty_like(x), xp.empty_like(x)
+    idx = xp.arange(x.shape[0])
     b, db = x + 1.0 - a, -xp.ones_like(x)
     c, dc = xp.full_like(x, 1e300), xp.zeros_like(x)
-    d, dd = 1.0 / b, db / (b * b) * -1.0
+    d, dd = 1.0 / b, 1.0 / (b * b)
     h, dh = d, dd
-    for i in range(1, 20000):
-        an, dan = -i * (i - a), xp.full_like(x, float(i))
+    for i in range(1, 100000):
+        an, dan = -i * (i - a), float(i)
         b = b + 2.0
         d_new = an * d + b
         dd = dan * d + an * dd + db
@@ -155,9 +165,15 @@ def _igamma_fraction(xp, a, x):
         c = c_new
         delta, ddelta = d * c, dd * c + d * dc
         h, dh = h * delta, dh * delta + h * ddelta
-        if i % 4 == 0 and not bool((abs(delta - 1.0) > 1e-16).any()):
-            break
-    return h, dh
+        if i % 4 == 0:
+            live = (abs(delta - 1.0) > 1e-15) | (abs(h * ddelta) > 1e-15 * abs(dh))
+            done = ~live
+            h_out[idx[done]], dh_out[idx[done]] = h[done], dh[done]
+            if not bool(live.any()):
+                break
+            idx, a, x, b, db, c, dc, d, dd, h, dh = (v[live] for v in (idx, a, x, b, db, c, dc,
+                                                                       d, dd, h, dh))
+    return h_out, dh_out
 
 
 def gammainc_grad(xp, a, x):
@@ -175,7 +191,7 @@ def gammainc_grad(xp, a, x):
     low = x < a + 1.0
     if bool(low.any()):
         al, xl, lxl = a[low], x[low], log_x[low]
-        s, ds = _igamma_series(xp, al, xl, lxl)
+        s, ds = _igamma_series(xp, al, xl)
         pref = xp.exp(al * lxl - xl - lgamma(xp, al + 1.0))
         inner = s * (lxl - digamma(xp, al + 1.0)) - ds
         p[low], dp[low], dx[low] = pref * s, pref * inner, -(xl / al) * inner
