@@ -25,7 +25,8 @@ def _special(xp):
 
 
 def _map(fn, x):
-    return np.frompyfunc(fn, 1, 1)(x).astype(x.dtype)
+    # asarray: frompyfunc returns a bare Python float for a 0-d input
+    return np.asarray(np.frompyfunc(fn, 1, 1)(x)).astype(x.dtype)
 
 
 def _digamma_scalar(x):
