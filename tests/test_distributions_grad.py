@@ -32,6 +32,10 @@ CONTINUOUS = {
     "HalfNormal": (D.HalfNormal, ([1.2, 0.7],), [0.1, 0.4]),
     "Chi2": (D.Chi2, ([1.2, 4.7],), [0.5, 1.5]),
     "StudentT": (D.StudentT, ([3.2, 4.7], [0.3, -0.5], [1.2, 0.7]), [0.1, 0.4]),
+    "Gumbel": (D.Gumbel, ([0.3, -0.5], [1.2, 0.7]), [0.1, 0.4]),
+    "Weibull": (D.Weibull, ([1.2, 0.7], [0.8, 2.5]), [0.5, 1.5]),
+    "Pareto": (D.Pareto, ([0.2, 0.3], [1.5, 3.0]), [0.5, 1.5]),
+    "HalfCauchy": (D.HalfCauchy, ([1.2, 0.7],), [0.1, 0.4]),
     "Dirichlet": (D.Dirichlet, ([[0.7, 3.0, 1.5]],), [[0.2, 0.5, 0.3]]),
     "MultivariateNormal": (lambda loc, tril: D.MultivariateNormal(loc, scale_tril=tril.tril()),
                            ([0.2, -0.4], [[1.2, 0.0], [0.3, 0.8]]), [0.1, 0.3]),
@@ -53,7 +57,8 @@ def test_gradcheck_log_prob_entropy(name):
 
 
 @pytest.mark.parametrize("name", ["Normal", "Laplace", "Exponential", "Uniform", "LogNormal",
-                                  "MultivariateNormal", "Cauchy", "HalfNormal"])
+                                  "MultivariateNormal", "Cauchy", "HalfNormal", "Gumbel",
+                                  "Weibull", "Pareto", "HalfCauchy"])
 def test_gradcheck_rsample_fixed_seed(name):
     make, params, _ = CONTINUOUS[name]
     params = [p64(p) for p in params]
@@ -78,22 +83,25 @@ def test_gradcheck_cdf(name):
     ("Categorical", dict(probs=[[0.2, 0.5, 0.3]])),
     ("Categorical", dict(logits=[[0.2, -1.0, 2.0]])),
     ("Binomial", dict(probs=[0.3, 0.8])), ("Poisson", dict(rate=[0.7, 4.0])),
+    ("NegativeBinomial", dict(probs=[0.3, 0.8])), ("NegativeBinomial", dict(logits=[0.3, -1.8])),
     ("Geometric", dict(probs=[0.3, 0.8])), ("Geometric", dict(logits=[0.3, -1.8])),
     ("Multinomial", dict(probs=[0.2, 0.5, 0.3])), ("OneHotCategorical", dict(probs=[0.3, 0.7])),
 ])
 def test_gradcheck_discrete_log_prob_entropy(name, params):
     key, val = next(iter(params.items()))
     x = p64(val)
-    extra = {"Binomial": dict(total_count=6), "Multinomial": dict(total_count=4)}.get(name, {})
+    extra = {"Binomial": dict(total_count=6), "Multinomial": dict(total_count=4),
+             "NegativeBinomial": dict(total_count=2.5)}.get(name, {})
     values = {"Bernoulli": [1.0, 0.0], "Categorical": [2], "Binomial": [2.0, 5.0],
-              "Poisson": [0.0, 3.0], "Geometric": [0.0, 3.0], "Multinomial": [1.0, 2.0, 1.0],
+              "Poisson": [0.0, 3.0], "Geometric": [0.0, 3.0], "NegativeBinomial": [0.0, 3.0],
+              "Multinomial": [1.0, 2.0, 1.0],
               "OneHotCategorical": [0.0, 1.0]}[name]
     value = ember.tensor(values) if name == "Categorical" else c64(values)
 
     def make(p):
         return getattr(D, name)(**extra, **{key: p}, validate_args=False)
     assert gradcheck(lambda p: make(p).log_prob(value), [x])
-    if name != "Poisson":
+    if name not in ("Poisson", "NegativeBinomial"):
         assert gradcheck(lambda p: make(p).entropy(), [x])
 
 
@@ -154,6 +162,35 @@ def test_reparameterised_gradient_is_unbiased(make, a, dmean):
     grads = alpha.grad.numpy()
     se = grads.std() / math.sqrt(n)
     assert abs(grads.mean() - dmean) < 5 * se, (grads.mean(), dmean, se)
+
+
+def test_relaxed_rsample_and_log_prob_gradients():
+    temp = c64(0.6)
+    logits = p64([[0.2, -0.7, 1.1]])
+
+    def draw_cat(lg):
+        ember.manual_seed(9)
+        return D.RelaxedOneHotCategorical(temp, logits=lg).rsample((2,))
+    assert gradcheck(draw_cat, [logits])
+    value = c64([[0.2, 0.3, 0.5]])
+    assert gradcheck(lambda lg: D.RelaxedOneHotCategorical(temp, logits=lg).log_prob(value),
+                     [logits])
+    probs = p64([0.3, 0.8])
+
+    def draw_bern(p):
+        ember.manual_seed(9)
+        return D.RelaxedBernoulli(temp, probs=p).rsample((2,))
+    assert gradcheck(draw_bern, [probs])
+    assert gradcheck(lambda p: D.RelaxedBernoulli(temp, probs=p).log_prob(c64([0.4, 0.9])),
+                     [probs])
+
+
+def test_mixture_log_prob_gradient():
+    logits, loc = p64([0.3, -0.2, 0.5]), p64([-1.0, 0.5, 2.0])
+    x = c64([-0.5, 0.0, 1.7])
+    assert gradcheck(lambda lg, m: D.MixtureSameFamily(D.Categorical(logits=lg),
+                                                       D.Normal(m, 0.8)).log_prob(x),
+                     [logits, loc])
 
 
 def test_student_t_rsample_gradient_in_loc_scale_and_df():

@@ -64,6 +64,12 @@ FAMILIES = {
     "Chi2": lambda b: dict(df=_pos(*b) * 2),
     "StudentT": lambda b: dict(df=_pos(*b) * 2, loc=_real(*b), scale=_pos(*b)),
     "StudentT_lowdf": lambda b: dict(df=_pos(*b) - 0.4),
+    "Gumbel": lambda b: dict(loc=_real(*b), scale=_pos(*b)),
+    "Weibull": lambda b: dict(scale=_pos(*b), concentration=_pos(*b)),
+    "Pareto": lambda b: dict(scale=_pos(*b), alpha=_pos(*b)),
+    "HalfCauchy": lambda b: dict(scale=_pos(*b)),
+    "NegativeBinomial": lambda b: dict(total_count=_pos(*b) * 3, probs=_unit(*b)),
+    "NegativeBinomial_logits": lambda b: dict(total_count=_pos(*b) * 3, logits=_real(*b)),
     "Geometric": lambda b: dict(probs=_unit(*b)),
     "Geometric_logits": lambda b: dict(logits=_real(*b)),
     "LogNormal": lambda b: dict(loc=_real(*b), scale=_pos(*b)),
@@ -82,10 +88,10 @@ FAMILIES = {
 }
 BATCHES = [(), (3,), (2, 3)]
 HAS_CDF = {"Normal", "Normal_bcast", "Laplace", "Exponential", "Uniform", "LogNormal", "Gamma",
-           "Cauchy", "HalfNormal", "Chi2"}
+           "Cauchy", "HalfNormal", "Chi2", "Gumbel", "Weibull", "Pareto", "HalfCauchy"}
 HAS_ICDF = {"Normal", "Normal_bcast", "Laplace", "Exponential", "Uniform", "LogNormal", "Cauchy",
-            "HalfNormal"}
-NO_ENTROPY = {"Poisson"}
+            "HalfNormal", "Gumbel", "Weibull", "Pareto", "HalfCauchy"}
+NO_ENTROPY = {"Poisson", "NegativeBinomial", "NegativeBinomial_logits"}
 
 
 def _cls(name):
@@ -244,7 +250,8 @@ KL_PAIRS = [
     ("Bernoulli", "Bernoulli"), ("Bernoulli_logits", "Bernoulli"), ("Binomial", "Binomial"),
     ("Categorical", "Categorical_logits"), ("OneHotCategorical", "OneHotCategorical"),
     ("Uniform", "Uniform"), ("LogNormal", "LogNormal"), ("Cauchy", "Cauchy"),
-    ("HalfNormal", "HalfNormal"), ("Geometric", "Geometric_logits"), ("Chi2", "Chi2"),
+    ("HalfNormal", "HalfNormal"), ("Gumbel", "Gumbel"), ("Pareto", "Pareto"),
+    ("Geometric", "Geometric_logits"), ("Chi2", "Chi2"),
     ("MultivariateNormal_cov", "MultivariateNormal_tril"),
     ("MultivariateNormal_prec", "MultivariateNormal_cov"),
     ("Exponential", "Normal"), ("Gamma", "Normal"), ("Laplace", "Normal"), ("Uniform", "Normal"),
@@ -313,3 +320,65 @@ def test_register_kl_dispatch_and_errors():
         D.kl_divergence(D.Poisson(1.0), D.Normal(0.0, 1.0))
     with pytest.raises(TypeError):
         D.register_kl(int, D.Normal)
+
+
+# ---- mixtures and relaxed distributions ---------------------------------------------------
+def _mixtures(batch):
+    logits, loc, scale = _real(*batch, 3), _real(*batch, 3, 2), _pos(*batch, 3, 2)
+    e = D.MixtureSameFamily(D.Categorical(logits=ember.tensor(logits)),
+                            D.Independent(D.Normal(ember.tensor(loc), ember.tensor(scale)), 1))
+    t = TD.MixtureSameFamily(TD.Categorical(logits=torch.tensor(logits)),
+                             TD.Independent(TD.Normal(torch.tensor(loc), torch.tensor(scale)), 1))
+    return e, t
+
+
+@pytest.mark.parametrize("batch", [(), (4,)], ids=str)
+def test_mixture_same_family(batch):
+    e, t = _mixtures(batch)
+    assert tuple(e.batch_shape) == tuple(t.batch_shape)
+    assert tuple(e.event_shape) == (2,)
+    torch.manual_seed(0)
+    v = t.sample((5,))
+    _close(e.log_prob(ember.tensor(v.numpy())), t.log_prob(v))
+    _close(e.mean, t.mean)
+    _close(e.variance, t.variance)
+    ember.manual_seed(0)
+    s = e.sample((6,))
+    assert tuple(s.shape) == (6,) + tuple(batch) + (2,)
+    # scalar-event mixture: cdf too
+    w, loc = _simplex(3), _real(3)
+    e1 = D.MixtureSameFamily(D.Categorical(ember.tensor(w)), D.Normal(ember.tensor(loc), 1.0))
+    t1 = TD.MixtureSameFamily(TD.Categorical(torch.tensor(w)), TD.Normal(torch.tensor(loc), 1.0))
+    x = np.linspace(-2, 2, 5)
+    _close(e1.cdf(ember.tensor(x)), t1.cdf(torch.tensor(x)))
+    _close(e1.log_prob(ember.tensor(x)), t1.log_prob(torch.tensor(x)))
+    assert tuple(e1.expand((2,)).sample((3,)).shape) == (3, 2)
+    with pytest.raises(ValueError, match="needs to be an  instance of"):
+        D.MixtureSameFamily(D.Normal(0.0, 1.0), D.Normal(ember.zeros(3), 1.0))
+
+
+def test_mixture_sample_moments():
+    w, loc = np.array([0.2, 0.8]), np.array([-2.0, 3.0])
+    e = D.MixtureSameFamily(D.Categorical(ember.tensor(w)), D.Normal(ember.tensor(loc), 0.5))
+    ember.manual_seed(4)
+    s = e.sample((20000,)).numpy()
+    assert abs(s.mean() - e.mean.item()) < 5 * np.sqrt(e.variance.item() / 20000)
+
+
+def test_relaxed_distributions():
+    temp, logits = np.float64(0.7), _real(2, 4)
+    e = D.RelaxedOneHotCategorical(ember.tensor(temp), logits=ember.tensor(logits))
+    t = TD.RelaxedOneHotCategorical(torch.tensor(temp), logits=torch.tensor(logits))
+    torch.manual_seed(0)
+    v = t.sample((3,))
+    _close(e.log_prob(ember.tensor(v.numpy())), t.log_prob(v), rtol=1e-7)
+    s = e.rsample((5,))
+    assert tuple(s.shape) == (5, 2, 4)
+    np.testing.assert_allclose(s.sum(-1).numpy(), 1.0, rtol=1e-9)
+    p = _unit(3)
+    eb = D.RelaxedBernoulli(ember.tensor(temp), probs=ember.tensor(p))
+    tb = TD.RelaxedBernoulli(torch.tensor(temp), probs=torch.tensor(p))
+    vb = tb.sample((4,))
+    _close(eb.log_prob(ember.tensor(vb.numpy())), tb.log_prob(vb), rtol=1e-7)
+    sb = eb.rsample((4,))
+    assert bool(((sb > 0) & (sb < 1)).all())

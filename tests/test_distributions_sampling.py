@@ -45,6 +45,18 @@ def _cases():
                      [0.5, -1.0], [10 / 8, 4 * 12 / 10]),
         "Geometric": (D.Geometric(f64([0.3, 0.8])), [1 / 0.3 - 1, 0.25],
                       [(1 / 0.3 - 1) / 0.3, 0.25 / 0.8]),
+        "Gumbel": (D.Gumbel(f64([0.5, -1.0]), f64([1.0, 2.0])),
+                   [0.5 + 0.5772156649015329, -1.0 + 2 * 0.5772156649015329],
+                   [math.pi ** 2 / 6, 4 * math.pi ** 2 / 6]),
+        "Weibull": (D.Weibull(f64([1.0, 2.0]), f64([1.5, 3.0])),
+                    [math.gamma(1 + 1 / 1.5), 2 * math.gamma(1 + 1 / 3)],
+                    [math.gamma(1 + 2 / 1.5) - math.gamma(1 + 1 / 1.5) ** 2,
+                     4 * (math.gamma(1 + 2 / 3) - math.gamma(1 + 1 / 3) ** 2)]),
+        "Pareto": (D.Pareto(f64([1.0, 0.5]), f64([6.0, 9.0])), [6 / 5, 0.5 * 9 / 8],
+                   [6 / (25 * 4), 0.25 * 9 / (64 * 7)]),
+        "NegativeBinomial": (D.NegativeBinomial(f64([3.0, 10.0]), f64([0.4, 0.7])),
+                             [3 * 0.4 / 0.6, 10 * 0.7 / 0.3],
+                             [3 * 0.4 / 0.36, 10 * 0.7 / 0.09]),
         "MultivariateNormal": (D.MultivariateNormal(f64([1.0, -1.0]), f64([[2.0, 0.5],
                                                                            [0.5, 1.0]])),
                                [1.0, -1.0], [2.0, 1.0]),
@@ -69,10 +81,12 @@ def test_sample_moments(name):
 
 
 @pytest.mark.parametrize("name", ["Normal", "Laplace", "Exponential", "Uniform", "Gamma",
-                                  "LogNormal", "HalfNormal", "Chi2", "Cauchy"])
+                                  "LogNormal", "HalfNormal", "Chi2", "Cauchy", "Gumbel",
+                                  "Weibull", "Pareto", "HalfCauchy"])
 def test_ks_against_cdf(name):
-    dist = (D.Cauchy(f64([0.5, -1.0]), f64([1.0, 3.0])) if name == "Cauchy"
-            else _cases()[name][0])
+    dist = {"Cauchy": lambda: D.Cauchy(f64([0.5, -1.0]), f64([1.0, 3.0])),
+            "HalfCauchy": lambda: D.HalfCauchy(f64([1.0, 3.0]))}.get(
+        name, lambda: _cases()[name][0])()
     ember.manual_seed(7)
     x = dist.sample((4000,))
     xs = ember.sort(x, dim=0)[0]

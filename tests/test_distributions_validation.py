@@ -49,6 +49,12 @@ BAD_ARGS = [
     (lambda: D.Cauchy(0.0, t([0.0])), "parameter scale"),
     (lambda: D.HalfNormal(t([-1.0])), "parameter scale"),
     (lambda: D.Chi2(t([0.0])), "parameter df"),
+    (lambda: D.Gumbel(0.0, t([-1.0])), "parameter scale"),
+    (lambda: D.Weibull(t([1.0]), t([0.0])), "parameter concentration"),
+    (lambda: D.Pareto(t([1.0]), t([-1.0])), "parameter rate"),  # its base Exponential, as torch
+    (lambda: D.NegativeBinomial(t([2.0]), t([1.0])), r"HalfOpenInterval"),
+    (lambda: D.MixtureSameFamily(D.Categorical(t([0.5, 0.5])), D.Normal(t([0.0, 1.0, 2.0]), 1.0)),
+     "does not equal"),
 ]
 
 
@@ -77,6 +83,8 @@ BAD_VALUES = [
     (D.Dirichlet(t([1.0, 1.0])), [0.7, 0.7], r"Simplex\(\)"),
     (D.Geometric(t([0.5])), [-1.0], "IntegerGreaterThan"),
     (D.HalfNormal(t([1.0])), [-1.0], "GreaterThanEq"),
+    (D.Pareto(t([1.0]), t([2.0])), [0.5], r"GreaterThanEq\(lower_bound=tensor\(\[1.\]\)\)"),
+    (D.NegativeBinomial(t([2.0]), t([0.5])), [0.5], "IntegerGreaterThan"),
 ]
 
 

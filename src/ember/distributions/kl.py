@@ -15,12 +15,14 @@ from .distribution import Distribution
 from .exponential import Exponential
 from .gamma import Gamma
 from .geometric import Geometric
+from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
 from .laplace import Laplace
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _tril_solve
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
+from .pareto import Pareto
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
@@ -190,6 +192,16 @@ def _kl_geometric_geometric(p, q):
     return (-p.entropy() - ((-q.probs).log1p() / p.probs) - q.logits)
 
 
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p, q):
+    # with r = b_p / b_q: log(1/r) + gamma (r - 1) + (m_p - m_q)/b_q
+    #   + exp((m_q - m_p)/b_q) Gamma(1 + r) - 1
+    r = p.scale / q.scale
+    shift = (p.loc - q.loc) / q.scale
+    return (-r.log() + euler_constant * (r - 1) + shift
+            + ((-shift) + (1 + r).lgamma()).exp() - 1)
+
+
 @register_kl(HalfNormal, HalfNormal)
 def _kl_halfnormal_halfnormal(p, q):
     return _kl_normal_normal(p.base_dist, q.base_dist)
@@ -233,6 +245,14 @@ def _kl_normal_normal(p, q):
 @register_kl(OneHotCategorical, OneHotCategorical)
 def _kl_onehotcategorical_onehotcategorical(p, q):
     return _kl_categorical_categorical(p._categorical, q._categorical)
+
+
+@register_kl(Pareto, Pareto)
+def _kl_pareto_pareto(p, q):
+    # E_p[log x] = log s_p + 1/a_p; infinite when p puts mass below q's scale
+    ratio = p.alpha / q.alpha
+    result = ratio.log() + q.alpha * (p.scale / q.scale).log() - 1 + ratio.reciprocal()
+    return _where_inf(p.scale < q.scale, result)
 
 
 @register_kl(Poisson, Poisson)
