@@ -200,3 +200,36 @@ def test_repr_and_lazy_probs_logits():
     m = D.MultivariateNormal(t([0.0, 0.0]), precision_matrix=t([[2.0, 0.5], [0.5, 1.0]]))
     np.testing.assert_allclose((m.covariance_matrix @ m.precision_matrix).numpy(), np.eye(2),
                                atol=1e-5)
+
+
+def test_stick_breaking_and_constraint_registry():
+    torch = pytest.importorskip("torch")
+    x = np.array([[0.3, -1.2, 2.0], [0.0, 0.0, 0.0]])
+    e, tt = D.StickBreakingTransform(), torch.distributions.StickBreakingTransform()
+    ex, tx = ember.tensor(x), torch.tensor(x)
+    ey, ty = e(ex), tt(tx)
+    np.testing.assert_allclose(ey.numpy(), ty.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ey.numpy()[1], 0.25, rtol=1e-12)  # x = 0: the uniform point
+    np.testing.assert_allclose(e.log_abs_det_jacobian(ex, ey).numpy(),
+                               tt.log_abs_det_jacobian(tx, ty).numpy(), rtol=1e-10)
+    np.testing.assert_allclose(e.inv(ey).numpy(), x, atol=1e-12)
+    assert tuple(e.forward_shape((2, 3))) == (2, 4) and tuple(e.inverse_shape((2, 4))) == (2, 3)
+    # a Dirichlet pushed back through stick breaking is a proper density on R^(K-1)
+    td = D.TransformedDistribution(D.Dirichlet(ember.tensor([2.0, 3.0, 4.0])), e.inv)
+    ttd = torch.distributions.TransformedDistribution(
+        torch.distributions.Dirichlet(torch.tensor([2.0, 3.0, 4.0])), tt.inv)
+    v = ttd.sample((4,))
+    np.testing.assert_allclose(td.log_prob(ember.tensor(v.numpy())).numpy(),
+                               ttd.log_prob(v).numpy(), rtol=1e-4)
+    u = ember.tensor(np.linspace(-3, 3, 6).reshape(2, 3))
+    for c in [constraints.real, constraints.positive, constraints.nonnegative,
+              constraints.greater_than(2.0), constraints.less_than(-1.0),
+              constraints.unit_interval, constraints.interval(-2.0, 5.0), constraints.simplex,
+              constraints.independent(constraints.positive, 1)]:
+        for registry in (D.biject_to, D.transform_to):
+            y = registry(c)(u)
+            assert bool(c.check(y).all()), (c, registry)
+    assert isinstance(D.biject_to(constraints.simplex), D.StickBreakingTransform)
+    assert isinstance(D.transform_to(constraints.simplex), D.SoftmaxTransform)
+    with pytest.raises(NotImplementedError):
+        D.biject_to(constraints.lower_cholesky)

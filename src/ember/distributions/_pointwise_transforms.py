@@ -1,4 +1,5 @@
-"""The concrete transforms (exp, power, sigmoid, softplus, tanh, abs, affine, softmax);
+"""The concrete transforms (exp, power, sigmoid, softplus, tanh, abs, affine, softmax,
+stick-breaking);
 re-exported by ``ember.distributions.transforms``, where PyTorch's module path puts them."""
 import numbers
 
@@ -7,7 +8,8 @@ from . import constraints
 from .transforms import Transform
 
 __all__ = ["AbsTransform", "AffineTransform", "ExpTransform", "PowerTransform",
-           "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "TanhTransform"]
+           "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StickBreakingTransform",
+           "TanhTransform"]
 
 
 class ExpTransform(Transform):
@@ -280,3 +282,48 @@ class SoftmaxTransform(Transform):
         if len(shape) < 1:
             raise ValueError("Too few dimensions on input")
         return shape
+
+
+class StickBreakingTransform(Transform):
+    """Unconstrained vectors of length K-1 to the K-simplex by stick breaking: piece i takes
+    the fraction z_i = sigmoid(x_i - log(K-1-i)) of what is left (x = 0 gives the uniform
+    point); the last piece is the remainder. Bijective, so it has a log-det-Jacobian."""
+    domain = constraints.real_vector
+    codomain = constraints.simplex
+    bijective = True
+
+    def __eq__(self, other):
+        return isinstance(other, StickBreakingTransform)
+
+    __hash__ = object.__hash__
+
+    @staticmethod
+    def _shift(n, like):
+        # log(n), log(n-1), ..., log(1) for the n = K-1 inputs
+        return ember.arange(n, 0, -1, dtype=like.dtype, device=like.device).log()
+
+    def _call(self, x):
+        z = _clipped_sigmoid(x - self._shift(x.shape[-1], x))
+        left = (1 - z).cumprod(-1)  # stick left after each break
+        ones = ember.ones_like(z[..., :1])
+        return ember.cat([z, ones], -1) * ember.cat([ones, left], -1)
+
+    def _inverse(self, y):
+        pieces = y[..., :-1]
+        left = (1 - pieces.cumsum(-1)).clamp(min=ember.finfo(y.dtype).tiny)
+        return pieces.log() - left.log() + self._shift(pieces.shape[-1], y)
+
+    def log_abs_det_jacobian(self, x, y):
+        # sum_i log(1 - z_i) + log y_i, with log(1 - z) = logsigmoid(-u)
+        u = x - self._shift(x.shape[-1], x)
+        return (ember.nn.functional.logsigmoid(-u) + y[..., :-1].log()).sum(-1)
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return tuple(shape[:-1]) + (shape[-1] + 1,)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return tuple(shape[:-1]) + (shape[-1] - 1,)

@@ -7,7 +7,8 @@ from .utils import _sum_rightmost, inherit_property_docs
 
 __all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform",
            "IndependentTransform", "PowerTransform", "SigmoidTransform", "SoftmaxTransform",
-           "SoftplusTransform", "TanhTransform", "Transform", "identity_transform"]
+           "SoftplusTransform", "StickBreakingTransform", "TanhTransform", "Transform",
+           "identity_transform"]
 
 
 class Transform:
@@ -346,4 +347,5 @@ class IndependentTransform(Transform):
 
 from ._pointwise_transforms import (AbsTransform, AffineTransform, ExpTransform,  # noqa: E402
                                     PowerTransform, SigmoidTransform, SoftmaxTransform,
-                                    SoftplusTransform, TanhTransform)
+                                    SoftplusTransform, StickBreakingTransform,
+                                    TanhTransform)
