@@ -205,6 +205,21 @@ def test_student_t_rsample_gradient_in_loc_scale_and_df():
     assert df.grad is not None and bool(ember.isfinite(df.grad).all())
 
 
+def test_gamma_second_derivative_raises_instead_of_zero():
+    a = p64([1.5, 3.0])
+    ember.manual_seed(1)
+    x = D.Gamma(a, 1.0).rsample()
+    (g,) = ember.autograd.grad(x.sum(), a, create_graph=True)
+    assert g.grad_fn is not None
+    with pytest.raises(RuntimeError, match="standard_gamma_grad is not implemented"):
+        g.sum().backward()
+    from ember.distributions.utils import standard_gamma
+    assert standard_gamma(a).grad_fn.name() == "StandardGammaBackward0"
+    (gp,) = ember.autograd.grad(gammainc(a, c64([1.0, 2.0])).sum(), a, create_graph=True)
+    with pytest.raises(RuntimeError, match="gammainc w.r.t. its first argument"):
+        gp.sum().backward()
+
+
 def test_gamma_rate_gradient_and_gammainc_grad():
     a, b = p64([0.7, 3.0]), p64([1.5, 0.8])
 

@@ -131,10 +131,30 @@ def vec_to_tril_matrix(vec, diag=0):
 
 
 # ---- standard gamma: sampler, implicit gradient, incomplete gamma ----------------------------
+class _FirstOrderOnly(Op):
+    """A derivative factor computed on arrays (``value``), attached to the graph of ``anchor``:
+    differentiating it again raises, naming the derivative, instead of silently giving zero."""
+
+    def forward(ctx, anchor, value, name):
+        ctx.what = name
+        return value
+
+    def backward(ctx, g):
+        raise RuntimeError(f"the derivative of {ctx.what} is not implemented (first order "
+                           "only, as in PyTorch)")
+
+
+def _derivative_factor(anchor, value, name):
+    from .._tensor import _wrap
+    return _FirstOrderOnly.apply(anchor, value=value, name=name) if anchor.requires_grad \
+        else _wrap(value)
+
+
 class _StandardGammaRsample(Op):
     """Identity on a drawn gamma sample, whose derivative w.r.t. the concentration is the
     implicit one, dx/da = -(dP(a, x)/da) / pdf(x; a) (as ``torch._standard_gamma``'s)."""
     save = (0,)
+    _name = "StandardGammaBackward0"
 
     def forward(ctx, alpha, sample):
         ctx.sample = sample
@@ -144,8 +164,7 @@ class _StandardGammaRsample(Op):
         (alpha,) = ctx.saved_tensors
         xp = ctx.xp
         _, _, dx = _special.gammainc_grad(xp, alpha._data, ctx.sample)
-        from .._tensor import _wrap
-        return g * _wrap(dx), None
+        return g * _derivative_factor(alpha, dx, "standard_gamma_grad"), None
 
 
 def standard_gamma(concentration, generator=None):
@@ -163,6 +182,7 @@ class _Gammainc(Op):
     """The regularized lower incomplete gamma P(a, x); d/dx is the gamma density, d/da comes
     from the series / continued fraction (not differentiable again)."""
     save = (0, 1)
+    _name = "GammaincBackward0"
 
     def forward(ctx, a, x):
         p, dp, _ = _special.gammainc_grad(ctx.xp, a, x)
@@ -171,8 +191,9 @@ class _Gammainc(Op):
 
     def backward(ctx, g):
         a, x = ctx.saved_tensors
-        from .._tensor import _wrap
-        ga = g * _wrap(ctx.dp) if ctx.needs_input_grad[0] else None
+        ga = None
+        if ctx.needs_input_grad[0]:
+            ga = g * _derivative_factor(a, ctx.dp, "gammainc w.r.t. its first argument")
         gx = None
         if ctx.needs_input_grad[1]:
             gx = g * ((a - 1) * x.log() - x - a.lgamma()).exp()
