@@ -233,3 +233,15 @@ def test_stick_breaking_and_constraint_registry():
     assert isinstance(D.transform_to(constraints.simplex), D.SoftmaxTransform)
     with pytest.raises(NotImplementedError):
         D.biject_to(constraints.lower_cholesky)
+
+
+@pytest.mark.parametrize("diag", [0, -1, 1])
+def test_tril_vector_round_trip_matches_torch(diag):
+    torch = pytest.importorskip("torch")
+    from ember.distributions.utils import tril_matrix_to_vec, vec_to_tril_matrix
+    import torch.distributions.utils as tu
+    m = np.arange(32.0).reshape(2, 4, 4)
+    v = tril_matrix_to_vec(ember.tensor(m), diag).numpy()
+    np.testing.assert_array_equal(v, tu.tril_matrix_to_vec(torch.tensor(m), diag).numpy())
+    np.testing.assert_array_equal(vec_to_tril_matrix(ember.tensor(v), diag).numpy(),
+                                  tu.vec_to_tril_matrix(torch.tensor(v), diag).numpy())
