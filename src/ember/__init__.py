@@ -77,5 +77,5 @@ from . import functional, storage, backends, version, amp  # noqa: E402,F401
 from .amp import autocast, GradScaler, is_autocast_enabled  # noqa: E402,F401
 
 from ._unsupported import install as _install_missing  # noqa: E402
-_install_missing(__name__)
+_install_missing(__name__, lazy=("distributions",))
 del _install_missing

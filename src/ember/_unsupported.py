@@ -18,13 +18,17 @@ def torch_name(module_name):
     return "torch" + module_name[len("ember"):] if module_name.startswith("ember") else module_name
 
 
-def install(module_name):
+def install(module_name, lazy=()):
     """Give module ``module_name`` a ``__getattr__`` whose AttributeError names the missing
-    attribute, its PyTorch name, and docs/unsupported.md."""
+    attribute, its PyTorch name, and docs/unsupported.md. Names in ``lazy`` are subpackages
+    imported on first use (``ember.distributions``), so that importing the parent stays fast."""
     mod = sys.modules[module_name]
     torch_mod = torch_name(module_name)
 
     def __getattr__(name):
+        if name in lazy:
+            import importlib
+            return importlib.import_module(f"{module_name}.{name}")
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(f"module {module_name!r} has no attribute {name!r}",
                                  name=name, obj=mod)

@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 
 __all__ = ["new_stream", "entropy_seed", "stream_state", "restore_stream", "bernoulli_draw",
-           "multinomial_draw"]
+           "multinomial_draw", "gamma_draw", "binomial_draw"]
 
 
 def new_stream(seed):
@@ -70,3 +70,20 @@ def multinomial_draw(stream, probs, num_samples, replacement):
                 keys = np.log(row) - np.log(-np.log(stream.random(n_cat)))
             result[i] = np.argsort(-keys, kind="stable")[:num_samples]
     return result.reshape(probs.shape[:-1] + (num_samples,))
+
+
+def gamma_draw(stream, concentration):
+    """Standard gamma samples (rate 1), one per element of host array ``concentration``, in
+    its float dtype; underflowed zeros are raised to the dtype's smallest normal number, so
+    logs of the samples stay finite (as ``torch._standard_gamma``'s callers clamp them)."""
+    conc = np.asarray(concentration)
+    out = stream.standard_gamma(conc.astype(np.float64)).astype(conc.dtype, copy=False)
+    return np.maximum(out, np.finfo(conc.dtype).tiny)
+
+
+def binomial_draw(stream, total_count, probs):
+    """Binomial counts for host arrays ``total_count`` and ``probs`` (broadcast together), as
+    floats of ``probs``' dtype (``torch.binomial``)."""
+    probs = np.asarray(probs)
+    n = np.asarray(total_count).astype(np.int64)
+    return stream.binomial(n, probs.astype(np.float64)).astype(probs.dtype, copy=False)
