@@ -1,7 +1,23 @@
 """Testing helpers: ``assert_close`` (as ``torch.testing.assert_close``) for Ember, NumPy and torch."""
+import contextlib
+
 import numpy as np
 
-__all__ = ["assert_close", "to_numpy"]
+__all__ = ["assert_close", "to_numpy", "use_standin_cuda"]
+
+
+@contextlib.contextmanager
+def use_standin_cuda():
+    """Within the block, device 'cuda' is ``ember.testing.standin_cupy``: a strict CuPy
+    look-alike on NumPy that refuses implicit host copies (so tests find them without a GPU).
+    Yields the stand-in module. ``EMBER_STANDIN_CUDA=1`` does the same for a whole process."""
+    from .. import _device
+    from . import standin_cupy
+    old = _device._set_cuda_module(standin_cupy)
+    try:
+        yield standin_cupy
+    finally:
+        _device._set_cuda_module(old)
 
 _DEFAULT_TOL = {"float16": (1e-3, 1e-5), "bfloat16": (1.6e-2, 1e-5), "float32": (1.3e-6, 1e-5),
                 "float64": (1e-7, 1e-7), "complex64": (1.3e-6, 1e-5), "complex128": (1e-7, 1e-7)}
