@@ -13,6 +13,7 @@ It owns:
 - special functions NumPy lacks (``special``: erf, lgamma, digamma ... via SciPy or Python's math);
 - small host-side helpers ops need (broadcast shapes, writable views of read-only memory).
 """
+import contextlib
 import numbers
 
 import numpy as np
@@ -24,7 +25,7 @@ __all__ = ["HOST_ARRAY", "HOST_SCALAR", "SCALAR_TYPES", "INTEGER_TYPES", "BOOL_T
            "backend_for", "is_host_array", "is_array", "to_host", "to_backend", "transfer",
            "bump_version",
            "broadcast_shapes", "make_writable", "host_array", "host_frombuffer", "int_max",
-           "dtype_kind"]
+           "dtype_kind", "errstate"]
 
 HOST_ARRAY = np.ndarray
 HOST_SCALAR = np.generic
@@ -70,6 +71,14 @@ def transfer(arr, dev):
         return to_host(arr)
     with xp.cuda.Device(dev.index or 0):
         return xp.asarray(arr)
+
+
+def errstate(xp, **kwargs):
+    """NumPy's ``errstate(**kwargs)`` for host arrays; a no-op context for other backends
+    (CuPy has none: GPU kernels never warn)."""
+    if xp is np:
+        return np.errstate(**kwargs)
+    return contextlib.nullcontext()
 
 
 def broadcast_shapes(*shapes):

@@ -2,6 +2,7 @@
 from .. import _backend as B, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
+from ..autograd.node import _same_device
 
 _NP_TO_DTYPE = D._BY_NP
 
@@ -147,7 +148,11 @@ def promote(*operands, compute_dtype=None):
         else:
             out.append(scalar_tensor(x, dt, like))
     if len(out) > 1:
-        check_same_device(*out)
+        kind = type(like._data)
+        for x in out:
+            if x is not None and type(x._data) is not kind:
+                out = list(_same_device(out))  # raises, or moves 0-d cpu tensors over
+                break
     return out, dt
 
 
