@@ -69,12 +69,15 @@ def check_same_on_device(d, c, device, *, rtol=1e-5, atol=1e-6, path="result"):
         assert type(d) is type(c) and d == c, f"{path}: {d!r} vs {c!r}"
 
 
-def compare_on_device(fn, device="cuda", *, rtol=1e-5, atol=1e-6):
-    """Run ``fn(ember)`` and ``fn(on_device(ember, device))``; same results or same error."""
+def compare_on_device(fn, device="cuda", *, rtol=1e-5, atol=1e-6, must_succeed=False):
+    """Run ``fn(ember)`` and ``fn(on_device(ember, device))``; same results or same error
+    (``must_succeed``: the cpu run may not raise)."""
     import ember
     try:
         expected = _seeded(fn, ember)
     except Exception as exc:
+        if must_succeed:
+            raise
         try:
             _seeded(fn, on_device(ember, device))
         except Exception as mine:
