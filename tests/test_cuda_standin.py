@@ -607,3 +607,19 @@ MISC = {
 @pytest.mark.parametrize("fn", [pytest.param(f, id=k) for k, f in MISC.items()])
 def test_misc_table(fn):
     compare_on_device(fn, "cuda", rtol=1e-5, atol=1e-5, must_succeed=True)
+
+
+def test_tensor_from_list_of_cuda_scalars():
+    parts = [ember.tensor(1.0, device="cuda"), ember.tensor(2.0, device="cuda")]
+    t = ember.tensor(parts)
+    assert t.is_cpu and t.tolist() == [1.0, 2.0]
+    assert ember.tensor(parts, device="cuda").is_cuda
+    assert ember.tensor([ember.tensor(3), ember.tensor(4)], device="cuda").tolist() == [3, 4]
+
+
+def test_assert_close_checks_device():
+    from ember.testing import assert_close
+    with pytest.raises(AssertionError, match="device"):
+        assert_close(ember.ones(2, device="cuda"), ember.ones(2))
+    assert_close(ember.ones(2, device="cuda"), ember.ones(2), check_device=False)
+    assert_close(ember.ones(2, device="cuda"), ember.ones(2, device="cuda"))

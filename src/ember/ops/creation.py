@@ -54,8 +54,8 @@ def _promote_data(a, b):
 
 def _to_array(data, dtype, xp):
     """Nested data (lists of numbers or tensors, arrays) as a fresh array of ``dtype``."""
-    if isinstance(data, Tensor):
-        return xp.array(data._data, dtype=dtype.np)
+    if isinstance(data, Tensor):  # copied across devices when it lives elsewhere
+        return xp.array(B.to_backend(data._data, xp), dtype=dtype.np)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
         if any(isinstance(x, Tensor) and x._data.size != 1 for x in data):
             raise ValueError("only one element tensors can be converted to Python scalars")

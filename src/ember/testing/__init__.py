@@ -48,8 +48,14 @@ def _dtype_name(x):
 
 
 def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=True, check_dtype=True,
-                 check_shape=True, msg=None):
-    """Raise AssertionError unless ``actual`` and ``expected`` match in shape, dtype and values."""
+                 check_shape=True, check_device=True, msg=None):
+    """Raise AssertionError unless ``actual`` and ``expected`` match in shape, dtype, device
+    (two Ember tensors, unless ``check_device=False``) and values."""
+    from .._tensor import Tensor
+    if check_device and isinstance(actual, Tensor) and isinstance(expected, Tensor) and \
+            actual.device != expected.device:
+        raise AssertionError(f"The values for attribute 'device' do not match: {actual.device} "
+                             f"!= {expected.device}." + (f" ({msg})" if msg else ""))
     a, e = to_numpy(actual), to_numpy(expected)
     if check_shape and a.shape != e.shape:
         raise AssertionError(f"shape mismatch: {a.shape} vs {e.shape}" + (f" ({msg})" if msg else ""))
