@@ -272,10 +272,12 @@ class Op(Node):
             if (first._rg or b is not None and b._rg) and STATE.enabled and cls.differentiable:
                 ctx._record(inputs, result)
             return result
-        kinds = {type(t._data) for t in inputs if t is not None}
-        if len(kinds) > 1:
-            inputs = _same_device(inputs)
-            ctx.xp = next(t for t in inputs if t is not None)._backend()
+        kind = type(first._data)
+        for t in inputs:
+            if t is not None and type(t._data) is not kind:  # another device: check, or raise
+                inputs = _same_device(inputs)
+                ctx.xp = inputs[0]._backend()
+                break
         result = _wrap(cls.forward(ctx, *[None if t is None else t._data for t in inputs],
                                    **params))
         if STATE.enabled and cls.differentiable:
