@@ -15,6 +15,8 @@ from ember.testing.device_check import (compare_on_device, compare_grads_on_devi
 import test_core_math as core_math
 import test_autograd_ops_table as ops_table
 import test_core_grad as core_grad
+import test_core_views as core_views
+import test_core_view_chains as view_chains
 
 
 @pytest.fixture(autouse=True)
@@ -623,3 +625,66 @@ def test_assert_close_checks_device():
         assert_close(ember.ones(2, device="cuda"), ember.ones(2))
     assert_close(ember.ones(2, device="cuda"), ember.ones(2), check_device=False)
     assert_close(ember.ones(2, device="cuda"), ember.ones(2, device="cuda"))
+
+
+# ---- views and indexing on cuda: the core view tables ----------------------------------------
+_VIEW_TABLES = {
+    "ATTRS": lambda f: f,
+    "VIEWS": core_views._view_case,
+    "GET": lambda k: core_views._getitem(k),
+    "SET": lambda kv: core_views._setitem(*kv),
+    "IDXTAB": lambda f: f,
+    "SHAPE_API": core_views._with_layout,
+    "COMPLEX_VIEWS": core_views._with_layout,
+}
+_VIEW_CASES = [pytest.param(make(entry), id=f"{table}-{k}")
+               for table, make in _VIEW_TABLES.items()
+               for k, entry in getattr(core_views, table).items()]
+
+
+@pytest.mark.parametrize("fn", _VIEW_CASES)
+def test_view_and_index_tables(fn):
+    compare_on_device(fn, "cuda")
+
+
+def test_random_view_chains_on_cuda():
+    import random
+    for trial in range(150):
+        gen = random.Random(10_000 + trial)
+        seq = [gen.randrange(len(view_chains.OPS)) for _ in range(gen.randint(1, 5))]
+        compare_on_device(lambda m: view_chains._run(m, seq, trial), "cuda")
+
+
+def test_views_share_device_memory_and_version():
+    base = ember.zeros(3, 4, device="cuda")
+    v = base.t()[1:]
+    v.add_(1.0)
+    assert base._version is v._version and base[1].sum().item() == 3.0
+    w = base.view(12)
+    w[0] = 7.0
+    assert base[0, 0].item() == 7.0
+    assert type(v._data) is scp.ndarray and v.untyped_storage().data_ptr() == \
+        base.untyped_storage().data_ptr()
+
+
+def test_inplace_on_view_backward_on_cuda():
+    for dev in ("cpu", "cuda"):
+        x = ember.arange(12.0, device=dev).reshape(3, 4).requires_grad_()
+        y = x * 2
+        y[1].mul_(3)
+        y.t()[0].zero_()
+        y.sum().backward()
+        if dev == "cpu":
+            ref = x.grad
+        else:
+            assert x.grad.is_cuda and ember.equal(x.grad.cpu(), ref)
+
+
+def test_standin_integer_index_is_a_view():
+    a = scp.zeros((2, 3))
+    v = a[1, 2]
+    assert isinstance(v, scp.ndarray) and v.ndim == 0
+    v[...] = 4.0
+    w = a[..., 0, 1]
+    w[...] = 2.0
+    assert float(a[1, 2]) == 4.0 and float(a[0, 1]) == 2.0

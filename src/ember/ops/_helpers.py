@@ -180,11 +180,11 @@ def check_writable(t):
     expanded array (NumPy marks them all read-only) are made writable.
     """
     arr = t._data
-    if type(arr) is not B.HOST_ARRAY or (arr.flags.writeable and 0 not in arr.strides) or \
-            not arr.size:
+    host = type(arr) is B.HOST_ARRAY
+    if (0 not in arr.strides and (not host or arr.flags.writeable)) or not arr.size:
         return
     if not any(s == 0 and n > 1 for s, n in zip(arr.strides, arr.shape)):
-        if not arr.flags.writeable:
+        if host and not arr.flags.writeable:  # CuPy arrays are always writable
             t._data = B.make_writable(arr)
         return
     raise RuntimeError("unsupported operation: more than one element of the written-to tensor "

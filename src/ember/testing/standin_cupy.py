@@ -217,7 +217,11 @@ class ndarray:
 
     # -- indexing
     def __getitem__(self, key):
-        r = self._a[_unwrap_key(key)]
+        k = _unwrap_key(key)
+        r = self._a[k]
+        if isinstance(r, _np.generic):  # CuPy gives a 0-d view where NumPy gives a scalar copy
+            kt = tuple(x for x in (k if type(k) is tuple else (k,)) if x is not Ellipsis)
+            r = self._a[kt + (Ellipsis,)]
         return _view(r, self) if isinstance(r, _np.ndarray) and r.base is not None else _wrap(r)
 
     def __setitem__(self, key, value):
@@ -411,9 +415,19 @@ def _call(f, args, kwargs):
     return _wrap(r)
 
 
+_WRITES_FIRST = frozenset({"copyto", "put_along_axis", "put", "place", "putmask",
+                           "fill_diagonal"})
+
+
 def _function(f):
-    def fn(*args, **kwargs):
-        return _call(f, args, kwargs)
+    if getattr(f, "__name__", "") in _WRITES_FIRST:  # in-place into the first argument
+        def fn(dst, *args, **kwargs):
+            target = _wrap_array(_writable(_unwrap(dst)), dst._mem) if type(dst) is ndarray \
+                else dst
+            return _call(f, (target,) + args, kwargs)
+    else:
+        def fn(*args, **kwargs):
+            return _call(f, args, kwargs)
     fn.__name__ = getattr(f, "__name__", "function")
     fn.__doc__ = getattr(f, "__doc__", None)
     return fn
