@@ -688,3 +688,47 @@ def test_standin_integer_index_is_a_view():
     w = a[..., 0, 1]
     w[...] = 2.0
     assert float(a[1, 2]) == 4.0 and float(a[0, 1]) == 2.0
+
+
+# ---- every other parity table of the core and nn tests: ``fn(m)`` dicts, found by shape ------
+_TABLE_MODULES = ["test_coreops_joining", "test_coreops_linalg", "test_coreops_reduce",
+                  "test_coreops_sorting", "test_core_reduce", "test_core_creation",
+                  "test_core_api", "test_gaps_math_extra", "test_gaps_methods",
+                  "test_fidelity_return_types", "test_fidelity_halfmath",
+                  "test_nn_core_functional", "test_nn_conv_functional", "test_nn_core_losses",
+                  "test_core_errors"]
+# rows about the cpu device itself, or that hand a NumPy array to a cuda tensor
+_DEVICE_SPECIFIC = {"MISC:numpy-dtype", "MISC:matmul-numpy", "MISC:Tensor-np",
+                    "CREATE:tensor-device", "CONVERT:to-device", "CONVERT:to-device-dtype",
+                    "CONVERT:to-kw", "CONVERT:cpu-is-self", "CONVERT:device-attr"}
+
+
+def _fn_of_m_tables():
+    import importlib
+    import types
+    out = []
+    for name in _TABLE_MODULES:
+        mod = importlib.import_module(name)
+        for tname, table in list(vars(mod).items()):
+            if not isinstance(table, dict) or not table or not all(
+                    isinstance(f, types.FunctionType) and f.__code__.co_argcount == 1
+                    and f.__code__.co_varnames[0] == "m" for f in table.values()):
+                continue
+            for key, fn in table.items():
+                if f"{tname}:{key}" in _DEVICE_SPECIFIC or (tname == "CREATE" and
+                                                           key.startswith("legacy-")):
+                    continue  # legacy constructors (FloatTensor ...) always make cpu tensors
+                out.append(pytest.param(fn, id=f"{name[5:]}-{tname}-{key}"))
+    return out
+
+
+_MORE_TABLES = _fn_of_m_tables()
+
+
+def test_more_tables_were_found():
+    assert len(_MORE_TABLES) > 600
+
+
+@pytest.mark.parametrize("fn", _MORE_TABLES)
+def test_more_tables(fn):
+    compare_on_device(fn, "cuda", rtol=1e-5, atol=1e-5)

@@ -21,12 +21,13 @@ import numpy as np
 from .._device import backend_of, backend_for, cuda_available  # noqa: F401 (re-exported)
 from .inplace import bump_version  # noqa: F401 (re-exported)
 
-__all__ = ["HOST_ARRAY", "HOST_SCALAR", "SCALAR_TYPES", "INTEGER_TYPES", "BOOL_TYPES", "backend_of",
+__all__ = ["HOST_MODULE", "HOST_ARRAY", "HOST_SCALAR", "SCALAR_TYPES", "INTEGER_TYPES", "BOOL_TYPES", "backend_of",
            "backend_for", "is_host_array", "is_array", "to_host", "to_backend", "transfer",
            "bump_version",
            "broadcast_shapes", "make_writable", "host_array", "host_frombuffer", "int_max",
            "dtype_kind", "errstate"]
 
+HOST_MODULE = np
 HOST_ARRAY = np.ndarray
 HOST_SCALAR = np.generic
 SCALAR_TYPES = (numbers.Number, np.generic)

@@ -66,6 +66,9 @@ def _to_array(data, dtype, xp):
     if dtype is D.bfloat16:
         return xp.asarray(B.host_array(data, D.float32.np).astype(dtype.np))
     try:
+        if xp is not B.HOST_MODULE and isinstance(data, (list, tuple)):  # built on the host:
+            # they may hold cuda scalars (read with an explicit copy, as PyTorch's item())
+            return xp.asarray(B.host_array(data, dtype.np))
         return xp.array(data, dtype=dtype.np)
     except OverflowError:
         raise RuntimeError(f"value cannot be converted to type {dtype.name} without "
