@@ -732,3 +732,24 @@ def test_more_tables_were_found():
 @pytest.mark.parametrize("fn", _MORE_TABLES)
 def test_more_tables(fn):
     compare_on_device(fn, "cuda", rtol=1e-5, atol=1e-5)
+
+
+_FACTORY_ARGS = {
+    "tensor": ([1.0],), "as_tensor": ([1.0],), "asarray": ([1.0],), "zeros": (2,), "ones": (2,),
+    "empty": (2,), "full": ((2,), 1.0), "arange": (3,), "range": (0, 2), "linspace": (0, 1, 3),
+    "logspace": (0, 1, 3), "eye": (2,), "rand": (2,), "randn": (2,), "randint": (0, 3, (2,)),
+    "randperm": (3,), "normal": (0.0, 1.0, (2,)), "scalar_tensor": (1.0,),
+    "tril_indices": (3, 3), "triu_indices": (3, 3), "empty_strided": ((2,), (1,)),
+    "zeros_like": "like", "ones_like": "like", "empty_like": "like", "rand_like": "like",
+    "randn_like": "like", "full_like": ("like", 2.0), "randint_like": ("like", 5),
+}
+
+
+@pytest.mark.parametrize("name", list(_FACTORY_ARGS))
+def test_every_factory_takes_device(name):
+    """PyTorch's factories with a ``device=`` argument (those Ember has) make cuda tensors."""
+    spec = _FACTORY_ARGS[name]
+    like = ember.ones(2, 3)
+    args = (like,) if spec == "like" else tuple(like if a == "like" else a for a in spec)
+    t = getattr(ember, name)(*args, device="cuda")
+    assert t.is_cuda and type(t._data) is scp.ndarray
