@@ -71,6 +71,8 @@ def transfer(arr, dev):
     if xp is np:
         return to_host(arr)
     with xp.cuda.Device(dev.index or 0):
+        if isinstance(arr, xp.ndarray) and arr.device.id != (dev.index or 0):
+            return xp.array(arr)  # peer copy: asarray would hand back the other GPU's array
         return xp.asarray(arr)
 
 
