@@ -753,3 +753,14 @@ def test_every_factory_takes_device(name):
     args = (like,) if spec == "like" else tuple(like if a == "like" else a for a in spec)
     t = getattr(ember, name)(*args, device="cuda")
     assert t.is_cuda and type(t._data) is scp.ndarray
+
+
+def test_ctc_lengths_may_be_tuples_or_cpu_tensors():
+    F = ember.nn.functional
+    lp = F.log_softmax(ember.randn(5, 2, 4), 2)
+    tg = ember.tensor([[1, 2], [3, 3]])
+    ref = F.ctc_loss(lp, tg, (5, 5), (2, 2))
+    for il, tl in (((5, 5), (2, 2)), (ember.tensor([5, 5]), ember.tensor([2, 2])),
+                   (ember.tensor([5, 5], device="cuda"), ember.tensor([2, 2], device="cuda"))):
+        got = F.ctc_loss(lp.cuda(), tg.cuda(), il, tl)
+        check_same_on_device(got, ref, "cuda")
