@@ -764,3 +764,12 @@ def test_ctc_lengths_may_be_tuples_or_cpu_tensors():
                    (ember.tensor([5, 5], device="cuda"), ember.tensor([2, 2], device="cuda"))):
         got = F.ctc_loss(lp.cuda(), tg.cuda(), il, tl)
         check_same_on_device(got, ref, "cuda")
+
+
+def test_cuda_peak_sees_transient_allocations():
+    cuda = ember.cuda
+    cuda.reset_peak_memory_stats()
+    base = cuda.memory_allocated()
+    ember.empty(25_000, dtype=ember.float64, device="cuda").sum()  # freed right away
+    assert cuda.memory_allocated() == base
+    assert cuda.max_memory_allocated() >= base + 200_000

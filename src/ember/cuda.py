@@ -4,7 +4,8 @@ Memory statistics come from CuPy's default memory pool: ``memory_allocated`` is 
 arrays hold (``MemoryPool.used_bytes``), ``memory_reserved`` adds the freed blocks the pool keeps
 (``total_bytes``), ``empty_cache`` returns those to the driver (``free_all_blocks``). The peaks
 (``max_memory_*``) are tracked by an allocator Ember installs in front of the pool the first
-time a statistic is asked for, so allocations made before that are not in the peak.
+time a peak is asked for or reset (one Python call per allocation from then on); allocations
+made before that count only through the current value at that moment.
 Random numbers for cuda tensors are drawn on the host by Ember's generator and copied over, so
 ``manual_seed`` here seeds that same generator (one seed gives the same numbers on every device).
 """
@@ -192,7 +193,7 @@ def _pool_tracker():
 
 def memory_allocated(device=None):
     """Bytes held by live cuda tensors (``torch.cuda.memory_allocated``)."""
-    return int(_pool_tracker().pool.used_bytes())
+    return int(_xp().get_default_memory_pool().used_bytes())
 
 
 def max_memory_allocated(device=None):
@@ -205,7 +206,7 @@ def max_memory_allocated(device=None):
 
 def memory_reserved(device=None):
     """Bytes the memory pool holds, in use or cached (``torch.cuda.memory_reserved``)."""
-    return int(_pool_tracker().pool.total_bytes())
+    return int(_xp().get_default_memory_pool().total_bytes())
 
 
 def max_memory_reserved(device=None):
