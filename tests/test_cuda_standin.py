@@ -773,3 +773,35 @@ def test_cuda_peak_sees_transient_allocations():
     ember.empty(25_000, dtype=ember.float64, device="cuda").sum()  # freed right away
     assert cuda.memory_allocated() == base
     assert cuda.max_memory_allocated() >= base + 200_000
+
+
+def test_resnet8_training_step_matches_cpu():
+    from ember.vision.models import resnet8
+    ember.manual_seed(0)
+    ref = resnet8(num_classes=4, width=4)
+    net = resnet8(num_classes=4, width=4)
+    net.load_state_dict(ref.state_dict())
+    net.cuda()
+    x, y = ember.randn(2, 3, 16, 16), ember.tensor([1, 3])
+    for m, dev in ((ref, "cpu"), (net, "cuda")):
+        opt = ember.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+        for _ in range(2):
+            opt.zero_grad()
+            ember.nn.functional.cross_entropy(m(x.to(dev)), y.to(dev)).backward()
+            opt.step()
+    for (n, p), (_, q) in zip(net.state_dict().items(), ref.state_dict().items()):
+        check_same_on_device(p, q, "cuda", rtol=1e-4, atol=1e-5, path=n)
+
+
+def test_optimizer_state_from_cpu_checkpoint_moves_to_cuda():
+    m = ember.nn.Linear(3, 2)
+    opt = ember.optim.Adam(m.parameters())
+    m(ember.randn(1, 3)).sum().backward()
+    opt.step()
+    m2 = ember.nn.Linear(3, 2).cuda()
+    opt2 = ember.optim.Adam(m2.parameters())
+    opt2.load_state_dict(opt.state_dict())
+    for st in opt2.state.values():
+        assert st["exp_avg"].is_cuda and st["exp_avg_sq"].is_cuda
+    m2(ember.randn(1, 3, device="cuda")).sum().backward()
+    opt2.step()
