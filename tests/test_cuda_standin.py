@@ -805,3 +805,53 @@ def test_optimizer_state_from_cpu_checkpoint_moves_to_cuda():
         assert st["exp_avg"].is_cuda and st["exp_avg_sq"].is_cuda
     m2(ember.randn(1, 3, device="cuda")).sum().backward()
     opt2.step()
+
+
+# ---- device-to-host reads in a training step (each one is a GPU synchronisation) -------------
+def _host_reads_per_step(step, n=2):
+    step()
+    scp.transfers["to_host"] = 0
+    for _ in range(n):
+        step()
+    return scp.transfers["to_host"] / n
+
+
+# today's counts: the index bounds checks of cross_entropy (2: min and max of the targets),
+# embedding (2) and max pooling's NaN test (1); PyTorch checks these on the device instead
+@pytest.mark.parametrize("case,budget", [("mlp", 2), ("conv", 3), ("embedding", 4), ("lstm", 2)])
+def test_training_step_host_reads(case, budget):
+    nn = ember.nn
+    nets = {
+        "mlp": (lambda: nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4)),
+                lambda: ember.randn(5, 8)),
+        "conv": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4),
+                                       nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                                       nn.Linear(64, 4)), lambda: ember.randn(5, 3, 8, 8)),
+        "embedding": (lambda: nn.Sequential(nn.Embedding(10, 4), nn.Flatten(),
+                                            nn.Linear(12, 4)),
+                      lambda: ember.randint(0, 10, (5, 3))),
+        "lstm": (lambda: nn.Sequential(nn.LSTM(4, 5), _LastStep(), nn.Linear(5, 4)),
+                 lambda: ember.randn(6, 5, 4)),
+    }
+    make, data = nets[case]
+    net = make().cuda()
+    x, y = data().cuda(), ember.tensor([0, 1, 2, 3, 0], device="cuda")
+    opt = ember.optim.Adam(net.parameters())
+
+    def step():
+        opt.zero_grad()
+        ember.nn.functional.cross_entropy(net(x), y).backward()
+        opt.step()
+    assert _host_reads_per_step(step) <= budget
+
+
+class _LastStep(ember.nn.Module):
+    def forward(self, out):
+        return out[0][-1]
+
+
+def test_standin_counts_host_reads():
+    a = scp.ones((2,))
+    before = scp.transfers["to_host"]
+    a.get(), a.sum().item(), float(a[0]), bool(a[1])
+    assert scp.transfers["to_host"] - before == 4

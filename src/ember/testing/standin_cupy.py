@@ -70,6 +70,13 @@ class MemoryPool:
 
 
 _POOL = MemoryPool()
+# device-to-host reads (get, item, tolist, bool/int/float of an array): each one is a
+# synchronisation on a real GPU; tests count them to keep training steps free of them
+transfers = {"to_host": 0}
+
+
+def _count_host_read():
+    transfers["to_host"] += 1
 _allocator = [_POOL.malloc]
 
 
@@ -163,15 +170,18 @@ class ndarray:
     # -- explicit host copies (as CuPy)
     def get(self, stream=None, order="C", out=None):
         """A NumPy copy of this array (``cupy.ndarray.get``)."""
+        _count_host_read()
         if out is not None:
             out[...] = self._a
             return out
         return _np.array(self._a, order=order)
 
     def item(self):
+        _count_host_read()
         return self._a.item()
 
     def tolist(self):
+        _count_host_read()
         return self._a.tolist()
 
     def __array__(self, dtype=None, copy=None):
@@ -186,18 +196,23 @@ class ndarray:
         return len(self._a)
 
     def __bool__(self):
+        _count_host_read()
         return bool(self._a)
 
     def __int__(self):
+        _count_host_read()
         return int(self._a)
 
     def __float__(self):
+        _count_host_read()
         return float(self._a)
 
     def __complex__(self):
+        _count_host_read()
         return complex(self._a)
 
     def __index__(self):
+        _count_host_read()
         return self._a.__index__()
 
     def __repr__(self):
