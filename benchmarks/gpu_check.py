@@ -6,23 +6,22 @@ against PyTorch CUDA.
     python benchmarks/gpu_check.py --standin  # the same run on ember.testing's stand-in (no GPU)
 
 Without CuPy or a visible GPU it prints why and exits 0 (nothing was checked). The tables are
-the ones the test suite drives (tests/test_core_math.py, tests/test_autograd_ops_table.py,
-tests/test_core_grad.py, tests/test_cuda_standin.py's MISC), compared with
-``ember.testing.device_check``: every result must be on cuda and match cpu (float32 rtol 1e-4).
+tests/test_cuda_standin.py run on real CuPy (``EMBER_TEST_REAL_CUDA=1``): the core, autograd,
+view and nn parity tables of the test suite, each case on cuda against cpu through
+``ember.testing.device_check`` (every result on cuda; float32 tolerances 10x the stand-in's).
 Timings alternate Ember and PyTorch, synchronising the device after each step, and report the
 median of the repeats.
 """
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
-sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-import numpy as np  # noqa: E402
 
 
 def _gpu_or_reason(standin):
@@ -40,55 +39,26 @@ def _gpu_or_reason(standin):
     return None if n > 0 else "CuPy sees no GPU (device count 0)"
 
 
-def run_tables():
-    """Every table row on cuda against cpu; returns (passed, failures)."""
-    import pytest  # noqa: F401  (the table modules use pytest.param)
-    import test_core_math as cm
-    import test_autograd_ops_table as ot
-    import test_core_grad as cg
-    import test_cuda_standin as cs
-    from ember.testing.device_check import compare_on_device, compare_grads_on_device
-    cases = []
-    for table in ("TABLE", "BTABLE", "PTABLE", "INPLACE"):
-        cases += [(f"{table}:{k}", lambda f=f: compare_on_device(f, "cuda", rtol=1e-4, atol=1e-5))
-                  for k, f in getattr(cm, table).items()]
-    cases += [(f"OPERATORS:{e}", lambda e=e: compare_on_device(cm._op(e), "cuda", rtol=1e-4,
-                                                               atol=1e-5))
-              for e in cm.OPERATORS]
-    cases += [(f"MISC:{k}", lambda f=f: compare_on_device(f, "cuda", rtol=1e-4, atol=1e-5,
-                                                          must_succeed=True))
-              for k, f in cs.MISC.items()]
-    for r in ot.ROWS:
-        fn, specs, _ = r.values
-
-        def grad_case(fn=fn, specs=specs, rid=r.id):
-            rng = np.random.default_rng(sum(map(ord, rid)) % 1000)
-            compare_grads_on_device(fn, [ot._array(s, rng) for s in specs], "cuda",
-                                    rtol=1e-6, atol=1e-8)
-        cases.append((f"GRAD:{r.id}", grad_case))
-    for name, (fn, makers, *_) in cg.GRAD.items():
-        consts = {c: getattr(cg, c) for c in ("IDX", "IDX_U", "MASK")}
-
-        def core_case(fn=fn, makers=makers, consts=consts):
-            def place(dev):
-                for c, t in consts.items():
-                    setattr(cg, c, t.to(dev))
-            try:
-                compare_grads_on_device(lambda m, *xs: fn(*xs),
-                                        [mk(3, 4).detach().numpy() for mk in makers], "cuda",
-                                        setup=place)
-            finally:
-                for c, t in consts.items():
-                    setattr(cg, c, t)
-        cases.append((f"CORE_GRAD:{name}", core_case))
-    passed, failures = 0, []
-    for name, case in cases:
-        try:
-            case()
-            passed += 1
-        except Exception as exc:  # report every failing row, keep going
-            failures.append((name, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
-    return passed, failures
+def run_tables(standin, timeout=1800):
+    """tests/test_cuda_standin.py (the op tables, nn layers, optimizers, serialization ... on
+    cuda against cpu) in a pytest subprocess: on real CuPy unless ``standin``. Returns
+    (return code, pytest's summary lines)."""
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
+    if standin:
+        env.pop("EMBER_TEST_REAL_CUDA", None)
+    else:
+        env.update(EMBER_TEST_REAL_CUDA="1", EMBER_DEVICE_CHECK_LOOSEN="10")
+        env.pop("EMBER_STANDIN_CUDA", None)
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:warnings", "-p", "no:cacheprovider",
+           "-rf", os.path.join(ROOT, "tests", "test_cuda_standin.py")]
+    try:
+        out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return 124, [f"pytest did not finish within {timeout} s"]
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith(("FAILED", "ERROR")) or
+             " passed" in ln or " failed" in ln or " error" in ln]
+    return out.returncode, lines or out.stdout.splitlines()[-20:] + out.stderr.splitlines()[-20:]
 
 
 def _time(step, sync, repeats, warmup=3):
@@ -176,10 +146,10 @@ def main(argv=None):
     warnings.simplefilter("ignore", RuntimeWarning)  # the tables' division-by-zero rows on cpu
     print(f"device: {ember.cuda.get_device_name()}  (ember {ember.__version__})")
     ember.cuda.reset_peak_memory_stats()  # installs the peak tracker before any work
-    passed, failures = run_tables()
-    print(f"op tables on cuda vs cpu: {passed} passed, {len(failures)} failed")
-    for name, msg in failures:
-        print(f"  FAIL {name}: {msg}")
+    rc, lines = run_tables(args.standin)
+    print("tests/test_cuda_standin.py on " + ("the stand-in" if args.standin else "CuPy") + ":")
+    for line in lines:
+        print("  " + line)
     if not args.tables:
         ember.cuda.reset_peak_memory_stats()
         for kind, med in run_timings(args.repeats):
@@ -188,7 +158,7 @@ def main(argv=None):
                 "  (no PyTorch CUDA to compare)"
             print(f"{kind} training step: {line}{ratio}")
         print(f"peak cuda memory (ember): {ember.cuda.max_memory_allocated() / 2**20:.1f} MiB")
-    return 1 if failures else 0
+    return 1 if rc else 0
 
 
 if __name__ == "__main__":
