@@ -6,7 +6,7 @@ against PyTorch CUDA.
     python benchmarks/gpu_check.py --standin  # the same run on ember.testing's stand-in (no GPU)
 
 Without CuPy or a visible GPU it prints why and exits 0 (nothing was checked). The tables are
-tests/test_cuda_standin.py run on real CuPy (``EMBER_TEST_REAL_CUDA=1``): the core, autograd,
+tests/test_cuda_standin*.py run on real CuPy (``EMBER_TEST_REAL_CUDA=1``): the core, autograd,
 view and nn parity tables of the test suite, each case on cuda against cpu through
 ``ember.testing.device_check`` (every result on cuda; float32 tolerances 10x the stand-in's).
 Timings alternate Ember and PyTorch, synchronising the device after each step, and report the
@@ -40,7 +40,7 @@ def _gpu_or_reason(standin):
 
 
 def run_tables(standin, timeout=1800):
-    """tests/test_cuda_standin.py (the op tables, nn layers, optimizers, serialization ... on
+    """tests/test_cuda_standin*.py (the op tables, nn layers, optimizers, serialization ... on
     cuda against cpu) in a pytest subprocess: on real CuPy unless ``standin``. Returns
     (return code, pytest's summary lines)."""
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
@@ -50,7 +50,8 @@ def run_tables(standin, timeout=1800):
         env.update(EMBER_TEST_REAL_CUDA="1", EMBER_DEVICE_CHECK_LOOSEN="10")
         env.pop("EMBER_STANDIN_CUDA", None)
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:warnings", "-p", "no:cacheprovider",
-           "-rf", os.path.join(ROOT, "tests", "test_cuda_standin.py")]
+           "-rf", os.path.join(ROOT, "tests", "test_cuda_standin.py"),
+           os.path.join(ROOT, "tests", "test_cuda_standin_nn.py")]
     try:
         out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
                              timeout=timeout)
@@ -147,7 +148,7 @@ def main(argv=None):
     print(f"device: {ember.cuda.get_device_name()}  (ember {ember.__version__})")
     ember.cuda.reset_peak_memory_stats()  # installs the peak tracker before any work
     rc, lines = run_tables(args.standin)
-    print("tests/test_cuda_standin.py on " + ("the stand-in" if args.standin else "CuPy") + ":")
+    print("tests/test_cuda_standin*.py on " + ("the stand-in" if args.standin else "CuPy") + ":")
     for line in lines:
         print("  " + line)
     if not args.tables:

@@ -19,7 +19,8 @@ SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 
 LAYERS = [
     ("dtype/device/backend", ["ember._dtype", "ember._device", "ember._backend", "ember._finfo",
-                              "ember._size", "ember._checks", "ember.testing.standin_cupy"]),
+                              "ember._size", "ember._checks", "ember.testing.standin_cupy",
+                              "ember.testing._standin_cuda"]),
     ("tensor", ["ember._tensor", "ember._tensor_str", "ember._storage", "ember._grad_utils",
                 "ember._tensor_pickle"]),
     ("autograd core", ["ember.autograd"]),

@@ -15,61 +15,18 @@ back as 0-d arrays, as CuPy's reductions return them. Use it through
 """
 import sys
 import types
-import weakref
 
 import numpy as _np
 
+# device side: memory pool, device, the cuda namespace
+from ._standin_cuda import MemoryPool, get_default_memory_pool, allocate, cuda, _Device  # noqa: F401
+
 __all__ = ["ndarray", "asarray", "array", "asnumpy", "ascontiguousarray", "get_array_module",
-           "get_default_memory_pool", "cuda", "random", "linalg", "lib", "fft", "ufunc"]
+           "get_default_memory_pool", "MemoryPool", "cuda", "random", "linalg", "lib", "fft", "ufunc"]
 
 _HOST_MSG = ("Implicit conversion to a NumPy array is not allowed. Please use `.get()` to "
              "construct a NumPy array explicitly.")
 
-
-# ---- memory pool ---------------------------------------------------------------------------
-class _Memory:
-    """One device allocation (``cupy.cuda.Memory``): a size and a fake pointer."""
-    __slots__ = ("size", "ptr", "__weakref__")
-
-    def __init__(self, size, ptr):
-        self.size, self.ptr = size, ptr
-
-
-class MemoryPool:
-    """Counts live device bytes (``cupy.cuda.MemoryPool``): ``used_bytes`` is what live arrays
-    hold, ``total_bytes`` adds the freed blocks the pool keeps cached until ``free_all_blocks``."""
-
-    def __init__(self):
-        self._used = 0
-        self._cached = 0
-
-    def malloc(self, size):
-        size = int(size)
-        take = min(size, self._cached)
-        self._cached -= take
-        self._used += size
-        mem = _Memory(size, 0)
-        weakref.finalize(mem, self._free, size)
-        return mem
-
-    def _free(self, size):
-        self._used -= size
-        self._cached += size
-
-    def used_bytes(self):
-        return self._used
-
-    def total_bytes(self):
-        return self._used + self._cached
-
-    def free_bytes(self):
-        return self._cached
-
-    def free_all_blocks(self, stream=None):
-        self._cached = 0
-
-
-_POOL = MemoryPool()
 # device-to-host reads (get, item, tolist, bool/int/float of an array): each one is a
 # synchronisation on a real GPU; tests count them to keep training steps free of them
 transfers = {"to_host": 0}
@@ -77,40 +34,9 @@ transfers = {"to_host": 0}
 
 def _count_host_read():
     transfers["to_host"] += 1
-_allocator = [_POOL.malloc]
-
-
-def get_default_memory_pool():
-    """The pool every stand-in allocation is counted in."""
-    return _POOL
 
 
 # ---- the array -----------------------------------------------------------------------------
-class _Device:
-    __slots__ = ("id",)
-
-    def __init__(self, i=0):
-        self.id = i
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def synchronize(self):
-        pass
-
-    def __repr__(self):
-        return f"<CUDA Device {self.id}>"
-
-    def __eq__(self, other):
-        return isinstance(other, _Device) and other.id == self.id
-
-    def __hash__(self):
-        return self.id
-
-
 class _Pointer:
     """``a.data`` (``cupy.cuda.MemoryPointer``): the address of the first element."""
     __slots__ = ("ptr", "mem")
@@ -177,10 +103,12 @@ class ndarray:
         return _np.array(self._a, order=order)
 
     def item(self):
+        """The single element as a Python number (a device-to-host read)."""
         _count_host_read()
         return self._a.item()
 
     def tolist(self):
+        """Nested Python lists of the elements (a device-to-host read)."""
         _count_host_read()
         return self._a.tolist()
 
@@ -262,13 +190,16 @@ class ndarray:
         return method
 
     def view(self, dtype=None):
+        """A view of the same memory, optionally reinterpreted as ``dtype``."""
         return _view(self._a.view(dtype) if dtype is not None else self._a.view(), self)
 
     def reshape(self, *shape, order="C"):
+        """``shape`` over the same memory when possible, else a copy (as NumPy and CuPy)."""
         r = self._a.reshape(*shape, order=order)
         return _view(r, self) if r.base is not None else _wrap(r)
 
     def fill(self, value):
+        """Set every element to ``value`` in place."""
         _writable(self._a).fill(_unwrap(value))
 
 
@@ -281,7 +212,7 @@ _VIEW_METHODS = frozenset({"transpose", "swapaxes", "squeeze", "ravel", "diagona
 
 def _init_array(self, a, mem):
     self._a = a
-    self._mem = mem if mem is not None else _allocator[0](a.nbytes)
+    self._mem = mem if mem is not None else allocate(a.nbytes)
 
 
 def _wrap_array(a, mem=None):
@@ -534,63 +465,6 @@ def _sliding_window_view(x, window_shape, axis=None, **kw):
 
 lib.stride_tricks.as_strided = _as_strided
 lib.stride_tricks.sliding_window_view = _sliding_window_view
-
-
-# ---- the cuda namespace ember.cuda uses ----------------------------------------------------
-def _set_allocator(allocator=None):
-    _allocator[0] = _POOL.malloc if allocator is None else allocator
-
-
-def _get_allocator():
-    return _allocator[0]
-
-
-class _Runtime:
-    """``cupy.cuda.runtime``: one device, named like a GPU that is not there."""
-    @staticmethod
-    def getDeviceCount():
-        return 1
-
-    @staticmethod
-    def getDevice():
-        return 0
-
-    @staticmethod
-    def getDeviceProperties(i):
-        if i != 0:
-            raise RuntimeError(f"cudaErrorInvalidDevice: invalid device ordinal {i}")
-        return {"name": b"Ember stand-in CUDA device", "totalGlobalMem": 16 * 2 ** 30,
-                "major": 8, "minor": 0, "multiProcessorCount": 1}
-
-    @staticmethod
-    def memGetInfo():
-        return (16 * 2 ** 30 - _POOL.total_bytes(), 16 * 2 ** 30)
-
-
-class _Stream:
-    def __init__(self, null=False, non_blocking=False):
-        pass
-
-    def synchronize(self):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-cuda = types.ModuleType("cuda")
-cuda.Device = _Device
-cuda.runtime = _Runtime()
-cuda.MemoryPool = MemoryPool
-cuda.Memory = _Memory
-cuda.set_allocator = _set_allocator
-cuda.get_allocator = _get_allocator
-cuda.get_current_stream = lambda: _Stream()
-cuda.Stream = _Stream
-cuda.is_available = lambda: True
 
 
 def __getattr__(name):
