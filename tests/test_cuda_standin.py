@@ -73,9 +73,11 @@ def test_factories_take_device(name):
     lambda: ember.full((2,), 3.0, device="cuda"), lambda: ember.arange(5, device="cuda"),
     lambda: ember.linspace(0, 1, 5, device="cuda"), lambda: ember.eye(3, device="cuda"),
     lambda: ember.tensor([1, 2], device="cuda"), lambda: ember.randint(0, 5, (3,), device="cuda"),
-    lambda: ember.randperm(4, device="cuda"), lambda: ember.zeros_like(ember.ones(2), device="cuda"),
+    lambda: ember.randperm(4, device="cuda"),
+    lambda: ember.zeros_like(ember.ones(2), device="cuda"),
     lambda: ember.ones(2, device="cuda").new_zeros(3), lambda: ember.empty(2, device="cuda:0"),
-    lambda: ember.logspace(0, 1, 3, device="cuda"), lambda: ember.normal(0., 1., (2,), device="cuda"),
+    lambda: ember.logspace(0, 1, 3, device="cuda"),
+    lambda: ember.normal(0., 1., (2,), device="cuda"),
 ])
 def test_more_factories_take_device(make):
     assert make().device.type == "cuda"

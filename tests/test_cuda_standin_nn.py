@@ -27,7 +27,8 @@ def _layer_cases():
         "layernorm": (lambda: nn.LayerNorm(6), lambda m: m.randn(2, 3, 6)),
         "groupnorm": (lambda: nn.GroupNorm(2, 4), lambda m: m.randn(2, 4, 3, 3)),
         "maxpool2d": (lambda: nn.MaxPool2d(2), lambda m: m.randn(2, 3, 6, 6)),
-        "maxpool2d_pad": (lambda: nn.MaxPool2d(3, stride=2, padding=1), lambda m: m.randn(1, 2, 7, 7)),
+        "maxpool2d_pad": (lambda: nn.MaxPool2d(3, stride=2, padding=1),
+                          lambda m: m.randn(1, 2, 7, 7)),
         "avgpool2d": (lambda: nn.AvgPool2d(2), lambda m: m.randn(2, 3, 6, 6)),
         "adaptive_avg": (lambda: nn.AdaptiveAvgPool2d((2, 3)), lambda m: m.randn(2, 3, 7, 8)),
         "lstm": (lambda: nn.LSTM(4, 5, num_layers=2, batch_first=True), lambda m: m.randn(3, 6, 4)),
@@ -99,7 +100,8 @@ def test_losses(loss):
         if loss == "mse_loss":
             return F.mse_loss(x, m.ones(4, 4, dtype=x.dtype))
         if loss == "bce_with_logits":
-            return F.binary_cross_entropy_with_logits(x, (m.arange(16).reshape(4, 4) % 2).to(x.dtype))
+            return F.binary_cross_entropy_with_logits(
+                x, (m.arange(16).reshape(4, 4) % 2).to(x.dtype))
         if loss == "smooth_l1":
             return F.smooth_l1_loss(x, m.zeros(4, 4, dtype=x.dtype))
         if loss == "kl_div":
@@ -203,7 +205,7 @@ def test_dataloader_pin_memory_accepted():
     batches = list(dl)
     assert len(batches) == 3
     x, y = batches[0]
-    assert x.is_cpu and ember.equal(y, ember.tensor([0, 1]))  # Ember does not pin: plain host memory
+    assert x.is_cpu and ember.equal(y, ember.tensor([0, 1]))  # not pinned: plain host memory
     xc = x.to("cuda", non_blocking=True)
     assert xc.is_cuda and ember.equal(xc.cpu(), x)
     assert ember.equal(ember.ones(2).pin_memory(), ember.ones(2))

@@ -134,7 +134,8 @@ def synchronize(device=None):
 
 # ---- random numbers (drawn on the host by ember's generator) -------------------------------
 def manual_seed(seed):
-    """Seed the generator cuda tensors draw from (ember's one generator) (``torch.cuda.manual_seed``)."""
+    """Seed the generator cuda tensors draw from: Ember's one generator
+    (``torch.cuda.manual_seed``)."""
     from .ops.random import manual_seed as _seed
     _seed(seed)
 
@@ -239,7 +240,8 @@ def mem_get_info(device=None):
 
 
 def memory_stats(device=None):
-    """A few of ``torch.cuda.memory_stats``' keys: allocated and reserved bytes, current and peak."""
+    """A few of ``torch.cuda.memory_stats``' keys: allocated and reserved bytes, current and
+    peak."""
     return {"allocated_bytes.all.current": memory_allocated(device),
             "allocated_bytes.all.peak": max_memory_allocated(device),
             "reserved_bytes.all.current": memory_reserved(device),

@@ -61,7 +61,8 @@ def check_same_on_device(d, c, device, *, rtol=1e-5, atol=1e-6, path="result"):
         assert _is_tensor(d), f"{path}: expected a Tensor, got {type(d).__name__}"
         assert d.device.type == device, f"{path}: result on {d.device}, expected {device}"
         assert d.dtype == c.dtype, f"{path}: dtype {d.dtype} vs {c.dtype}"
-        assert tuple(d.shape) == tuple(c.shape), f"{path}: shape {tuple(d.shape)} vs {tuple(c.shape)}"
+        assert tuple(d.shape) == tuple(c.shape), \
+            f"{path}: shape {tuple(d.shape)} vs {tuple(c.shape)}"
         assert d.requires_grad == c.requires_grad, f"{path}: requires_grad differs"
         assert_close(d.detach().cpu(), c.detach(), rtol=rtol, atol=atol, msg=path)
     elif isinstance(c, (list, tuple)):
@@ -90,7 +91,8 @@ def compare_on_device(fn, device="cuda", *, rtol=1e-5, atol=1e-6, must_succeed=F
             _seeded(fn, on_device(ember, device))
         except Exception as mine:
             assert isinstance(mine, type(exc)), \
-                f"cpu raised {type(exc).__name__}: {exc}; {device} raised {type(mine).__name__}: {mine}"
+                f"cpu raised {type(exc).__name__}: {exc}; " \
+                f"{device} raised {type(mine).__name__}: {mine}"
             return
         raise AssertionError(f"cpu raised {type(exc).__name__}: {exc}; {device} did not")
     got = _seeded(fn, on_device(ember, device))

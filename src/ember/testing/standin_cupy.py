@@ -19,10 +19,12 @@ import types
 import numpy as _np
 
 # device side: memory pool, device, the cuda namespace
-from ._standin_cuda import MemoryPool, get_default_memory_pool, allocate, cuda, _Device  # noqa: F401
+from ._standin_cuda import (MemoryPool, get_default_memory_pool, allocate, cuda,  # noqa: F401
+                            _Device)
 
 __all__ = ["ndarray", "asarray", "array", "asnumpy", "ascontiguousarray", "get_array_module",
-           "get_default_memory_pool", "MemoryPool", "cuda", "random", "linalg", "lib", "fft", "ufunc"]
+           "get_default_memory_pool", "MemoryPool", "cuda", "random", "linalg", "lib", "fft",
+           "ufunc"]
 
 _HOST_MSG = ("Implicit conversion to a NumPy array is not allowed. Please use `.get()` to "
              "construct a NumPy array explicitly.")
