@@ -324,17 +324,63 @@ def test_cuda_memory_stats():
 
 @standin_only
 def test_cuda_unavailable_without_cupy(monkeypatch):
+    """Without CuPy, ember.cuda answers as PyTorch built without CUDA does."""
     from ember import _device
     old = _device._set_cuda_module(None)
     monkeypatch.setitem(__import__("sys").modules, "cupy", None)
     monkeypatch.delenv("EMBER_STANDIN_CUDA", raising=False)
+    cuda = ember.cuda
     try:
-        assert not ember.cuda.is_available() and ember.cuda.device_count() == 0
-        with pytest.raises(RuntimeError, match="CUDA"):
-            ember.zeros(1, device="cuda")
-        with pytest.raises(RuntimeError, match="CUDA"):
-            ember.cuda.memory_allocated()
+        assert not cuda.is_available() and cuda.device_count() == 0
+        assert not cuda.is_initialized()
+        for make in (lambda: ember.zeros(1, device="cuda"), lambda: ember.ones(2).cuda(),
+                     cuda.current_device, cuda.get_device_name, cuda.synchronize,
+                     cuda.mem_get_info, cuda.initial_seed, cuda.init):
+            with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+                make()
+        assert (cuda.memory_allocated(), cuda.max_memory_allocated(), cuda.memory_reserved(),
+                cuda.max_memory_reserved(), cuda.memory_stats()) == (0, 0, 0, 0, {})
+        ember.manual_seed(3)
+        a = ember.rand(2)
+        ember.manual_seed(3)
+        cuda.manual_seed(0)  # no GPU: does not touch the cpu stream (as PyTorch)
+        cuda.manual_seed_all(0)
+        cuda.empty_cache()
+        cuda.reset_peak_memory_stats()
+        assert ember.equal(ember.rand(2), a)
+        with pytest.raises(RuntimeError, match="compiled without CUDA"):
+            with cuda.device(0):
+                pass
     finally:
+        _device._set_cuda_module(old)
+
+
+def test_no_cuda_errors_match_torch_types():
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("torch sees a GPU")
+    from ember import _device
+    old = _device._set_cuda_module(None)
+    saved = __import__("sys").modules.get("cupy", "absent")
+    __import__("sys").modules["cupy"] = None
+    try:
+        for name in ("current_device", "get_device_name", "init", "initial_seed"):
+            errors = []
+            for mod in (torch, ember):
+                try:
+                    getattr(mod.cuda, name)()
+                    errors.append(None)
+                except Exception as exc:
+                    errors.append(type(exc))
+            assert errors[0] is errors[1], name
+        for name in ("memory_allocated", "max_memory_allocated", "memory_reserved",
+                     "device_count", "is_available"):
+            assert getattr(ember.cuda, name)() == getattr(torch.cuda, name)(), name
+    finally:
+        if saved == "absent":
+            del __import__("sys").modules["cupy"]
+        else:
+            __import__("sys").modules["cupy"] = saved
         _device._set_cuda_module(old)
 
 

@@ -52,22 +52,28 @@ class device:
 CPU = device("cpu")
 _cupy = None
 _n_devices = None
+_cupy_missing = False
+# PyTorch's AssertionError text on a build without CUDA, then what Ember needs for it
+_NO_CUDA = ("Torch not compiled with CUDA enabled (ember's cuda device needs CuPy, "
+            "pip install ember[gpu], and an NVIDIA GPU)")
 
 
 def _import_cupy():
     """The cuda array module: CuPy, or ember.testing's strict stand-in when it is switched on
     (``EMBER_STANDIN_CUDA=1`` or ``ember.testing.use_standin_cuda()``)."""
-    global _cupy
+    global _cupy, _cupy_missing
     if _cupy is None:
         if os.environ.get("EMBER_STANDIN_CUDA", "") not in ("", "0"):
             from .testing import standin_cupy  # bottom layer: it imports only NumPy
             _cupy = standin_cupy
             return _cupy
+        if _cupy_missing:
+            raise AssertionError(_NO_CUDA)
         try:
             import cupy
         except ImportError:
-            raise RuntimeError("Torch not compiled with CUDA enabled: ember's cuda device needs "
-                               "CuPy (pip install ember[gpu]) and an NVIDIA GPU") from None
+            _cupy_missing = True  # do not search the path again on every is_available()
+            raise AssertionError(_NO_CUDA) from None
         _cupy = cupy
     return _cupy
 
@@ -75,8 +81,8 @@ def _import_cupy():
 def _set_cuda_module(module):
     """Install ``module`` as the cuda array module (None: import CuPy again on next use);
     returns the previous one. Used by ``ember.testing.use_standin_cuda``."""
-    global _cupy, _n_devices
-    old, _cupy, _n_devices = _cupy, module, None
+    global _cupy, _n_devices, _cupy_missing
+    old, _cupy, _n_devices, _cupy_missing = _cupy, module, None, False
     return old
 
 

@@ -9,7 +9,7 @@ made before that count only through the current value at that moment.
 Random numbers for cuda tensors are drawn on the host by Ember's generator and copied over, so
 ``manual_seed`` here seeds that same generator (one seed gives the same numbers on every device).
 """
-from ._device import cuda_available, _import_cupy, device as _device_cls
+from ._device import cuda_available, _import_cupy, device as _device_cls, _NO_CUDA
 
 __all__ = ["is_available", "is_initialized", "init", "device_count", "current_device",
            "set_device", "device", "get_device_name", "get_device_capability",
@@ -21,8 +21,7 @@ __all__ = ["is_available", "is_initialized", "init", "device_count", "current_de
 
 def _xp():
     if not cuda_available():
-        raise RuntimeError("Torch not compiled with CUDA enabled: ember's cuda device needs "
-                           "CuPy (pip install ember[gpu]) and an NVIDIA GPU")
+        raise AssertionError(_NO_CUDA)  # PyTorch's type and text on a build without CUDA
     return _import_cupy()
 
 
@@ -43,12 +42,13 @@ def is_available():
 
 
 def is_initialized():
-    """True once the cuda backend can be used (``torch.cuda.is_initialized``)."""
+    """True once the cuda backend can be used; False without a GPU
+    (``torch.cuda.is_initialized``)."""
     return cuda_available()
 
 
 def init():
-    """Initialise the cuda backend; RuntimeError without a GPU (``torch.cuda.init``)."""
+    """Initialise the cuda backend; AssertionError without a GPU (``torch.cuda.init``)."""
     _xp()
 
 
@@ -77,10 +77,13 @@ class device:
     """Context manager making a GPU current for its block (``torch.cuda.device``)."""
 
     def __init__(self, device):
-        self.idx = _index(device) if device is not None else -1
+        self.idx = device if isinstance(device, int) else (
+            -1 if device is None else _index(device))
         self._ctx = None
 
     def __enter__(self):
+        if not cuda_available():
+            raise RuntimeError("PyTorch was compiled without CUDA support")
         if self.idx >= 0:
             self._ctx = _xp().cuda.Device(self.idx)
             self._ctx.__enter__()
@@ -134,26 +137,30 @@ def synchronize(device=None):
 
 # ---- random numbers (drawn on the host by ember's generator) -------------------------------
 def manual_seed(seed):
-    """Seed the generator cuda tensors draw from: Ember's one generator
-    (``torch.cuda.manual_seed``)."""
-    from .ops.random import manual_seed as _seed
-    _seed(seed)
+    """Seed the generator cuda tensors draw from: Ember's one generator, so this also reseeds
+    cpu sampling; without a GPU it does nothing, as in PyTorch (``torch.cuda.manual_seed``)."""
+    if is_available():
+        from .ops.random import manual_seed as _seed
+        _seed(seed)
 
 
 manual_seed_all = manual_seed
 
 
 def seed():
-    """Seed from OS entropy (``torch.cuda.seed``)."""
-    from .ops.random import seed as _s
-    _s()
+    """Seed from OS entropy; nothing without a GPU (``torch.cuda.seed``)."""
+    if is_available():
+        from .ops.random import seed as _s
+        _s()
 
 
 seed_all = seed
 
 
 def initial_seed():
-    """The seed the generator started from (``torch.cuda.initial_seed``)."""
+    """The seed the generator started from; AssertionError without a GPU
+    (``torch.cuda.initial_seed``)."""
+    _xp()
     from .ops.random import initial_seed as _i
     return _i()
 
@@ -193,32 +200,44 @@ def _pool_tracker():
 
 
 def memory_allocated(device=None):
-    """Bytes held by live cuda tensors (``torch.cuda.memory_allocated``)."""
-    return int(_xp().get_default_memory_pool().used_bytes())
+    """Bytes held by live cuda tensors; 0 without a GPU (``torch.cuda.memory_allocated``)."""
+    if not is_available():
+        return 0
+    return int(_import_cupy().get_default_memory_pool().used_bytes())
 
 
 def max_memory_allocated(device=None):
     """Peak of ``memory_allocated`` since tracking began or the last reset
-    (``torch.cuda.max_memory_allocated``)."""
+    (``torch.cuda.max_memory_allocated``); 0 without a GPU."""
+    if not is_available():
+        return 0
     t = _pool_tracker()
     t.peak_used = max(t.peak_used, t.pool.used_bytes())
     return int(t.peak_used)
 
 
 def memory_reserved(device=None):
-    """Bytes the memory pool holds, in use or cached (``torch.cuda.memory_reserved``)."""
-    return int(_xp().get_default_memory_pool().total_bytes())
+    """Bytes the memory pool holds, in use or cached; 0 without a GPU
+    (``torch.cuda.memory_reserved``)."""
+    if not is_available():
+        return 0
+    return int(_import_cupy().get_default_memory_pool().total_bytes())
 
 
 def max_memory_reserved(device=None):
-    """Peak of ``memory_reserved`` (``torch.cuda.max_memory_reserved``)."""
+    """Peak of ``memory_reserved``; 0 without a GPU (``torch.cuda.max_memory_reserved``)."""
+    if not is_available():
+        return 0
     t = _pool_tracker()
     t.peak_total = max(t.peak_total, t.pool.total_bytes())
     return int(t.peak_total)
 
 
 def reset_peak_memory_stats(device=None):
-    """Restart the peaks from the current values (``torch.cuda.reset_peak_memory_stats``)."""
+    """Restart the peaks from the current values; nothing without a GPU
+    (``torch.cuda.reset_peak_memory_stats``)."""
+    if not is_available():
+        return
     t = _pool_tracker()
     t.peak_used = t.pool.used_bytes()
     t.peak_total = t.pool.total_bytes()
@@ -241,7 +260,9 @@ def mem_get_info(device=None):
 
 def memory_stats(device=None):
     """A few of ``torch.cuda.memory_stats``' keys: allocated and reserved bytes, current and
-    peak."""
+    peak; empty without a GPU."""
+    if not is_available():
+        return {}
     return {"allocated_bytes.all.current": memory_allocated(device),
             "allocated_bytes.all.peak": max_memory_allocated(device),
             "reserved_bytes.all.current": memory_reserved(device),
