@@ -37,6 +37,8 @@ def test_standin_array_refuses_host_conversion():
     with pytest.raises(TypeError):
         scp.add(a, np.ones(3))
     assert not hasattr(a, "__array_interface__")
+    with pytest.raises(TypeError):
+        scp.multiply(a, [1.0, 2.0, 3.0])  # CuPy's ufuncs take no Python lists
     np.testing.assert_array_equal(a.get(), np.arange(6.0).reshape(2, 3))
 
 

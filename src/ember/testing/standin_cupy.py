@@ -338,6 +338,9 @@ class ufunc:
         self.__name__ = f.__name__
 
     def __call__(self, *args, **kwargs):
+        for a in args:  # CuPy's ufuncs take device arrays and scalars only
+            if isinstance(a, (list, tuple)):
+                raise TypeError(f"Unsupported type {type(a)}")
         return _call(self._f, args, kwargs)
 
     def at(self, a, indices, b=None):
