@@ -146,7 +146,7 @@ class ndarray:
         return self._a.__index__()
 
     def __repr__(self):
-        return repr(self._a).replace("array(", "array(", 1)
+        return repr(self._a)
 
     def __str__(self):
         return str(self._a)
