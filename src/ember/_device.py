@@ -1,4 +1,6 @@
 """Devices and their array backends: NumPy for ``cpu``, CuPy for ``cuda`` (imported lazily)."""
+import os
+
 import numpy as np
 
 __all__ = ["device", "backend_of", "backend_for"]
@@ -49,22 +51,43 @@ class device:
 
 CPU = device("cpu")
 _cupy = None
+_n_devices = None
+_cupy_missing = False
+# PyTorch's AssertionError text on a build without CUDA, then what Ember needs for it
+_NO_CUDA = ("Torch not compiled with CUDA enabled (ember's cuda device needs CuPy, "
+            "pip install ember[gpu], and an NVIDIA GPU)")
 
 
 def _import_cupy():
-    global _cupy
+    """The cuda array module: CuPy, or ember.testing's strict stand-in when it is switched on
+    (``EMBER_STANDIN_CUDA=1`` or ``ember.testing.use_standin_cuda()``)."""
+    global _cupy, _cupy_missing
     if _cupy is None:
+        if os.environ.get("EMBER_STANDIN_CUDA", "") not in ("", "0"):
+            from .testing import standin_cupy  # bottom layer: it imports only NumPy
+            _cupy = standin_cupy
+            return _cupy
+        if _cupy_missing:
+            raise AssertionError(_NO_CUDA)
         try:
             import cupy
         except ImportError:
-            raise RuntimeError("Torch not compiled with CUDA enabled: ember's cuda device needs "
-                               "CuPy (pip install ember[gpu]) and an NVIDIA GPU") from None
+            _cupy_missing = True  # do not search the path again on every is_available()
+            raise AssertionError(_NO_CUDA) from None
         _cupy = cupy
     return _cupy
 
 
+def _set_cuda_module(module):
+    """Install ``module`` as the cuda array module (None: import CuPy again on next use);
+    returns the previous one. Used by ``ember.testing.use_standin_cuda``."""
+    global _cupy, _n_devices, _cupy_missing
+    old, _cupy, _n_devices, _cupy_missing = _cupy, module, None, False
+    return old
+
+
 def cuda_available():
-    """True when CuPy imports and sees at least one GPU."""
+    """True when CuPy (or the stand-in) imports and sees at least one GPU."""
     try:
         return _import_cupy().cuda.runtime.getDeviceCount() > 0
     except Exception:
@@ -73,17 +96,29 @@ def cuda_available():
 
 def backend_of(array):
     """The array module (numpy or cupy) that owns ``array``."""
-    if isinstance(array, np.ndarray):
+    if isinstance(array, np.ndarray) or isinstance(array, np.generic):
         return np
-    return _import_cupy() if _cupy is None or not isinstance(array, np.ndarray) else np
+    return _import_cupy()
 
 
 def backend_for(dev):
-    """The array module for device ``dev``."""
-    return np if dev.type == "cpu" else _import_cupy()
+    """The array module for device ``dev``; RuntimeError for a cuda device that is not there."""
+    if dev.type == "cpu":
+        return np
+    if dev.type == "meta":
+        raise NotImplementedError("ember has no meta device backend")
+    xp = _import_cupy()
+    if dev.index:  # cuda:0 always exists once the module imports
+        global _n_devices
+        if _n_devices is None:
+            _n_devices = xp.cuda.runtime.getDeviceCount()
+        if dev.index >= _n_devices:
+            raise RuntimeError("CUDA error: invalid device ordinal")
+    return xp
 
 
 def device_of(array):
+    """The ``ember.device`` an array lives on."""
     if isinstance(array, np.ndarray):
         return CPU
     return device("cuda", int(array.device.id))

@@ -424,8 +424,8 @@ T.new_empty = _new_filled(creation.empty)
 T.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False: \
     creation.full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
                   requires_grad=requires_grad)
-T.new = lambda self, *args: Tensor(*args, dtype=self.dtype) if args else \
-    creation.empty(0, dtype=self.dtype)
+T.new = lambda self, *args: Tensor(*args, dtype=self.dtype, device=self.device) if args else \
+    creation.empty(0, dtype=self.dtype, device=self.device)
 
 
 # ---- autograd ---------------------------------------------------------------------------------

@@ -30,8 +30,7 @@ def current_device_index():
     RuntimeError when there is no accelerator."""
     if not cuda.is_available():
         raise RuntimeError("Cannot access accelerator device when none is available.")
-    import cupy
-    return cupy.cuda.Device().id
+    return cuda.current_device()
 
 
 current_device_idx = current_device_index
@@ -41,9 +40,7 @@ def set_device_index(device):
     """Make accelerator device ``device`` current (``torch.accelerator.set_device_index``)."""
     if not cuda.is_available():
         raise RuntimeError("Cannot access accelerator device when none is available.")
-    import cupy
-    index = device.index if hasattr(device, "index") else int(device)
-    cupy.cuda.Device(index).use()
+    cuda.set_device(device.index if hasattr(device, "index") else int(device))
 
 
 set_device_idx = set_device_index

@@ -13,6 +13,7 @@ It owns:
 - special functions NumPy lacks (``special``: erf, lgamma, digamma ... via SciPy or Python's math);
 - small host-side helpers ops need (broadcast shapes, writable views of read-only memory).
 """
+import contextlib
 import numbers
 
 import numpy as np
@@ -20,12 +21,13 @@ import numpy as np
 from .._device import backend_of, backend_for, cuda_available  # noqa: F401 (re-exported)
 from .inplace import bump_version  # noqa: F401 (re-exported)
 
-__all__ = ["HOST_ARRAY", "HOST_SCALAR", "SCALAR_TYPES", "INTEGER_TYPES", "BOOL_TYPES", "backend_of",
+__all__ = ["HOST_MODULE", "HOST_ARRAY", "HOST_SCALAR", "SCALAR_TYPES", "INTEGER_TYPES", "BOOL_TYPES", "backend_of",
            "backend_for", "is_host_array", "is_array", "to_host", "to_backend", "transfer",
            "bump_version",
            "broadcast_shapes", "make_writable", "host_array", "host_frombuffer", "int_max",
-           "dtype_kind"]
+           "dtype_kind", "errstate"]
 
+HOST_MODULE = np
 HOST_ARRAY = np.ndarray
 HOST_SCALAR = np.generic
 SCALAR_TYPES = (numbers.Number, np.generic)
@@ -69,7 +71,17 @@ def transfer(arr, dev):
     if xp is np:
         return to_host(arr)
     with xp.cuda.Device(dev.index or 0):
+        if isinstance(arr, xp.ndarray) and arr.device.id != (dev.index or 0):
+            return xp.array(arr)  # peer copy: asarray would hand back the other GPU's array
         return xp.asarray(arr)
+
+
+def errstate(xp, **kwargs):
+    """NumPy's ``errstate(**kwargs)`` for host arrays; a no-op context for other backends
+    (CuPy has none: GPU kernels never warn)."""
+    if xp is np:
+        return np.errstate(**kwargs)
+    return contextlib.nullcontext()
 
 
 def broadcast_shapes(*shapes):

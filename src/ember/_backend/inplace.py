@@ -129,7 +129,7 @@ def binary_ufunc_(t, ufunc_name, other):
         o = other
     else:
         o = getattr(other, "_data", None)
-        if o is None or o.dtype != d.dtype:
+        if o is None or o.dtype != d.dtype or type(o) is not type(d):  # other device: general path
             return False
     try:
         getattr(t._backend(), ufunc_name)(d, o, out=d)

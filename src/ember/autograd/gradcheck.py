@@ -2,6 +2,7 @@
 import numpy as np
 
 from .grad_mode import no_grad, enable_grad
+from .._backend import to_host
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -46,7 +47,7 @@ def _numerical_jacobian(func, inputs, eps):
 
 
 def _flat64(o):
-    return np.array(o._data, dtype=np.complex128 if o._data.dtype.kind == "c" else np.float64
+    return np.array(to_host(o._data), dtype=np.complex128 if o._data.dtype.kind == "c" else np.float64
                     ).reshape(-1)
 
 
@@ -71,7 +72,7 @@ def _analytical_jacobian(func, inputs):
             gs = grad(o, diff_inputs, go, retain_graph=True, allow_unused=True)
             for i, g in enumerate(gs):
                 if g is not None:
-                    jac[i][j][:, m] = g._data.astype(np.float64).reshape(-1)
+                    jac[i][j][:, m] = to_host(g._data).astype(np.float64).reshape(-1)
     return jac
 
 
@@ -123,7 +124,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     inputs = _as_tuple(inputs)
     outs = _outputs(func, inputs)
     if grad_outputs is None:
-        grad_outputs = tuple(randn(tuple(o.shape), dtype=o.dtype, requires_grad=True)
+        grad_outputs = tuple(randn(tuple(o.shape), dtype=o.dtype, device=o.device,
+                                   requires_grad=True)
                              for o in outs if o.requires_grad)
     else:
         grad_outputs = _as_tuple(grad_outputs)

@@ -220,6 +220,23 @@ _SAVE_AB = (0, 1)
 _NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
+def _same_device(inputs):
+    """``inputs`` when all live on one device; PyTorch's RuntimeError when they do not. A 0-d
+    cpu tensor next to cuda tensors is a scalar (as in PyTorch): it is copied to the device."""
+    devs = [t.device for t in inputs if t is not None]
+    target = next((d for d in devs if d.type != "cpu"), devs[0])
+    out = []
+    for t in inputs:
+        if t is not None and t.device != target:
+            if t.device.type == "cpu" and t._data.ndim == 0:
+                t = t.to(target)
+            else:
+                raise RuntimeError("Expected all tensors to be on the same device, but found at "
+                                   f"least two devices, {target} and {t.device}!")
+        out.append(t)
+    return tuple(out)
+
+
 class Op(Node):
     """Base of built-in ops. Subclasses define:
 
@@ -246,11 +263,21 @@ class Op(Node):
             return result
         if len(inputs) == 2:  # binary ops, spelled out
             b = inputs[1]
+            if b is not None and type(b._data) is not type(first._data):
+                inputs = _same_device(inputs)
+                first, b = inputs
+                ctx.xp = first._backend()
             result = _wrap(cls.forward(ctx, first._data, None if b is None else b._data,
                                        **params))
             if (first._rg or b is not None and b._rg) and STATE.enabled and cls.differentiable:
                 ctx._record(inputs, result)
             return result
+        kind = type(first._data)
+        for t in inputs:
+            if t is not None and type(t._data) is not kind:  # another device: check, or raise
+                inputs = _same_device(inputs)
+                ctx.xp = inputs[0]._backend()
+                break
         result = _wrap(cls.forward(ctx, *[None if t is None else t._data for t in inputs],
                                    **params))
         if STATE.enabled and cls.differentiable:

@@ -2,6 +2,7 @@
 from .. import _backend as B, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
+from ..autograd.node import _same_device
 
 _NP_TO_DTYPE = D._BY_NP
 
@@ -147,7 +148,11 @@ def promote(*operands, compute_dtype=None):
         else:
             out.append(scalar_tensor(x, dt, like))
     if len(out) > 1:
-        check_same_device(*out)
+        kind = type(like._data)
+        for x in out:
+            if x is not None and type(x._data) is not kind:
+                out = list(_same_device(out))  # raises, or moves 0-d cpu tensors over
+                break
     return out, dt
 
 
@@ -175,11 +180,11 @@ def check_writable(t):
     expanded array (NumPy marks them all read-only) are made writable.
     """
     arr = t._data
-    if type(arr) is not B.HOST_ARRAY or (arr.flags.writeable and 0 not in arr.strides) or \
-            not arr.size:
+    host = type(arr) is B.HOST_ARRAY
+    if (0 not in arr.strides and (not host or arr.flags.writeable)) or not arr.size:
         return
     if not any(s == 0 and n > 1 for s, n in zip(arr.strides, arr.shape)):
-        if not arr.flags.writeable:
+        if host and not arr.flags.writeable:  # CuPy arrays are always writable
             t._data = B.make_writable(arr)
         return
     raise RuntimeError("unsupported operation: more than one element of the written-to tensor "

@@ -54,8 +54,8 @@ def _promote_data(a, b):
 
 def _to_array(data, dtype, xp):
     """Nested data (lists of numbers or tensors, arrays) as a fresh array of ``dtype``."""
-    if isinstance(data, Tensor):
-        return xp.array(data._data, dtype=dtype.np)
+    if isinstance(data, Tensor):  # copied across devices when it lives elsewhere
+        return xp.array(B.to_backend(data._data, xp), dtype=dtype.np)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
         if any(isinstance(x, Tensor) and x._data.size != 1 for x in data):
             raise ValueError("only one element tensors can be converted to Python scalars")
@@ -66,6 +66,9 @@ def _to_array(data, dtype, xp):
     if dtype is D.bfloat16:
         return xp.asarray(B.host_array(data, D.float32.np).astype(dtype.np))
     try:
+        if xp is not B.HOST_MODULE and isinstance(data, (list, tuple)):  # built on the host:
+            # they may hold cuda scalars (read with an explicit copy, as PyTorch's item())
+            return xp.asarray(B.host_array(data, dtype.np))
         return xp.array(data, dtype=dtype.np)
     except OverflowError:
         raise RuntimeError(f"value cannot be converted to type {dtype.name} without "

@@ -7,7 +7,7 @@ The public ``ember.linalg`` namespace is ``ember/linalg.py``.
 from .. import _dtype as D
 from .._tensor import _wrap
 from ..autograd.grad_mode import STATE
-from ..autograd.node import Op, edge_of
+from ..autograd.node import Op, edge_of, _same_device
 from ._helpers import dtype_of, _cap
 
 __all__ = []
@@ -70,6 +70,9 @@ class MultiOp(Op):
     def apply(cls, *inputs, **params):
         ctx = cls.__new__(cls)
         ctx.xp = inputs[0]._backend()
+        if len({type(t._data) for t in inputs}) > 1:
+            inputs = _same_device(inputs)
+            ctx.xp = inputs[0]._backend()
         outs = tuple(_wrap(o) for o in cls.forward(ctx, *[t._data for t in inputs], **params))
         if STATE.enabled and any(t._rg for t in inputs):
             ctx._init_node()

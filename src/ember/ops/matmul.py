@@ -197,7 +197,7 @@ def _expand_back(gi, term, missing, operand):
     sizes = {c: n for c, n in zip(term, operand.shape)}
     shape_letters = "".join(dict.fromkeys(term))
     full = einsum(f"{kept},{''.join(missing)}->{shape_letters}", gi,
-                  ones([sizes[c] for c in missing], dtype=gi.dtype)) if missing else gi
+                  ones([sizes[c] for c in missing], dtype=gi.dtype, device=gi.device)) if missing else gi
     if len(set(term)) != len(term):  # repeated letter (a diagonal): scatter onto it
         raise NotImplementedError("einsum backward with a repeated index in one operand")
     return full

@@ -5,6 +5,7 @@ Backwards take a fast array path when no graph is being built, and otherwise use
 so the gradient is differentiable again (``create_graph=True``).
 """
 from .._tensor import _wrap
+from .. import _backend as B
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 from ._helpers import named
@@ -398,7 +399,7 @@ class LayerNormOp(Op):
 def _logsumexp3(xp, a, b, c):
     m = xp.maximum(xp.maximum(a, b), c)
     safe = xp.where(xp.isfinite(m), m, 0)
-    with xp.errstate(divide="ignore", invalid="ignore"):
+    with B.errstate(xp, divide="ignore", invalid="ignore"):
         out = xp.log(xp.exp(a - safe) + xp.exp(b - safe) + xp.exp(c - safe)) + safe
     return xp.where(xp.isneginf(m), -xp.inf, out)
 
@@ -478,7 +479,7 @@ class CTCLossOp(Op):
         m = xp.where(xp.isfinite(m), m, 0)
         onehot = (ext[:, :, None] == xp.arange(c)[None, None, :]).astype(lp.dtype)
         summed = xp.einsum("tns,nsc->tnc", xp.exp(lcab - m), onehot)
-        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with B.errstate(xp, divide="ignore", invalid="ignore", over="ignore"):
             lsum = xp.log(summed) + m
             grad = xp.exp(lp) - xp.exp(lsum + nll[None, :, None] - lp)
         valid_t = xp.arange(t_max)[:, None] < il[None, :]

@@ -1,7 +1,23 @@
 """Testing helpers: ``assert_close`` (as ``torch.testing.assert_close``) for Ember, NumPy and torch."""
+import contextlib
+
 import numpy as np
 
-__all__ = ["assert_close", "to_numpy"]
+__all__ = ["assert_close", "to_numpy", "use_standin_cuda"]
+
+
+@contextlib.contextmanager
+def use_standin_cuda():
+    """Within the block, device 'cuda' is ``ember.testing.standin_cupy``: a strict CuPy
+    look-alike on NumPy that refuses implicit host copies (so tests find them without a GPU).
+    Yields the stand-in module. ``EMBER_STANDIN_CUDA=1`` does the same for a whole process."""
+    from .. import _device
+    from . import standin_cupy
+    old = _device._set_cuda_module(standin_cupy)
+    try:
+        yield standin_cupy
+    finally:
+        _device._set_cuda_module(old)
 
 _DEFAULT_TOL = {"float16": (1e-3, 1e-5), "bfloat16": (1.6e-2, 1e-5), "float32": (1.3e-6, 1e-5),
                 "float64": (1e-7, 1e-7), "complex64": (1.3e-6, 1e-5), "complex128": (1e-7, 1e-7)}
@@ -32,8 +48,14 @@ def _dtype_name(x):
 
 
 def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=True, check_dtype=True,
-                 check_shape=True, msg=None):
-    """Raise AssertionError unless ``actual`` and ``expected`` match in shape, dtype and values."""
+                 check_shape=True, check_device=True, msg=None):
+    """Raise AssertionError unless ``actual`` and ``expected`` match in shape, dtype, device
+    (two Ember tensors, unless ``check_device=False``) and values."""
+    from .._tensor import Tensor
+    if check_device and isinstance(actual, Tensor) and isinstance(expected, Tensor) and \
+            actual.device != expected.device:
+        raise AssertionError(f"The values for attribute 'device' do not match: {actual.device} "
+                             f"!= {expected.device}." + (f" ({msg})" if msg else ""))
     a, e = to_numpy(actual), to_numpy(expected)
     if check_shape and a.shape != e.shape:
         raise AssertionError(f"shape mismatch: {a.shape} vs {e.shape}" + (f" ({msg})" if msg else ""))

@@ -523,6 +523,8 @@ def _lengths(x, like):
     if isinstance(x, int):
         x = [x]
     t = x if hasattr(x, "_data") else tensor(list(x) if not hasattr(x, "__len__") else x)
+    if t.device != like.device:  # PyTorch takes lengths as tuples or cpu tensors on any device
+        t = t.to(like.device)
     return t._data.astype("int64").reshape(-1)
 
 
