@@ -51,7 +51,7 @@ cfloat, cdouble = complex64, complex128
 abs_ = None
 del abs_
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402,F401
 from . import nn  # noqa: E402,F401  (torch.nn)
 from . import optim  # noqa: E402,F401  (torch.optim)
 from .serialization import save, load  # noqa: E402,F401  (torch.save / torch.load)
