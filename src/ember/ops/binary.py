@@ -328,14 +328,51 @@ def _fast(a, b):
     return False
 
 
+def _route(a, b):
+    """How ``a <op> b`` can skip the general path: 1 straight to the backend (``_fast``),
+    2 same-dtype float tensors with a node to record (no promotion to work out), else 0."""
+    if type(a) is not Tensor:
+        return 0
+    tb = type(b)
+    if tb is Tensor:
+        da, db = a._data, b._data
+        if da.dtype is db.dtype and da.dtype.kind == "f" and type(da) is type(db):
+            return 2 if (a._rg or b._rg) and STATE.enabled else 1
+        return 0
+    if tb is float or tb is int:
+        da = a._data.dtype
+        return 1 if da.kind == "f" and da.itemsize > 2 and not (a._rg and STATE.enabled) else 0
+    return 0
+
+
+def _apply_checked(op, a, b):
+    """``op.apply(a, b)``, with PyTorch's message when the shapes do not broadcast."""
+    try:
+        return op.apply(a, b)
+    except ValueError:
+        check_broadcast(a, b)
+        raise
+
+
+def _float_by_mask(a, b):
+    """True for a float tensor times a bool tensor with nothing to record (a ReLU-style
+    mask in backward): the product keeps ``a``'s dtype, as PyTorch's promotion gives."""
+    return (type(a) is Tensor and type(b) is Tensor and b._data.dtype.kind == "b"
+            and a._data.dtype.kind == "f" and not (a._rg and STATE.enabled)
+            and type(a._data) is type(b._data))
+
+
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
-    if out is None and alpha == 1 and _fast(input, other):
+    route = _route(input, other) if out is None and alpha == 1 else 0
+    if route == 1:
         try:
             return _wrap(input._data + (other._data if type(other) is Tensor else other))
         except ValueError:
             check_broadcast(input, other)
             raise
+    if route == 2:
+        return _apply_checked(Add, input, other)
     if alpha != 1:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
@@ -346,12 +383,15 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (``torch.sub``); bool tensors can't be subtracted."""
-    if out is None and alpha == 1 and _fast(input, other):
+    route = _route(input, other) if out is None and alpha == 1 else 0
+    if route == 1:
         try:
             return _wrap(input._data - (other._data if type(other) is Tensor else other))
         except ValueError:
             check_broadcast(input, other)
             raise
+    if route == 2:
+        return _apply_checked(Sub, input, other)
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -386,12 +426,15 @@ def dtype_of_maybe(x):
 
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting (``torch.mul``)."""
-    if out is None and _fast(input, other):
+    route = _route(input, other) if out is None else 0
+    if route == 1 or (out is None and not route and _float_by_mask(input, other)):
         try:
             return _wrap(input._data * (other._data if type(other) is Tensor else other))
         except ValueError:
             check_broadcast(input, other)
             raise
+    if route == 2:
+        return _apply_checked(Mul, input, other)
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         return handle_out(logical_and(to_tensor(input, other), to_tensor(other, input)), out)
     return _binary(Mul, input, other, out)
@@ -403,12 +446,15 @@ multiply = mul
 def div(input, other, *, rounding_mode=None, out=None):
     """input / other; true division unless rounding_mode is 'trunc' or 'floor' (``torch.div``)."""
     if rounding_mode is None:
-        if out is None and _fast(input, other):
+        route = _route(input, other) if out is None else 0
+        if route == 1:
             try:
                 return _wrap(input._data / (other._data if type(other) is Tensor else other))
             except ValueError:
                 check_broadcast(input, other)
                 raise
+        if route == 2:
+            return _apply_checked(Div, input, other)
         return _binary(Div, input, other, out, float_result=True)
     if rounding_mode == "floor":
         return floor_divide(input, other, out=out)

@@ -6,6 +6,7 @@ what is saved (``"x"`` input, ``"y"`` output), and whether integer inputs comput
 import math
 
 from .. import _dtype as D
+from .._tensor import Tensor
 from ..autograd.node import Op
 from .._backend import special as _special
 from ._helpers import dtype_of, float_dtype_for, handle_out, _cap, named
@@ -83,9 +84,14 @@ def _sign(xp, x):
 
 
 def _sigmoid(xp, x):
-    # exp of -|x| never overflows; same value as 1 / (1 + exp(-x)) everywhere
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    # 1 / (1 + exp(-x)), PyTorch's formula (exp overflowing to inf gives its 0 below -88)
+    if hasattr(xp, "errstate"):  # NumPy warns on the overflow; CuPy never checks
+        with xp.errstate(over="ignore"):
+            e = xp.exp(-x)
+    else:
+        e = xp.exp(-x)
+    e += 1
+    return 1 / e
 
 
 def _keep_dtype(forward):
@@ -128,6 +134,8 @@ def _make_unary(name, forward, backward, save, float_only):
     })
 
     def fn(input, *, out=None):
+        if out is None and type(input) is Tensor and input._data.dtype.kind == "f":
+            return op.apply(input)  # a float tensor: no refusal or integer cast applies
         dt = dtype_of(input)
         if dt._category != D._FLOAT and (dt._category, name) in _UNSUPPORTED:
             raise _UNSUPPORTED[dt._category, name](
