@@ -47,7 +47,13 @@ class Mul(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        if g._data.dtype.kind != "c":  # real: no conjugates (saves two calls on a hot path)
+        gd = g._data
+        if gd.dtype.kind == "f" and not STATE.enabled:  # plain backward, real: on arrays
+            dt = gd.dtype
+            if (a is None or a._data.dtype is dt) and (b is None or b._data.dtype is dt):
+                return (_wrap(gd * b._data) if need_a else None), \
+                    (_wrap(gd * a._data) if need_b else None)
+        if gd.dtype.kind != "c":  # real: no conjugates (saves two calls on a hot path)
             return (g * b if need_a else None), (g * a if need_b else None)
         return (g * b.conj() if need_a else None), (g * a.conj() if need_b else None)
 
@@ -345,15 +351,6 @@ def _route(a, b):
     return 0
 
 
-def _apply_checked(op, a, b):
-    """``op.apply(a, b)``, with PyTorch's message when the shapes do not broadcast."""
-    try:
-        return op.apply(a, b)
-    except ValueError:
-        check_broadcast(a, b)
-        raise
-
-
 def _float_by_mask(a, b):
     """True for a float tensor times a bool tensor with nothing to record (a ReLU-style
     mask in backward): the product keeps ``a``'s dtype, as PyTorch's promotion gives."""
@@ -372,7 +369,11 @@ def add(input, other, *, alpha=1, out=None):
             check_broadcast(input, other)
             raise
     if route == 2:
-        return _apply_checked(Add, input, other)
+        try:
+            return Add.apply(input, other)
+        except ValueError:
+            check_broadcast(input, other)
+            raise
     if alpha != 1:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
@@ -391,7 +392,11 @@ def sub(input, other, *, alpha=1, out=None):
             check_broadcast(input, other)
             raise
     if route == 2:
-        return _apply_checked(Sub, input, other)
+        try:
+            return Sub.apply(input, other)
+        except ValueError:
+            check_broadcast(input, other)
+            raise
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -434,7 +439,11 @@ def mul(input, other, *, out=None):
             check_broadcast(input, other)
             raise
     if route == 2:
-        return _apply_checked(Mul, input, other)
+        try:
+            return Mul.apply(input, other)
+        except ValueError:
+            check_broadcast(input, other)
+            raise
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         return handle_out(logical_and(to_tensor(input, other), to_tensor(other, input)), out)
     return _binary(Mul, input, other, out)
@@ -454,7 +463,11 @@ def div(input, other, *, rounding_mode=None, out=None):
                 check_broadcast(input, other)
                 raise
         if route == 2:
-            return _apply_checked(Div, input, other)
+            try:
+                return Div.apply(input, other)
+            except ValueError:
+                check_broadcast(input, other)
+                raise
         return _binary(Div, input, other, out, float_result=True)
     if rounding_mode == "floor":
         return floor_divide(input, other, out=out)
