@@ -110,3 +110,42 @@ def test_lstm_cell_module_parity_with_torch(torch_mod):
     th1, tc1 = tcell(torch_mod.tensor(xa[0, 0]))
     assert h1.shape == (5,) and c1.shape == (5,)
     assert_close(h1, th1, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("use", ["h", "c", "both"])
+def test_lstm_cell_two_outputs_of_one_node(bias, use):
+    """h' and c' come from one node (no per-step unbind views); an output that gets no
+    gradient counts as zeros, as for the reference step."""
+    rng = np.random.default_rng(3)
+    ins = _cell_inputs(rng, bias)
+    hn, cn = rnn_cell.LSTMCellOp.apply(*ins)
+    assert hn.grad_fn is cn.grad_fn and hn.grad_fn.name() == "LstmCellBackward0"
+    assert (hn._output_nr, cn._output_nr) == (0, 1) and hn._base is None and cn._base is None
+    rh, rc = rnn_cell.reference_cell(*ins)
+    diff = [t for t in ins if t is not None]
+
+    def loss(h, c):
+        return {"h": (h * h).sum(), "c": (c * 3).sum(), "both": (h * c).sum()}[use]
+    got = ember.autograd.grad(loss(hn, cn), diff)
+    want = ember.autograd.grad(loss(rh, rc), diff)
+    for g, w in zip(got, want):
+        assert_close(g, w, rtol=1e-12, atol=1e-12)
+
+
+def test_lstm_cell_op_is_traced_and_loop_records_one_node_per_step():
+    from ember.autograd.tracing import trace
+    cell = nn.LSTMCell(3, 4)
+    x = ember.randn(5, 2, 3)
+    with trace() as tr:
+        h, c = cell(x[0])
+        for t in range(1, 5):
+            h, c = cell(x[t], (h, c))
+    names = [r.name for r in tr]
+    assert names.count("LSTMCellOp") == 5
+    assert names == ["Slice", "LSTMCellOp"] * 5  # x[t], then the step: no output views
+    node, steps = h.grad_fn, 0
+    while node is not None and node.name() == "LstmCellBackward0":
+        steps += 1
+        node = node.next_functions[1][0]  # h's edge: the previous step's node
+    assert steps == 5
