@@ -48,6 +48,29 @@ def test_dense_lstm_bptt_matches_general_loop(reverse):
             np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13)
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("sizes", [None, [3, 3, 2, 2, 1]])
+def test_lstm_bptt_matches_per_step_formulas(reverse, sizes):
+    """The whole-array gate multipliers of ``_lstm_bptt`` against ``_bptt``'s per-step
+    formulas, for unpacked input and for packed rows that end early."""
+    rng = np.random.default_rng(4)
+    T, B, H = 5, 3, 4
+    xw = rng.standard_normal((T, B, 4 * H))
+    h0, c0 = rng.standard_normal((B, H)), rng.standard_normal((B, H))
+    w = rng.standard_normal((4 * H, H)) * 0.5
+    dY = rng.standard_normal((T + 2, B, H))
+
+    class Ctx:
+        pass
+    ctx = Ctx()
+    ctx.mode, ctx.batch_sizes, ctx.reverse = "LSTM", sizes, reverse
+    ctx.cache = rnn._lstm_forward(np, xw, h0, c0, w, sizes, reverse)[1]
+    fast = rnn._lstm_bptt(np, ctx, dY, w)
+    slow = rnn._bptt(np, ctx, dY, w)
+    for a, b in zip(fast[:4], slow[:4]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_lstm_layer_gradcheck(bidirectional):
     ember.manual_seed(0)
