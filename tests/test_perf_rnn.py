@@ -48,6 +48,29 @@ def test_dense_lstm_bptt_matches_general_loop(reverse):
             np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13)
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("sizes", [None, [3, 3, 2, 2, 1]])
+def test_lstm_bptt_matches_per_step_formulas(reverse, sizes):
+    """The whole-array gate multipliers of ``_lstm_bptt`` against ``_bptt``'s per-step
+    formulas, for unpacked input and for packed rows that end early."""
+    rng = np.random.default_rng(4)
+    T, B, H = 5, 3, 4
+    xw = rng.standard_normal((T, B, 4 * H))
+    h0, c0 = rng.standard_normal((B, H)), rng.standard_normal((B, H))
+    w = rng.standard_normal((4 * H, H)) * 0.5
+    dY = rng.standard_normal((T + 2, B, H))
+
+    class Ctx:
+        pass
+    ctx = Ctx()
+    ctx.mode, ctx.batch_sizes, ctx.reverse = "LSTM", sizes, reverse
+    ctx.cache = rnn._lstm_forward(np, xw, h0, c0, w, sizes, reverse)[1]
+    fast = rnn._lstm_bptt(np, ctx, dY, w)
+    slow = rnn._bptt(np, ctx, dY, w)
+    for a, b in zip(fast[:4], slow[:4]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_lstm_layer_gradcheck(bidirectional):
     ember.manual_seed(0)
@@ -110,3 +133,42 @@ def test_lstm_cell_module_parity_with_torch(torch_mod):
     th1, tc1 = tcell(torch_mod.tensor(xa[0, 0]))
     assert h1.shape == (5,) and c1.shape == (5,)
     assert_close(h1, th1, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("use", ["h", "c", "both"])
+def test_lstm_cell_two_outputs_of_one_node(bias, use):
+    """h' and c' come from one node (no per-step unbind views); an output that gets no
+    gradient counts as zeros, as for the reference step."""
+    rng = np.random.default_rng(3)
+    ins = _cell_inputs(rng, bias)
+    hn, cn = rnn_cell.LSTMCellOp.apply(*ins)
+    assert hn.grad_fn is cn.grad_fn and hn.grad_fn.name() == "LstmCellBackward0"
+    assert (hn._output_nr, cn._output_nr) == (0, 1) and hn._base is None and cn._base is None
+    rh, rc = rnn_cell.reference_cell(*ins)
+    diff = [t for t in ins if t is not None]
+
+    def loss(h, c):
+        return {"h": (h * h).sum(), "c": (c * 3).sum(), "both": (h * c).sum()}[use]
+    got = ember.autograd.grad(loss(hn, cn), diff)
+    want = ember.autograd.grad(loss(rh, rc), diff)
+    for g, w in zip(got, want):
+        assert_close(g, w, rtol=1e-12, atol=1e-12)
+
+
+def test_lstm_cell_op_is_traced_and_loop_records_one_node_per_step():
+    from ember.autograd.tracing import trace
+    cell = nn.LSTMCell(3, 4)
+    x = ember.randn(5, 2, 3)
+    with trace() as tr:
+        h, c = cell(x[0])
+        for t in range(1, 5):
+            h, c = cell(x[t], (h, c))
+    names = [r.name for r in tr]
+    assert names.count("LSTMCellOp") == 5
+    assert names == ["Slice", "LSTMCellOp"] * 5  # x[t], then the step: no output views
+    node, steps = h.grad_fn, 0
+    while node is not None and node.name() == "LstmCellBackward0":
+        steps += 1
+        node = node.next_functions[1][0]  # h's edge: the previous step's node
+    assert steps == 5

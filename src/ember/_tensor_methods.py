@@ -103,16 +103,26 @@ def _scalar_like(value, like):
     return scalar_tensor(value, D.result_type(like, value), like)
 
 
-T.__add__ = lambda self, other: binary.add(self, other)
+T.__add__ = binary.add  # bound directly: one frame less per operator
 T.__radd__ = lambda self, other: binary.add(self, other) if type(other) is not np.ndarray \
     else NotImplemented
-T.__sub__ = lambda self, other: binary.sub(self, other)
-T.__rsub__ = lambda self, other: binary.sub(other, self) if isinstance(other, bool) else \
-    binary.sub(_scalar_like(other, self), self)
-T.__mul__ = lambda self, other: binary.mul(self, other)
+T.__sub__ = binary.sub
+def _rsub(self, other):
+    """other - self for a Python number ``other`` (PyTorch's scalar rsub)."""
+    if binary._fast(self, other):  # float tensor, Python float/int, nothing to record
+        return _wrap(other - self._data)
+    if type(other) is np.ndarray:
+        return NotImplemented
+    if isinstance(other, bool):
+        return binary.sub(other, self)
+    return binary.sub(_scalar_like(other, self), self)
+
+
+T.__rsub__ = _rsub
+T.__mul__ = binary.mul
 T.__rmul__ = lambda self, other: binary.mul(self, other) if type(other) is not np.ndarray \
     else NotImplemented
-T.__truediv__ = lambda self, other: binary.div(self, other)
+T.__truediv__ = binary.div
 T.__rtruediv__ = _rdiv
 T.__floordiv__ = lambda self, other: binary.floor_divide(self, other)
 T.__rfloordiv__ = lambda self, other: binary.floor_divide(_scalar_like(other, self), self)
@@ -142,7 +152,7 @@ def _not_ndarray(method):
     return reflected
 
 
-for _n in ("__rsub__", "__rfloordiv__", "__rmod__", "__rpow__",
+for _n in ("__rfloordiv__", "__rmod__", "__rpow__",
            "__rmatmul__", "__rand__", "__ror__", "__rxor__"):
     setattr(T, _n, _not_ndarray(getattr(T, _n)))
 T.__lshift__ = lambda self, other: binary.bitwise_left_shift(self, other)

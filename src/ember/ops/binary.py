@@ -47,7 +47,13 @@ class Mul(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        if g._data.dtype.kind != "c":  # real: no conjugates (saves two calls on a hot path)
+        gd = g._data
+        if gd.dtype.kind == "f" and not STATE.enabled:  # plain backward, real: on arrays
+            dt = gd.dtype
+            if (a is None or a._data.dtype is dt) and (b is None or b._data.dtype is dt):
+                return (_wrap(gd * b._data) if need_a else None), \
+                    (_wrap(gd * a._data) if need_b else None)
+        if gd.dtype.kind != "c":  # real: no conjugates (saves two calls on a hot path)
             return (g * b if need_a else None), (g * a if need_b else None)
         return (g * b.conj() if need_a else None), (g * a.conj() if need_b else None)
 
@@ -328,11 +334,43 @@ def _fast(a, b):
     return False
 
 
+def _route(a, b):
+    """How ``a <op> b`` can skip the general path: 1 straight to the backend (``_fast``),
+    2 same-dtype float tensors with a node to record (no promotion to work out), else 0."""
+    if type(a) is not Tensor:
+        return 0
+    tb = type(b)
+    if tb is Tensor:
+        da, db = a._data, b._data
+        if da.dtype is db.dtype and da.dtype.kind == "f" and type(da) is type(db):
+            return 2 if (a._rg or b._rg) and STATE.enabled else 1
+        return 0
+    if tb is float or tb is int:
+        da = a._data.dtype
+        return 1 if da.kind == "f" and da.itemsize > 2 and not (a._rg and STATE.enabled) else 0
+    return 0
+
+
+def _float_by_mask(a, b):
+    """True for a float tensor times a bool tensor with nothing to record (a ReLU-style
+    mask in backward): the product keeps ``a``'s dtype, as PyTorch's promotion gives."""
+    return (type(a) is Tensor and type(b) is Tensor and b._data.dtype.kind == "b"
+            and a._data.dtype.kind == "f" and not (a._rg and STATE.enabled)
+            and type(a._data) is type(b._data))
+
+
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
-    if out is None and alpha == 1 and _fast(input, other):
+    route = _route(input, other) if out is None and alpha == 1 else 0
+    if route == 1:
         try:
             return _wrap(input._data + (other._data if type(other) is Tensor else other))
+        except ValueError:
+            check_broadcast(input, other)
+            raise
+    if route == 2:
+        try:
+            return Add.apply(input, other)
         except ValueError:
             check_broadcast(input, other)
             raise
@@ -346,9 +384,16 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (``torch.sub``); bool tensors can't be subtracted."""
-    if out is None and alpha == 1 and _fast(input, other):
+    route = _route(input, other) if out is None and alpha == 1 else 0
+    if route == 1:
         try:
             return _wrap(input._data - (other._data if type(other) is Tensor else other))
+        except ValueError:
+            check_broadcast(input, other)
+            raise
+    if route == 2:
+        try:
+            return Sub.apply(input, other)
         except ValueError:
             check_broadcast(input, other)
             raise
@@ -386,9 +431,16 @@ def dtype_of_maybe(x):
 
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting (``torch.mul``)."""
-    if out is None and _fast(input, other):
+    route = _route(input, other) if out is None else 0
+    if route == 1 or (out is None and not route and _float_by_mask(input, other)):
         try:
             return _wrap(input._data * (other._data if type(other) is Tensor else other))
+        except ValueError:
+            check_broadcast(input, other)
+            raise
+    if route == 2:
+        try:
+            return Mul.apply(input, other)
         except ValueError:
             check_broadcast(input, other)
             raise
@@ -403,9 +455,16 @@ multiply = mul
 def div(input, other, *, rounding_mode=None, out=None):
     """input / other; true division unless rounding_mode is 'trunc' or 'floor' (``torch.div``)."""
     if rounding_mode is None:
-        if out is None and _fast(input, other):
+        route = _route(input, other) if out is None else 0
+        if route == 1:
             try:
                 return _wrap(input._data / (other._data if type(other) is Tensor else other))
+            except ValueError:
+                check_broadcast(input, other)
+                raise
+        if route == 2:
+            try:
+                return Div.apply(input, other)
             except ValueError:
                 check_broadcast(input, other)
                 raise

@@ -3,6 +3,7 @@ import builtins
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 from ._helpers import wrap_dim, wrap_dims, dtype_of, handle_out, _cap, named, return_type
 
@@ -37,7 +38,24 @@ class Sum(Op):
         return x.sum(axis=dims, keepdims=keepdim, dtype=dtype)  # the method skips the sum function's wrapper
 
     def backward(ctx, g):
+        in_shape = ctx.args[0]
+        gd = g._data
+        if gd.ndim == 0 and not STATE.enabled and _prod(in_shape) <= _SMALL:
+            # a full sum of a small tensor (a loss): fill a fresh array, cheaper than a view
+            out = ctx.xp.empty(in_shape, dtype=gd.dtype)
+            out[...] = gd
+            return _wrap(out)
         return _restore(g, *ctx.args)
+
+
+_SMALL = 1 << 14  # elements: below this a filled array is cheaper than a broadcast view
+
+
+def _prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 def _sum_dtype(input, dtype):

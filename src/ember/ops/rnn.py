@@ -216,17 +216,16 @@ def _lstm_bptt(xp, ctx, dY, w_hh):
     T, B, H = dY.shape[0] - 2, dY.shape[1], dY.shape[2]
     i, f, g, o = (acts[..., k * H:(k + 1) * H] for k in range(4))
     # multipliers turning (dc, dc, dc, dh) into pre-activation gate gradients, all steps at
-    # once, each written straight into its slice
-    mult = xp.empty(acts.shape, dtype=acts.dtype)
-    tmp = xp.empty(i.shape, dtype=acts.dtype)
-    for k, (a, b, sig) in enumerate(((g, i, i), (cprev, f, f), (i, None, g), (tcs, o, o))):
-        if b is None:                       # i * (1 - g^2)
-            xp.multiply(sig, sig, out=tmp)
-            xp.subtract(1, tmp, out=tmp)
-        else:                               # a * s * (1 - s) for a sigmoid gate s
-            xp.subtract(1, sig, out=tmp)
-            tmp *= b
-        xp.multiply(tmp, a, out=mult[..., k * H:(k + 1) * H])
+    # once: (1 - s) s over the whole contiguous array (the sigmoid gates' derivative), the
+    # tanh gate's 1 - g^2 written over its slice, then each gate's factor in place
+    mult = xp.subtract(1, acts)
+    mult *= acts
+    m4 = mult.reshape(T, B, 4, H)
+    dg_g = m4[:, :, 2]
+    xp.multiply(g, g, out=dg_g)
+    xp.subtract(1, dg_g, out=dg_g)
+    for k, factor in enumerate((g, cprev, i, tcs)):  # dc * g, dc * c_prev, dc * i, dh * tanh(c)
+        m4[:, :, k] *= factor
     m3 = mult[..., :3 * H].reshape(T, B, 3, H)
     o_dtc = xp.multiply(tcs, tcs)
     xp.subtract(1, o_dtc, out=o_dtc)

@@ -2,14 +2,15 @@
 one forward, and the whole local backward in one node (PyTorch's CPU cell records one node
 per elementwise op; Ember's composite recorded ~8 per step).
 
-``LSTMCellOp.apply(x, h, c, w_ih, w_hh, b_ih, b_hh)`` returns (2, B, H): row 0 is h', row 1
-is c'. The biases may be None. Plain backward runs on arrays; with ``create_graph=True`` it
-re-runs the step with Ember tensor ops and differentiates that, so higher derivatives are
-exact.
+``LSTMCellOp.apply(x, h, c, w_ih, w_hh, b_ih, b_hh)`` returns the two tensors (h', c'), both
+outputs of one node (as PyTorch's ``grad_fn`` for a multi-output op), so a step records one
+node and its backward receives (dh', dc') directly (zeros for an unused output). The biases
+may be None. Plain backward runs on arrays; with ``create_graph=True`` it re-runs the step
+with Ember tensor ops and differentiates that, so higher derivatives are exact.
 """
 from .._tensor import _wrap
 from ..autograd.grad_mode import STATE
-from ..autograd.node import Op
+from .linalg import MultiOp
 
 __all__ = []
 
@@ -24,7 +25,7 @@ def _gates(xp, x, h, w_ih, w_hh, b_ih, b_hh):
     return gates
 
 
-class LSTMCellOp(Op):
+class LSTMCellOp(MultiOp):
     """h', c' of one LSTM step (gate order i, f, g, o as PyTorch's weights)."""
     _name = "LstmCellBackward0"
     save = (0, 1, 2, 3, 4, 5, 6)
@@ -40,25 +41,22 @@ class LSTMCellOp(Op):
         for lo, hi in ((0, 2 * H), (3 * H, 4 * H)):
             a[:, lo:hi] *= 0.5
             a[:, lo:hi] += 0.5
-        out = xp.empty((2,) + h.shape, dtype=a.dtype)
-        cn = out[1]
-        xp.multiply(a[:, H:2 * H], c, out=cn)
+        cn = xp.multiply(a[:, H:2 * H], c)
         cn += a[:, :H] * a[:, 2 * H:3 * H]
         tc = xp.tanh(cn)
-        xp.multiply(a[:, 3 * H:], tc, out=out[0])
+        hn = xp.multiply(a[:, 3 * H:], tc)
         ctx.acts, ctx.tc = a, tc
-        return out
+        return hn, cn
 
-    def backward(ctx, g):
+    def backward(ctx, gh, gc):
         x, h, c, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
         if STATE.enabled:
-            return _differentiable_backward(ctx, g, x, h, c, w_ih, w_hh, b_ih, b_hh)
+            return _differentiable_backward(ctx, (gh, gc), x, h, c, w_ih, w_hh, b_ih, b_hh)
         xp = ctx.xp
-        ga = g._data
         a, tc = ctx.acts, ctx.tc
         H = tc.shape[1]
         i, f, gg, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-        dh, dc = ga[0], ga[1]
+        dh, dc = gh._data, gc._data
         dcn = dh * o * (1 - tc * tc)
         dcn += dc
         dG = xp.empty(a.shape, dtype=a.dtype)
@@ -93,15 +91,14 @@ def reference_cell(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None):
     return o.sigmoid() * cn.tanh(), cn
 
 
-def _differentiable_backward(ctx, g, *inputs):
+def _differentiable_backward(ctx, grads, *inputs):
     from ..autograd import grad as agrad
     from ..autograd.grad_mode import enable_grad
-    from .joining import stack
     want = [k for k, (t, need) in enumerate(zip(inputs, ctx.needs_input_grad))
             if need and t is not None]
     with enable_grad():
         hn, cn = reference_cell(*inputs)
-        got = agrad([stack([hn, cn])], [inputs[k] for k in want], [g], create_graph=True,
+        got = agrad([hn, cn], [inputs[k] for k in want], list(grads), create_graph=True,
                     allow_unused=True)
     res = [None] * len(inputs)
     for k, gk in zip(want, got):

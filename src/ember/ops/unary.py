@@ -6,6 +6,8 @@ what is saved (``"x"`` input, ``"y"`` output), and whether integer inputs comput
 import math
 
 from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 from .._backend import special as _special
 from ._helpers import dtype_of, float_dtype_for, handle_out, _cap, named
@@ -83,9 +85,14 @@ def _sign(xp, x):
 
 
 def _sigmoid(xp, x):
-    # exp of -|x| never overflows; same value as 1 / (1 + exp(-x)) everywhere
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    # 1 / (1 + exp(-x)), PyTorch's formula (exp overflowing to inf gives its 0 below -88)
+    if hasattr(xp, "errstate"):  # NumPy warns on the overflow; CuPy never checks
+        with xp.errstate(over="ignore"):
+            e = xp.exp(-x)
+    else:
+        e = xp.exp(-x)
+    e += 1
+    return 1 / e
 
 
 def _keep_dtype(forward):
@@ -116,18 +123,41 @@ _GRAD_NAMES = {"tanh": "TanhBackwardBackward0", "sigmoid": "SigmoidBackwardBackw
                "relu": "ThresholdBackwardBackward0"}
 
 
+# The same derivatives on arrays, for the hot activations: used when no graph of the
+# gradient is being built (plain ``backward()``) and the gradient has the output's dtype.
+_ARRAY_GRADS = {
+    "tanh": lambda g, y: g * (1 - y * y),
+    "sigmoid": lambda g, y: g * y * (1 - y),
+    "relu": lambda g, y: g * (y > 0),
+}
+
+
+def _array_backward(tensor_backward, array_grad):
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        if not STATE.enabled and g._data.dtype is y._data.dtype and y._data.dtype.kind == "f":
+            return _wrap(array_grad(g._data, y._data))
+        return tensor_backward(ctx, g)
+    return backward
+
+
 def _make_unary(name, forward, backward, save, float_only):
     saves = tuple({"x": 0, "y": "out"}[c] for c in save)
     cls_name = "".join(p.capitalize() for p in name.split("_"))
+    tensor_backward = ((lambda ctx, g: backward(g, *ctx.saved_tensors)) if name not in _GRAD_NAMES
+                       else (lambda ctx, g: named(backward(g, *ctx.saved_tensors),
+                                                  _GRAD_NAMES[name])))
     op = type(cls_name, (Op,), {
         "save": saves,
         "forward": staticmethod(_keep_dtype(forward)),
         "_name": _NODE_NAMES.get(name),
-        "backward": (lambda ctx, g: backward(g, *ctx.saved_tensors)) if name not in _GRAD_NAMES
-        else (lambda ctx, g: named(backward(g, *ctx.saved_tensors), _GRAD_NAMES[name])),
+        "backward": tensor_backward if name not in _ARRAY_GRADS
+        else _array_backward(tensor_backward, _ARRAY_GRADS[name]),
     })
 
     def fn(input, *, out=None):
+        if out is None and type(input) is Tensor and input._data.dtype.kind == "f":
+            return op.apply(input)  # a float tensor: no refusal or integer cast applies
         dt = dtype_of(input)
         if dt._category != D._FLOAT and (dt._category, name) in _UNSUPPORTED:
             raise _UNSUPPORTED[dt._category, name](

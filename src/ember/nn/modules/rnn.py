@@ -400,10 +400,9 @@ class LSTMCell(RNNCellBase):
             h = c = self._hidden(None, x, batched)
         else:
             h, c = self._hidden(hx[0], x, batched), self._hidden(hx[1], x, batched)
-        y = LSTMCellOp.apply(x, h, c, self.weight_ih, self.weight_hh,
-                             self.bias_ih if self.bias else None,
-                             self.bias_hh if self.bias else None)
-        h1, c1 = y.unbind(0)
+        h1, c1 = LSTMCellOp.apply(x, h, c, self.weight_ih, self.weight_hh,
+                                  self.bias_ih if self.bias else None,
+                                  self.bias_hh if self.bias else None)
         return (h1, c1) if batched else (h1.squeeze(0), c1.squeeze(0))
 
 
