@@ -71,3 +71,6 @@ del _install_inplace
 _numpy_names(Tensor)
 _numpy_names(__import__("sys").modules[__name__])
 del _numpy_names
+from ._signatures import install_all as _install_signatures  # noqa: E402  (argument checks)
+_install_signatures(__import__("sys").modules[__name__])
+del _install_signatures
