@@ -29,6 +29,16 @@ ALLOWED = {
 }
 
 
+def _allowed_rule(a, b):
+    """Accepted classes of difference, with the reason; None when the pair is not one."""
+    if a["r"] == "AttributeError" and b["r"] == "TypeError" and \
+            a.get("msg", "").startswith("'"):
+        # PyTorch's Python-level functional code touches an attribute of a non-tensor argument
+        # ('int' object has no attribute 'dim'); Ember's argument check names it (stricter)
+        return "non-tensor argument: TypeError naming it"
+    return None
+
+
 def _spawn(lib):
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     p = subprocess.Popen([sys.executable, WORKER, lib], stdin=subprocess.PIPE,
@@ -123,7 +133,7 @@ def summarize(rows):
     bad = []
     for cid, a, b in rows:
         kind = classify(a, b)
-        if kind != "agree" and cid in ALLOWED:
+        if kind != "agree" and (cid in ALLOWED or _allowed_rule(a, b)):
             kind = "allowed"
         counts[kind] += 1
         if kind not in ("agree", "allowed"):

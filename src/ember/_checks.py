@@ -197,7 +197,8 @@ def int_dtype_range(dtype):
 
 _C_NAMES = {"int64": "int64_t", "int32": "int", "int16": "short", "int8": "signed char",
             "uint8": "uint8_t", "uint16": "uint16_t", "uint32": "uint32_t",
-            "uint64": "uint64_t"}
+            "uint64": "uint64_t", "float32": "float", "float64": "double",
+            "float16": "c10::Half", "bfloat16": "c10::BFloat16", "bool": "bool"}
 
 
 def check_fits(value, dtype):
@@ -205,6 +206,10 @@ def check_fits(value, dtype):
     ``dtype`` (NaN, inf, or out of range), as PyTorch's scalar conversion raises."""
     if dtype is None:
         return value
+    if isinstance(value, complex) and not isinstance(value, numbers.Real) and value.imag \
+            and not dtype.is_complex:  # a complex number with an imaginary part to a real type
+        raise RuntimeError(f"value cannot be converted to type "
+                           f"{_C_NAMES.get(dtype.name, dtype.name)} without overflow")
     bounds = int_dtype_range(dtype)
     if bounds is None or isinstance(value, bool) or not isinstance(value, numbers.Number):
         return value

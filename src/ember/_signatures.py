@@ -9,8 +9,12 @@ exception classes and messages (``topk(): argument 'k' (position 1) must be int,
 ========== ===================================================================================
 Tensor      a Tensor (``Tensor?``: or None)
 int         an int, NumPy integer or one-element integer tensor, within int64 (not a bool)
-int[]       an int or a sequence of ints (``int[]?``: or None); dims also take an int tensor
-float       a real number or 0-d tensor; complex is RuntimeError (``float?``: or None)
+int[]       an int or a sequence of ints (``int[]?``: or None); ``int[N]``: a lone int past
+            int64 is ValueError rather than TypeError; ``dims``: also an int tensor
+float       a real number or 0-d tensor (``float?``: or None)
+Real        a Scalar read as a double: as float, but complex is RuntimeError
+size        a sequence of ints (no lone int)
+reduction   'none', 'mean' or 'sum' (ValueError otherwise)
 Scalar      any number, bool or one-element tensor
 bool        a Python bool
 ScalarType  a dtype (``ScalarType?``: or None)
@@ -30,6 +34,11 @@ import re
 from . import _checks as C
 
 _REAL = numbers.Real
+
+
+class OutOfMemoryError(RuntimeError, MemoryError):
+    """An allocation that cannot succeed (``torch.OutOfMemoryError`` is a RuntimeError);
+    still a MemoryError for code that catches NumPy's."""
 
 
 def _name(v):
@@ -73,11 +82,15 @@ def _int(fn, name, pos, v):
     return v
 
 
-def _int_list(fn, name, pos, v, dims=False):
+def _int_list(fn, name, pos, v, dims=False, lone=TypeError):
+    """An int or a sequence of ints. A lone int past int64 is ``lone`` (PyTorch reads an
+    ``int[N]`` lone int as one long, ValueError; an ``int[]`` one as a list, TypeError)."""
     if type(v) is int:
         if C.INT64_MIN <= v <= C.INT64_MAX:
             return v
-        raise ValueError("Overflow when unpacking long long")
+        raise lone("Overflow when unpacking long long" if lone is ValueError else
+                   f"{_where(fn, name, pos)} failed to unpack the object at pos 1 with error "
+                   "\"Overflow when unpacking long long\"")
     from ._tensor import Tensor
     if isinstance(v, Tensor):
         t = _one_int(v)
@@ -88,9 +101,14 @@ def _int_list(fn, name, pos, v, dims=False):
             return tuple(int(i) for i in v.tolist())
         raise TypeError(f"{_where(fn, name, pos)} must be tuple of ints, not Tensor")
     if C._is_int(v):
-        return _int(fn, name, pos, v)
+        return _int_list(fn, name, pos, int(v), dims, lone)
     if not isinstance(v, (tuple, list)):
         raise TypeError(f"{_where(fn, name, pos)} must be tuple of ints, not {_name(v)}")
+    return _int_seq(fn, name, pos, v)
+
+
+def _int_seq(fn, name, pos, v):
+    from ._tensor import Tensor
     for i, e in enumerate(v):
         if type(e) is int or C._is_int(e) or (i and isinstance(e, bool)):
             # PyTorch reads the first element to decide, so a later bool is read as an int
@@ -105,11 +123,35 @@ def _int_list(fn, name, pos, v, dims=False):
     return v
 
 
+def _int_list_n(fn, name, pos, v):
+    return _int_list(fn, name, pos, v, lone=ValueError)
+
+
+def _size(fn, name, pos, v):
+    """A sequence of ints only (``full``'s size, ``as_strided``'s size and stride)."""
+    if not isinstance(v, (tuple, list)):
+        raise TypeError(f"{_where(fn, name, pos)} must be tuple of ints, not {_name(v)}")
+    return _int_seq(fn, name, pos, v)
+
+
+def _reduction(fn, name, pos, v):
+    if v in ("none", "mean", "sum") and isinstance(v, str):
+        return v
+    raise ValueError(f"{v} is not a valid value for reduction")
+
+
 def _dims(fn, name, pos, v):
-    return _int_list(fn, name, pos, v, dims=True)
+    return _int_list(fn, name, pos, v, dims=True, lone=ValueError)
 
 
-def _float(fn, name, pos, v):
+def _real(fn, name, pos, v):
+    """A Scalar read as a double: complex values are RuntimeError (PyTorch's conversion)."""
+    if isinstance(v, complex) and not isinstance(v, _REAL):
+        raise RuntimeError("value cannot be converted to type float without overflow")
+    return _float(fn, name, pos, v, complex_error=RuntimeError)
+
+
+def _float(fn, name, pos, v, complex_error=TypeError):
     if type(v) is float:
         return v
     if isinstance(v, _REAL):
@@ -124,7 +166,7 @@ def _float(fn, name, pos, v):
         if v.dtype.is_complex:
             raise RuntimeError("value cannot be converted to type float without overflow")
         return v.item()
-    if isinstance(v, complex):
+    if isinstance(v, complex) and complex_error is RuntimeError:
         raise RuntimeError("value cannot be converted to type float without overflow")
     raise TypeError(f"{_where(fn, name, pos)} must be Number, not {_name(v)}")
 
@@ -166,7 +208,8 @@ def _any(fn, name, pos, v):
 
 
 _KINDS = {"Tensor": _tensor, "int": _int, "SymInt": _int, "int[]": _int_list,
-          "dims": _dims, "float": _float, "Scalar": _scalar, "bool": _bool,
+          "int[N]": _int_list_n, "size": _size, "reduction": _reduction,
+          "dims": _dims, "float": _float, "Real": _real, "Scalar": _scalar, "bool": _bool,
           "ScalarType": _dtype, "str": _str, "Tensor[]": _tensors, "*": _any}
 
 
@@ -195,7 +238,7 @@ def parse(schema):
         if m is None:
             raise ValueError(f"bad schema parameter {part!r} in {schema!r}")
         kind, opt, pname = m.group(1), m.group(2), m.group(3)
-        kind = re.sub(r"\[\d+\]", "[]", kind)
+        kind = re.sub(r"\[\d+\]", "[N]", kind)
         check = _KINDS[kind]
         if opt or (kind == "*"):
             check = _optional(check) if kind != "*" else check
@@ -226,7 +269,12 @@ def checked(fn, schema, method=False):
                 c = by_name.get(k)
                 if c is not None:
                     kwargs[k] = c(fname, k, None, v)
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except MemoryError as exc:  # NumPy's allocation failure, as PyTorch's allocator error
+            if isinstance(exc, RuntimeError):
+                raise
+            raise OutOfMemoryError(f"DefaultCPUAllocator: can't allocate memory: {exc}") from None
     wrapper._schema = schema
     return wrapper
 
