@@ -296,3 +296,37 @@ def check_adaptive_output(fn, out_shape, itemsize):
         raise RuntimeError("numel: integer multiplication overflow")
     check_numel(out_shape, itemsize)
     check_alloc(n * itemsize)
+
+
+def check_module_int(value, name):
+    """A module constructor's size argument (``input_size``...): TypeError unless an int,
+    ValueError unless positive, with PyTorch's RNN messages."""
+    if not isinstance(value, int):
+        raise TypeError(f"{name} should be of type int, got: {_type_name(value)}")
+    if value <= 0:
+        raise ValueError(f"{name} must be greater than zero")
+    return value
+
+
+def check_module_bool(value, name):
+    """A module constructor's flag (``bias``, ``batch_first``...): TypeError unless a bool."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} should be of type bool, got: {_type_name(value)}")
+    return value
+
+
+def check_uniform_bounds(a, b, dtype):
+    """``uniform_``'s bounds: finite, ``a <= b`` and a range the dtype can hold (RuntimeError
+    as PyTorch)."""
+    import numpy as np
+    big = float(np.finfo(dtype.np).max) if dtype.is_floating_point else math.inf
+    for v, name in ((a, "from"), (b, "to")):
+        if not -big <= v <= big:
+            raise RuntimeError(f"{name} is out of bounds for {dtype.name.replace('32', '')}")
+    if not a <= b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a} > to={b}")
+    if b - a > big:
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{dtype.name}>"
+                           f"::max(), but found to={b} and from={a} which result in to-from "
+                           f"to exceed the limit")

@@ -298,12 +298,15 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None, **bounds):
     """Fill with uniform samples on [a, b); PyTorch's keyword names ``from``/``to`` also work."""
     a, b = _from_to(bounds, a, b, "uniform_")
     _float_dtype(self.dtype)
+    _checks.check_uniform_bounds(a, b, self.dtype)
     return _fill(self, _rng(generator).uniform(a, b, self.shape))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Fill with normal samples."""
     _float_dtype(self.dtype, "normal_kernel_cpu")
+    if not std >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     return _fill(self, _rng(generator).normal(mean, std, self.shape))
 
 

@@ -6,6 +6,7 @@ matmul over all time steps; LSTM with ``proj_size`` runs the tensor-op reference
 import math
 import numbers
 
+from ... import _checks
 from ...autograd.grad_mode import no_grad
 from ...ops.creation import empty, zeros, tensor as _tensor
 from ...ops.joining import cat, stack
@@ -46,6 +47,10 @@ class RNNBase(Module):
         self.input_size, self.hidden_size = input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
         self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, proj_size
+        _checks.check_module_int(input_size, "input_size")
+        for flag, name in ((bias, "bias"), (batch_first, "batch_first"),
+                           (bidirectional, "bidirectional")):
+            _checks.check_module_bool(flag, name)
         if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or \
                 isinstance(dropout, bool):
             raise ValueError("dropout should be a number in range [0, 1] representing the "
