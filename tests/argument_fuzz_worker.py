@@ -58,6 +58,18 @@ def _reset(T):
     T.manual_seed(0)
 
 
+def _warm(T):
+    """Lazy imports a library makes on first use (torch's optimizers import torch._dynamo)
+    happen here, not inside a case's alarm."""
+    p = T.nn.Parameter(T.ones(1))
+    opt = T.optim.Adam([p], lr=0.1)
+    T.optim.lr_scheduler.StepLR(opt, 1)
+    p.sum().backward()
+    opt.step()
+    list(T.utils.data.DataLoader(T.utils.data.TensorDataset(T.ones(2)), batch_size=1))
+    T.nn.functional.interpolate(T.ones(1, 1, 2, 2), scale_factor=2.0)
+
+
 def main():
     lib = sys.argv[1]
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
@@ -67,6 +79,7 @@ def main():
     T.set_num_threads(1) if hasattr(T, "set_num_threads") else None
     import argument_fuzz_cases as C
     cases = C.cases()
+    _warm(T)
     out = sys.stdout
     sys.stdout = io.StringIO()  # cases that print must not break the protocol
     signal.signal(signal.SIGALRM, _alarm)

@@ -36,6 +36,19 @@ from . import _checks as C
 _REAL = numbers.Real
 
 
+_NUMPY_SHAPE_ERRORS = ("operands could not be broadcast", "shape mismatch",
+                       "could not broadcast", "negative dimensions are not allowed",
+                       "index can't contain negative values", "cannot reshape array",
+                       "Maximum allowed dimension exceeded", "Maximum allowed size exceeded",
+                       "array is too big", "mismatch in length of strides and shape",
+                       "non-broadcastable output operand")
+
+
+class ShapeError(RuntimeError, ValueError):
+    """A shape NumPy refused, raised as PyTorch does (RuntimeError); still a ValueError for
+    code that catches NumPy's."""
+
+
 class OutOfMemoryError(RuntimeError, MemoryError):
     """An allocation that cannot succeed (``torch.OutOfMemoryError`` is a RuntimeError);
     still a MemoryError for code that catches NumPy's."""
@@ -199,6 +212,18 @@ def _str(fn, name, pos, v):
     raise TypeError(f"{_where(fn, name, pos)} must be str, not {_name(v)}")
 
 
+def _pool_size(fn, name, pos, v):
+    """An adaptive pool's output size: an int or a sequence of ints and Nones."""
+    if v is None or type(v) is int or C._is_int(v) or _one_int(v) is not None:
+        return _int_list(fn, name, pos, v, lone=ValueError) if v is not None else v
+    if not isinstance(v, (tuple, list)):
+        raise TypeError(f"{_where(fn, name, pos)} must be tuple of ints, not {_name(v)}")
+    if any(e is None for e in v):
+        _int_seq(fn, name, pos, [0 if e is None else e for e in v])
+        return v
+    return _int_seq(fn, name, pos, v)
+
+
 def _tensors(fn, name, pos, v):
     return C.check_tensor_sequence(fn, v, name, pos)
 
@@ -208,7 +233,7 @@ def _any(fn, name, pos, v):
 
 
 _KINDS = {"Tensor": _tensor, "int": _int, "SymInt": _int, "int[]": _int_list,
-          "int[N]": _int_list_n, "size": _size, "reduction": _reduction,
+          "int[N]": _int_list_n, "size": _size, "reduction": _reduction, "pool_size": _pool_size,
           "dims": _dims, "float": _float, "Real": _real, "Scalar": _scalar, "bool": _bool,
           "ScalarType": _dtype, "str": _str, "Tensor[]": _tensors, "*": _any}
 
@@ -275,6 +300,10 @@ def checked(fn, schema, method=False):
             if isinstance(exc, RuntimeError):
                 raise
             raise OutOfMemoryError(f"DefaultCPUAllocator: can't allocate memory: {exc}") from None
+        except ValueError as exc:  # NumPy's shape errors are PyTorch's RuntimeErrors
+            if type(exc) is ValueError and str(exc).startswith(_NUMPY_SHAPE_ERRORS):
+                raise ShapeError(f"{fname}(): {exc}") from None
+            raise
     wrapper._schema = schema
     return wrapper
 
@@ -299,4 +328,18 @@ def install_all(ember):
     from .nn import functional
     install(ember, S.TORCH + S.FUNCTIONS)
     install(ember.Tensor, S.TORCH + S.METHODS, method=True)
+    originals = {name: getattr(functional, name) for name in _names(S.FUNCTIONAL)
+                 if hasattr(functional, name)}
     install(functional, S.FUNCTIONAL)
+    # nn modules call the functional forms they imported: they get the checked ones too
+    import sys
+    swap = {id(fn): getattr(functional, name) for name, fn in originals.items()}
+    for mod_name, mod in list(sys.modules.items()):
+        if mod is not None and mod_name.startswith("ember.nn.modules"):
+            for attr, val in list(vars(mod).items()):
+                if callable(val) and id(val) in swap:
+                    setattr(mod, attr, swap[id(val)])
+
+
+def _names(schemas):
+    return [s.split("(", 1)[0].strip() for s in schemas]

@@ -48,8 +48,7 @@ class RNNBase(Module):
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
         self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, proj_size
         _checks.check_module_int(input_size, "input_size")
-        for flag, name in ((bias, "bias"), (batch_first, "batch_first"),
-                           (bidirectional, "bidirectional")):
+        for flag, name in ((bias, "bias"), (batch_first, "batch_first")):
             _checks.check_module_bool(flag, name)
         if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or \
                 isinstance(dropout, bool):
