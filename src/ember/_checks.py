@@ -241,6 +241,9 @@ def check_range_args(start, end, step):
     for v in nums:
         if _is_int(v) and not INT64_MIN <= v <= INT64_MAX:
             _check_python_int(int(v))
+    for v in (start, end, step):
+        if isinstance(v, complex) and not isinstance(v, numbers.Real):
+            raise RuntimeError("value cannot be converted to type double without overflow")
     if isinstance(step, float) and step != step:
         raise RuntimeError("step must be nonzero")
     if any(isinstance(v, float) and not math.isfinite(v) for v in (start, end)):
@@ -330,3 +333,11 @@ def check_uniform_bounds(a, b, dtype):
         raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{dtype.name}>"
                            f"::max(), but found to={b} and from={a} which result in to-from "
                            f"to exceed the limit")
+
+
+def check_window(what, values, name):
+    """Kernel sizes, strides and dilations must be positive (RuntimeError naming them, as
+    PyTorch's im2col)."""
+    if any(v <= 0 for v in values):
+        dims = " ".join(f"{name}_{a}: {v}" for a, v in zip(("height", "width", "depth"), values))
+        raise RuntimeError(f"{what} should be greater than zero, but got {dims}")

@@ -156,6 +156,8 @@ class Roll(Op):
 def roll(input, shifts, dims=None):
     """Rotate elements along ``dims`` by ``shifts`` (flattened when dims is None)."""
     shifts = _checks.check_int_list("roll", shifts, "shifts", 1)
+    if isinstance(dims, (tuple, list)) and not dims:
+        dims = None  # an empty list of dims rolls the flattened tensor, as None
     if len(shifts) == 1 and dims is None:
         shifts = shifts[0]
     if dims is None:

@@ -2,6 +2,7 @@
 ``F.unfold``/``F.fold`` (im2col / col2im)."""
 import math
 
+from ... import _checks
 from ..._tensor import _wrap
 from ...autograd.node import Op
 from ...ops.conv import Im2Col, Col2Im, out_size, prod
@@ -289,6 +290,9 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     x = input if batched else input.unsqueeze(0)
     k, d = ntuple(kernel_size, 2, "kernel_size"), ntuple(dilation, 2, "dilation")
     p, s = ntuple(padding, 2, "padding"), ntuple(stride, 2, "stride")
+    _checks.check_window("kernel size", k, "kernel")
+    _checks.check_window("stride", s, "stride")
+    _checks.check_window("dilation", d, "dilation")
     sp = tuple(L + 2 * pp for L, pp in zip(x.shape[2:], p))
     o = out_size(sp, k, s, d)
     if any(v < 1 for v in o):
