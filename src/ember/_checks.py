@@ -106,7 +106,7 @@ def check_size(fn, size, name="size"):
         if isinstance(v, Tensor):
             raise TypeError(f"{fn}(): argument '{name}' (position 1) must be tuple of ints, "
                             f"but found element of type Tensor at pos {i}")
-        if not _is_int(v) and not isinstance(v, bool):
+        if not _is_int(v) and not (isinstance(v, bool) and i):  # PyTorch reads a later bool
             raise TypeError(f"{fn}(): argument '{name}' failed to unpack the object at pos "
                             f"{i + 1} with error \"type must be tuple of ints,but got "
                             f"{_type_name(v)}\"")

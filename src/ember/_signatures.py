@@ -20,6 +20,9 @@ bool        a Python bool
 ScalarType  a dtype (``ScalarType?``: or None)
 str         a string
 Tensor[]    a tuple or list of tensors
+FloatTensor a tensor of a floating or complex dtype (NotImplementedError otherwise, as
+            PyTorch's kernels that exist only for them)
+ScalarOrTensor  a number or a tensor
 *           anything (checked by the function itself)
 ========== ===================================================================================
 
@@ -68,6 +71,23 @@ def _tensor(fn, name, pos, v):
     if isinstance(v, Tensor):
         return v
     raise TypeError(f"{_where(fn, name, pos)} must be Tensor, not {_name(v)}")
+
+
+def _float_tensor(fn, name, pos, v):
+    """A tensor whose kernel exists only for floating (and complex) dtypes."""
+    _tensor(fn, name, pos, v)
+    if not (v.dtype.is_floating_point or v.dtype.is_complex):
+        from .ops._helpers import _cap
+        raise NotImplementedError(f"\"{fn}\" not implemented for '{_cap(v.dtype)}'")
+    return v
+
+
+def _scalar_or_tensor(fn, name, pos, v):
+    from ._tensor import Tensor
+    if isinstance(v, (numbers.Number, Tensor)):
+        return v
+    raise TypeError(f"{fn}() received an invalid combination of arguments - got "
+                    f"{_name(v)} for argument '{name}', but expected Tensor or Number")
 
 
 def _one_int(v):
@@ -234,6 +254,7 @@ def _any(fn, name, pos, v):
 
 _KINDS = {"Tensor": _tensor, "int": _int, "SymInt": _int, "int[]": _int_list,
           "int[N]": _int_list_n, "size": _size, "reduction": _reduction, "pool_size": _pool_size,
+          "FloatTensor": _float_tensor, "ScalarOrTensor": _scalar_or_tensor,
           "dims": _dims, "float": _float, "Real": _real, "Scalar": _scalar, "bool": _bool,
           "ScalarType": _dtype, "str": _str, "Tensor[]": _tensors, "*": _any}
 

@@ -5,7 +5,7 @@ In-place variants (``add_``...) compute out of place and write back through
 """
 import numpy as np
 
-from . import _dtype as D
+from . import _checks, _dtype as D
 from ._device import to_device, device, device_of
 from ._tensor import Tensor, _wrap
 from .autograd.grad_mode import STATE
@@ -327,6 +327,10 @@ def _parse_to(args, kwargs):
             dt, dev = a.dtype, a.device
         elif a is not None and a in (float, int, bool, complex):
             dt = D.to_dtype(a)
+        elif a is not None:
+            raise TypeError(f"to() received an invalid combination of arguments - got "
+                            f"({type(a).__name__}), but expected a dtype, device or Tensor")
+    _checks.check_dtype("to", dt)
     return dt, dev, copy
 
 

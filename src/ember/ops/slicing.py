@@ -84,6 +84,9 @@ def split(tensor, split_size_or_sections, dim=0):
     if not isinstance(split_size_or_sections, (list, tuple)):
         split_size_or_sections = _checks.check_int("split", split_size_or_sections,
                                                    "split_size", 2)
+    else:
+        split_size_or_sections = _checks.check_int_list("split_with_sizes",
+                                                        split_size_or_sections, "split_sizes", 2)
     if tensor._data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor._data.ndim)

@@ -153,7 +153,10 @@ def _flatten_classes(input, target, name="cross_entropy"):
     if input.dim() == 0:
         raise ValueError("Expected input to have at least 1 dimension, got 0")
     if input.dim() == 1:
-        if target.dim() != 0:
+        if target.dim() == 1 and target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                             f"{target.shape[0]}")
+        if target.dim() > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         return input.unsqueeze(0), target.reshape(1)
     n = input.shape[0]
@@ -177,6 +180,19 @@ def _check_targets(t2, c, ignore_index):
         bad = ((a < 0) | (a >= c)) & (a != ignore_index)
         if bad.any():
             raise IndexError(f"Target {int(a[bad.nonzero()[0][0]])} is out of bounds.")
+
+
+def _check_class_weight(weight, c, input):
+    """A class weight: one element per class, of the input's dtype (RuntimeError as PyTorch)."""
+    if weight is None:
+        return
+    if weight.dim() != 1 or weight.numel() != c:
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+    if weight.dtype is not input.dtype:
+        from ...ops._helpers import _cap
+        raise RuntimeError(f"expected scalar type {_cap(input.dtype)} but found "
+                           f"{_cap(weight.dtype)}")
 
 
 def _check_index_dtype(target):
@@ -204,12 +220,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    _check_index_dtype(target)
     x2, t2 = _flatten_classes(input, target)
+    _check_index_dtype(target)
     c = x2.shape[1]
-    if weight is not None and weight.numel() != c:
-        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
-                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+    _check_class_weight(weight, c, x2)
     if t2.dtype is not D.int64:
         t2 = t2.long()
     _check_targets(t2, c, ignore_index)
@@ -265,9 +279,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     (``F.nll_loss``); 'mean' divides by the summed weights of the kept targets."""
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
-    _check_index_dtype(target)
     x2, t2 = _flatten_classes(input, target, "nll_loss")
+    _check_index_dtype(target)
     c = x2.shape[1]
+    _check_class_weight(weight, c, x2)
     _check_targets(t2, c, ignore_index)
     valid_a = t2._data != ignore_index
     tt = _wrap(t2._data * valid_a)
