@@ -267,20 +267,29 @@ def check_strided_geometry(size, stride):
 
 
 def check_index_source(fn, input, dim, index, source):
-    """``index_add_``/``index_copy_`` operands: a 0/1-d index with as many entries as
-    ``source`` has along ``dim``, and ``source`` shaped like ``input`` elsewhere."""
+    """``index_add_``'s operands, in PyTorch's order: a 0/1-d integer index, ``dim`` inside
+    ``source``, as many indices as ``source`` has along ``dim``, the same dtype, and
+    ``source`` shaped like ``input`` elsewhere."""
+    from .ops._helpers import _cap
     if index.dim() > 1:
         raise IndexError(f"{fn}(): Index is supposed to be a vector")
+    if index.dtype not in (D.int64, D.int32):
+        raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index but got: "
+                           f"{_cap(index.dtype)}")
+    if source.dim() > 0 or input.dim() > 0:
+        if dim >= max(source.dim(), 1) or (source.dim() == 0 and dim > 0):
+            raise RuntimeError(f"{fn}(): Indexing dim {dim} is out of bounds of the source "
+                               f"tensor with dim {source.dim()}")
     n = index.numel()
     src_dim = source.shape[dim] if source.dim() > 0 else 1
-    if source.dim() > 0 and n != src_dim:
+    if n != src_dim:
         raise RuntimeError(f"{fn}(): Number of indices ({n}) should be equal to "
                            f"source.size(dim): ({src_dim}), for dim: {dim}")
-    if source.dim() != input.dim() and source.dim() > 0:
-        raise IndexError(f"{fn}(): Source ({source.dim()}-D) and destination "
-                         f"({input.dim()}-D) must have the same number of dimensions")
-    if source.dim() > 0 and any(a != b for i, (a, b) in
-                                enumerate(zip(input.shape, source.shape)) if i != dim):
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"{fn}(): self ({_cap(input.dtype)}) and source "
+                           f"({_cap(source.dtype)}) must have the same scalar type")
+    if source.dim() > 0 and (source.dim() != input.dim() or any(
+            a != b for i, (a, b) in enumerate(zip(input.shape, source.shape)) if i != dim)):
         raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
                            f"specified dimension. Got self.shape = {list(input.shape)} "
                            f"source.shape = {list(source.shape)}")
@@ -341,3 +350,34 @@ def check_window(what, values, name):
     if any(v <= 0 for v in values):
         dims = " ".join(f"{name}_{a}: {v}" for a, v in zip(("height", "width", "depth"), values))
         raise RuntimeError(f"{what} should be greater than zero, but got {dims}")
+
+
+def check_adaptive_size(fn, output_size, input_dim, nd, kind="avg"):
+    """An adaptive pool's ``output_size`` sequence: ``nd`` entries (RuntimeError as PyTorch's
+    kernels), and for 2-d/3-d pools fewer entries than the input has dims (ValueError, as
+    PyTorch's Python wrapper, which checks first)."""
+    if not isinstance(output_size, (tuple, list)):
+        return
+    n = len(output_size)
+    if nd > 1 and input_dim <= n:
+        raise ValueError(f"Input dimension should be at least {n + 1}")
+    if n != nd:
+        if nd == 1:
+            raise RuntimeError(f"{fn}() argument 'output_size' should contain one int (got "
+                               f"{n})")
+        if kind == "max":
+            raise RuntimeError(f"{fn}(): internal error: output_size.size() must be {nd}")
+        raise RuntimeError(f"{fn}: output_size must be {nd}")
+
+
+def check_param_dtypes(input, *params):
+    """A normalisation's parameters and statistics have the input's dtype (float32 ones are
+    allowed with half/bfloat16 input): RuntimeError otherwise, as PyTorch's CPU kernels."""
+    for p in params:
+        if p is None or p.dtype is input.dtype:
+            continue
+        if p.dtype is D.float32 and input.dtype in (D.float16, D.bfloat16):
+            continue
+        from .ops._helpers import _cap
+        raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of "
+                           f"{_cap(input.dtype)}")

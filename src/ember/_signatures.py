@@ -360,6 +360,10 @@ def install_all(ember):
             for attr, val in list(vars(mod).items()):
                 if callable(val) and id(val) in swap:
                     setattr(mod, attr, swap[id(val)])
+                elif isinstance(val, type) and val.__module__ == mod_name:
+                    for k, v in list(vars(val).items()):  # ``_fn = staticmethod(F.x)``
+                        if isinstance(v, staticmethod) and id(v.__func__) in swap:
+                            setattr(val, k, staticmethod(swap[id(v.__func__)]))
 
 
 def _names(schemas):

@@ -368,6 +368,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                momentum=0.1, eps=1e-5):
     """Normalise over every dim but 1 (``F.batch_norm``): batch statistics in training (and
     the running estimates updated with ``momentum``), running statistics otherwise."""
+    c = input.shape[1] if input.dim() > 1 else (input.shape[0] if input.dim() else 1)
+    for name, p in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if p is not None and p.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {p.numel()}")
+    _checks.check_param_dtypes(input, running_mean, running_var, weight, bias)
     if training:
         size = input.numel() // input.shape[1] if input.dim() > 1 else input.numel()
         if size <= 1:
@@ -440,6 +446,12 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         from ...ops._helpers import _cap
         raise RuntimeError(f"\"LayerNormKernelImpl\" not implemented for "
                            f"'{_cap(input.dtype)}'")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != ns:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
+                               f"got {name} of shape {list(p.shape)} and normalized_shape = "
+                               f"{list(ns)}")
+    _checks.check_param_dtypes(input, weight, bias)
     if weight is not None and weight._data.dtype != input._data.dtype:
         weight = weight.to(input.dtype)
     if bias is not None and bias._data.dtype != input._data.dtype:

@@ -183,10 +183,14 @@ def _adaptive_check(input, nd, name, colon=""):
 
 
 def _adaptive_avg(input, output_size, nd, name):
+    _checks.check_adaptive_size(name, output_size, input.dim(), nd)
     x, batched = _adaptive_check(input, nd, name)
     sp = tuple(x.shape[2:])
     osz = _out_sizes(output_size, nd, sp)
     _checks.check_adaptive_output(name, tuple(x.shape[:2]) + tuple(osz), x.dtype.itemsize)
+    if 0 in osz:  # an empty output: nothing to average
+        out = x.new_zeros(tuple(x.shape[:2]) + tuple(osz))
+        return out if batched else out.squeeze(0)
     if all(L % o == 0 for L, o in zip(sp, osz)):
         k = tuple(L // o for L, o in zip(sp, osz))
         xp = x._backend()
@@ -222,10 +226,15 @@ def adaptive_avg_pool3d(input, output_size):
 
 
 def _adaptive_max(input, output_size, nd, name):
+    _checks.check_adaptive_size(name, output_size, input.dim(), nd, "max")
     x, batched = _adaptive_check(input, nd, name, ":")
     sp = tuple(x.shape[2:])
     osz = _out_sizes(output_size, nd, sp)
     _checks.check_adaptive_output(name, tuple(x.shape[:2]) + tuple(osz), x.dtype.itemsize)
+    if 0 in osz:  # an empty output: no windows to take the max of
+        shape = tuple(x.shape[:2]) + tuple(osz)
+        out, idx = x.new_zeros(shape), _wrap(x._backend().zeros(shape, dtype="int64"))
+        return (out, idx) if batched else (out.squeeze(0), idx.squeeze(0))
     xp = x._backend()
     # candidate positions per dim: (o, kmax), short windows repeat their last index
     flat = None
