@@ -161,6 +161,9 @@ def check_bool(fn, value, name, pos=None):
 def check_probability(p, what="dropout probability"):
     """``p`` must be a number in [0, 1]: ValueError outside it, RuntimeError for NaN (both as
     PyTorch's dropout family)."""
+    from ._tensor import Tensor
+    if isinstance(p, Tensor) and p.numel() == 1:  # compared as a number, as PyTorch does
+        p = p.item()
     if not isinstance(p, numbers.Real):
         raise TypeError(f"{what} must be a number, not {_type_name(p)}")
     if p < 0.0 or p > 1.0:
@@ -381,3 +384,9 @@ def check_param_dtypes(input, *params):
         from .ops._helpers import _cap
         raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of "
                            f"{_cap(input.dtype)}")
+
+
+def check_nonempty_tensors(fn, tensors):
+    """``hstack``/``vstack``... need at least one tensor (RuntimeError as PyTorch)."""
+    if isinstance(tensors, (tuple, list)) and not tensors:
+        raise RuntimeError(f"{fn} expects a non-empty TensorList")

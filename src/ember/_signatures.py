@@ -22,7 +22,7 @@ str         a string
 Tensor[]    a tuple or list of tensors
 FloatTensor a tensor of a floating or complex dtype (NotImplementedError otherwise, as
             PyTorch's kernels that exist only for them)
-ScalarOrTensor  a number or a tensor
+ScalarOrTensor  a number or a tensor; ``IntOrTensor``: an int or a tensor
 *           anything (checked by the function itself)
 ========== ===================================================================================
 
@@ -40,6 +40,8 @@ _REAL = numbers.Real
 
 
 _NUMPY_SHAPE_ERRORS = ("operands could not be broadcast", "shape mismatch",
+                       "einstein sum subscripts string", "fewer operands provided",
+                       "more operands provided",
                        "could not broadcast", "negative dimensions are not allowed",
                        "index can't contain negative values", "cannot reshape array",
                        "Maximum allowed dimension exceeded", "Maximum allowed size exceeded",
@@ -80,6 +82,13 @@ def _float_tensor(fn, name, pos, v):
         from .ops._helpers import _cap
         raise NotImplementedError(f"\"{fn}\" not implemented for '{_cap(v.dtype)}'")
     return v
+
+
+def _int_or_tensor(fn, name, pos, v):
+    from ._tensor import Tensor
+    if isinstance(v, Tensor):
+        return v
+    return _int(fn, name, pos, v)
 
 
 def _scalar_or_tensor(fn, name, pos, v):
@@ -129,9 +138,6 @@ def _int_list(fn, name, pos, v, dims=False, lone=TypeError):
         t = _one_int(v)
         if t is not None:
             return t
-        if dims and v.dim() == 1 and not v.dtype.is_floating_point and \
-                not v.dtype.is_complex and v.dtype.name != "bool":
-            return tuple(int(i) for i in v.tolist())
         raise TypeError(f"{_where(fn, name, pos)} must be tuple of ints, not Tensor")
     if C._is_int(v):
         return _int_list(fn, name, pos, int(v), dims, lone)
@@ -254,7 +260,7 @@ def _any(fn, name, pos, v):
 
 _KINDS = {"Tensor": _tensor, "int": _int, "SymInt": _int, "int[]": _int_list,
           "int[N]": _int_list_n, "size": _size, "reduction": _reduction, "pool_size": _pool_size,
-          "FloatTensor": _float_tensor, "ScalarOrTensor": _scalar_or_tensor,
+          "FloatTensor": _float_tensor, "IntOrTensor": _int_or_tensor, "ScalarOrTensor": _scalar_or_tensor,
           "dims": _dims, "float": _float, "Real": _real, "Scalar": _scalar, "bool": _bool,
           "ScalarType": _dtype, "str": _str, "Tensor[]": _tensors, "*": _any}
 
@@ -305,16 +311,25 @@ def checked(fn, schema, method=False):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        late = None  # an overflow (ValueError) is reported after every type error, as PyTorch
         if len(args) > start:
             args = list(args)
             for i in range(start, min(len(args), n + start)):
                 p, c = positional[i - start]
-                args[i] = c(fname, p, i + 1 - start, args[i])
+                try:
+                    args[i] = c(fname, p, i + 1 - start, args[i])
+                except ValueError as exc:
+                    late = late or exc
         if kwargs:
             for k, v in kwargs.items():
                 c = by_name.get(k)
                 if c is not None:
-                    kwargs[k] = c(fname, k, None, v)
+                    try:
+                        kwargs[k] = c(fname, k, None, v)
+                    except ValueError as exc:
+                        late = late or exc
+        if late is not None:
+            raise late
         try:
             return fn(*args, **kwargs)
         except MemoryError as exc:  # NumPy's allocation failure, as PyTorch's allocator error

@@ -552,6 +552,9 @@ def masked_scatter(input, mask, source):
 
 def take(input, index):
     """Elements of the flattened input at ``index`` (``torch.take``)."""
+    if index.dtype is not D.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got "
+                           f"{_cap(index.dtype)}")
     n = input._data.size
     if index._data.size and (int(index._data.max()) >= n or int(index._data.min()) < -n):
         bad = int(index._data.max()) if int(index._data.max()) >= n else int(index._data.min())

@@ -85,6 +85,7 @@ def stack(tensors, dim=0, *, out=None):
 def hstack(tensors, *, out=None):
     """Stack horizontally (along dim 1, or 0 for 1-d tensors)."""
     from .creation import atleast_1d
+    _checks.check_nonempty_tensors("hstack", tensors)
     ts = [atleast_1d(t) for t in tensors]
     return cat(ts, 0 if ts[0].dim() == 1 else 1, out=out)
 
@@ -92,6 +93,7 @@ def hstack(tensors, *, out=None):
 def vstack(tensors, *, out=None):
     """Stack vertically (rows), promoting 1-d tensors to rows."""
     from .creation import atleast_2d
+    _checks.check_nonempty_tensors("vstack", tensors)
     return cat([atleast_2d(t) for t in tensors], 0, out=out)
 
 

@@ -3,6 +3,7 @@ initialisers. Streams come from NumPy's PCG64, so values differ from PyTorch's (
 Mersenne Twister); distributions, shapes, dtypes and seeding semantics match.
 """
 import math
+import numbers
 
 from .. import _backend as B, _checks, _dtype as D
 from .._backend import rng
@@ -258,6 +259,13 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Samples 1 with probability ``input`` (or ``p``) elementwise (``torch.bernoulli``)."""
+    if p is not None:
+        if isinstance(p, Tensor) or not isinstance(p, numbers.Real) or isinstance(p, bool):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"bernoulli(): argument 'p' must be float, not "
+                                f"{type(p).__name__}")
+        elif not 0.0 <= p <= 1.0:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     probs = None if p is not None else B.to_host(input._data)
     drawn = rng.bernoulli_draw(_rng(generator), input.shape, probs, p)
     return _out(_make(drawn, input.dtype, input.device, False), out)
@@ -271,6 +279,8 @@ def poisson(input, generator=None):
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Sample indices from each row's (unnormalised) probability distribution."""
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
     result = rng.multinomial_draw(_rng(generator), B.to_host(input._data), num_samples,
                                   replacement)
     return _out(_make(result, D.int64, input.device, False), out)

@@ -49,8 +49,13 @@ def narrow(input, dim, start, length):
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
     size = input._data.shape[d]
+    if isinstance(start, Tensor) and (start.dim() != 0 or start.is_floating_point()):
+        raise RuntimeError("start must be an 0-dim integral Tensor.")
     start = _checks.check_int("narrow", start, "start", 2)
     length = _checks.check_int("narrow", length, "length", 3)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
     if start < 0:
         start += size
     if not 0 <= start <= size or length < 0 or start + length > size:
@@ -134,8 +139,18 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sectio
     d = wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
     if isinstance(indices_or_sections, Tensor):
+        if indices_or_sections.is_floating_point() or indices_or_sections.dim() > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have "
+                               "integer dtype and be a zero-dimensional or one-dimensional "
+                               f"tensor, but got {indices_or_sections.dim()}-d "
+                               f"{indices_or_sections.dtype}")
         indices_or_sections = indices_or_sections.tolist()
+    if isinstance(indices_or_sections, float):
+        raise RuntimeError("tensor_split expected tensor_indices_or_sections to be an integer, "
+                           "a sequence of integers or a tensor")
     if isinstance(indices_or_sections, int):
+        indices_or_sections = _checks.check_int("tensor_split", indices_or_sections,
+                                                "sections", 2)
         n = indices_or_sections
         if n <= 0:
             raise RuntimeError(f"number of sections must be larger than 0, got {n}")

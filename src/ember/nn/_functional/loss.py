@@ -117,7 +117,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (``F.smooth_l1_loss``)."""
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if beta < 0:
+    if not beta >= 0:  # NaN included
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta > 0 and _fusable(input, target):
         return fused_loss("smooth_l1", input, target, None, reduction, beta)
@@ -428,6 +428,8 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
     """max(d(a, p) - d(a, n) + margin, 0) with p-norm distances (``F.triplet_margin_loss``)."""
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     d_ap = pairwise_distance(anchor, positive, p, eps)

@@ -31,6 +31,11 @@ def linear(input, weight, bias=None):
     if (wd.ndim == 2 and xd.ndim and xd.shape[-1] == wd.shape[1] and xd.dtype == wd.dtype
             and (bias is None or bias._data.dtype == xd.dtype)):
         return LinearOp.apply(input, weight, bias)
+    for other in (weight, bias):
+        if other is not None and other.dtype is not input.dtype:
+            from ...ops._helpers import _cap
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                               f"{_cap(input.dtype)} and {_cap(other.dtype)}")
     k = input.shape[-1] if input.dim() else 1
     if weight.dim() != 2 or k != weight.shape[-1]:
         if weight.dim() == 2:
@@ -348,6 +353,8 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``."""
+    if not eps >= 0:
+        raise RuntimeError(f"eps must be non-negative, got: {eps:g}")
     n1 = _clamped(_vector_norm(x1, 2, dim, True), eps)
     n2 = _clamped(_vector_norm(x2, 2, dim, True), eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
@@ -411,6 +418,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
                   use_input_stats=True, momentum=0.1, eps=1e-5):
     """Normalise each (sample, channel) over its spatial dims (``F.instance_norm``)."""
+    if use_input_stats and math.prod(input.shape[2:]) <= 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                         f"{list(input.shape)}")
     n, c = input.shape[0], input.shape[1]
     rest = tuple(input.shape[2:])
     x = input.reshape((1, n * c) + rest)
