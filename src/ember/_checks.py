@@ -390,3 +390,14 @@ def check_nonempty_tensors(fn, tensors):
     """``hstack``/``vstack``... need at least one tensor (RuntimeError as PyTorch)."""
     if isinstance(tensors, (tuple, list)) and not tensors:
         raise RuntimeError(f"{fn} expects a non-empty TensorList")
+
+
+def check_float_kernel(kernel, dtype):
+    """A ``dtype=`` asked of a kernel that exists only for floating types (softmax...):
+    NotImplementedError naming the kernel, as PyTorch."""
+    if dtype is None:
+        return
+    dt = D.to_dtype(dtype)
+    if not (dt.is_floating_point or dt.is_complex):
+        from .ops._helpers import _cap
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_cap(dt)}'")

@@ -190,6 +190,11 @@ def _real(fn, name, pos, v):
     return _float(fn, name, pos, v, complex_error=RuntimeError)
 
 
+def _dims_or_bool(fn, name, pos, v):
+    """``std``/``var``'s second argument: dims, or the old ``unbiased`` flag."""
+    return v if v is True or v is False else _dims(fn, name, pos, v)
+
+
 def _float(fn, name, pos, v, complex_error=TypeError):
     if type(v) is float:
         return v
@@ -261,7 +266,7 @@ def _any(fn, name, pos, v):
 _KINDS = {"Tensor": _tensor, "int": _int, "SymInt": _int, "int[]": _int_list,
           "int[N]": _int_list_n, "size": _size, "reduction": _reduction, "pool_size": _pool_size,
           "FloatTensor": _float_tensor, "IntOrTensor": _int_or_tensor, "ScalarOrTensor": _scalar_or_tensor,
-          "dims": _dims, "float": _float, "Real": _real, "Scalar": _scalar, "bool": _bool,
+          "dims": _dims, "dims_or_bool": _dims_or_bool, "float": _float, "Real": _real, "Scalar": _scalar, "bool": _bool,
           "ScalarType": _dtype, "str": _str, "Tensor[]": _tensors, "*": _any}
 
 

@@ -400,7 +400,9 @@ def type_(self, dtype=None, non_blocking=False, **kwargs):
         return t.cuda() if ".cuda." in dtype else t
     if isinstance(dtype, type) and hasattr(dtype, "_legacy_dtype"):
         return self.to(dtype._legacy_dtype)
-    return self.to(D.to_dtype(dtype))
+    if not isinstance(dtype, D.dtype):
+        raise ValueError(f"invalid type: '{getattr(dtype, '__name__', dtype)}'")
+    return self.to(dtype)
 
 
 T.type = type_

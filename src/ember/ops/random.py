@@ -37,6 +37,8 @@ class Generator:
     def manual_seed(self, seed):
         """Reseed; returns the generator."""
         seed = int(seed)
+        if not -(1 << 63) <= seed < (1 << 64):
+            raise ValueError("Overflow when unpacking long long")
         if seed < 0:
             seed &= 0xFFFF_FFFF_FFFF_FFFF
         self._seed = seed
@@ -260,7 +262,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Samples 1 with probability ``input`` (or ``p``) elementwise (``torch.bernoulli``)."""
     if p is not None:
-        if isinstance(p, Tensor) or not isinstance(p, numbers.Real) or isinstance(p, bool):
+        if isinstance(p, Tensor) or not isinstance(p, numbers.Real):
             if not isinstance(p, Tensor):
                 raise TypeError(f"bernoulli(): argument 'p' must be float, not "
                                 f"{type(p).__name__}")

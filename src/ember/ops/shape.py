@@ -144,7 +144,9 @@ def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (``torch.unflatten``)."""
     d = wrap_dim(dim, input._data.ndim)
     shp = input._data.shape
-    sizes = list(sizes)
+    if not isinstance(sizes, (tuple, list)) or not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    sizes = list(_checks.check_int_list("unflatten", sizes, "sizes", 2))
     if -1 in sizes:
         known = math.prod(s for s in sizes if s != -1)
         sizes[sizes.index(-1)] = shp[d] // known if known else 0

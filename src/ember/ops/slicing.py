@@ -146,8 +146,8 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sectio
                                f"{indices_or_sections.dtype}")
         indices_or_sections = indices_or_sections.tolist()
     if isinstance(indices_or_sections, float):
-        raise RuntimeError("tensor_split expected tensor_indices_or_sections to be an integer, "
-                           "a sequence of integers or a tensor")
+        raise TypeError("tensor_split() received an invalid combination of arguments - got "
+                        "float, but expected an int, a sequence of ints or a tensor")
     if isinstance(indices_or_sections, int):
         indices_or_sections = _checks.check_int("tensor_split", indices_or_sections,
                                                 "sections", 2)
@@ -248,6 +248,8 @@ def as_strided(input, size, stride, storage_offset=None):
     _checks.check_strided_geometry(size, stride)
     root = input._base if input._base is not None else input
     offset = input.storage_offset() if storage_offset is None else storage_offset
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
     size, stride = tuple(size), tuple(stride)
     need = offset + sum((n - 1) * s for n, s in zip(size, stride) if n > 0) + 1
     if all(n > 0 for n in size) and need > root._data.size:

@@ -28,6 +28,9 @@ def _geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode):
     s = k if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) \
         else ntuple(stride, nd, "stride")
     p, d = ntuple(padding, nd, "padding"), ntuple(dilation, nd, "dilation")
+    if any(v <= 0 for v in d):
+        raise RuntimeError("dilation should be greater than zero, but got "
+                           f"{'x'.join(map(str, d))}")
     if any(v <= 0 for v in s):
         raise RuntimeError("stride should be greater than zero, but got "
                            f"{'x'.join(map(str, s))}")

@@ -1,6 +1,7 @@
 """Padding, resampling and rearrangement: ``F.pad``, ``F.interpolate``, ``F.pixel_shuffle``,
 ``F.unfold``/``F.fold`` (im2col / col2im)."""
 import math
+import numbers
 
 from ... import _checks
 from ..._tensor import _wrap
@@ -161,8 +162,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                          else "either size or scale_factor should be defined")
     sp = tuple(input.shape[2:])
     if size is not None:
-        osz = ntuple(size, nd, "size") if not isinstance(size, (list, tuple)) or len(size) == nd \
-            else None
+        if not isinstance(size, (list, tuple)):
+            size = [size] * nd  # PyTorch repeats a lone size into the kernel's int list
+        _checks.check_int_list("interpolate", size, "output_size")
+        osz = ntuple(size, nd, "size") if len(size) == nd else None
         if osz is None:
             raise ValueError(f"Input and output must have the same number of spatial dimensions, "
                              f"but got input with spatial dimensions of {list(sp)} and output size"
@@ -172,6 +175,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     else:
         sf = list(scale_factor) if isinstance(scale_factor, (list, tuple)) \
             else [scale_factor] * nd
+        for s in sf:
+            if not isinstance(s, numbers.Real):
+                raise TypeError(f"interpolate(): argument 'scale_factor' must be a float or a "
+                                f"sequence of floats, not {type(s).__name__}")
         if len(sf) != nd:
             raise ValueError(f"Input and scale_factor must have the same number of spatial "
                              f"dimensions, but got input with spatial dimensions of {list(sp)} "
@@ -290,6 +297,10 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
                            f"{input.dim()}D)")
     batched = input.dim() == 4
     x = input if batched else input.unsqueeze(0)
+    for v, name in ((kernel_size, "kernel_size"), (dilation, "dilation"),
+                    (padding, "padding"), (stride, "stride")):
+        if isinstance(v, (tuple, list)) and len(v) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(v)}")
     k, d = ntuple(kernel_size, 2, "kernel_size"), ntuple(dilation, 2, "dilation")
     p, s = ntuple(padding, 2, "padding"), ntuple(stride, 2, "stride")
     _checks.check_window("kernel size", k, "kernel")
