@@ -181,7 +181,7 @@ FUNCTIONAL = [
     "adaptive_max_pool3d(FloatTensor input, pool_size output_size, bool return_indices=False)",
     "interpolate(FloatTensor input, * size=None, * scale_factor=None, * mode='nearest', bool? align_corners=None, bool? recompute_scale_factor=None, bool antialias=False)",
     "pad(Tensor input, int[] pad, str mode='constant', float? value=None)",
-    "unfold(Tensor input, int[] kernel_size, int[] dilation=1, int[] padding=0, int[] stride=1)",
+    "unfold(Tensor input, ints_py kernel_size, ints_py dilation=1, ints_py padding=0, ints_py stride=1)",
     "fold(Tensor input, int[] output_size, int[] kernel_size, int[] dilation=1, int[] padding=0, int[] stride=1)",
     "pixel_shuffle(Tensor input, int upscale_factor)",
     "pixel_unshuffle(Tensor input, int downscale_factor)",

@@ -2,15 +2,20 @@
 
 Each entry is a signature in PyTorch's schema notation (``"topk(Tensor input, int k, int dim=-1,
 bool largest=True, bool sorted=True)"``). ``install`` wraps the named functions of a namespace
-(``ember``, ``ember.nn.functional``, the Tensor class, module and optimizer constructors) once at
-import, so every call has its arguments checked by type before any work, with PyTorch's
-exception classes and messages (``topk(): argument 'k' (position 1) must be int, not float``):
+(``ember``, the Tensor class, ``ember.nn.functional`` and the nn modules' references to it) once
+at import, so every call has its arguments checked by type before any work, with PyTorch's
+exception classes and messages (``topk(): argument 'k' (position 1) must be int, not float``).
+An overflow (ValueError) is reported only after every argument's type passed, as PyTorch's
+parser does. Around the call, NumPy's MemoryError and shape ValueErrors surface as PyTorch's
+RuntimeError (subclasses that are still MemoryError / ValueError):
 
 ========== ===================================================================================
 Tensor      a Tensor (``Tensor?``: or None)
 int         an int, NumPy integer or one-element integer tensor, within int64 (not a bool)
 int[]       an int or a sequence of ints (``int[]?``: or None); ``int[N]``: a lone int past
-            int64 is ValueError rather than TypeError; ``dims``: also an int tensor
+            int64 is ValueError rather than TypeError; ``dims``: also a one-element int
+            tensor; ``ints_py``: also a 1-d int tensor (Python-level functionals iterate it);
+            ``pool_size``: ints_py with None entries (adaptive pools)
 float       a real number or 0-d tensor (``float?``: or None)
 Real        a Scalar read as a double: as float, but complex is RuntimeError
 size        a sequence of ints (no lone int)
@@ -27,14 +32,15 @@ ScalarOrTensor  a number or a tensor; ``IntOrTensor``: an int or a tensor
 ========== ===================================================================================
 
 Checked values pass through unchanged, except one-element integer tensors given for ints, which
-are passed on as Python ints. The wrapper costs a loop over the given arguments (about 0.3 us
-for three); the elementwise operators are not wrapped.
+are passed on as Python ints. The wrapper costs a loop over the given arguments; the
+elementwise operators are not wrapped.
 """
 import functools
 import numbers
 import re
 
 from . import _checks as C
+from ._tensor import Tensor
 
 _REAL = numbers.Real
 
@@ -69,8 +75,7 @@ def _where(fn, name, pos):
 
 
 def _tensor(fn, name, pos, v):
-    from ._tensor import Tensor
-    if isinstance(v, Tensor):
+    if type(v) is Tensor or isinstance(v, Tensor):
         return v
     raise TypeError(f"{_where(fn, name, pos)} must be Tensor, not {_name(v)}")
 
@@ -85,14 +90,12 @@ def _float_tensor(fn, name, pos, v):
 
 
 def _int_or_tensor(fn, name, pos, v):
-    from ._tensor import Tensor
     if isinstance(v, Tensor):
         return v
     return _int(fn, name, pos, v)
 
 
 def _scalar_or_tensor(fn, name, pos, v):
-    from ._tensor import Tensor
     if isinstance(v, (numbers.Number, Tensor)):
         return v
     raise TypeError(f"{fn}() received an invalid combination of arguments - got "
@@ -101,7 +104,6 @@ def _scalar_or_tensor(fn, name, pos, v):
 
 def _one_int(v):
     """The int a one-element integer tensor stands for, else None."""
-    from ._tensor import Tensor
     if isinstance(v, Tensor) and v.numel() == 1 and not v.dtype.is_floating_point \
             and not v.dtype.is_complex and v.dtype.name != "bool":
         return int(v.item())
@@ -133,7 +135,6 @@ def _int_list(fn, name, pos, v, dims=False, lone=TypeError):
         raise lone("Overflow when unpacking long long" if lone is ValueError else
                    f"{_where(fn, name, pos)} failed to unpack the object at pos 1 with error "
                    "\"Overflow when unpacking long long\"")
-    from ._tensor import Tensor
     if isinstance(v, Tensor):
         t = _one_int(v)
         if t is not None:
@@ -147,7 +148,6 @@ def _int_list(fn, name, pos, v, dims=False, lone=TypeError):
 
 
 def _int_seq(fn, name, pos, v):
-    from ._tensor import Tensor
     for i, e in enumerate(v):
         if type(e) is int or C._is_int(e) or (i and isinstance(e, bool)):
             # PyTorch reads the first element to decide, so a later bool is read as an int
@@ -205,7 +205,6 @@ def _float(fn, name, pos, v, complex_error=TypeError):
             except OverflowError:
                 raise OverflowError("int too big to convert") from None
         return v
-    from ._tensor import Tensor
     if isinstance(v, Tensor) and v.numel() == 1 and v.dim() == 0:
         if v.dtype.is_complex:
             raise RuntimeError("value cannot be converted to type float without overflow")
@@ -218,7 +217,6 @@ def _float(fn, name, pos, v, complex_error=TypeError):
 def _scalar(fn, name, pos, v):
     if isinstance(v, numbers.Number):
         return v
-    from ._tensor import Tensor
     if isinstance(v, Tensor) and v.numel() == 1:
         return v
     raise TypeError(f"{_where(fn, name, pos)} must be Number, not {_name(v)}")
@@ -243,8 +241,23 @@ def _str(fn, name, pos, v):
     raise TypeError(f"{_where(fn, name, pos)} must be str, not {_name(v)}")
 
 
+def _py_ints(v):
+    """A 1-d integer tensor read as the list of its elements, as PyTorch's Python-level
+    functionals do by iterating it (``_pair(t)``)."""
+    if isinstance(v, Tensor) and v.dim() == 1 and not v.dtype.is_floating_point and \
+            not v.dtype.is_complex and v.dtype.name != "bool":
+        return tuple(int(i) for i in v.tolist())
+    return v
+
+
+def _int_list_py(fn, name, pos, v):
+    """``int[]`` of a Python-level functional: a 1-d integer tensor counts as its elements."""
+    return _int_list(fn, name, pos, _py_ints(v))
+
+
 def _pool_size(fn, name, pos, v):
     """An adaptive pool's output size: an int or a sequence of ints and Nones."""
+    v = _py_ints(v)
     if v is None or type(v) is int or C._is_int(v) or _one_int(v) is not None:
         return _int_list(fn, name, pos, v, lone=ValueError) if v is not None else v
     if not isinstance(v, (tuple, list)):
@@ -264,7 +277,8 @@ def _any(fn, name, pos, v):
 
 
 _KINDS = {"Tensor": _tensor, "int": _int, "SymInt": _int, "int[]": _int_list,
-          "int[N]": _int_list_n, "size": _size, "reduction": _reduction, "pool_size": _pool_size,
+          "int[N]": _int_list_n, "ints_py": _int_list_py, "size": _size,
+          "reduction": _reduction, "pool_size": _pool_size,
           "FloatTensor": _float_tensor, "IntOrTensor": _int_or_tensor, "ScalarOrTensor": _scalar_or_tensor,
           "dims": _dims, "dims_or_bool": _dims_or_bool, "float": _float, "Real": _real, "Scalar": _scalar, "bool": _bool,
           "ScalarType": _dtype, "str": _str, "Tensor[]": _tensors, "*": _any}
@@ -318,13 +332,21 @@ def checked(fn, schema, method=False):
     def wrapper(*args, **kwargs):
         late = None  # an overflow (ValueError) is reported after every type error, as PyTorch
         if len(args) > start:
-            args = list(args)
+            new = None
             for i in range(start, min(len(args), n + start)):
                 p, c = positional[i - start]
+                v = args[i]
                 try:
-                    args[i] = c(fname, p, i + 1 - start, args[i])
+                    w = c(fname, p, i + 1 - start, v)
                 except ValueError as exc:
                     late = late or exc
+                    continue
+                if w is not v:  # a one-element tensor read as an int: pass the int on
+                    if new is None:
+                        new = list(args)
+                    new[i] = w
+            if new is not None:
+                args = new
         if kwargs:
             for k, v in kwargs.items():
                 c = by_name.get(k)
