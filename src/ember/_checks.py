@@ -401,3 +401,12 @@ def check_float_kernel(kernel, dtype):
     if not (dt.is_floating_point or dt.is_complex):
         from .ops._helpers import _cap
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_cap(dt)}'")
+
+
+def check_not_tensor_tuple(values):
+    """Module constructors read ``kernel_size``/``stride``... with PyTorch's ``_pair``, which
+    iterates its argument: a 0-d tensor is a TypeError there."""
+    from ._tensor import Tensor
+    for v in values:
+        if isinstance(v, Tensor) and v.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")

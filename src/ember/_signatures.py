@@ -244,6 +244,8 @@ def _str(fn, name, pos, v):
 def _py_ints(v):
     """A 1-d integer tensor read as the list of its elements, as PyTorch's Python-level
     functionals do by iterating it (``_pair(t)``)."""
+    if isinstance(v, Tensor) and v.dim() == 0:
+        raise TypeError("iteration over a 0-d tensor")
     if isinstance(v, Tensor) and v.dim() == 1 and not v.dtype.is_floating_point and \
             not v.dtype.is_complex and v.dtype.name != "bool":
         return tuple(int(i) for i in v.tolist())

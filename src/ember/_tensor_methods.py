@@ -400,8 +400,10 @@ def type_(self, dtype=None, non_blocking=False, **kwargs):
         return t.cuda() if ".cuda." in dtype else t
     if isinstance(dtype, type) and hasattr(dtype, "_legacy_dtype"):
         return self.to(dtype._legacy_dtype)
+    if not isinstance(dtype, (D.dtype, type)):
+        raise TypeError("dtype must be a type, str, or dtype object")
     if not isinstance(dtype, D.dtype):
-        raise ValueError(f"invalid type: '{getattr(dtype, '__name__', dtype)}'")
+        raise ValueError(f"invalid type: '{dtype.__name__}'")
     return self.to(dtype)
 
 

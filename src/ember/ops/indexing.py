@@ -395,6 +395,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
         src = scalar_tensor(value if src is None else src, dtype_of(input), input)
     elif src.dtype is not input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    elif src.dim() != index.dim():
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     d = wrap_dim(dim, input._data.ndim)
     _check_index(input, d, index, "scatter")
     return handle_out(Scatter.apply(input, src, index, d=d, reduce=reduce), out)
@@ -494,6 +496,8 @@ def index_copy(input, dim, index, source, *, out=None):
 def index_fill(input, dim, index, value):
     """``input`` with ``value`` written at ``index`` along ``dim``, out of place."""
     d = wrap_dim(dim, input._data.ndim)
+    if index.dim() > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
     if dtype_of(index) is not D.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
     if (isinstance(value, complex) or isinstance(value, Tensor) and value.dtype.is_complex) and \

@@ -175,9 +175,18 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
     return _out(_make(arr, dt, device, requires_grad), out)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, device=None,
-            requires_grad=False):
+_MISSING = object()
+
+
+def randint(low=0, high=_MISSING, size=_MISSING, *, generator=None, out=None, dtype=None,
+            device=None, requires_grad=False):
     """Integers uniform on [low, high) (``torch.randint``); int64 by default."""
+    if high is None or size is None or (high is _MISSING and size is _MISSING):
+        raise TypeError("randint() received an invalid combination of arguments - expected "
+                        "(int high, tuple of ints size) or (int low, int high, tuple of ints "
+                        "size)")
+    high = None if high is _MISSING else high
+    size = None if size is _MISSING else size
     if size is None:
         low, high, size = 0, low, high
     if high is None:
@@ -232,6 +241,8 @@ def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
                  memory_format=None):
     """Random integers in [low, high) shaped like ``input`` (``torch.randint_like``)."""
+    if high is None:  # randint_like(input, high)
+        low, high = 0, low
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,
                    device=device or input.device)
 

@@ -144,8 +144,11 @@ def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (``torch.unflatten``)."""
     d = wrap_dim(dim, input._data.ndim)
     shp = input._data.shape
-    if not isinstance(sizes, (tuple, list)) or not sizes:
+    if not sizes:  # PyTorch tests truthiness first: None, 0 and [] alike
         raise RuntimeError("unflatten: sizes must be non-empty")
+    if not isinstance(sizes, (tuple, list)):
+        raise TypeError(f"unflatten(): argument 'sizes' (position 2) must be tuple of ints, "
+                        f"not {type(sizes).__name__}")
     sizes = list(_checks.check_int_list("unflatten", sizes, "sizes", 2))
     if -1 in sizes:
         known = math.prod(s for s in sizes if s != -1)
