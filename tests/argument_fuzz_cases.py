@@ -382,7 +382,7 @@ def _register():
     template("Dropout", lambda T, p, inp: nn(T).Dropout(p, inp), p=(0.5, PROB), inp=(False, BOOL))
     for f in ("LSTM", "GRU", "RNN"):
         template(f, lambda T, i, h, n, bias, bf, drop, bi, f=f: getattr(nn(T), f)(
-            i, h, n, bias, bf, drop, bi),
+            i, h, n, bias=bias, batch_first=bf, dropout=drop, bidirectional=bi),
             i=(3, SIZE), h=(4, SIZE), n=(1, SIZE), bias=(True, BOOL), bf=(False, BOOL),
             drop=(0.0, PROB), bi=(False, BOOL))
     template("LSTM_call", lambda T, x: T.nn.LSTM(3, 4)(x),

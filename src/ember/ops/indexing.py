@@ -395,7 +395,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
         src = scalar_tensor(value if src is None else src, dtype_of(input), input)
     elif src.dtype is not input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    elif src.dim() != index.dim():
+    elif src.dim() == 0 and index.dim() > 0:
         raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     d = wrap_dim(dim, input._data.ndim)
     _check_index(input, d, index, "scatter")

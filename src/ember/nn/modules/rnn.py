@@ -58,6 +58,9 @@ class RNNBase(Module):
             raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
         if hidden_size <= 0:
             raise ValueError("hidden_size must be greater than zero")
+        if isinstance(hidden_size, bool) and GATES[mode] == 1:  # PyTorch's empty((True, ...))
+            raise TypeError("empty(): argument 'size' (position 1) must be tuple of ints, but "
+                            "found element of type bool at pos 0")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
         if proj_size < 0:
