@@ -67,7 +67,9 @@ class OutOfMemoryError(RuntimeError, MemoryError):
 
 def _name(v):
     t = type(v)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__.split('.')[0]}.{t.__name__}"
+    if t.__module__ == "builtins":
+        return t.__name__
+    return f"{t.__module__.split('.')[0]}.{t.__name__}"
 
 
 def _where(fn, name, pos):
@@ -281,8 +283,9 @@ def _any(fn, name, pos, v):
 _KINDS = {"Tensor": _tensor, "int": _int, "SymInt": _int, "int[]": _int_list,
           "int[N]": _int_list_n, "ints_py": _int_list_py, "size": _size,
           "reduction": _reduction, "pool_size": _pool_size,
-          "FloatTensor": _float_tensor, "IntOrTensor": _int_or_tensor, "ScalarOrTensor": _scalar_or_tensor,
-          "dims": _dims, "dims_or_bool": _dims_or_bool, "float": _float, "Real": _real, "Scalar": _scalar, "bool": _bool,
+          "FloatTensor": _float_tensor, "IntOrTensor": _int_or_tensor,
+          "ScalarOrTensor": _scalar_or_tensor, "dims": _dims, "dims_or_bool": _dims_or_bool,
+          "float": _float, "Real": _real, "Scalar": _scalar, "bool": _bool,
           "ScalarType": _dtype, "str": _str, "Tensor[]": _tensors, "*": _any}
 
 
