@@ -400,6 +400,7 @@ def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     """Filled with ``fill_value``, with the shape of ``input``."""
+    _checks.check_fits(fill_value, D.to_dtype(dtype) if dtype is not None else input.dtype)
     return _like(input, fill_value, dtype, device, requires_grad)
 
 

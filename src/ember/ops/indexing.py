@@ -525,6 +525,7 @@ def masked_fill(input, mask, value):
                                f"tensor with {value.dim()} dimension(s).")
         v = value.to(input.dtype)
     else:
+        _checks.check_fits(value, dtype_of(input))
         v = scalar_tensor(value, dtype_of(input), input)
     from .pointwise import Where
     B.broadcast_shapes(tuple(mask.shape), tuple(input.shape))

@@ -6,7 +6,7 @@ changes are caught by autograd.
 """
 import math
 
-from .. import _checks
+from .. import _checks, _dtype as D
 from ..autograd.node import Op
 from ._helpers import wrap_dim, wrap_dims, named
 
@@ -96,6 +96,8 @@ class Reshape(Op):
 def view(input, *args, size=None):
     """A view with a new shape, sharing storage; fails if strides make it impossible."""
     shape = args if size is None else (size,)
+    if len(shape) == 1 and any(shape[0] is t for t in (float, int, bool, complex)):
+        return input.view_dtype(D.to_dtype(shape[0]))  # PyTorch reads Python types as dtypes
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and hasattr(shape[0], "np"):
         return input.view_dtype(shape[0])
     shape = _infer_shape(_shape_arg(shape), input._data.size)

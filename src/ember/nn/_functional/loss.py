@@ -206,6 +206,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduction="mean", label_smoothing=0.0):
     """Cross entropy between logits ``input`` (N, C, d1, ...) and class indices (N, d1, ...)
     or class probabilities (same shape as input) (``F.cross_entropy``)."""
+    if input.dim() == 0:  # PyTorch's log_softmax over dim 1 of a 0-d tensor
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     xd, td = input._data, target._data
     if (xd.ndim == 2 and td.ndim == 1 and td.dtype.kind == "i" and td.dtype.itemsize == 8
             and weight is None and label_smoothing == 0.0 and size_average is None
@@ -306,6 +308,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          "size.")
+    if target.dtype is not input.dtype:
+        from ...ops._helpers import _cap
+        raise RuntimeError(f"Found dtype {_cap(target.dtype)} but expected {_cap(input.dtype)}")
     a = input._data
     if a.size and ((a < 0) | (a > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
