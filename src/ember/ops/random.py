@@ -270,8 +270,12 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     return _out(r, out)
 
 
-def bernoulli(input, p=None, *, generator=None, out=None):
+def bernoulli(input, p=_MISSING, *, generator=None, out=None):
     """Samples 1 with probability ``input`` (or ``p``) elementwise (``torch.bernoulli``)."""
+    if p is None:  # an explicit None matches none of PyTorch's overloads
+        raise TypeError("bernoulli() received an invalid combination of arguments - got "
+                        "(Tensor, NoneType)")
+    p = None if p is _MISSING else p
     if p is not None:
         if isinstance(p, Tensor) or not isinstance(p, numbers.Real):
             if not isinstance(p, Tensor):

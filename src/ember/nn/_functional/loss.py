@@ -3,7 +3,7 @@
 import math
 import warnings
 
-from ... import _dtype as D
+from ... import _checks, _dtype as D
 from ..._tensor import _wrap
 from ...ops import unary as U, pointwise as P, binary as B, reduce as R
 from ...ops.nn_basic import CrossEntropyOp, CTCLossOp
@@ -350,6 +350,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     input); reduction may also be 'batchmean' (sum / batch size) (``F.kl_div``)."""
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
+    if reduction != "batchmean":
+        _check_reduction(reduction)
+    _checks.check_bool("kl_div", log_target, "log_target")  # after reduction, as PyTorch
     if reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size.'batchmean' divides only by the batch size, and aligns with "

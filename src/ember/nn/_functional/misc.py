@@ -94,16 +94,25 @@ def _apply_mask(input, mask, inplace):
     return input * mask
 
 
+def _check_dropout_args(p, training, name):
+    """PyTorch's order: the Python range check of p (which NaN slips through), then the
+    kernel's type check of ``training``, then the kernel's NaN check of p."""
+    if isinstance(p, bool) or not isinstance(p, float) or p == p:
+        _check_p(p)
+    _checks.check_bool(name, training, "training", 3)
+    _check_p(p)
+
+
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1-p) (``F.dropout``)."""
-    _check_p(p)
+    _check_dropout_args(p, training, "dropout")
     if not training or p == 0.0:
         return input
     return _apply_mask(input, _keep_mask(input, input.shape, p), inplace)
 
 
 def _feature_dropout(input, p, training, inplace, batched_dim, name):
-    _check_p(p)
+    _check_dropout_args(p, training, name)
     if not training or p == 0.0:
         return input
     nd = input.dim()
@@ -136,7 +145,7 @@ _ALPHA = 1.7580993408473766
 
 
 def _alpha_dropout(input, p, training, shape):
-    _check_p(p)
+    _check_dropout_args(p, training, "alpha_dropout")
     if not training or p == 0.0:
         return input
     if p == 1.0:
