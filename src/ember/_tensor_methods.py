@@ -52,6 +52,13 @@ def _view(self, *shape_or_dtype, size=None, dtype=None):
 def _view_dtype(self, dt):
     if dt.itemsize != self.dtype.itemsize and self._data.ndim == 0:
         raise RuntimeError("self.dim() cannot be 0 to view with a different element size")
+    if dt.itemsize > self.dtype.itemsize:
+        ratio, n = dt.itemsize // self.dtype.itemsize, self._data.shape[-1]
+        if n % ratio:
+            from .ops._helpers import _cap
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view "
+                               f"{_cap(self.dtype)} as {_cap(dt)} (different element sizes), but "
+                               f"got {n}")
     t = _wrap(self._data.view(dt.np))
     t._base = self._base if self._base is not None else self
     t._version = self._version
