@@ -8,7 +8,6 @@ it then). ``REASONS`` is keyed by the template (the case id up to the first "/")
 
 REASONS = {
     "linspace": "complex bounds should give a complex result dtype (creation dtype inference)",
-    "randint": "size given as a 1-d tensor / negative / huge: NumPy's errors, not torch's",
     "tensor": "torch.tensor's str/overflow rules inside nested lists not mirrored",
     "tril_indices": "a huge col is clipped by torch before allocating; Ember allocates first",
     "split": "split(tensor(2.5)): torch reads a float 0-d tensor as a size",
@@ -39,9 +38,6 @@ REASONS = {
 KNOWN_OPEN = [
     "linspace/start=complex",
     "linspace/end=complex",
-    "randint/size=t1i",
-    "randint/size=tup_neg",
-    "randint/size=tup_huge",
     "tensor/data=mixed",
     "tensor/data=huge",
     "tril_indices/c=huge",

@@ -202,6 +202,14 @@ def randint(low=0, high=_MISSING, size=_MISSING, *, generator=None, out=None, dt
                            "types")
     if dt is D.bool_ and high > 2:
         raise RuntimeError("to - 1 is out of bounds for bool")
+    if isinstance(size, Tensor) or not isinstance(size, (tuple, list)):
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    size = _checks.check_size("randint", (tuple(size),))
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(size)}: {list(size)}")
+    _checks.check_numel(size, 8)
     arr = _rng(generator).integers(low, high, size=tuple(size))
     return _out(_make(arr, dt, device, requires_grad), out)
 
