@@ -37,8 +37,8 @@ def _infer_dtype(data):
             d = _infer_dtype(item)
             best = d if best is None else (best if best is d else _promote_data(best, d))
         return best or D.get_default_dtype()
-    if isinstance(data, str):
-        raise ValueError("too many dimensions 'str'")
+    if isinstance(data, str):  # a str off the first-element chain (see tensor())
+        raise TypeError("new(): invalid data type 'str'")
     raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
@@ -114,6 +114,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     _checks.check_dtype("tensor", dtype)
     if isinstance(data, str):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    first = data  # PyTorch reads the shape down the first elements: a str there is a dim
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+        if isinstance(first, str):
+            raise ValueError("too many dimensions 'str'")
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use "
