@@ -79,3 +79,6 @@ from .amp import autocast, GradScaler, is_autocast_enabled  # noqa: E402,F401
 from ._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__, lazy=("distributions",))
 del _install_missing
+from ._signatures import install_all as _install_signatures  # noqa: E402  (argument checks)
+_install_signatures(__import__("sys").modules[__name__])
+del _install_signatures

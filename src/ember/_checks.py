@@ -106,7 +106,7 @@ def check_size(fn, size, name="size"):
         if isinstance(v, Tensor):
             raise TypeError(f"{fn}(): argument '{name}' (position 1) must be tuple of ints, "
                             f"but found element of type Tensor at pos {i}")
-        if not _is_int(v) and not isinstance(v, bool):
+        if not _is_int(v) and not (isinstance(v, bool) and i):  # PyTorch reads a later bool
             raise TypeError(f"{fn}(): argument '{name}' failed to unpack the object at pos "
                             f"{i + 1} with error \"type must be tuple of ints,but got "
                             f"{_type_name(v)}\"")
@@ -161,6 +161,9 @@ def check_bool(fn, value, name, pos=None):
 def check_probability(p, what="dropout probability"):
     """``p`` must be a number in [0, 1]: ValueError outside it, RuntimeError for NaN (both as
     PyTorch's dropout family)."""
+    from ._tensor import Tensor
+    if isinstance(p, Tensor) and p.numel() == 1:  # compared as a number, as PyTorch does
+        p = p.item()
     if not isinstance(p, numbers.Real):
         raise TypeError(f"{what} must be a number, not {_type_name(p)}")
     if p < 0.0 or p > 1.0:
@@ -197,7 +200,8 @@ def int_dtype_range(dtype):
 
 _C_NAMES = {"int64": "int64_t", "int32": "int", "int16": "short", "int8": "signed char",
             "uint8": "uint8_t", "uint16": "uint16_t", "uint32": "uint32_t",
-            "uint64": "uint64_t"}
+            "uint64": "uint64_t", "float32": "float", "float64": "double",
+            "float16": "c10::Half", "bfloat16": "c10::BFloat16", "bool": "bool"}
 
 
 def check_fits(value, dtype):
@@ -205,6 +209,10 @@ def check_fits(value, dtype):
     ``dtype`` (NaN, inf, or out of range), as PyTorch's scalar conversion raises."""
     if dtype is None:
         return value
+    if isinstance(value, complex) and not isinstance(value, numbers.Real) and value.imag \
+            and not dtype.is_complex:  # a complex number with an imaginary part to a real type
+        raise RuntimeError(f"value cannot be converted to type "
+                           f"{_C_NAMES.get(dtype.name, dtype.name)} without overflow")
     bounds = int_dtype_range(dtype)
     if bounds is None or isinstance(value, bool) or not isinstance(value, numbers.Number):
         return value
@@ -236,6 +244,9 @@ def check_range_args(start, end, step):
     for v in nums:
         if _is_int(v) and not INT64_MIN <= v <= INT64_MAX:
             _check_python_int(int(v))
+    for v in (start, end, step):
+        if isinstance(v, complex) and not isinstance(v, numbers.Real):
+            raise RuntimeError("value cannot be converted to type double without overflow")
     if isinstance(step, float) and step != step:
         raise RuntimeError("step must be nonzero")
     if any(isinstance(v, float) and not math.isfinite(v) for v in (start, end)):
@@ -259,20 +270,29 @@ def check_strided_geometry(size, stride):
 
 
 def check_index_source(fn, input, dim, index, source):
-    """``index_add_``/``index_copy_`` operands: a 0/1-d index with as many entries as
-    ``source`` has along ``dim``, and ``source`` shaped like ``input`` elsewhere."""
+    """``index_add_``'s operands, in PyTorch's order: a 0/1-d integer index, ``dim`` inside
+    ``source``, as many indices as ``source`` has along ``dim``, the same dtype, and
+    ``source`` shaped like ``input`` elsewhere."""
+    from .ops._helpers import _cap
     if index.dim() > 1:
         raise IndexError(f"{fn}(): Index is supposed to be a vector")
+    if index.dtype not in (D.int64, D.int32):
+        raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index but got: "
+                           f"{_cap(index.dtype)}")
+    if source.dim() > 0 or input.dim() > 0:
+        if dim >= max(source.dim(), 1) or (source.dim() == 0 and dim > 0):
+            raise RuntimeError(f"{fn}(): Indexing dim {dim} is out of bounds of the source "
+                               f"tensor with dim {source.dim()}")
     n = index.numel()
     src_dim = source.shape[dim] if source.dim() > 0 else 1
-    if source.dim() > 0 and n != src_dim:
+    if n != src_dim:
         raise RuntimeError(f"{fn}(): Number of indices ({n}) should be equal to "
                            f"source.size(dim): ({src_dim}), for dim: {dim}")
-    if source.dim() != input.dim() and source.dim() > 0:
-        raise IndexError(f"{fn}(): Source ({source.dim()}-D) and destination "
-                         f"({input.dim()}-D) must have the same number of dimensions")
-    if source.dim() > 0 and any(a != b for i, (a, b) in
-                                enumerate(zip(input.shape, source.shape)) if i != dim):
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"{fn}(): self ({_cap(input.dtype)}) and source "
+                           f"({_cap(source.dtype)}) must have the same scalar type")
+    if source.dim() > 0 and (source.dim() != input.dim() or any(
+            a != b for i, (a, b) in enumerate(zip(input.shape, source.shape)) if i != dim)):
         raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
                            f"specified dimension. Got self.shape = {list(input.shape)} "
                            f"source.shape = {list(source.shape)}")
@@ -291,3 +311,102 @@ def check_adaptive_output(fn, out_shape, itemsize):
         raise RuntimeError("numel: integer multiplication overflow")
     check_numel(out_shape, itemsize)
     check_alloc(n * itemsize)
+
+
+def check_module_int(value, name):
+    """A module constructor's size argument (``input_size``...): TypeError unless an int,
+    ValueError unless positive, with PyTorch's RNN messages."""
+    if not isinstance(value, int):
+        raise TypeError(f"{name} should be of type int, got: {_type_name(value)}")
+    if value <= 0:
+        raise ValueError(f"{name} must be greater than zero")
+    return value
+
+
+def check_module_bool(value, name):
+    """A module constructor's flag (``bias``, ``batch_first``...): TypeError unless a bool."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} should be of type bool, got: {_type_name(value)}")
+    return value
+
+
+def check_uniform_bounds(a, b, dtype):
+    """``uniform_``'s bounds: finite, ``a <= b`` and a range the dtype can hold (RuntimeError
+    as PyTorch)."""
+    import numpy as np
+    big = float(np.finfo(dtype.np).max) if dtype.is_floating_point else math.inf
+    for v, name in ((a, "from"), (b, "to")):
+        if not -big <= v <= big:
+            raise RuntimeError(f"{name} is out of bounds for {dtype.name.replace('32', '')}")
+    if not a <= b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a} > to={b}")
+    if b - a > big:
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{dtype.name}>"
+                           f"::max(), but found to={b} and from={a} which result in to-from "
+                           f"to exceed the limit")
+
+
+def check_window(what, values, name):
+    """Kernel sizes, strides and dilations must be positive (RuntimeError naming them, as
+    PyTorch's im2col)."""
+    if any(v <= 0 for v in values):
+        dims = " ".join(f"{name}_{a}: {v}" for a, v in zip(("height", "width", "depth"), values))
+        raise RuntimeError(f"{what} should be greater than zero, but got {dims}")
+
+
+def check_adaptive_size(fn, output_size, input_dim, nd, kind="avg"):
+    """An adaptive pool's ``output_size`` sequence: ``nd`` entries (RuntimeError as PyTorch's
+    kernels), and for 2-d/3-d pools fewer entries than the input has dims (ValueError, as
+    PyTorch's Python wrapper, which checks first)."""
+    if not isinstance(output_size, (tuple, list)):
+        return
+    n = len(output_size)
+    if nd > 1 and input_dim <= n:
+        raise ValueError(f"Input dimension should be at least {n + 1}")
+    if n != nd:
+        if nd == 1:
+            raise RuntimeError(f"{fn}() argument 'output_size' should contain one int (got "
+                               f"{n})")
+        if kind == "max":
+            raise RuntimeError(f"{fn}(): internal error: output_size.size() must be {nd}")
+        raise RuntimeError(f"{fn}: output_size must be {nd}")
+
+
+def check_param_dtypes(input, *params):
+    """A normalisation's parameters and statistics have the input's dtype (float32 ones are
+    allowed with half/bfloat16 input): RuntimeError otherwise, as PyTorch's CPU kernels."""
+    for p in params:
+        if p is None or p.dtype is input.dtype:
+            continue
+        if p.dtype is D.float32 and input.dtype in (D.float16, D.bfloat16):
+            continue
+        from .ops._helpers import _cap
+        raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of "
+                           f"{_cap(input.dtype)}")
+
+
+def check_nonempty_tensors(fn, tensors):
+    """``hstack``/``vstack``... need at least one tensor (RuntimeError as PyTorch)."""
+    if isinstance(tensors, (tuple, list)) and not tensors:
+        raise RuntimeError(f"{fn} expects a non-empty TensorList")
+
+
+def check_float_kernel(kernel, dtype):
+    """A ``dtype=`` asked of a kernel that exists only for floating types (softmax...):
+    NotImplementedError naming the kernel, as PyTorch."""
+    if dtype is None:
+        return
+    dt = D.to_dtype(dtype)
+    if not (dt.is_floating_point or dt.is_complex):
+        from .ops._helpers import _cap
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_cap(dt)}'")
+
+
+def check_not_tensor_tuple(values):
+    """Module constructors read ``kernel_size``/``stride``... with PyTorch's ``_pair``, which
+    iterates its argument: a 0-d tensor is a TypeError there."""
+    from ._tensor import Tensor
+    for v in values:
+        if isinstance(v, Tensor) and v.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")

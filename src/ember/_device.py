@@ -16,6 +16,8 @@ class device:
             return
         if isinstance(type_or_str, int):
             type_or_str, index = "cuda", type_or_str
+        if isinstance(index, int) and index < 0:
+            raise RuntimeError("Device index must not be negative")
         if not isinstance(type_or_str, str):
             raise TypeError(f"device() received an invalid combination of arguments: {type_or_str!r}")
         kind, _, idx = type_or_str.partition(":")

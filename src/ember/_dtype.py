@@ -174,6 +174,9 @@ def get_default_dtype():
 
 def set_default_dtype(d):
     """Set the default floating dtype (``torch.set_default_dtype``); float16/32/64 or bfloat16."""
+    if not isinstance(d, dtype):
+        raise TypeError(f"invalid dtype object: only floating-point types are supported as the "
+                        f"default type, got {getattr(d, '__name__', type(d).__name__)}")
     d = to_dtype(d)
     if not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")

@@ -5,7 +5,7 @@ In-place variants (``add_``...) compute out of place and write back through
 """
 import numpy as np
 
-from . import _dtype as D
+from . import _checks, _dtype as D
 from ._device import to_device, device, device_of
 from ._tensor import Tensor, _wrap
 from .autograd.grad_mode import STATE
@@ -52,6 +52,13 @@ def _view(self, *shape_or_dtype, size=None, dtype=None):
 def _view_dtype(self, dt):
     if dt.itemsize != self.dtype.itemsize and self._data.ndim == 0:
         raise RuntimeError("self.dim() cannot be 0 to view with a different element size")
+    if dt.itemsize > self.dtype.itemsize:
+        ratio, n = dt.itemsize // self.dtype.itemsize, self._data.shape[-1]
+        if n % ratio:
+            from .ops._helpers import _cap
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view "
+                               f"{_cap(self.dtype)} as {_cap(dt)} (different element sizes), but "
+                               f"got {n}")
     t = _wrap(self._data.view(dt.np))
     t._base = self._base if self._base is not None else self
     t._version = self._version
@@ -337,6 +344,10 @@ def _parse_to(args, kwargs):
             dt, dev = a.dtype, a.device
         elif a is not None and a in (float, int, bool, complex):
             dt = D.to_dtype(a)
+        elif a is not None:
+            raise TypeError(f"to() received an invalid combination of arguments - got "
+                            f"({type(a).__name__}), but expected a dtype, device or Tensor")
+    _checks.check_dtype("to", dt)
     return dt, dev, copy
 
 
@@ -406,7 +417,11 @@ def type_(self, dtype=None, non_blocking=False, **kwargs):
         return t.cuda() if ".cuda." in dtype else t
     if isinstance(dtype, type) and hasattr(dtype, "_legacy_dtype"):
         return self.to(dtype._legacy_dtype)
-    return self.to(D.to_dtype(dtype))
+    if not isinstance(dtype, (D.dtype, type)):
+        raise TypeError("dtype must be a type, str, or dtype object")
+    if not isinstance(dtype, D.dtype):
+        raise ValueError(f"invalid type: '{dtype.__name__}'")
+    return self.to(dtype)
 
 
 T.type = type_

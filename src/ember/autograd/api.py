@@ -26,8 +26,8 @@ def _make_grads(outputs, grads):
                                    f"but got {out.dtype}")
             g = _wrap(out._backend().ones(data.shape, dtype=data.dtype))
         elif not isinstance(g, Tensor):
-            from ..ops.creation import tensor
-            g = tensor(g, dtype=out.dtype)
+            raise TypeError(f"gradients can be either Tensors or None, but got "
+                            f"{type(g).__name__}")
         elif tuple(g.shape) != tuple(out.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                f"{g.shape} and output[{i}] has a shape of {out.shape}.")

@@ -118,7 +118,7 @@ class inference_mode(_GradModeBase):
 
     def __new__(cls, mode=True):
         self = super().__new__(cls)
-        if callable(mode) and not isinstance(mode, bool):
+        if not isinstance(mode, bool):  # anything else is a function to decorate, as PyTorch
             self.__init__(True)
             return self(mode)
         return self

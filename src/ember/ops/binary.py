@@ -524,6 +524,10 @@ def fmod(input, other, *, out=None):
 def pow(input, exponent, *, out=None):
     """input ** exponent elementwise (``torch.pow``); either may be a scalar."""
     scalar_base = not isinstance(input, Tensor)
+    if scalar_base and not isinstance(exponent, Tensor):
+        raise TypeError(f"pow() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(exponent).__name__}), but expected a "
+                        f"Tensor for input or exponent")
     if scalar_base:
         input = scalar_tensor(input, D.result_type(input, exponent), exponent)
     (a, b), dt = promote(input, exponent)

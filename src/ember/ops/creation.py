@@ -37,7 +37,9 @@ def _infer_dtype(data):
             d = _infer_dtype(item)
             best = d if best is None else (best if best is d else _promote_data(best, d))
         return best or D.get_default_dtype()
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if isinstance(data, str):  # a str off the first-element chain (see tensor())
+        raise TypeError("new(): invalid data type 'str'")
+    raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
 def _promote_data(a, b):
@@ -113,6 +115,13 @@ def _np_float_dtype(data):
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor copying ``data`` (nested lists, numbers, arrays); dtype inferred as PyTorch."""
     _checks.check_dtype("tensor", dtype)
+    if isinstance(data, str):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    first = data  # PyTorch reads the shape down the first elements: a str there is a dim
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+        if isinstance(first, str):
+            raise ValueError("too many dimensions 'str'")
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use "
@@ -231,6 +240,12 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
     """An uninitialised tensor (strides are not honoured: always contiguous)."""
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of "
+                           f"strides ({len(stride)})")
+    if any(s < 0 for s in stride) or any(n < 0 for n in size):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)} and "
+                           f"strides={list(stride)}")
     return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
 
 
@@ -283,7 +298,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
     _checks.check_range_args(start, end, step)
     if step == 0:
         raise RuntimeError("step must be nonzero")
-    if (end - start) / step < 0:
+    if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if out is not None:
         _refuse_range_dtype("arange", out.dtype)
@@ -292,7 +307,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
         if D.to_dtype(dtype) is D.int64 and isinstance(step, float) and int(step) == 0:
             raise ValueError("step must be nonzero")
     if dtype is None:
-        is_int = all(isinstance(v, B.INTEGER_TYPES) and not isinstance(v, bool) for v in vals)
+        is_int = all(isinstance(v, B.INTEGER_TYPES) for v in vals)  # bools count as ints
         dt = D.int64 if is_int else D.get_default_dtype()
     else:
         dt = D.to_dtype(dtype)
@@ -393,6 +408,7 @@ def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     """Filled with ``fill_value``, with the shape of ``input``."""
+    _checks.check_fits(fill_value, D.to_dtype(dtype) if dtype is not None else input.dtype)
     return _like(input, fill_value, dtype, device, requires_grad)
 
 

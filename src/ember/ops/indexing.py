@@ -395,6 +395,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
         src = scalar_tensor(value if src is None else src, dtype_of(input), input)
     elif src.dtype is not input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    elif src.dim() == 0 and index.dim() > 0:
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     d = wrap_dim(dim, input._data.ndim)
     _check_index(input, d, index, "scatter")
     return handle_out(Scatter.apply(input, src, index, d=d, reduce=reduce), out)
@@ -494,6 +496,8 @@ def index_copy(input, dim, index, source, *, out=None):
 def index_fill(input, dim, index, value):
     """``input`` with ``value`` written at ``index`` along ``dim``, out of place."""
     d = wrap_dim(dim, input._data.ndim)
+    if index.dim() > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
     if dtype_of(index) is not D.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
     if (isinstance(value, complex) or isinstance(value, Tensor) and value.dtype.is_complex) and \
@@ -521,6 +525,7 @@ def masked_fill(input, mask, value):
                                f"tensor with {value.dim()} dimension(s).")
         v = value.to(input.dtype)
     else:
+        _checks.check_fits(value, dtype_of(input))
         v = scalar_tensor(value, dtype_of(input), input)
     from .pointwise import Where
     B.broadcast_shapes(tuple(mask.shape), tuple(input.shape))
@@ -552,6 +557,9 @@ def masked_scatter(input, mask, source):
 
 def take(input, index):
     """Elements of the flattened input at ``index`` (``torch.take``)."""
+    if index.dtype is not D.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got "
+                           f"{_cap(index.dtype)}")
     n = input._data.size
     if index._data.size and (int(index._data.max()) >= n or int(index._data.min()) < -n):
         bad = int(index._data.max()) if int(index._data.max()) >= n else int(index._data.min())

@@ -85,6 +85,7 @@ def stack(tensors, dim=0, *, out=None):
 def hstack(tensors, *, out=None):
     """Stack horizontally (along dim 1, or 0 for 1-d tensors)."""
     from .creation import atleast_1d
+    _checks.check_nonempty_tensors("hstack", tensors)
     ts = [atleast_1d(t) for t in tensors]
     return cat(ts, 0 if ts[0].dim() == 1 else 1, out=out)
 
@@ -92,6 +93,7 @@ def hstack(tensors, *, out=None):
 def vstack(tensors, *, out=None):
     """Stack vertically (rows), promoting 1-d tensors to rows."""
     from .creation import atleast_2d
+    _checks.check_nonempty_tensors("vstack", tensors)
     return cat([atleast_2d(t) for t in tensors], 0, out=out)
 
 
@@ -156,6 +158,8 @@ class Roll(Op):
 def roll(input, shifts, dims=None):
     """Rotate elements along ``dims`` by ``shifts`` (flattened when dims is None)."""
     shifts = _checks.check_int_list("roll", shifts, "shifts", 1)
+    if isinstance(dims, (tuple, list)) and not dims:
+        dims = None  # an empty list of dims rolls the flattened tensor, as None
     if len(shifts) == 1 and dims is None:
         shifts = shifts[0]
     if dims is None:

@@ -261,6 +261,9 @@ def _tri_indices(fn, row, col, offset, dtype, device):
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
     if dt not in (D.int64, D.int32):
         raise RuntimeError(f"\"{fn}\" not implemented for '{dt.name}'")
+    for v, name in ((row, "row"), (col, "col")):
+        if v < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{v}")
     xp = backend_for(to_device(device))
     r, c = (xp.tril_indices if fn == "tril_indices" else xp.triu_indices)(row, offset, col)
     return tensor(xp.stack([r, c]).reshape(2, -1), dtype=dt, device=device)

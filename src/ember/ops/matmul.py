@@ -296,6 +296,12 @@ def _einsum_op(n):
 
 def tensordot(a, b, dims=2, out=None):
     """Sum of products over the given dims of a and b (``torch.tensordot``)."""
+    if not isinstance(dims, (int, list, tuple)):
+        from .._tensor import Tensor
+        if not (isinstance(dims, Tensor) and dims.dim() <= 1):
+            raise RuntimeError("tensordot expects dims to be int or tuple[list[int], list[int]] "
+                               f"or list[list[int]] containing two lists, but got dims={dims}")
+        dims = dims.tolist()
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")

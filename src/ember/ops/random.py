@@ -3,6 +3,7 @@ initialisers. Streams come from NumPy's PCG64, so values differ from PyTorch's (
 Mersenne Twister); distributions, shapes, dtypes and seeding semantics match.
 """
 import math
+import numbers
 
 from .. import _backend as B, _checks, _dtype as D
 from .._backend import rng
@@ -36,6 +37,8 @@ class Generator:
     def manual_seed(self, seed):
         """Reseed; returns the generator."""
         seed = int(seed)
+        if not -(1 << 63) <= seed < (1 << 64):
+            raise ValueError("Overflow when unpacking long long")
         if seed < 0:
             seed &= 0xFFFF_FFFF_FFFF_FFFF
         self._seed = seed
@@ -172,9 +175,18 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
     return _out(_make(arr, dt, device, requires_grad), out)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, device=None,
-            requires_grad=False):
+_MISSING = object()
+
+
+def randint(low=0, high=_MISSING, size=_MISSING, *, generator=None, out=None, dtype=None,
+            device=None, requires_grad=False):
     """Integers uniform on [low, high) (``torch.randint``); int64 by default."""
+    if high is None or size is None or (high is _MISSING and size is _MISSING):
+        raise TypeError("randint() received an invalid combination of arguments - expected "
+                        "(int high, tuple of ints size) or (int low, int high, tuple of ints "
+                        "size)")
+    high = None if high is _MISSING else high
+    size = None if size is _MISSING else size
     if size is None:
         low, high, size = 0, low, high
     if high is None:
@@ -190,6 +202,14 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
                            "types")
     if dt is D.bool_ and high > 2:
         raise RuntimeError("to - 1 is out of bounds for bool")
+    if isinstance(size, Tensor) or not isinstance(size, (tuple, list)):
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    size = _checks.check_size("randint", (tuple(size),))
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(size)}: {list(size)}")
+    _checks.check_numel(size, 8)
     arr = _rng(generator).integers(low, high, size=tuple(size))
     return _out(_make(arr, dt, device, requires_grad), out)
 
@@ -229,6 +249,8 @@ def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
                  memory_format=None):
     """Random integers in [low, high) shaped like ``input`` (``torch.randint_like``)."""
+    if high is None:  # randint_like(input, high)
+        low, high = 0, low
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,
                    device=device or input.device)
 
@@ -256,8 +278,19 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     return _out(r, out)
 
 
-def bernoulli(input, p=None, *, generator=None, out=None):
+def bernoulli(input, p=_MISSING, *, generator=None, out=None):
     """Samples 1 with probability ``input`` (or ``p``) elementwise (``torch.bernoulli``)."""
+    if p is None:  # an explicit None matches none of PyTorch's overloads
+        raise TypeError("bernoulli() received an invalid combination of arguments - got "
+                        "(Tensor, NoneType)")
+    p = None if p is _MISSING else p
+    if p is not None:
+        if isinstance(p, Tensor) or not isinstance(p, numbers.Real):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"bernoulli(): argument 'p' must be float, not "
+                                f"{type(p).__name__}")
+        elif not 0.0 <= p <= 1.0:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     probs = None if p is not None else B.to_host(input._data)
     drawn = rng.bernoulli_draw(_rng(generator), input.shape, probs, p)
     return _out(_make(drawn, input.dtype, input.device, False), out)
@@ -271,6 +304,8 @@ def poisson(input, generator=None):
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Sample indices from each row's (unnormalised) probability distribution."""
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
     result = rng.multinomial_draw(_rng(generator), B.to_host(input._data), num_samples,
                                   replacement)
     return _out(_make(result, D.int64, input.device, False), out)
@@ -298,12 +333,15 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None, **bounds):
     """Fill with uniform samples on [a, b); PyTorch's keyword names ``from``/``to`` also work."""
     a, b = _from_to(bounds, a, b, "uniform_")
     _float_dtype(self.dtype)
+    _checks.check_uniform_bounds(a, b, self.dtype)
     return _fill(self, _rng(generator).uniform(a, b, self.shape))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Fill with normal samples."""
     _float_dtype(self.dtype, "normal_kernel_cpu")
+    if not std >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     return _fill(self, _rng(generator).normal(mean, std, self.shape))
 
 

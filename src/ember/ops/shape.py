@@ -6,7 +6,7 @@ changes are caught by autograd.
 """
 import math
 
-from .. import _checks
+from .. import _checks, _dtype as D
 from ..autograd.node import Op
 from ._helpers import wrap_dim, wrap_dims, named
 
@@ -96,6 +96,8 @@ class Reshape(Op):
 def view(input, *args, size=None):
     """A view with a new shape, sharing storage; fails if strides make it impossible."""
     shape = args if size is None else (size,)
+    if len(shape) == 1 and any(shape[0] is t for t in (float, int, bool, complex)):
+        return input.view_dtype(D.to_dtype(shape[0]))  # PyTorch reads Python types as dtypes
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and hasattr(shape[0], "np"):
         return input.view_dtype(shape[0])
     shape = _infer_shape(_shape_arg(shape), input._data.size)
@@ -144,7 +146,12 @@ def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (``torch.unflatten``)."""
     d = wrap_dim(dim, input._data.ndim)
     shp = input._data.shape
-    sizes = list(sizes)
+    if not sizes:  # PyTorch tests truthiness first: None, 0 and [] alike
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if not isinstance(sizes, (tuple, list)):
+        raise TypeError(f"unflatten(): argument 'sizes' (position 2) must be tuple of ints, "
+                        f"not {type(sizes).__name__}")
+    sizes = list(_checks.check_int_list("unflatten", sizes, "sizes", 2))
     if -1 in sizes:
         known = math.prod(s for s in sizes if s != -1)
         sizes[sizes.index(-1)] = shp[d] // known if known else 0

@@ -49,8 +49,13 @@ def narrow(input, dim, start, length):
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
     size = input._data.shape[d]
+    if isinstance(start, Tensor) and (start.dim() != 0 or start.is_floating_point()):
+        raise RuntimeError("start must be an 0-dim integral Tensor.")
     start = _checks.check_int("narrow", start, "start", 2)
     length = _checks.check_int("narrow", length, "length", 3)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
     if start < 0:
         start += size
     if not 0 <= start <= size or length < 0 or start + length > size:
@@ -84,6 +89,9 @@ def split(tensor, split_size_or_sections, dim=0):
     if not isinstance(split_size_or_sections, (list, tuple)):
         split_size_or_sections = _checks.check_int("split", split_size_or_sections,
                                                    "split_size", 2)
+    else:
+        split_size_or_sections = _checks.check_int_list("split_with_sizes",
+                                                        split_size_or_sections, "split_sizes", 2)
     if tensor._data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor._data.ndim)
@@ -131,8 +139,18 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sectio
     d = wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
     if isinstance(indices_or_sections, Tensor):
+        if indices_or_sections.is_floating_point() or indices_or_sections.dim() > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have "
+                               "integer dtype and be a zero-dimensional or one-dimensional "
+                               f"tensor, but got {indices_or_sections.dim()}-d "
+                               f"{indices_or_sections.dtype}")
         indices_or_sections = indices_or_sections.tolist()
+    if isinstance(indices_or_sections, float):
+        raise TypeError("tensor_split() received an invalid combination of arguments - got "
+                        "float, but expected an int, a sequence of ints or a tensor")
     if isinstance(indices_or_sections, int):
+        indices_or_sections = _checks.check_int("tensor_split", indices_or_sections,
+                                                "sections", 2)
         n = indices_or_sections
         if n <= 0:
             raise RuntimeError(f"number of sections must be larger than 0, got {n}")
@@ -230,6 +248,8 @@ def as_strided(input, size, stride, storage_offset=None):
     _checks.check_strided_geometry(size, stride)
     root = input._base if input._base is not None else input
     offset = input.storage_offset() if storage_offset is None else storage_offset
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
     size, stride = tuple(size), tuple(stride)
     need = offset + sum((n - 1) * s for n, s in zip(size, stride) if n > 0) + 1
     if all(n > 0 for n in size) and need > root._data.size:

@@ -4,6 +4,8 @@ The positions are found on the backend arrays; values are then read with ``gathe
 derivative scatters the gradient back), so every value output is differentiable without an
 ``Op`` of its own.
 """
+import math
+
 from .. import _checks, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
@@ -289,6 +291,9 @@ def bincount(input, weights=None, minlength=0):
     """Count of each value in a 1-d non-negative integer tensor, optionally weighted (``torch.bincount``)."""
     xp = input._backend()
     x = input._data
+    if dtype_of(input)._category != D._INT:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
+                                  f"'{_cap(dtype_of(input))}'")
     if x.ndim != 1 or dtype_of(input)._category != D._INT or (x.size and int(x.min()) < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
@@ -311,6 +316,8 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     if bins <= 0:
         raise RuntimeError("torch.histc(): bins must be > 0, but got " + str(bins) + " for bins")
     lo, hi = float(min), float(max)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{min:g}, {max:g}] is not finite")
     if lo == hi and x.size:
         lo, hi = float(x.min()), float(x.max())
     if lo == hi:

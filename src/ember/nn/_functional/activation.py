@@ -5,6 +5,7 @@ Gradients at the kinks follow PyTorch (e.g. relu'(0) = 0, hardtanh' = 0 on its b
 """
 import warnings
 
+from ... import _checks
 from ...ops import unary as U, reduce as R, pointwise as P
 from ..._tensor_methods import _inplace
 from ...ops.nn_basic import ReluOp, GeluOp
@@ -246,6 +247,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim`` (``F.softmax``)."""
     if dim is None:
         dim = _softmax_dim("softmax", input.dim())
+    _checks.check_float_kernel("softmax_lastdim_kernel_impl", dtype)
     return R.softmax(input, dim, dtype=dtype)
 
 

@@ -21,6 +21,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     (..., L, S). ``is_causal`` masks out the upper triangle; ``scale`` defaults to
     1/sqrt(E); ``dropout_p`` drops attention weights.
     """
+    if min(query.dim(), key.dim(), value.dim()) < 2:
+        raise RuntimeError(f"Expected query, key, and value to all be at least 2 dimensional, "
+                           f"but got query.dim: {query.dim()}, key.dim: {key.dim()} and "
+                           f"value.dim: {value.dim()} instead.")
     L, S = query.shape[-2], key.shape[-2]
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1])

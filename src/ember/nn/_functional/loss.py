@@ -3,7 +3,7 @@
 import math
 import warnings
 
-from ... import _dtype as D
+from ... import _checks, _dtype as D
 from ..._tensor import _wrap
 from ...ops import unary as U, pointwise as P, binary as B, reduce as R
 from ...ops.nn_basic import CrossEntropyOp, CTCLossOp
@@ -117,7 +117,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (``F.smooth_l1_loss``)."""
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if beta < 0:
+    if not beta >= 0:  # NaN included
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta > 0 and _fusable(input, target):
         return fused_loss("smooth_l1", input, target, None, reduction, beta)
@@ -153,7 +153,10 @@ def _flatten_classes(input, target, name="cross_entropy"):
     if input.dim() == 0:
         raise ValueError("Expected input to have at least 1 dimension, got 0")
     if input.dim() == 1:
-        if target.dim() != 0:
+        if target.dim() == 1 and target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                             f"{target.shape[0]}")
+        if target.dim() > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         return input.unsqueeze(0), target.reshape(1)
     n = input.shape[0]
@@ -179,6 +182,19 @@ def _check_targets(t2, c, ignore_index):
             raise IndexError(f"Target {int(a[bad.nonzero()[0][0]])} is out of bounds.")
 
 
+def _check_class_weight(weight, c, input):
+    """A class weight: one element per class, of the input's dtype (RuntimeError as PyTorch)."""
+    if weight is None:
+        return
+    if weight.dim() != 1 or weight.numel() != c:
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+    if weight.dtype is not input.dtype:
+        from ...ops._helpers import _cap
+        raise RuntimeError(f"expected scalar type {_cap(input.dtype)} but found "
+                           f"{_cap(weight.dtype)}")
+
+
 def _check_index_dtype(target):
     if target.dtype not in (D.int64, D.uint8):
         from ...ops._helpers import _cap
@@ -190,6 +206,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduction="mean", label_smoothing=0.0):
     """Cross entropy between logits ``input`` (N, C, d1, ...) and class indices (N, d1, ...)
     or class probabilities (same shape as input) (``F.cross_entropy``)."""
+    if input.dim() == 0:  # PyTorch's log_softmax over dim 1 of a 0-d tensor
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     xd, td = input._data, target._data
     if (xd.ndim == 2 and td.ndim == 1 and td.dtype.kind == "i" and td.dtype.itemsize == 8
             and weight is None and label_smoothing == 0.0 and size_average is None
@@ -204,12 +222,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if target.is_floating_point() and tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    _check_index_dtype(target)
     x2, t2 = _flatten_classes(input, target)
+    _check_index_dtype(target)
     c = x2.shape[1]
-    if weight is not None and weight.numel() != c:
-        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
-                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+    _check_class_weight(weight, c, x2)
     if t2.dtype is not D.int64:
         t2 = t2.long()
     _check_targets(t2, c, ignore_index)
@@ -265,9 +281,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     (``F.nll_loss``); 'mean' divides by the summed weights of the kept targets."""
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
-    _check_index_dtype(target)
     x2, t2 = _flatten_classes(input, target, "nll_loss")
+    _check_index_dtype(target)
     c = x2.shape[1]
+    _check_class_weight(weight, c, x2)
     _check_targets(t2, c, ignore_index)
     valid_a = t2._data != ignore_index
     tt = _wrap(t2._data * valid_a)
@@ -291,6 +308,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          "size.")
+    if target.dtype is not input.dtype:
+        from ...ops._helpers import _cap
+        raise RuntimeError(f"Found dtype {_cap(target.dtype)} but expected {_cap(input.dtype)}")
     a = input._data
     if a.size and ((a < 0) | (a > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -330,6 +350,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     input); reduction may also be 'batchmean' (sum / batch size) (``F.kl_div``)."""
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
+    if reduction != "batchmean":
+        _check_reduction(reduction)
+    _checks.check_bool("kl_div", log_target, "log_target")  # after reduction, as PyTorch
     if reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size.'batchmean' divides only by the batch size, and aligns with "
@@ -413,6 +436,8 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
     """max(d(a, p) - d(a, n) + margin, 0) with p-norm distances (``F.triplet_margin_loss``)."""
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     d_ap = pairwise_distance(anchor, positive, p, eps)

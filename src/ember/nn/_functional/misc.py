@@ -31,6 +31,11 @@ def linear(input, weight, bias=None):
     if (wd.ndim == 2 and xd.ndim and xd.shape[-1] == wd.shape[1] and xd.dtype == wd.dtype
             and (bias is None or bias._data.dtype == xd.dtype)):
         return LinearOp.apply(input, weight, bias)
+    for other in (weight, bias):
+        if other is not None and other.dtype is not input.dtype:
+            from ...ops._helpers import _cap
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                               f"{_cap(input.dtype)} and {_cap(other.dtype)}")
     k = input.shape[-1] if input.dim() else 1
     if weight.dim() != 2 or k != weight.shape[-1]:
         if weight.dim() == 2:
@@ -89,16 +94,25 @@ def _apply_mask(input, mask, inplace):
     return input * mask
 
 
+def _check_dropout_args(p, training, name):
+    """PyTorch's order: the Python range check of p (which NaN slips through), then the
+    kernel's type check of ``training``, then the kernel's NaN check of p."""
+    if isinstance(p, bool) or not isinstance(p, float) or p == p:
+        _check_p(p)
+    _checks.check_bool(name, training, "training", 3)
+    _check_p(p)
+
+
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1-p) (``F.dropout``)."""
-    _check_p(p)
+    _check_dropout_args(p, training, "dropout")
     if not training or p == 0.0:
         return input
     return _apply_mask(input, _keep_mask(input, input.shape, p), inplace)
 
 
 def _feature_dropout(input, p, training, inplace, batched_dim, name):
-    _check_p(p)
+    _check_dropout_args(p, training, name)
     if not training or p == 0.0:
         return input
     nd = input.dim()
@@ -131,7 +145,7 @@ _ALPHA = 1.7580993408473766
 
 
 def _alpha_dropout(input, p, training, shape):
-    _check_p(p)
+    _check_dropout_args(p, training, "alpha_dropout")
     if not training or p == 0.0:
         return input
     if p == 1.0:
@@ -162,6 +176,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following "
                            "scalar types: Long, Int; but got "
                            f"{input.type()} instead (while checking arguments for embedding)")
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
     num = weight.shape[0]
     if padding_idx is not None:
         if padding_idx > 0:
@@ -171,6 +187,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
             if padding_idx < -num:
                 raise AssertionError("Padding_idx must be within num_embeddings")
             padding_idx = num + padding_idx
+        padding_idx = _checks.check_int("embedding", padding_idx, "padding_idx", 3)
     idx = input._data
     if idx.size and (idx.min() < 0 or idx.max() >= num):
         raise IndexError("index out of range in self")
@@ -345,6 +362,8 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``."""
+    if not eps >= 0:
+        raise RuntimeError(f"eps must be non-negative, got: {eps:g}")
     n1 = _clamped(_vector_norm(x1, 2, dim, True), eps)
     n2 = _clamped(_vector_norm(x2, 2, dim, True), eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
@@ -365,6 +384,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                momentum=0.1, eps=1e-5):
     """Normalise over every dim but 1 (``F.batch_norm``): batch statistics in training (and
     the running estimates updated with ``momentum``), running statistics otherwise."""
+    c = input.shape[1] if input.dim() > 1 else (input.shape[0] if input.dim() else 1)
+    for name, p in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if p is not None and p.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {p.numel()}")
+    _checks.check_param_dtypes(input, running_mean, running_var, weight, bias)
     if training:
         size = input.numel() // input.shape[1] if input.dim() > 1 else input.numel()
         if size <= 1:
@@ -402,6 +427,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
                   use_input_stats=True, momentum=0.1, eps=1e-5):
     """Normalise each (sample, channel) over its spatial dims (``F.instance_norm``)."""
+    if use_input_stats and math.prod(input.shape[2:]) <= 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                         f"{list(input.shape)}")
     n, c = input.shape[0], input.shape[1]
     rest = tuple(input.shape[2:])
     x = input.reshape((1, n * c) + rest)
@@ -437,6 +465,12 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         from ...ops._helpers import _cap
         raise RuntimeError(f"\"LayerNormKernelImpl\" not implemented for "
                            f"'{_cap(input.dtype)}'")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != ns:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
+                               f"got {name} of shape {list(p.shape)} and normalized_shape = "
+                               f"{list(ns)}")
+    _checks.check_param_dtypes(input, weight, bias)
     if weight is not None and weight._data.dtype != input._data.dtype:
         weight = weight.to(input.dtype)
     if bias is not None and bias._data.dtype != input._data.dtype:

@@ -28,6 +28,9 @@ def _geometry(input, nd, kernel_size, stride, padding, dilation, ceil_mode):
     s = k if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) \
         else ntuple(stride, nd, "stride")
     p, d = ntuple(padding, nd, "padding"), ntuple(dilation, nd, "dilation")
+    if any(v <= 0 for v in d):
+        raise RuntimeError("dilation should be greater than zero, but got "
+                           f"{'x'.join(map(str, d))}")
     if any(v <= 0 for v in s):
         raise RuntimeError("stride should be greater than zero, but got "
                            f"{'x'.join(map(str, s))}")
@@ -183,10 +186,14 @@ def _adaptive_check(input, nd, name, colon=""):
 
 
 def _adaptive_avg(input, output_size, nd, name):
+    _checks.check_adaptive_size(name, output_size, input.dim(), nd)
     x, batched = _adaptive_check(input, nd, name)
     sp = tuple(x.shape[2:])
     osz = _out_sizes(output_size, nd, sp)
     _checks.check_adaptive_output(name, tuple(x.shape[:2]) + tuple(osz), x.dtype.itemsize)
+    if 0 in osz:  # an empty output: nothing to average
+        out = x.new_zeros(tuple(x.shape[:2]) + tuple(osz))
+        return out if batched else out.squeeze(0)
     if all(L % o == 0 for L, o in zip(sp, osz)):
         k = tuple(L // o for L, o in zip(sp, osz))
         xp = x._backend()
@@ -222,10 +229,15 @@ def adaptive_avg_pool3d(input, output_size):
 
 
 def _adaptive_max(input, output_size, nd, name):
+    _checks.check_adaptive_size(name, output_size, input.dim(), nd, "max")
     x, batched = _adaptive_check(input, nd, name, ":")
     sp = tuple(x.shape[2:])
     osz = _out_sizes(output_size, nd, sp)
     _checks.check_adaptive_output(name, tuple(x.shape[:2]) + tuple(osz), x.dtype.itemsize)
+    if 0 in osz:  # an empty output: no windows to take the max of
+        shape = tuple(x.shape[:2]) + tuple(osz)
+        out, idx = x.new_zeros(shape), _wrap(x._backend().zeros(shape, dtype="int64"))
+        return (out, idx) if batched else (out.squeeze(0), idx.squeeze(0))
     xp = x._backend()
     # candidate positions per dim: (o, kmax), short windows repeat their last index
     flat = None

@@ -1,7 +1,9 @@
 """Padding, resampling and rearrangement: ``F.pad``, ``F.interpolate``, ``F.pixel_shuffle``,
 ``F.unfold``/``F.fold`` (im2col / col2im)."""
 import math
+import numbers
 
+from ... import _checks
 from ..._tensor import _wrap
 from ...autograd.node import Op
 from ...ops.conv import Im2Col, Col2Im, out_size, prod
@@ -161,8 +163,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                          else "either size or scale_factor should be defined")
     sp = tuple(input.shape[2:])
     if size is not None:
-        osz = ntuple(size, nd, "size") if not isinstance(size, (list, tuple)) or len(size) == nd \
-            else None
+        if not isinstance(size, (list, tuple)):
+            size = [size] * nd  # PyTorch repeats a lone size into the kernel's int list
+        _checks.check_int_list("interpolate", size, "output_size")
+        osz = ntuple(size, nd, "size") if len(size) == nd else None
         if osz is None:
             raise ValueError(f"Input and output must have the same number of spatial dimensions, "
                              f"but got input with spatial dimensions of {list(sp)} and output size"
@@ -172,6 +176,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     else:
         sf = list(scale_factor) if isinstance(scale_factor, (list, tuple)) \
             else [scale_factor] * nd
+        for s in sf:
+            if not isinstance(s, numbers.Real):
+                raise TypeError(f"interpolate(): argument 'scale_factor' must be a float or a "
+                                f"sequence of floats, not {type(s).__name__}")
         if len(sf) != nd:
             raise ValueError(f"Input and scale_factor must have the same number of spatial "
                              f"dimensions, but got input with spatial dimensions of {list(sp)} "
@@ -248,6 +256,8 @@ def upsample_bilinear(input, size=None, scale_factor=None):
 def pixel_shuffle(input, upscale_factor):
     """(*, C*r^2, H, W) -> (*, C, H*r, W*r): move channel blocks into space."""
     r = int(upscale_factor)
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
     if input.dim() < 3:
         raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got "
                            f"input with {input.dim()} dimension(s)")
@@ -308,8 +318,15 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
                            f"{input.dim()}D)")
     batched = input.dim() == 4
     x = input if batched else input.unsqueeze(0)
+    for v, name in ((kernel_size, "kernel_size"), (dilation, "dilation"),
+                    (padding, "padding"), (stride, "stride")):
+        if isinstance(v, (tuple, list)) and len(v) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(v)}")
     k, d = ntuple(kernel_size, 2, "kernel_size"), ntuple(dilation, 2, "dilation")
     p, s = ntuple(padding, 2, "padding"), ntuple(stride, 2, "stride")
+    _checks.check_window("kernel size", k, "kernel")
+    _checks.check_window("stride", s, "stride")
+    _checks.check_window("dilation", d, "dilation")
     sp = tuple(L + 2 * pp for L, pp in zip(x.shape[2:], p))
     o = out_size(sp, k, s, d)
     if any(v < 1 for v in o):

@@ -1,6 +1,7 @@
 """Convolution layers: Conv1d/2d/3d and ConvTranspose1d/2d/3d (PyTorch's parameters and init)."""
 import math
 
+from ... import _checks
 from ...autograd.grad_mode import no_grad
 from ..module import Module
 from .._functional import conv as Fc
@@ -37,6 +38,7 @@ class _ConvNd(Module):
                  output_padding=0):
         super().__init__()
         nd = self._nd
+        _checks.check_not_tensor_tuple((kernel_size, stride, padding, dilation))
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups != 0:

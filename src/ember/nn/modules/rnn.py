@@ -6,6 +6,7 @@ matmul over all time steps; LSTM with ``proj_size`` runs the tensor-op reference
 import math
 import numbers
 
+from ... import _checks
 from ...autograd.grad_mode import no_grad
 from ...ops.creation import empty, zeros, tensor as _tensor
 from ...ops.joining import cat, stack
@@ -46,6 +47,9 @@ class RNNBase(Module):
         self.input_size, self.hidden_size = input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
         self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, proj_size
+        _checks.check_module_int(input_size, "input_size")
+        for flag, name in ((bias, "bias"), (batch_first, "batch_first")):
+            _checks.check_module_bool(flag, name)
         if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or \
                 isinstance(dropout, bool):
             raise ValueError("dropout should be a number in range [0, 1] representing the "
@@ -54,6 +58,9 @@ class RNNBase(Module):
             raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
         if hidden_size <= 0:
             raise ValueError("hidden_size must be greater than zero")
+        if isinstance(hidden_size, bool) and GATES[mode] == 1:  # PyTorch's empty((True, ...))
+            raise TypeError("empty(): argument 'size' (position 1) must be tuple of ints, but "
+                            "found element of type bool at pos 0")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
         if proj_size < 0:

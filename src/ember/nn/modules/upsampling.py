@@ -14,8 +14,10 @@ class Upsample(Module):
         super().__init__()
         self.name = type(self).__name__
         self.size = size
-        self.scale_factor = float(scale_factor) if isinstance(scale_factor, (int, float)) \
-            else scale_factor
+        # PyTorch converts a lone factor with float() (so a one-element tensor works too)
+        self.scale_factor = tuple(float(f) for f in scale_factor) \
+            if isinstance(scale_factor, (tuple, list)) else \
+            (float(scale_factor) if scale_factor else None)
         self.mode, self.align_corners = mode, align_corners
         self.recompute_scale_factor = recompute_scale_factor
 

@@ -76,6 +76,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
                     foreach=None):
     """Rescale the gradients in place so their total ``norm_type``-norm is at most
     ``max_norm``; returns the total norm before clipping (``nn.utils.clip_grad_norm_``)."""
+    max_norm = float(max_norm)  # PyTorch converts first: TypeError/ValueError for non-numbers
     params = _as_list(parameters)
     grads = [p._grad for p in params if p._grad is not None]
     total = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)

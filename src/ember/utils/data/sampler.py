@@ -102,6 +102,8 @@ class WeightedRandomSampler(Sampler):
         if not isinstance(replacement, bool):
             raise ValueError("replacement should be a boolean value, but got replacement="
                              f"{replacement}")
+        if not hasattr(weights, "__len__"):
+            raise TypeError(f"must be real number, not {type(weights).__name__}")
         w = as_tensor(weights, dtype=D.float64)
         if w.dim() != 1:
             raise ValueError("weights should be a 1d sequence but given weights have shape "
