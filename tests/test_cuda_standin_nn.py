@@ -94,7 +94,7 @@ def test_losses(loss):
         if loss == "cross_entropy":
             return F.cross_entropy(x, tgt)
         if loss == "cross_entropy_smooth":
-            return F.cross_entropy(x, tgt, label_smoothing=0.1, weight=m.tensor([1., 2., 1., .5]))
+            return F.cross_entropy(x, tgt, label_smoothing=0.1, weight=m.tensor([1., 2., 1., .5], dtype=x.dtype))
         if loss == "nll_loss":
             return F.nll_loss(F.log_softmax(x, 1), tgt, reduction="sum")
         if loss == "mse_loss":

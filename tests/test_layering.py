@@ -29,7 +29,8 @@ LAYERS = [
     ("public namespace", ["ember._tensor_methods", "ember._tensor_aliases",
                           "ember._inplace_functions", "ember._legacy", "ember.linalg",
                           "ember.random", "ember.cuda", "ember.accelerator", "ember.testing",
-                          "ember.amp", "ember.backends", "ember.storage", "ember.special"]),
+                          "ember.amp", "ember.backends", "ember.storage", "ember.special",
+                          "ember._signatures", "ember._signature_table"]),
     ("nn", ["ember.nn"]),
     ("optim/data/serialization/multiprocessing",
      ["ember.optim", "ember.utils", "ember.serialization", "ember._weights_only",
@@ -59,6 +60,9 @@ KNOWN_VIOLATIONS = {
 
 # (importer prefix, imported prefix): function-level imports up the layers, and why.
 ALLOWED_LAZY = {
+    ("ember._signatures", "ember.nn.functional"): "the argument checks wrap nn.functional too, "
+                                                  "installed once the root has loaded nn",
+    ("ember._checks", "ember.ops"): "argument checks reuse the ops' dim wrapping and dtype helpers",
     ("ember._checks", "ember._tensor"): "argument checks tell tensors from numbers",
     ("ember._dtype", "ember._tensor"): "result_type tells tensors from Python scalars",
     ("ember._tensor", "ember.ops"): "Tensor() and size(dim) delegate to ops, which build on "
