@@ -204,3 +204,25 @@ def gammainc(a, x):
     """Regularized lower incomplete gamma function P(a, x) (``torch.special.gammainc``)."""
     a, x = broadcast_all(a, x)
     return _Gammainc.apply(a, x)
+
+
+def init_count_and_probs(dist, total_count, probs, logits):
+    """Set ``total_count`` and exactly one of ``probs``/``logits`` on ``dist``, broadcast together
+    (Binomial, NegativeBinomial); returns the parameter whose shape is the batch shape."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+    name, value = ("probs", probs) if probs is not None else ("logits", logits)
+    count, param = broadcast_all(total_count, value)
+    dist.total_count = count.type_as(param)
+    setattr(dist, name, param)
+    dist._param = param
+    return param
+
+
+def expand_count_and_probs(dist, new, batch_shape):
+    """Copy ``dist``'s total_count and probs/logits onto ``new``, expanded to ``batch_shape``."""
+    new.total_count = dist.total_count.expand(batch_shape)
+    for name in ("probs", "logits"):
+        if name in dist.__dict__:
+            setattr(new, name, dist.__dict__[name].expand(batch_shape))
+            new._param = new.__dict__[name]
