@@ -44,6 +44,8 @@ from ._legacy import (memory_format, contiguous_format, preserve_format,  # noqa
                       are_deterministic_algorithms_enabled, set_default_tensor_type)
 from . import cuda
 from . import linalg  # noqa: E402  (torch.linalg)
+from . import special  # noqa: E402  (torch.special)
+from .ops.special_ops import gammainc as igamma, gammaincc as igammac  # noqa: E402,F401
 
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
