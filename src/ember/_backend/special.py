@@ -324,54 +324,62 @@ def _digamma64(xp, x):
 _EM = tuple(math.factorial(2 * k) / _BERN[k - 1] for k in range(1, 11))
 
 
-def _zeta64(xp, x, q):
-    """Hurwitz zeta(x, q) = sum_k (q + k)^-x (float64 arrays, broadcast); each element stops
-    summing once its terms fall below one ulp, as Cephes' scalar loop does."""
-    x, q = xp.broadcast_arrays(xp.asarray(x, dtype=xp.float64), xp.asarray(q, dtype=xp.float64))
-    shape = x.shape
-    x, q = x.ravel(), q.ravel()
-    # direct terms k = 0 .. n with n >= 9 and q + n > 9 (negative q need more)
-    n = xp.maximum(9.0, xp.floor(9 - q) + 1)
-    n = xp.where(xp.isfinite(n), n, 9.0)
+def _zeta_pos(xp, x, q):
+    """Hurwitz zeta for q > 0 (or placeholders): 9 direct terms, then Euler-Maclaurin with
+    Bernoulli-number corrections; an element stops summing once its terms fall below one ulp,
+    as Cephes' scalar loop does."""
     s = q ** -x
     a = q.copy()
     live = xp.ones(x.shape, dtype=bool)
-    idx = xp.arange(x.size)
-    i = 0
-    while idx.size:
-        i += 1
-        ai = a[idx] + 1
-        b = ai ** -x[idx]
-        si = s[idx] + b
-        a[idx], s[idx] = ai, si
-        stop = xp.abs(b / si) < _EPS
-        live[idx[stop]] = False
-        idx = idx[~stop & (n[idx] > i)]
-    # Euler-Maclaurin tail at w = q + n for the elements still summing
-    idx = xp.nonzero(live)[0]
-    xs, w, si = x[idx], a[idx], s[idx]
-    b = w ** -xs
-    si = si + b * w / (xs - 1) - 0.5 * b
-    fac = xp.ones_like(xs)
+    for _ in range(9):
+        a = a + 1
+        b = a ** -x
+        s = xp.where(live, s + b, s)
+        live = live & ~(xp.abs(b / s) < _EPS)
+    w = a
+    b = w ** -x
+    tail = s + b * w / (x - 1) - 0.5 * b
+    fac = xp.ones_like(x)
     k = 0.0
-    go = xp.ones(xs.shape, dtype=bool)
+    go = live.copy()
     for coef in _EM:
-        fac = fac * (xs + k)
+        fac = fac * (x + k)
         b = b / w
         t = fac * b / coef
-        si = xp.where(go, si + t, si)
-        go = go & ~(xp.abs(t / si) < _EPS)
+        tail = xp.where(go, tail + t, tail)
+        go = go & ~(xp.abs(t / tail) < _EPS)
         k += 1
-        fac = fac * (xs + k)
+        fac = fac * (x + k)
         b = b / w
         k += 1
-    s[idx] = si
+    return xp.where(live, tail, s)
+
+
+def _zeta64(xp, x, q):
+    """Hurwitz zeta(x, q) = sum_k (q + k)^-x (float64 arrays, broadcast).
+
+    Negative non-integer q with integer x: q = f - M (0 < f < 1); the term just below 0 is
+    (q + M - 1)^-x (exact argument) and the M - 1 before it sum to
+    (-1)^x (zeta(x, 2 - f) - zeta(x, 1 - f + M)), so no element loops M times."""
+    x, q = xp.broadcast_arrays(xp.asarray(x, dtype=xp.float64), xp.asarray(q, dtype=xp.float64))
     qpole = (q <= 0) & (q == xp.floor(q))
+    neg = (q < 0) & ~qpole & (x == xp.floor(x)) & (x > 1) & xp.isfinite(x)
+    qq = xp.where(neg | qpole, 0.5, q)
+    s = _zeta_pos(xp, x, qq)
+    if neg.any():
+        m = -xp.floor(xp.where(neg, q, -0.5))
+        f = xp.where(neg, q, -0.5) + m
+        xn = xp.where(neg, x, 2.0)
+        sign = xp.where(xp.fmod(xn, 2) == 0, 1.0, -1.0)
+        near = (xp.where(neg, q, -0.5) + (m - 1)) ** -xn
+        before = sign * (_zeta_pos(xp, xn, 2 - f) - _zeta_pos(xp, xn, 1 - f + m))
+        s = xp.where(neg, before + near + _zeta_pos(xp, xn, f), s)
+    s = xp.where((q < 0) & ~qpole & (x == xp.inf), xp.inf, s)  # |q + k| < 1 for some k
     s = xp.where((q <= 0) & ~qpole & (x != xp.floor(x)), xp.nan, s)
     s = xp.where(qpole, xp.inf, s)
     s = xp.where(x < 1, xp.nan, s)
     s = xp.where(x == 1, xp.inf, s)
-    return s.reshape(shape)
+    return s
 
 
 def _polygamma64(xp, n, x):
@@ -583,13 +591,14 @@ def _igam_pq(xp, a, x):
 
 
 def _igam_edges(xp, a, x, r, upper):
-    """PyTorch's values at the domain's edges (Cephes igam/igamc conventions)."""
+    """PyTorch's values at the domain's edges, in its order of precedence (last wins here)."""
     one, zero = (0.0, 1.0) if upper else (1.0, 0.0)
+    r = xp.where(xp.isnan(a) | xp.isnan(x), xp.nan, r)
     r = xp.where(xp.isinf(x), one, r)
     r = xp.where(xp.isinf(a), xp.where(xp.isinf(x), xp.nan, zero), r)
     r = xp.where(x == 0, zero, r)
     r = xp.where(a == 0, xp.where(x > 0, one, xp.nan), r)
-    return xp.where((a < 0) | (x < 0) | xp.isnan(a) | xp.isnan(x), xp.nan, r)
+    return xp.where((a < 0) | (x < 0), xp.nan, r)
 
 
 def _gammainc_any(xp, a, x, upper):

@@ -2,6 +2,7 @@
 from .. import _backend as B, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
+from .._backend.quiet import quiet
 
 _NP_TO_DTYPE = D._BY_NP
 
@@ -68,6 +69,7 @@ def is_scalar(x):
     return isinstance(x, B.SCALAR_TYPES) and not isinstance(x, Tensor)
 
 
+@quiet  # a Python float that overflows the dtype becomes inf silently, as in PyTorch
 def scalar_tensor(value, dtype, like):
     """A 0-d tensor holding Python scalar ``value`` with ``dtype`` on ``like``'s device."""
     xp = like._backend()

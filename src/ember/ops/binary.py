@@ -9,6 +9,8 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
+from .._backend.quiet import (QUIET as _QUIET, quiet_on as _quiet_on, quiet_off as _quiet_off,
+                              quiet as _quiet)
 from ._helpers import (promote, handle_out, dtype_of, scalar_tensor, to_tensor, check_broadcast,
                        _cap, as_operand, tensors_only as _tensors_only)
 
@@ -223,6 +225,7 @@ class Xlogy(Op):
 
 # ---- helpers -------------------------------------------------------------------------------
 
+@_quiet
 def _binary(op, a, b, out, float_result=False):
     """Promote, run ``op`` and honour ``out=``. Integers divide into the default float."""
     b = as_operand(b)
@@ -331,11 +334,14 @@ def _fast(a, b):
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
     if out is None and alpha == 1 and _fast(input, other):
+        token = _quiet_on(_QUIET)  # PyTorch is silent about inf/nan results
         try:
             return _wrap(input._data + (other._data if type(other) is Tensor else other))
         except ValueError:
             check_broadcast(input, other)
             raise
+        finally:
+            _quiet_off(token)
     if alpha != 1:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
@@ -347,11 +353,14 @@ def add(input, other, *, alpha=1, out=None):
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (``torch.sub``); bool tensors can't be subtracted."""
     if out is None and alpha == 1 and _fast(input, other):
+        token = _quiet_on(_QUIET)  # PyTorch is silent about inf/nan results
         try:
             return _wrap(input._data - (other._data if type(other) is Tensor else other))
         except ValueError:
             check_broadcast(input, other)
             raise
+        finally:
+            _quiet_off(token)
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -387,11 +396,14 @@ def dtype_of_maybe(x):
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting (``torch.mul``)."""
     if out is None and _fast(input, other):
+        token = _quiet_on(_QUIET)  # PyTorch is silent about inf/nan results
         try:
             return _wrap(input._data * (other._data if type(other) is Tensor else other))
         except ValueError:
             check_broadcast(input, other)
             raise
+        finally:
+            _quiet_off(token)
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         return handle_out(logical_and(to_tensor(input, other), to_tensor(other, input)), out)
     return _binary(Mul, input, other, out)
@@ -404,11 +416,14 @@ def div(input, other, *, rounding_mode=None, out=None):
     """input / other; true division unless rounding_mode is 'trunc' or 'floor' (``torch.div``)."""
     if rounding_mode is None:
         if out is None and _fast(input, other):
+            token = _quiet_on(_QUIET)  # PyTorch is silent about inf/nan results
             try:
                 return _wrap(input._data / (other._data if type(other) is Tensor else other))
             except ValueError:
                 check_broadcast(input, other)
                 raise
+            finally:
+                _quiet_off(token)
         return _binary(Div, input, other, out, float_result=True)
     if rounding_mode == "floor":
         return floor_divide(input, other, out=out)
@@ -431,6 +446,7 @@ def true_divide(input, other, *, out=None):
     return div(input, other, out=out)
 
 
+@_quiet
 def floor_divide(input, other, *, out=None):
     """Division rounded toward minus infinity (``torch.floor_divide``); not differentiable."""
     (a, b), dt = promote(input if isinstance(input, Tensor) else to_tensor(input), other)
@@ -462,6 +478,7 @@ def fmod(input, other, *, out=None):
     return _binary(Fmod, input, other, out)
 
 
+@_quiet
 def pow(input, exponent, *, out=None):
     """input ** exponent elementwise (``torch.pow``); either may be a scalar."""
     scalar_base = not isinstance(input, Tensor)

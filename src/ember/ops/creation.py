@@ -6,6 +6,7 @@ import numbers
 from .. import _backend as B, _checks, _dtype as D
 from .._device import to_device, backend_for, CPU
 from .._tensor import Tensor, _wrap
+from .._backend.quiet import quiet
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
            "eye", "arange", "range", "linspace", "logspace", "zeros_like", "ones_like",
@@ -52,6 +53,7 @@ def _promote_data(a, b):
     return D.promote_types(a, b)
 
 
+@quiet  # values that overflow the dtype become inf silently, as in PyTorch
 def _to_array(data, dtype, xp):
     """Nested data (lists of numbers or tensors, arrays) as a fresh array of ``dtype``."""
     if isinstance(data, Tensor):
@@ -195,8 +197,13 @@ def _filled(size, fill, dtype, device, requires_grad):
     elif fill is None:
         arr = xp.empty(shape, dtype=dt.np)
     else:
-        arr = xp.full(shape, fill, dtype=dt.np)
+        arr = _full(xp, shape, fill, dt.np)
     return _finish(arr, requires_grad)
+
+
+@quiet  # a fill value that overflows the dtype becomes inf silently, as in PyTorch
+def _full(xp, shape, fill, np_dtype):
+    return xp.full(shape, fill, dtype=np_dtype)
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,

@@ -120,6 +120,8 @@ class I0(Op):
 
 def i0(input, *, out=None):
     """Modified Bessel function of the first kind, order 0, elementwise (``torch.i0``)."""
+    if input.dtype.is_complex:
+        raise NotImplementedError(f"\"i0_vml_cpu\" not implemented for '{_cap(input.dtype)}'")
     return handle_out(I0.apply(_float(input)), out)
 
 
