@@ -140,3 +140,15 @@ def test_integer_division_by_zero_raises_like_torch():
         with pytest.raises(RuntimeError, match="ZeroDivisionError"):
             a % 0
         assert (a / 0).tolist() == [math.inf, math.inf]
+
+
+def test_fast_paths_under_error_filters_compute_once():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = ember.tensor([1e308, 1.0], dtype=ember.float64)
+        x.add_(1e308)  # overflows in element 0; the in-place kernel must not run twice
+        assert x.tolist() == [math.inf, 1e308 + 1.0]
+        y = ember.tensor([1e308, 2.0], dtype=ember.float64)
+        assert (y * 10).tolist() == [math.inf, 20.0]
+        assert (y / ember.zeros(2, dtype=ember.float64)).tolist() == [math.inf, math.inf]
+        assert (y - (-y)).tolist() == [math.inf, 4.0]

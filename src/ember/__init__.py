@@ -2,6 +2,9 @@
 
     import ember as torch
 """
+from ._backend.quiet import install_filter as _quiet_filter
+_quiet_filter()  # NumPy's overflow/divide/invalid warnings from Ember's fast paths (PyTorch: none)
+del _quiet_filter
 from . import _dtype
 from ._dtype import (dtype, float16, bfloat16, float32, float64, int8, int16, int32, int64,
                      uint8, complex64, complex128, promote_types, result_type, get_default_dtype,
@@ -46,6 +49,7 @@ from . import cuda
 from . import linalg  # noqa: E402  (torch.linalg)
 from . import special  # noqa: E402  (torch.special)
 from .ops.special_ops import gammainc as igamma, gammaincc as igammac  # noqa: E402,F401
+from .ops.put import put  # noqa: E402,F401  (torch.put)
 
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001

@@ -17,6 +17,7 @@ from .ops._helpers import (write_inplace, snapshot_for_inplace, check_leaf_inpla
 from . import _backend as B
 from ._backend import bump_version
 from ._backend.inplace import binary_ufunc_
+from .ops import put
 
 T = Tensor
 
@@ -37,6 +38,7 @@ for _mod in (sorting, reduce_extra, joining_extra, linalg_extra, math_extra):
 T.where = pointwise._where_method
 T.polygamma = unary._polygamma_method
 T.index_put = indexing.index_put
+T.put = put.put
 for _name in ("contiguous",):
     setattr(T, _name, getattr(shape, _name))
 
@@ -221,6 +223,7 @@ _INPLACE = {
     **{n + "_": getattr(indexing, n) for n in (
         "scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy", "index_fill",
         "masked_fill", "masked_scatter", "index_put")},
+    "put_": put.put,
     "cumsum_": reduce.cumsum, "cumprod_": reduce.cumprod,
     **{n + "_": getattr(math_extra, n) for n in (
         "deg2rad", "rad2deg", "gcd", "lcm", "ldexp", "nextafter", "i0", "mvlgamma", "renorm")},

@@ -1,17 +1,24 @@
 """NumPy's floating-point warnings off while an Ember op computes.
 
 PyTorch is silent about overflow, division by zero and invalid values (``log(0)``, ``1/0``,
-``sqrt(-1)``); NumPy warns. Ember turns the warnings off around each op's array math only, so
-the user's own NumPy calls keep the user's settings (``np.seterr`` is never called).
+``sqrt(-1)``); NumPy warns. Ember silences them for its own array math only: the user's own
+NumPy calls keep the user's settings (``np.seterr`` is never called). Two mechanisms:
 
-NumPy 2 keeps its error state in a context variable: ``quiet_on(QUIET)`` sets Ember's
-"ignore everything" state and returns a token, ``quiet_off(token)`` restores the caller's
-(about 0.1 us together, cheaper than building an ``np.errstate``). NumPy 1.x falls back to
-``np.seterr`` and restoring the previous state (it is thread-local there).
+- ``Op.apply`` (every recorded or general-path op), scalar/creation casts and a few helpers
+  run under Ember's "ignore" error state: NumPy 2 keeps that state in a context variable, so
+  ``quiet_on(QUIET)`` / ``quiet_off(token)`` cost ~0.1 us together (an ``np.errstate`` costs
+  ~1 us); NumPy 1.x falls back to ``np.seterr`` and restoring it (thread-local there).
+- The hot fast paths (``a + b`` of same-dtype float tensors, no-grad ``add_``...) add no
+  per-call cost: ``install_filter`` ignores RuntimeWarnings attributed to Ember's own modules
+  (``module=r"ember\."``; a user's NumPy code is another module and still warns). When the
+  user's filters turn warnings into errors (``simplefilter("error")``), the fast path catches
+  the RuntimeWarning and recomputes under the quiet state (``redo_quietly``).
 """
+import warnings
+
 import numpy as np
 
-__all__ = ["QUIET", "quiet_on", "quiet_off", "quiet"]
+__all__ = ["QUIET", "quiet_on", "quiet_off", "quiet", "redo_quietly", "install_filter"]
 
 try:
     from numpy._core.umath import _extobj_contextvar as _state, _make_extobj
@@ -39,3 +46,17 @@ def quiet(fn):
     run.__name__, run.__qualname__, run.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
     run.__wrapped__ = fn
     return run
+
+
+def redo_quietly(fn, *args):
+    """``fn(*args)`` under the quiet state (a fast path's retry after a RuntimeWarning)."""
+    token = quiet_on(QUIET)
+    try:
+        return fn(*args)
+    finally:
+        quiet_off(token)
+
+
+def install_filter():
+    """Ignore NumPy's RuntimeWarnings raised from Ember's own modules (once, at import)."""
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember\.")

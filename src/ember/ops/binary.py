@@ -4,13 +4,13 @@ Each differentiable op is a small ``Op`` class: forward on backend arrays, backw
 tensors. Gradients come back at the broadcast shape; the engine sums them to each input.
 """
 import math
+import operator as _operator
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
-from .._backend.quiet import (QUIET as _QUIET, quiet_on as _quiet_on, quiet_off as _quiet_off,
-                              quiet as _quiet)
+from .._backend.quiet import quiet as _quiet, redo_quietly as _redo_quietly
 from ._helpers import (promote, handle_out, dtype_of, scalar_tensor, to_tensor, check_broadcast,
                        _cap, as_operand, tensors_only as _tensors_only)
 
@@ -334,14 +334,14 @@ def _fast(a, b):
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
     if out is None and alpha == 1 and _fast(input, other):
-        token = _quiet_on(_QUIET)  # PyTorch is silent about inf/nan results
-        try:
+        try:  # unguarded: NumPy's warnings from Ember's modules are filtered (quiet.py)
             return _wrap(input._data + (other._data if type(other) is Tensor else other))
         except ValueError:
             check_broadcast(input, other)
             raise
-        finally:
-            _quiet_off(token)
+        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
+            return _wrap(_redo_quietly(_operator.add, input._data,
+                                       other._data if type(other) is Tensor else other))
     if alpha != 1:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
@@ -353,14 +353,14 @@ def add(input, other, *, alpha=1, out=None):
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (``torch.sub``); bool tensors can't be subtracted."""
     if out is None and alpha == 1 and _fast(input, other):
-        token = _quiet_on(_QUIET)  # PyTorch is silent about inf/nan results
-        try:
+        try:  # unguarded: NumPy's warnings from Ember's modules are filtered (quiet.py)
             return _wrap(input._data - (other._data if type(other) is Tensor else other))
         except ValueError:
             check_broadcast(input, other)
             raise
-        finally:
-            _quiet_off(token)
+        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
+            return _wrap(_redo_quietly(_operator.sub, input._data,
+                                       other._data if type(other) is Tensor else other))
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -396,14 +396,14 @@ def dtype_of_maybe(x):
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting (``torch.mul``)."""
     if out is None and _fast(input, other):
-        token = _quiet_on(_QUIET)  # PyTorch is silent about inf/nan results
-        try:
+        try:  # unguarded: NumPy's warnings from Ember's modules are filtered (quiet.py)
             return _wrap(input._data * (other._data if type(other) is Tensor else other))
         except ValueError:
             check_broadcast(input, other)
             raise
-        finally:
-            _quiet_off(token)
+        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
+            return _wrap(_redo_quietly(_operator.mul, input._data,
+                                       other._data if type(other) is Tensor else other))
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         return handle_out(logical_and(to_tensor(input, other), to_tensor(other, input)), out)
     return _binary(Mul, input, other, out)
@@ -416,14 +416,14 @@ def div(input, other, *, rounding_mode=None, out=None):
     """input / other; true division unless rounding_mode is 'trunc' or 'floor' (``torch.div``)."""
     if rounding_mode is None:
         if out is None and _fast(input, other):
-            token = _quiet_on(_QUIET)  # PyTorch is silent about inf/nan results
-            try:
+            try:  # unguarded: NumPy's warnings from Ember's modules are filtered (quiet.py)
                 return _wrap(input._data / (other._data if type(other) is Tensor else other))
             except ValueError:
                 check_broadcast(input, other)
                 raise
-            finally:
-                _quiet_off(token)
+            except RuntimeWarning:  # the user's filters made it an error: redo it quietly
+                return _wrap(_redo_quietly(_operator.truediv, input._data,
+                                           other._data if type(other) is Tensor else other))
         return _binary(Div, input, other, out, float_result=True)
     if rounding_mode == "floor":
         return floor_divide(input, other, out=out)
