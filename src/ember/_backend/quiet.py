@@ -10,7 +10,7 @@ NumPy calls keep the user's settings (``np.seterr`` is never called). Two mechan
   ~1 us); NumPy 1.x falls back to ``np.seterr`` and restoring it (thread-local there).
 - The hot fast paths (``a + b`` of same-dtype float tensors, no-grad ``add_``...) add no
   per-call cost: ``install_filter`` ignores RuntimeWarnings attributed to Ember's own modules
-  (``module=r"ember\."``; a user's NumPy code is another module and still warns). When the
+  (a ``module`` regex matching "ember.*"; a user's NumPy code is another module and still warns). When the
   user's filters turn warnings into errors (``simplefilter("error")``), the fast path catches
   the RuntimeWarning and recomputes under the quiet state (``redo_quietly``).
 """
