@@ -32,6 +32,7 @@ from .ops.linalg_extra import *  # noqa: F401,F403
 from .ops.linalg_lu import *  # noqa: F401,F403
 from .ops.math_extra import *  # noqa: F401,F403
 from .ops.creation import range  # noqa: A001
+from .ops.functional_forms import reshape, permute, tile, flip  # noqa: E402  (no varargs)
 from ._tensor_str import set_printoptions, get_printoptions
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)

@@ -424,9 +424,34 @@ T.new_tensor = new_tensor
 T.new_zeros = _new_filled(creation.zeros)
 T.new_ones = _new_filled(creation.ones)
 T.new_empty = _new_filled(creation.empty)
-T.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False: \
-    creation.full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
-                  requires_grad=requires_grad)
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """A tensor of ``size`` filled with ``fill_value``, ``self``'s dtype and device by default
+    (``Tensor.new_full``; ``size`` is one tuple/list, not varargs)."""
+    if not isinstance(size, (tuple, list)) and not (isinstance(size, Tensor) and size.dim()):
+        raise TypeError(f"new_full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return creation.full(size, fill_value, dtype=dtype or self.dtype,
+                         device=device or self.device, requires_grad=requires_grad)
+
+
+T.new_full = _new_full
+
+
+def _broadcast_to(self, *size, **kwargs):
+    """``self`` broadcast to ``size`` (``Tensor.broadcast_to``; one tuple or varargs)."""
+    return shape.expand(self, *size, **kwargs)
+
+
+def _squeeze(self, *dims, dim=None):
+    """Remove size-1 dims: all, or those in ``dim`` (an int, a tuple, or varargs)
+    (``Tensor.squeeze``)."""
+    if dims:
+        dim = dims if len(dims) > 1 else dims[0]
+    return shape.squeeze(self, dim)
+
+
+T.broadcast_to = _broadcast_to
+T.squeeze = _squeeze
 T.new = lambda self, *args: Tensor(*args, dtype=self.dtype) if args else \
     creation.empty(0, dtype=self.dtype)
 
