@@ -102,6 +102,7 @@ def _scalar_like(value, like):
     from .ops._helpers import scalar_tensor
     if isinstance(value, Tensor):
         return value
+    value = binary._wrap_int_scalar(value, like)  # 300 - uint8 wraps, as in PyTorch
     return scalar_tensor(value, D.result_type(like, value), like)
 
 
@@ -294,6 +295,8 @@ def fill_(self, value):
         value = value.item()
     if isinstance(value, complex) and not self.dtype.is_complex:
         value = value.real  # PyTorch drops the imaginary part here
+    from ._checks import check_fits
+    value = check_fits(value, self.dtype)  # int8.fill_(300): PyTorch's RuntimeError
     check_leaf_inplace(self)
     check_writable(self)
     if self._rg and STATE.enabled:

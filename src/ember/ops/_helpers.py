@@ -77,6 +77,9 @@ def scalar_tensor(value, dtype, like):
         value = value.item()
     if dtype._category < D._FLOAT and isinstance(value, float):
         value = int(value)
+    if type(value) is int and dtype._category == D._INT:  # PyTorch's RuntimeError, not NumPy's
+        from .._checks import check_fits
+        value = check_fits(value, dtype)
     return _wrap(xp.asarray(value, dtype=dtype.np))
 
 

@@ -243,6 +243,8 @@ def _binary(op, a, b, out, float_result=False):
                 except ValueError:
                     check_broadcast(a, b)
                     raise
+    if type(b) is int or type(a) is int:  # integer tensor <op> Python int wraps (PyTorch)
+        a, b = _wrap_int_scalar(a, b), _wrap_int_scalar(b, a)
     a0, b0 = a, b
     if not isinstance(a, Tensor):
         if not isinstance(b, Tensor):
@@ -267,6 +269,26 @@ def _binary(op, a, b, out, float_result=False):
 
 
 _HALVES = (D.float16, D.bfloat16)
+
+
+def _wrap_int_scalar(value, tensor):
+    """A Python int operand of an integer tensor, wrapped into the tensor's dtype the way
+    PyTorch converts a "wrapped number" (two's complement, so ``int8 + 200`` is ``int8 - 56``);
+    OverflowError past 64 bits, as PyTorch's scalar unpacking."""
+    if type(value) is not int or not isinstance(tensor, Tensor):
+        return value
+    dt = dtype_of(tensor)
+    if dt._category != D._INT:
+        return value
+    if not -(1 << 63) <= value < (1 << 64):
+        raise OverflowError("int too big to convert" if value > 0 else
+                            "can't convert negative int to unsigned")
+    bits = dt.itemsize * 8
+    lo = -(1 << (bits - 1)) if dt is not D.uint8 else 0
+    if lo <= value < lo + (1 << bits):
+        return value
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if dt is not D.uint8 and value >= 1 << (bits - 1) else value
 
 
 def _opmath_op(cls):
@@ -380,7 +402,8 @@ subtract = sub
 def rsub(input, other, *, alpha=1):
     """other - alpha * input (``torch.rsub``)."""
     return sub(other, input, alpha=alpha) if isinstance(other, Tensor) else \
-        sub(scalar_tensor(other, D.result_type(input, other), input), input, alpha=alpha)
+        sub(scalar_tensor(_wrap_int_scalar(other, input), D.result_type(input, other), input),
+            input, alpha=alpha)
 
 
 def _check_alpha(input, other, alpha):

@@ -248,7 +248,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
             fill_value.dtype
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    _checks.check_fits(fill_value, D.to_dtype(dtype))
+    fill_value = _checks.check_fits(fill_value, D.to_dtype(dtype))
     return _out(_filled((tuple(size),), fill_value, dtype, device, requires_grad), out)
 
 

@@ -244,6 +244,9 @@ def _index_put(input, indices, values, accumulate=False):
 
 def setitem(self, key, value):
     """``self[key] = value`` in place, with broadcasting; autograd follows PyTorch."""
+    if type(value) is int and self.dtype._category == D._INT:  # int8_t[...] = 300: RuntimeError
+        from .._checks import check_fits
+        value = check_fits(value, self.dtype)
     k, basic = _parse_key(self, key)
     split = None if basic else _split_ints(k)
     if split is not None:  # integers first (a view), then the advanced part on that view
