@@ -10,9 +10,10 @@ NumPy calls keep the user's settings (``np.seterr`` is never called). Two mechan
   ~1 us); NumPy 1.x falls back to ``np.seterr`` and restoring it (thread-local there).
 - The hot fast paths (``a + b`` of same-dtype float tensors, no-grad ``add_``...) add no
   per-call cost: ``install_filter`` ignores RuntimeWarnings attributed to Ember's own modules
-  (a ``module`` regex matching "ember.*"; a user's NumPy code is another module and still warns). When the
-  user's filters turn warnings into errors (``simplefilter("error")``), the fast path catches
-  the RuntimeWarning and recomputes under the quiet state (``redo_quietly``).
+  (a ``module`` regex matching "ember.*"; a user's NumPy code is another module and still
+  warns). When the user's filters turn warnings into errors (``simplefilter("error")``), the
+  fast path catches the RuntimeWarning and recomputes under the quiet state
+  (``redo_quietly``). A user filter "always" placed in front of Ember's would show them.
 """
 import warnings
 
