@@ -2,6 +2,9 @@
 
     import ember as torch
 """
+from ._backend.quiet import install_filter as _quiet_filter
+_quiet_filter()  # NumPy's overflow/divide/invalid warnings from Ember's fast paths (PyTorch: none)
+del _quiet_filter
 from . import _dtype
 from ._dtype import (dtype, float16, bfloat16, float32, float64, int8, int16, int32, int64,
                      uint8, complex64, complex128, promote_types, result_type, get_default_dtype,
@@ -29,6 +32,7 @@ from .ops.linalg_extra import *  # noqa: F401,F403
 from .ops.linalg_lu import *  # noqa: F401,F403
 from .ops.math_extra import *  # noqa: F401,F403
 from .ops.creation import range  # noqa: A001
+from .ops.functional_forms import reshape, permute, tile, flip  # noqa: E402  (no varargs)
 from ._tensor_str import set_printoptions, get_printoptions
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)
@@ -44,6 +48,9 @@ from ._legacy import (memory_format, contiguous_format, preserve_format,  # noqa
                       are_deterministic_algorithms_enabled, set_default_tensor_type)
 from . import cuda
 from . import linalg  # noqa: E402  (torch.linalg)
+from . import special  # noqa: E402  (torch.special)
+from .ops.special_ops import gammainc as igamma, gammaincc as igammac  # noqa: E402,F401
+from .ops.put import put  # noqa: E402,F401  (torch.put)
 
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001

@@ -198,7 +198,7 @@ def int_dtype_range(dtype):
     return int(info.min), int(info.max)
 
 
-_C_NAMES = {"int64": "int64_t", "int32": "int", "int16": "short", "int8": "signed char",
+_C_NAMES = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t",
             "uint8": "uint8_t", "uint16": "uint16_t", "uint32": "uint32_t",
             "uint64": "uint64_t", "float32": "float", "float64": "double",
             "float16": "c10::Half", "bfloat16": "c10::BFloat16", "bool": "bool"}
@@ -218,6 +218,8 @@ def check_fits(value, dtype):
         return value
     if isinstance(value, complex):
         value = value.real
+    if dtype is D.uint8:  # PyTorch lets negative numbers down to -255 wrap into uint8
+        bounds = (-bounds[1], bounds[1])
     ok = math.isfinite(value) and bounds[0] <= value <= bounds[1] if isinstance(value, float) \
         else bounds[0] <= value <= bounds[1]
     if not ok:
@@ -225,6 +227,8 @@ def check_fits(value, dtype):
         if isinstance(value, int):
             _check_python_int(value, cname)
         raise RuntimeError(f"value cannot be converted to type {cname} without overflow")
+    if dtype is D.uint8 and value < 0:
+        return int(value) % 256 if isinstance(value, int) else value
     return value
 
 

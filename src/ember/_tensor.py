@@ -36,6 +36,8 @@ class Tensor:
             arr = creation._empty_array(tuple(size), D.to_dtype(dtype), device)
         elif not args:
             arr = creation._empty_array((0,), D.to_dtype(dtype), device)
+        elif len(args) == 1 and isinstance(args[0], Size):  # Tensor(torch.Size([2, 2])): a shape
+            arr = creation._empty_array(tuple(args[0]), D.to_dtype(dtype), device)
         elif len(args) == 1 and isinstance(args[0], (float, complex, bool)):
             raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
         elif len(args) == 1 and not isinstance(args[0], (int, Tensor)) or (

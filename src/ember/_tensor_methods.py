@@ -17,6 +17,7 @@ from .ops._helpers import (write_inplace, snapshot_for_inplace, check_leaf_inpla
 from . import _backend as B
 from ._backend import bump_version
 from ._backend.inplace import binary_ufunc_
+from .ops import put
 
 T = Tensor
 
@@ -37,6 +38,7 @@ for _mod in (sorting, reduce_extra, joining_extra, linalg_extra, math_extra):
 T.where = pointwise._where_method
 T.polygamma = unary._polygamma_method
 T.index_put = indexing.index_put
+T.put = put.put
 for _name in ("contiguous",):
     setattr(T, _name, getattr(shape, _name))
 
@@ -107,6 +109,7 @@ def _scalar_like(value, like):
     from .ops._helpers import scalar_tensor
     if isinstance(value, Tensor):
         return value
+    value = binary._wrap_int_scalar(value, like)  # 300 - uint8 wraps, as in PyTorch
     return scalar_tensor(value, D.result_type(like, value), like)
 
 
@@ -238,6 +241,7 @@ _INPLACE = {
     **{n + "_": getattr(indexing, n) for n in (
         "scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy", "index_fill",
         "masked_fill", "masked_scatter", "index_put")},
+    "put_": put.put,
     "cumsum_": reduce.cumsum, "cumprod_": reduce.cumprod,
     **{n + "_": getattr(math_extra, n) for n in (
         "deg2rad", "rad2deg", "gcd", "lcm", "ldexp", "nextafter", "i0", "mvlgamma", "renorm")},
@@ -308,6 +312,8 @@ def fill_(self, value):
         value = value.item()
     if isinstance(value, complex) and not self.dtype.is_complex:
         value = value.real  # PyTorch drops the imaginary part here
+    from ._checks import check_fits
+    value = check_fits(value, self.dtype)  # int8.fill_(300): PyTorch's RuntimeError
     check_leaf_inplace(self)
     check_writable(self)
     if self._rg and STATE.enabled:
@@ -446,9 +452,34 @@ T.new_tensor = new_tensor
 T.new_zeros = _new_filled(creation.zeros)
 T.new_ones = _new_filled(creation.ones)
 T.new_empty = _new_filled(creation.empty)
-T.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False: \
-    creation.full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
-                  requires_grad=requires_grad)
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """A tensor of ``size`` filled with ``fill_value``, ``self``'s dtype and device by default
+    (``Tensor.new_full``; ``size`` is one tuple/list, not varargs)."""
+    if not isinstance(size, (tuple, list)) and not (isinstance(size, Tensor) and size.dim()):
+        raise TypeError(f"new_full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return creation.full(size, fill_value, dtype=dtype or self.dtype,
+                         device=device or self.device, requires_grad=requires_grad)
+
+
+T.new_full = _new_full
+
+
+def _broadcast_to(self, *size, **kwargs):
+    """``self`` broadcast to ``size`` (``Tensor.broadcast_to``; one tuple or varargs)."""
+    return shape.expand(self, *size, **kwargs)
+
+
+def _squeeze(self, *dims, dim=None):
+    """Remove size-1 dims: all, or those in ``dim`` (an int, a tuple, or varargs)
+    (``Tensor.squeeze``)."""
+    if dims:
+        dim = dims if len(dims) > 1 else dims[0]
+    return shape.squeeze(self, dim)
+
+
+T.broadcast_to = _broadcast_to
+T.squeeze = _squeeze
 T.new = lambda self, *args: Tensor(*args, dtype=self.dtype, device=self.device) if args else \
     creation.empty(0, dtype=self.dtype, device=self.device)
 

@@ -131,9 +131,11 @@ def binary_ufunc_(t, ufunc_name, other):
         o = getattr(other, "_data", None)
         if o is None or o.dtype != d.dtype or type(o) is not type(d):  # other device: general path
             return False
-    try:
+    try:  # unguarded: NumPy's warnings from Ember's modules are filtered (quiet.py)
         getattr(t._backend(), ufunc_name)(d, o, out=d)
     except ValueError:
         return False
+    except RuntimeWarning:  # the user's filters made it an error; the result is already written
+        pass
     bump_version(t)
     return True

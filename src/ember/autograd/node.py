@@ -5,6 +5,7 @@ tensors, so gradients are differentiable again) side by side. ``Op.apply`` runs 
 and, when some input requires grad, records the op as a node of the graph.
 """
 from .._tensor import _wrap
+from .._backend.quiet import QUIET as _QUIET, quiet_on as _quiet_on, quiet_off as _quiet_off
 from .grad_mode import STATE
 
 __all__ = ["Node", "Op", "AccumulateGrad"]
@@ -257,7 +258,11 @@ class Op(Node):
         first = inputs[0]
         ctx.xp = first._backend()
         if len(inputs) == 1:
-            result = _wrap(cls.forward(ctx, first._data, **params))
+            token = _quiet_on(_QUIET)  # PyTorch is silent about inf/nan: so is the forward
+            try:
+                result = _wrap(cls.forward(ctx, first._data, **params))
+            finally:
+                _quiet_off(token)
             if first._rg and STATE.enabled and cls.differentiable:
                 ctx._record(inputs, result)
             return result
@@ -267,8 +272,12 @@ class Op(Node):
                 inputs = _same_device(inputs)
                 first, b = inputs
                 ctx.xp = first._backend()
-            result = _wrap(cls.forward(ctx, first._data, None if b is None else b._data,
-                                       **params))
+            token = _quiet_on(_QUIET)
+            try:
+                result = _wrap(cls.forward(ctx, first._data, None if b is None else b._data,
+                                           **params))
+            finally:
+                _quiet_off(token)
             if (first._rg or b is not None and b._rg) and STATE.enabled and cls.differentiable:
                 ctx._record(inputs, result)
             return result
@@ -278,8 +287,12 @@ class Op(Node):
                 inputs = _same_device(inputs)
                 ctx.xp = inputs[0]._backend()
                 break
-        result = _wrap(cls.forward(ctx, *[None if t is None else t._data for t in inputs],
-                                   **params))
+        token = _quiet_on(_QUIET)
+        try:
+            result = _wrap(cls.forward(ctx, *[None if t is None else t._data for t in inputs],
+                                       **params))
+        finally:
+            _quiet_off(token)
         if STATE.enabled and cls.differentiable:
             for t in inputs:
                 if t is not None and t._rg:

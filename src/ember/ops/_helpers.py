@@ -3,6 +3,7 @@ from .. import _backend as B, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import _same_device
+from .._backend.quiet import quiet
 
 _NP_TO_DTYPE = D._BY_NP
 
@@ -69,6 +70,7 @@ def is_scalar(x):
     return isinstance(x, B.SCALAR_TYPES) and not isinstance(x, Tensor)
 
 
+@quiet  # a Python float that overflows the dtype becomes inf silently, as in PyTorch
 def scalar_tensor(value, dtype, like):
     """A 0-d tensor holding Python scalar ``value`` with ``dtype`` on ``like``'s device."""
     xp = like._backend()
@@ -76,6 +78,9 @@ def scalar_tensor(value, dtype, like):
         value = value.item()
     if dtype._category < D._FLOAT and isinstance(value, float):
         value = int(value)
+    if type(value) is int and dtype._category == D._INT:  # PyTorch's RuntimeError, not NumPy's
+        from .._checks import check_fits
+        value = check_fits(value, dtype)
     return _wrap(xp.asarray(value, dtype=dtype.np))
 
 

@@ -4,11 +4,13 @@ Each differentiable op is a small ``Op`` class: forward on backend arrays, backw
 tensors. Gradients come back at the broadcast shape; the engine sums them to each input.
 """
 import math
+import operator as _operator
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
+from .._backend.quiet import quiet as _quiet, redo_quietly as _redo_quietly
 from ._helpers import (promote, handle_out, dtype_of, scalar_tensor, to_tensor, check_broadcast,
                        _cap, as_operand, tensors_only as _tensors_only)
 
@@ -229,6 +231,7 @@ class Xlogy(Op):
 
 # ---- helpers -------------------------------------------------------------------------------
 
+@_quiet
 def _binary(op, a, b, out, float_result=False):
     """Promote, run ``op`` and honour ``out=``. Integers divide into the default float."""
     b = as_operand(b)
@@ -246,6 +249,8 @@ def _binary(op, a, b, out, float_result=False):
                 except ValueError:
                     check_broadcast(a, b)
                     raise
+    if type(b) is int or type(a) is int:  # integer tensor <op> Python int wraps (PyTorch)
+        a, b = _wrap_int_scalar(a, b), _wrap_int_scalar(b, a)
     a0, b0 = a, b
     if not isinstance(a, Tensor):
         if not isinstance(b, Tensor):
@@ -270,6 +275,26 @@ def _binary(op, a, b, out, float_result=False):
 
 
 _HALVES = (D.float16, D.bfloat16)
+
+
+def _wrap_int_scalar(value, tensor):
+    """A Python int operand of an integer tensor, wrapped into the tensor's dtype the way
+    PyTorch converts a "wrapped number" (two's complement, so ``int8 + 200`` is ``int8 - 56``);
+    OverflowError past 64 bits, as PyTorch's scalar unpacking."""
+    if type(value) is not int or not isinstance(tensor, Tensor):
+        return value
+    dt = dtype_of(tensor)
+    if dt._category != D._INT:
+        return value
+    if not -(1 << 63) <= value < (1 << 64):
+        raise OverflowError("int too big to convert" if value > 0 else
+                            "can't convert negative int to unsigned")
+    bits = dt.itemsize * 8
+    lo = -(1 << (bits - 1)) if dt is not D.uint8 else 0
+    if lo <= value < lo + (1 << bits):
+        return value
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if dt is not D.uint8 and value >= 1 << (bits - 1) else value
 
 
 def _opmath_op(cls):
@@ -368,6 +393,9 @@ def add(input, other, *, alpha=1, out=None):
         except ValueError:
             check_broadcast(input, other)
             raise
+        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
+            return _wrap(_redo_quietly(_operator.add, input._data,
+                                       other._data if type(other) is Tensor else other))
     if route == 2:
         try:
             return Add.apply(input, other)
@@ -391,6 +419,9 @@ def sub(input, other, *, alpha=1, out=None):
         except ValueError:
             check_broadcast(input, other)
             raise
+        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
+            return _wrap(_redo_quietly(_operator.sub, input._data,
+                                       other._data if type(other) is Tensor else other))
     if route == 2:
         try:
             return Sub.apply(input, other)
@@ -416,7 +447,8 @@ subtract = sub
 def rsub(input, other, *, alpha=1):
     """other - alpha * input (``torch.rsub``)."""
     return sub(other, input, alpha=alpha) if isinstance(other, Tensor) else \
-        sub(scalar_tensor(other, D.result_type(input, other), input), input, alpha=alpha)
+        sub(scalar_tensor(_wrap_int_scalar(other, input), D.result_type(input, other), input),
+            input, alpha=alpha)
 
 
 def _check_alpha(input, other, alpha):
@@ -438,6 +470,9 @@ def mul(input, other, *, out=None):
         except ValueError:
             check_broadcast(input, other)
             raise
+        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
+            return _wrap(_redo_quietly(_operator.mul, input._data,
+                                       other._data if type(other) is Tensor else other))
     if route == 2:
         try:
             return Mul.apply(input, other)
@@ -462,6 +497,9 @@ def div(input, other, *, rounding_mode=None, out=None):
             except ValueError:
                 check_broadcast(input, other)
                 raise
+            except RuntimeWarning:  # the user's filters made it an error: redo it quietly
+                return _wrap(_redo_quietly(_operator.truediv, input._data,
+                                           other._data if type(other) is Tensor else other))
         if route == 2:
             try:
                 return Div.apply(input, other)
@@ -490,6 +528,7 @@ def true_divide(input, other, *, out=None):
     return div(input, other, out=out)
 
 
+@_quiet
 def floor_divide(input, other, *, out=None):
     """Division rounded toward minus infinity (``torch.floor_divide``); not differentiable."""
     (a, b), dt = promote(input if isinstance(input, Tensor) else to_tensor(input), other)
@@ -521,6 +560,7 @@ def fmod(input, other, *, out=None):
     return _binary(Fmod, input, other, out)
 
 
+@_quiet
 def pow(input, exponent, *, out=None):
     """input ** exponent elementwise (``torch.pow``); either may be a scalar."""
     scalar_base = not isinstance(input, Tensor)

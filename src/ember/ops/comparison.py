@@ -2,6 +2,7 @@
 
 The names are also exported from ``binary.py`` (and so bound as Tensor methods from there).
 """
+from .._backend.quiet import QUIET, quiet_on, quiet_off
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._helpers import (promote, handle_out, scalar_tensor, to_tensor, check_broadcast, _cap,
@@ -20,12 +21,15 @@ def _compare(ufunc):
             x, tb = input._data, type(other)
             if (tb is Tensor and x.dtype is other._data.dtype and type(x) is type(other._data)
                     and x.dtype.kind != "c") or ((tb is float or tb is int) and x.dtype.kind == "f"):
+                token = quiet_on(QUIET)  # 1e308 against float32: no cast warning (PyTorch)
                 try:
                     return _wrap(getattr(input._backend(), ufunc)(
                         x, other._data if tb is Tensor else other))
                 except ValueError:
                     check_broadcast(input, other)
                     raise
+                finally:
+                    quiet_off(token)
         if not isinstance(input, Tensor):
             input = to_tensor(input)
         (a, b), dt = promote(input, other)

@@ -6,6 +6,7 @@ import numbers
 from .. import _backend as B, _checks, _dtype as D
 from .._device import to_device, backend_for, CPU
 from .._tensor import Tensor, _wrap
+from .._backend.quiet import quiet
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
            "eye", "arange", "range", "linspace", "logspace", "zeros_like", "ones_like",
@@ -54,6 +55,7 @@ def _promote_data(a, b):
     return D.promote_types(a, b)
 
 
+@quiet  # values that overflow the dtype become inf silently, as in PyTorch
 def _to_array(data, dtype, xp):
     """Nested data (lists of numbers or tensors, arrays) as a fresh array of ``dtype``."""
     if isinstance(data, Tensor):  # copied across devices when it lives elsewhere
@@ -207,8 +209,13 @@ def _filled(size, fill, dtype, device, requires_grad):
     elif fill is None:
         arr = xp.empty(shape, dtype=dt.np)
     else:
-        arr = xp.full(shape, fill, dtype=dt.np)
+        arr = _full(xp, shape, fill, dt.np)
     return _finish(arr, requires_grad)
+
+
+@quiet  # a fill value that overflows the dtype becomes inf silently, as in PyTorch
+def _full(xp, shape, fill, np_dtype):
+    return xp.full(shape, fill, dtype=np_dtype)
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -259,7 +266,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
             fill_value.dtype
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    _checks.check_fits(fill_value, D.to_dtype(dtype))
+    fill_value = _checks.check_fits(fill_value, D.to_dtype(dtype))
     return _out(_filled((tuple(size),), fill_value, dtype, device, requires_grad), out)
 
 

@@ -210,7 +210,7 @@ class IndexPut(Op):
         return out
 
     def backward(ctx, g):
-        gx = g if ctx.accumulate else g.index_put((_wrap_key(ctx.key)), g.new_zeros(()))
+        gx = g if ctx.accumulate else _index_put(g, _wrap_key(ctx.key), g.new_zeros(()))
         gv = g[_wrap_key(ctx.key)] if ctx.needs_input_grad[1] else None
         if gv is not None and tuple(gv.shape) != tuple(ctx.v_shape):
             from ..autograd.engine import _sum_to
@@ -224,7 +224,16 @@ def _wrap_key(key):
 
 
 def index_put(input, indices, values, accumulate=False):
-    """Out-of-place ``input[indices] = values`` (``torch.index_put``)."""
+    """Out-of-place ``input[indices] = values`` (``torch.index_put``): ``indices`` is a tuple
+    of index tensors (long, int, byte or bool), ``values`` a tensor of ``input``'s dtype that
+    broadcasts to the indexed shape; ``accumulate=True`` adds (repeated indices add up)."""
+    from .put import check_index_put
+    check_index_put(input, indices, values)
+    return _index_put(input, tuple(indices), values, accumulate)
+
+
+def _index_put(input, indices, values, accumulate=False):
+    """index_put without the argument checks (keys may hold slices)."""
     k, _ = _parse_key(input, tuple(indices) if isinstance(indices, (list, tuple)) else indices)
     if not isinstance(values, Tensor):
         values = scalar_tensor(values, dtype_of(input), input)
@@ -235,6 +244,9 @@ def index_put(input, indices, values, accumulate=False):
 
 def setitem(self, key, value):
     """``self[key] = value`` in place, with broadcasting; autograd follows PyTorch."""
+    if type(value) is int and self.dtype._category == D._INT:  # int8_t[...] = 300: RuntimeError
+        from .._checks import check_fits
+        value = check_fits(value, self.dtype)
     k, basic = _parse_key(self, key)
     split = None if basic else _split_ints(k)
     if split is not None:  # integers first (a view), then the advanced part on that view

@@ -101,20 +101,6 @@ def frexp(input, *, out=None):
     return result
 
 
-def _i1(xp, x):
-    sp = _special._special(xp)
-    if sp:
-        return sp.i1(x)
-    # power series: sum_k (x/2)^(2k+1) / (k! (k+1)!), fine for moderate |x|
-    h = x / 2
-    term = h.copy()
-    total = term.copy()
-    for k in range(1, 200):
-        term = term * h * h / (k * (k + 1))
-        total = total + term
-    return total
-
-
 def _opmath(xp, x):
     """float16/bfloat16 compute in float32 and round once, as PyTorch does."""
     return x.astype(xp.float32) if x.dtype.itemsize == 2 else x
@@ -124,29 +110,18 @@ class I0(Op):
     save = (0,)
 
     def forward(ctx, x):
-        return ctx.xp.i0(_opmath(ctx.xp, x)).astype(x.dtype, copy=False)
+        return _special.i0(ctx.xp, _opmath(ctx.xp, x)).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
+        from .special_ops import i1
         (x,) = ctx.saved_tensors
-        return g * I1.apply(x)
-
-
-class I1(Op):
-    """Modified Bessel function of the first kind, order 1 (the derivative of i0)."""
-    save = (0, "out")
-
-    def forward(ctx, x):
-        return _i1(ctx.xp, _opmath(ctx.xp, x)).astype(x.dtype, copy=False)
-
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        safe = x.masked_fill(x == 0, 1.0)
-        d = (I0.apply(x) - y / safe).masked_fill(x == 0, 0.5)
-        return g * d
+        return g * i1(x)
 
 
 def i0(input, *, out=None):
     """Modified Bessel function of the first kind, order 0, elementwise (``torch.i0``)."""
+    if input.dtype.is_complex:
+        raise NotImplementedError(f"\"i0_vml_cpu\" not implemented for '{_cap(input.dtype)}'")
     return handle_out(I0.apply(_float(input)), out)
 
 

@@ -218,8 +218,11 @@ def logit(input, eps=None, *, out=None):
 
 def sinc(input, *, out=None):
     """sin(pi x) / (pi x), 1 at 0 (``torch.sinc``)."""
-    if dtype_of(input)._category < D._FLOAT:
+    dt = dtype_of(input)
+    if dt._category < D._FLOAT:
         input = input.float()
+    elif dt in (D.float16, D.bfloat16):  # PyTorch's opmath: compute in float32, round once
+        return handle_out(sinc(input.float()).to(dt), out)
     px = input * math.pi
     safe = px.where(px != 0, 1.0)
     return handle_out((safe.sin() / safe).where(px != 0, 1.0), out)
