@@ -1,4 +1,4 @@
-"""deg2rad ... corrcoef (ops/math_extra.py) vs real PyTorch: values, dtypes, gradients, errors."""
+"""deg2rad ... corrcoef (ops/number_functions.py, bessel.py, statistics.py) vs real PyTorch: values, dtypes, gradients, errors."""
 import numpy as np
 import pytest
 

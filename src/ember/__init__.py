@@ -26,11 +26,17 @@ from .ops.joining import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
-from .ops.reduce_extra import *  # noqa: F401,F403
-from .ops.joining_extra import *  # noqa: F401,F403
+from .ops.norms import *  # noqa: F401,F403
+from .ops.quantiles import *  # noqa: F401,F403
+from .ops.scans import *  # noqa: F401,F403
+from .ops.matrices import *  # noqa: F401,F403
+from .ops.grids import *  # noqa: F401,F403
+from .ops.geometry import *  # noqa: F401,F403
 from .ops.linalg_extra import *  # noqa: F401,F403
 from .ops.linalg_lu import *  # noqa: F401,F403
-from .ops.math_extra import *  # noqa: F401,F403
+from .ops.number_functions import *  # noqa: F401,F403
+from .ops.bessel import *  # noqa: F401,F403
+from .ops.statistics import *  # noqa: F401,F403
 from .ops.creation import range  # noqa: A001
 from .ops.functional_forms import reshape, permute, tile, flip  # noqa: E402  (no varargs)
 from ._tensor_str import set_printoptions, get_printoptions

@@ -277,7 +277,7 @@ def check_index_source(fn, input, dim, index, source):
     """``index_add_``'s operands, in PyTorch's order: a 0/1-d integer index, ``dim`` inside
     ``source``, as many indices as ``source`` has along ``dim``, the same dtype, and
     ``source`` shaped like ``input`` elsewhere."""
-    from .ops._helpers import _cap
+    from .ops._inplace import _cap
     if index.dim() > 1:
         raise IndexError(f"{fn}(): Index is supposed to be a vector")
     if index.dtype not in (D.int64, D.int32):
@@ -385,7 +385,7 @@ def check_param_dtypes(input, *params):
             continue
         if p.dtype is D.float32 and input.dtype in (D.float16, D.bfloat16):
             continue
-        from .ops._helpers import _cap
+        from .ops._inplace import _cap
         raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of "
                            f"{_cap(input.dtype)}")
 
@@ -403,7 +403,7 @@ def check_float_kernel(kernel, dtype):
         return
     dt = D.to_dtype(dtype)
     if not (dt.is_floating_point or dt.is_complex):
-        from .ops._helpers import _cap
+        from .ops._inplace import _cap
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_cap(dt)}'")
 
 

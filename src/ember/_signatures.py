@@ -86,7 +86,7 @@ def _float_tensor(fn, name, pos, v):
     """A tensor whose kernel exists only for floating (and complex) dtypes."""
     _tensor(fn, name, pos, v)
     if not (v.dtype.is_floating_point or v.dtype.is_complex):
-        from .ops._helpers import _cap
+        from .ops._inplace import _cap
         raise NotImplementedError(f"\"{fn}\" not implemented for '{_cap(v.dtype)}'")
     return v
 

@@ -86,7 +86,7 @@ class Tensor:
             return _tuple_new(Size, shape)
         if type(dim) is int and -len(shape) <= dim < len(shape):
             return shape[dim]
-        from .ops._helpers import wrap_dim
+        from .ops._dims import wrap_dim
         return shape[wrap_dim(dim, len(shape))]
 
     def dim(self):
@@ -133,7 +133,7 @@ class Tensor:
             st = tuple(st)
         if dim is None:
             return st
-        from .ops._helpers import wrap_dim
+        from .ops._dims import wrap_dim
         return st[wrap_dim(dim, self._data.ndim)]
 
     def storage_offset(self):

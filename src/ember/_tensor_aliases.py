@@ -12,7 +12,7 @@ import inspect
 from ._tensor import Tensor
 from .autograd.grad_mode import STATE
 from .ops import shape, matmul
-from .ops._helpers import check_leaf_inplace
+from .ops._inplace import check_leaf_inplace
 from ._backend import bump_version
 
 T = Tensor

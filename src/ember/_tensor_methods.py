@@ -1,7 +1,7 @@
 """Tensor methods and operators: one-line bindings to the functions in ``ember.ops``.
 
 In-place variants (``add_``...) compute out of place and write back through
-``ops._helpers.write_inplace``, which bumps the version counter and rebases autograd history.
+``ops._inplace.write_inplace``, which bumps the version counter and rebases autograd history.
 """
 import numpy as np
 
@@ -12,8 +12,8 @@ from .autograd.grad_mode import STATE
 from .autograd.api import backward as _autograd_backward
 from .ops import unary, binary, pointwise, reduce, shape, joining, matmul, indexing, creation, \
     random as rnd
-from .ops._helpers import (write_inplace, snapshot_for_inplace, check_leaf_inplace,
-                           check_writable, dense_dim_order)
+from .ops._inplace import write_inplace, snapshot_for_inplace, check_leaf_inplace, check_writable
+from .ops._dims import dense_dim_order
 from . import _backend as B
 from ._backend import bump_version
 from ._backend.inplace import binary_ufunc_
@@ -29,8 +29,8 @@ for _mod in _MODULES:
             setattr(T, _name, getattr(_mod, _name))
 
 del T.rsub  # torch.rsub is a function only
-from .ops import sorting, reduce_extra, joining_extra, linalg_extra, math_extra  # noqa: E402
-for _mod in (sorting, reduce_extra, joining_extra, linalg_extra, math_extra):
+from .ops import METHOD_MODULES, bessel, number_functions  # noqa: E402
+for _mod in METHOD_MODULES:
     for _name in _mod.__all__:
         if not hasattr(T, _name) and _name not in _mod._FUNCTIONS_ONLY:
             setattr(T, _name, getattr(_mod, _name))
@@ -57,7 +57,7 @@ def _view_dtype(self, dt):
     if dt.itemsize > self.dtype.itemsize:
         ratio, n = dt.itemsize // self.dtype.itemsize, self._data.shape[-1]
         if n % ratio:
-            from .ops._helpers import _cap
+            from .ops._inplace import _cap
             raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view "
                                f"{_cap(self.dtype)} as {_cap(dt)} (different element sizes), but "
                                f"got {n}")
@@ -106,7 +106,7 @@ def _rdiv(self, other):
 
 
 def _scalar_like(value, like):
-    from .ops._helpers import scalar_tensor
+    from .ops._operands import scalar_tensor
     if isinstance(value, Tensor):
         return value
     value = binary._wrap_int_scalar(value, like)  # 300 - uint8 wraps, as in PyTorch
@@ -243,8 +243,9 @@ _INPLACE = {
         "masked_fill", "masked_scatter", "index_put")},
     "put_": put.put,
     "cumsum_": reduce.cumsum, "cumprod_": reduce.cumprod,
-    **{n + "_": getattr(math_extra, n) for n in (
-        "deg2rad", "rad2deg", "gcd", "lcm", "ldexp", "nextafter", "i0", "mvlgamma", "renorm")},
+    **{n + "_": getattr(number_functions, n) for n in (
+        "deg2rad", "rad2deg", "gcd", "lcm", "ldexp", "nextafter", "renorm")},
+    "i0_": bessel.i0, "mvlgamma_": bessel.mvlgamma,
 }
 for _name, _fn in _INPLACE.items():
     setattr(T, _name, _inplace(_fn, _name))
@@ -279,7 +280,7 @@ def copy_(self, src, non_blocking=False):
     try:
         value = value.expand(self.shape)
     except RuntimeError:
-        from .ops._helpers import broadcast_shapes_error
+        from .ops._dims import broadcast_shapes_error
         err = broadcast_shapes_error(tuple(self.shape), tuple(src.shape))
         if err is None:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "

@@ -7,7 +7,7 @@ from .ops.linalg_extra import (inv, det, slogdet, solve, solve_triangular, chole
 from .ops.linalg_extra import linalg_qr as qr, linalg_svd as svd, linalg_norm as norm
 from .ops.linalg_extra import linalg_cross as cross
 from .ops.linalg_extra import linalg_slogdet as slogdet  # noqa: F811 (torch.return_types.linalg_slogdet)
-from .ops.reduce_extra import vector_norm
+from .ops.norms import vector_norm
 from .ops.linalg_lu import lu_factor, lu_factor_ex, lu, lu_solve
 from .ops.matmul import matmul, outer
 from .ops.shape import diagonal as _diagonal

@@ -7,7 +7,7 @@ are vectorised in ``ember._backend.special`` (no SciPy).
 from .ops.unary import (sigmoid as _sigmoid, logit, erf, erfc, erfinv, lgamma as _lgamma,
                         digamma, polygamma, sinc, expm1, exp2, log1p)
 from .ops.binary import xlogy
-from .ops.math_extra import i0, mvlgamma as _mvlgamma
+from .ops.bessel import i0, mvlgamma as _mvlgamma
 from .ops.pointwise import round as _round
 from .ops.reduce import logsumexp, softmax as _softmax, log_softmax as _log_softmax
 from .ops.special_ops import (erfcx, i0e, i1, i1e, ndtr, ndtri, log_ndtr, entr, bessel_j0,

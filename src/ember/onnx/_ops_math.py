@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ..ops import binary as B, joining as J, pointwise as PW, unary as U
-from ..ops.reduce_extra import VectorNorm
+from ..ops.norms import VectorNorm
 from .errors import UnsupportedOperatorError
 from ._ops_tensor import typed_input
 from ._registry import converter

@@ -1,11 +1,12 @@
-"""All array math: each op's forward and derivative side by side, grouped by kind."""
+"""All array math: each op's forward and derivative side by side, grouped by subject."""
 from . import (unary, binary, pointwise, reduce, shape, joining, matmul, indexing, creation,
                random)
 
 MODULES = (creation, random, unary, binary, pointwise, reduce, shape, joining, matmul, indexing)
-from . import sorting, reduce_extra, joining_extra, linalg, linalg_extra, linalg_lu  # noqa: E402
+from . import (sorting, norms, quantiles, scans, matrices, grids, geometry,  # noqa: E402
+               linalg, linalg_extra, linalg_lu, number_functions, bessel, statistics)
 
-MODULES = MODULES + (sorting, reduce_extra, joining_extra, linalg_extra, linalg_lu)
-from . import math_extra  # noqa: E402
-
-MODULES = MODULES + (math_extra,)
+# modules whose public functions also become Tensor methods (minus their _FUNCTIONS_ONLY)
+METHOD_MODULES = (sorting, norms, quantiles, scans, matrices, grids, geometry, linalg_extra,
+                  number_functions, bessel, statistics)
+MODULES = MODULES + METHOD_MODULES + (linalg_lu,)

@@ -11,8 +11,9 @@ from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 from .._backend.quiet import quiet as _quiet, redo_quietly as _redo_quietly
-from ._helpers import (promote, handle_out, dtype_of, scalar_tensor, to_tensor, check_broadcast,
-                       _cap, as_operand, tensors_only as _tensors_only)
+from ._operands import promote, dtype_of, scalar_tensor, to_tensor, as_operand, tensors_only as _tensors_only
+from ._inplace import handle_out, _cap
+from ._dims import check_broadcast
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "float_power", "atan2", "arctan2", "hypot",

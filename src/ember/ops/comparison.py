@@ -5,8 +5,9 @@ The names are also exported from ``binary.py`` (and so bound as Tensor methods f
 from .._backend.quiet import QUIET, quiet_on, quiet_off
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ._helpers import (promote, handle_out, scalar_tensor, to_tensor, check_broadcast, _cap,
-                       dtype_of, tensors_only as _tensors_only)
+from ._operands import promote, scalar_tensor, to_tensor, dtype_of, tensors_only as _tensors_only
+from ._inplace import handle_out, _cap
+from ._dims import check_broadcast
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
            "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",

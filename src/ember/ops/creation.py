@@ -274,7 +274,7 @@ def _out(result, out):
     """Factory functions with ``out=`` take the out tensor's dtype (like PyTorch)."""
     if out is None:
         return result
-    from ._helpers import handle_out
+    from ._inplace import handle_out
     return handle_out(result if result.dtype is out.dtype else result.to(out.dtype), out)
 
 
@@ -376,7 +376,7 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
 
 def _refuse_range_dtype(name, dt):
     if dt is D.bool_ or (dt.is_complex and name == "arange"):
-        from ._helpers import _cap
+        from ._inplace import _cap
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_cap(dt)}'")
 
 
@@ -387,7 +387,7 @@ def _like(input, fill, dtype, device, requires_grad):
         dev = device if device is not None else input.device
         return _filled((tuple(input.shape),), fill, dt, dev, requires_grad)
     # PyTorch's preserve_format: a permuted input gives a result with the same strides
-    from ._helpers import empty_like_layout
+    from ._dims import empty_like_layout
     arr = empty_like_layout(input._backend(), x, dt.np)
     if fill is not None:
         arr.fill(fill)

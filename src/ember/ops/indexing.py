@@ -5,8 +5,9 @@ from .. import _backend as B, _checks, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
 from ..autograd.grad_mode import STATE
-from ._helpers import wrap_dim, handle_out, dtype_of, write_inplace, snapshot_for_inplace, \
-    scalar_tensor, _cap, check_writable, named, broadcast_shapes_error
+from ._dims import wrap_dim, broadcast_shapes_error
+from ._inplace import handle_out, write_inplace, snapshot_for_inplace, _cap, check_writable
+from ._operands import dtype_of, scalar_tensor, named
 
 __all__ = ["index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add",
            "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",

@@ -2,7 +2,9 @@
 from .. import _checks, _dtype as D
 from .._tensor import Tensor
 from ..autograd.node import Op
-from ._helpers import wrap_dim, handle_out, check_same_device, named
+from ._dims import wrap_dim
+from ._inplace import handle_out
+from ._operands import check_same_device, named
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack",
            "flip", "fliplr", "flipud", "roll", "repeat", "tile", "tril", "triu"]
@@ -30,7 +32,7 @@ def cat(tensors, dim=0, *, out=None):
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     if out is not None and isinstance(out, Tensor):
-        from ._helpers import _cap
+        from ._inplace import _cap
         rd = D.result_type(*[t for t in tensors if isinstance(t, Tensor)])
         if rd._category > out.dtype._category:
             raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "

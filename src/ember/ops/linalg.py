@@ -8,7 +8,8 @@ from .. import _dtype as D
 from .._tensor import _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op, edge_of, _same_device
-from ._helpers import dtype_of, _cap
+from ._operands import dtype_of
+from ._inplace import _cap
 
 __all__ = []
 

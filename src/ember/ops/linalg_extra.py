@@ -7,10 +7,12 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ._helpers import wrap_dim, handle_out, dtype_of, return_type
+from ._dims import wrap_dim
+from ._inplace import handle_out
+from ._operands import dtype_of, return_type
 from .linalg import (check_matrix, Inv, Det, LogAbsDet, Solve, Cholesky, QR, SVD, Eigh,
                      MatrixExp, Eig, LinAlgError)
-from .reduce_extra import vector_norm
+from .norms import vector_norm
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "svd", "cholesky", "matrix_power",
            "qr", "matrix_exp", "cholesky_solve", "cholesky_inverse"]
@@ -160,12 +162,12 @@ def solve(A, B, *, left=True, out=None):
 
 
 def _bshape(a, b):
-    from .joining_extra import broadcast_shapes
+    from .grids import broadcast_shapes
     return broadcast_shapes(tuple(a), tuple(b))
 
 
 def _promote_pair(A, B):
-    from ._helpers import promote
+    from ._operands import promote
     return promote(A, B)
 
 
@@ -424,8 +426,9 @@ def cond(A, p=None, *, out=None):
 
 def linalg_cross(input, other, *, dim=-1, out=None):
     """Cross product of 3-vectors along ``dim`` (default last) (``torch.linalg.cross``)."""
-    from .joining_extra import _cross, broadcast_shapes
-    from ._helpers import promote
+    from .geometry import _cross
+    from .grids import broadcast_shapes
+    from ._operands import promote
     shape = broadcast_shapes(input.shape, other.shape)
     (a, b), _ = promote(input.expand(shape), other.expand(shape))
     return _cross(a, b, dim, out)

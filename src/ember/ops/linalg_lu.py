@@ -5,7 +5,8 @@ elimination step per column (over the whole batch), pivoting on the first larges
 """
 from .._tensor import _wrap
 from .linalg import MultiOp, Solve, check_matrix, LinAlgError
-from ._helpers import handle_out, return_type
+from ._inplace import handle_out
+from ._operands import return_type
 
 __all__ = ["lu_unpack"]
 
@@ -145,6 +146,6 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
 
 
 def _bcast(A, B):
-    from .joining_extra import broadcast_shapes
+    from .grids import broadcast_shapes
     batch = tuple(broadcast_shapes(tuple(A.shape[:-2]), tuple(B.shape[:-2])))
     return A.expand(batch + tuple(A.shape[-2:])), B.expand(batch + tuple(B.shape[-2:]))

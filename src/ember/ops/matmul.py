@@ -1,7 +1,8 @@
 """Matrix products: matmul (PyTorch's batching and broadcasting rules), mm, bmm, einsum ..."""
 from .. import _dtype as D
 from ..autograd.node import Op
-from ._helpers import promote, handle_out, as_operand, named
+from ._operands import promote, as_operand, named
+from ._inplace import handle_out
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
            "addmv", "addbmm", "baddbmm", "addr", "einsum", "tensordot", "kron"]

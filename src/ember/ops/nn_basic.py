@@ -8,7 +8,7 @@ from .._tensor import _wrap
 from .. import _backend as B
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
-from ._helpers import named
+from ._operands import named
 
 __all__ = ["LinearOp", "ReluOp", "GeluOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp",
            "LayerNormOp", "CTCLossOp"]

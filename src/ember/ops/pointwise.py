@@ -3,8 +3,9 @@ from .. import _dtype as D
 from .._finfo import bfloat16_finfo
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
-from ._helpers import (promote, handle_out, dtype_of, to_tensor, scalar_tensor, _cap, named,
-                       empty_like_layout)
+from ._operands import promote, dtype_of, to_tensor, scalar_tensor, named
+from ._inplace import handle_out, _cap
+from ._dims import empty_like_layout
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv",
            "round", "nan_to_num", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal",
@@ -51,7 +52,7 @@ def where(condition, input=None, other=None, *, out=None):
     try:
         return handle_out(Where.apply(condition, a, b), out)
     except ValueError:
-        from ._helpers import check_broadcast
+        from ._dims import check_broadcast
         check_broadcast(condition, a)
         check_broadcast(a, b)
         check_broadcast(condition, b)

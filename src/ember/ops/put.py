@@ -3,7 +3,8 @@ of ``index_put``. Both are compositions over ``IndexPut`` (ops/indexing.py), so 
 gradients, double backward included, come from its derivative."""
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ._helpers import named, _cap
+from ._operands import named
+from ._inplace import _cap
 
 __all__ = ["put"]
 _FUNCTIONS_ONLY = ()

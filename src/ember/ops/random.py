@@ -138,7 +138,7 @@ def _shape(size, fn="rand"):
 def _float_dtype(dtype, kernel="check_uniform_bounds"):
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     if not (dt.is_floating_point or dt.is_complex):
-        from ._helpers import _cap
+        from ._inplace import _cap
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_cap(dt)}'")
     return dt
 
@@ -222,7 +222,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_g
     _checks.check_alloc(n * 8)
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
     if dt is D.bool_ or dt.is_complex:
-        from ._helpers import _cap
+        from ._inplace import _cap
         raise NotImplementedError(f"\"randperm\" not implemented for '{_cap(dt)}'")
     return _out(_make(_rng(generator).permutation(int(n)), dt, device, requires_grad), out)
 
@@ -230,7 +230,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_g
 def _out(result, out):
     if out is None:
         return result
-    from ._helpers import handle_out
+    from ._inplace import handle_out
     return handle_out(result, out)
 
 
@@ -366,7 +366,7 @@ def random_(self, from_=0, to=None, *, generator=None, **bounds):
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with exponential samples of rate ``lambd``."""
     if not self.dtype.is_floating_point:
-        from ._helpers import _cap
+        from ._inplace import _cap
         raise RuntimeError(f"Exponential distribution is a continuous probability distribution. "
                            f"dtype must be a floating point but you specified {_cap(self.dtype)}")
     return _fill(self, _rng(generator).exponential(1.0 / lambd, self.shape))

@@ -5,7 +5,9 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
-from ._helpers import wrap_dim, wrap_dims, dtype_of, handle_out, _cap, named, return_type
+from ._dims import wrap_dim, wrap_dims
+from ._operands import dtype_of, named, return_type
+from ._inplace import handle_out, _cap
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean",
            "amax", "amin", "max", "min", "argmax", "argmin", "aminmax", "logsumexp", "all", "any",

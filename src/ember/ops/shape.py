@@ -8,7 +8,8 @@ import math
 
 from .. import _checks, _dtype as D
 from ..autograd.node import Op
-from ._helpers import wrap_dim, wrap_dims, named
+from ._dims import wrap_dim, wrap_dims
+from ._operands import named
 
 __all__ = ["view", "reshape", "flatten", "unflatten", "transpose", "swapaxes", "swapdims", "t",
            "permute", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to", "squeeze",
@@ -361,7 +362,7 @@ def view_as_complex(input):
     (``torch.view_as_complex``)."""
     from .. import _dtype as D
     if input.dtype is not D.float32 and input.dtype is not D.float64:
-        from ._helpers import _cap
+        from ._inplace import _cap
         raise RuntimeError(f"view_as_complex is only supported for float and double tensors, but "
                            f"got a tensor of scalar type: {_cap(input.dtype)}")
     if input.dim() == 0 or input.shape[-1] != 2:

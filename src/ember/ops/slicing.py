@@ -7,7 +7,8 @@ Part of ``ember.ops.shape``, which re-exports everything here.
 from .. import _checks
 from .._tensor import Tensor
 from ..autograd.node import Op
-from ._helpers import wrap_dim, named, dense_dim_order
+from ._dims import wrap_dim, dense_dim_order
+from ._operands import named
 from .shape import ViewOp
 from ..autograd.inplace import mark_multi_view
 

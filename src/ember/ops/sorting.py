@@ -9,7 +9,9 @@ import math
 from .. import _checks, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
-from ._helpers import wrap_dim, dtype_of, handle_out, _cap, return_type
+from ._dims import wrap_dim
+from ._operands import dtype_of, return_type
+from ._inplace import handle_out, _cap
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode",
            "cummax", "cummin", "unique", "unique_consecutive", "bincount", "histc", "histogram",

@@ -10,7 +10,8 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
 from .._backend import special as _sp
-from ._helpers import dtype_of, float_dtype_for, handle_out, _cap
+from ._operands import dtype_of, float_dtype_for
+from ._inplace import handle_out, _cap
 
 __all__ = ["erfcx", "i0e", "i1", "i1e", "ndtr", "ndtri", "log_ndtr", "entr", "bessel_j0",
            "bessel_j1", "xlog1py", "zeta", "gammainc", "gammaincc"]
@@ -101,7 +102,7 @@ for _name, _row in UNARY.items():
 
 def i0_op(x):
     """i0 with its derivative (``torch.i0``), used by the i1 derivative."""
-    from .math_extra import i0
+    from .bessel import i0
     return i0(x)
 
 

@@ -10,7 +10,8 @@ from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 from .._backend import special as _special
-from ._helpers import dtype_of, float_dtype_for, handle_out, _cap, named
+from ._operands import dtype_of, float_dtype_for, named
+from ._inplace import handle_out, _cap
 
 __all__ = []
 _LN2, _LN10 = math.log(2.0), math.log(10.0)

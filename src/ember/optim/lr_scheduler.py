@@ -478,8 +478,8 @@ class ChainedScheduler(_CompositeState, LRScheduler):
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
 
 
-from ._schedulers_extra import (ReduceLROnPlateau, CyclicLR,  # noqa: E402
-                                CosineAnnealingWarmRestarts, OneCycleLR)
+from ._plateau_scheduler import ReduceLROnPlateau
+from ._cyclic_schedulers import CyclicLR, CosineAnnealingWarmRestarts, OneCycleLR
 
 from .._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)

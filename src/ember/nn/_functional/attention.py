@@ -3,7 +3,8 @@ import math
 
 from ...ops.creation import ones, zeros
 from ...ops.joining import cat
-from .misc import dropout as _dropout, linear as _linear
+from .dropout import dropout as _dropout
+from .linear import linear as _linear
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 

@@ -10,7 +10,7 @@ from ...ops.nn_basic import CrossEntropyOp, CTCLossOp
 from ...ops.nn_loss import fused_loss
 from ...autograd.grad_mode import STATE
 from .activation import logsigmoid
-from .misc import pairwise_distance
+from .distance import pairwise_distance
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -190,14 +190,14 @@ def _check_class_weight(weight, c, input):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
     if weight.dtype is not input.dtype:
-        from ...ops._helpers import _cap
+        from ...ops._inplace import _cap
         raise RuntimeError(f"expected scalar type {_cap(input.dtype)} but found "
                            f"{_cap(weight.dtype)}")
 
 
 def _check_index_dtype(target):
     if target.dtype not in (D.int64, D.uint8):
-        from ...ops._helpers import _cap
+        from ...ops._inplace import _cap
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
                            f"{_cap(target.dtype)}")
 
@@ -309,7 +309,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          "size.")
     if target.dtype is not input.dtype:
-        from ...ops._helpers import _cap
+        from ...ops._inplace import _cap
         raise RuntimeError(f"Found dtype {_cap(target.dtype)} but expected {_cap(input.dtype)}")
     a = input._data
     if a.size and ((a < 0) | (a > 1)).any():

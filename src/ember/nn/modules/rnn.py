@@ -15,7 +15,7 @@ from ...ops.rnn_cell import LSTMCellOp
 from ...ops.nn_basic import LinearOp
 from ..module import Module
 from ..parameter import Parameter
-from .._functional.misc import dropout as _dropout
+from .._functional.dropout import dropout as _dropout
 from .._functional.conv import _fmt
 from ..utils.rnn import PackedSequence
 

@@ -1,0 +1,108 @@
+"""Matrix constructions and their readers: diag, diagflat, diag_embed, trace, tril_indices/triu_indices, block_diag, vander."""
+
+from .. import _dtype as D
+from .._device import backend_for, to_device
+from ._dims import wrap_dim
+from ._operands import dtype_of
+from ._inplace import handle_out
+from .shape import DiagonalScatter
+
+__all__ = ["diag", "diag_embed", "diagflat", "block_diag", "trace", "tril_indices", "triu_indices", "vander"]
+_FUNCTIONS_ONLY = ("block_diag", "tril_indices", "triu_indices", "vander", )
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Tensor whose (dim1, dim2) diagonals at ``offset`` hold the last dim of ``input``."""
+    nd = input.dim() + 1
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    m = input.shape[-1] + abs(offset)
+    shape = list(input.shape[:-1])
+    for d in sorted((d1, d2)):
+        shape.insert(d, m)
+    return DiagonalScatter.apply(input, shape=tuple(shape), args=(offset, d1, d2))
+
+
+def diag(input, diagonal=0, *, out=None):
+    """1-d input: a square matrix with it on the ``diagonal``; 2-d: that diagonal as a copy."""
+    if input.dim() == 1:
+        return handle_out(diag_embed(input, diagonal, 0, 1), out)
+    if input.dim() == 2:
+        return handle_out(input.diagonal(diagonal).clone(), out)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.dim()}D")
+
+
+def diagflat(input, offset=0):
+    """The flattened input as the ``offset`` diagonal of a square matrix (``torch.diagflat``)."""
+    return diag_embed(input.reshape(-1), offset, 0, 1)
+
+
+def block_diag(*tensors):
+    """A block-diagonal matrix from 0-, 1- or 2-d tensors (``torch.block_diag``)."""
+    from .joining import cat
+    ts = list(tensors)
+    for i, t in enumerate(ts):
+        if t.dim() > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {t.dim()} dimensions")
+    if not ts:
+        from .creation import empty
+        return empty(1, 0)
+    ts = [t.reshape(1, -1) if t.dim() < 2 else t for t in ts]
+    dt = D.result_type(*ts)
+    ts = [t.to(dt) for t in ts]
+    total = sum(t.shape[1] for t in ts)
+    rows, col = [], 0
+    for t in ts:
+        r, c = t.shape
+        parts = [t.new_zeros((r, col)), t, t.new_zeros((r, total - col - c))]
+        rows.append(cat(parts, 1))
+        col += c
+    return cat(rows, 0)
+
+
+def trace(input):
+    """Sum of the main diagonal of a 2-d tensor (``torch.trace``)."""
+    if input.dim() != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.dim()}")
+    return input.diagonal().sum()
+
+
+def _tri_indices(fn, row, col, offset, dtype, device):
+    from .creation import tensor
+    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    if dt not in (D.int64, D.int32):
+        raise RuntimeError(f"\"{fn}\" not implemented for '{dt.name}'")
+    for v, name in ((row, "row"), (col, "col")):
+        if v < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{v}")
+    xp = backend_for(to_device(device))
+    r, c = (xp.tril_indices if fn == "tril_indices" else xp.triu_indices)(row, offset, col)
+    return tensor(xp.stack([r, c]).reshape(2, -1), dtype=dt, device=device)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """2 x N coordinates of the lower triangle of a row x col matrix (``torch.tril_indices``)."""
+    return _tri_indices("tril_indices", row, col, offset, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """2 x N coordinates of the upper triangle of a row x col matrix (``torch.triu_indices``)."""
+    return _tri_indices("triu_indices", row, col, offset, dtype, device)
+
+
+def vander(x, N=None, increasing=False):
+    """Vandermonde matrix: column j is x**(N-1-j) (or x**j if ``increasing``) (``torch.vander``)."""
+    if x.dim() != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    if dtype_of(x)._category <= D._INT:
+        x = x.long()
+    from .creation import arange
+    p = arange(n, dtype=x.dtype, device=x.device)
+    if not increasing:
+        p = p.flip(0)
+    return x.unsqueeze(-1) ** p
