@@ -419,3 +419,41 @@ def test_tensorinv_tensorsolve(torch_mod):
     with pytest.raises(RuntimeError, match="prod"):
         LA.tensorinv(ember.zeros(2, 3), 1)
     assert gradcheck(lambda m: LA.tensorinv(m, 1), (_x64(4, 2, 2),))
+
+
+@pytest.mark.parametrize("kw", [dict(upper=True), dict(upper=False), dict(upper=True, left=False),
+                                dict(upper=False, unitriangular=True)])
+def test_solve_triangular_broadcasts_a_matrix_b(kw):
+    """B is always a matrix (never a batch of vectors, unlike linalg.solve): A (3,3,3), B (3,3)
+    gives X (3,3,3), and the result solves the triangular system."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 3, 3)) + 4 * np.eye(3)
+    b = rng.standard_normal((3, 3))
+    A, B = ember.tensor(a), ember.tensor(b)
+    X = LA.solve_triangular(A, B, **kw)
+    assert X.shape == (3, 3, 3)
+    t = np.triu(a) if kw["upper"] else np.tril(a)
+    if kw.get("unitriangular"):
+        t = t - np.diagonal(t, axis1=-2, axis2=-1)[..., None] * np.eye(3) + np.eye(3)
+    lhs = X.numpy() @ t if kw.get("left") is False else t @ X.numpy()
+    assert np.allclose(lhs, np.broadcast_to(b, (3, 3, 3)))
+    A64, B64 = _x64(3, 3, 3), _x64(3, 3)
+    with ember.no_grad():
+        A64 += 4 * ember.eye(3, dtype=ember.float64)
+    assert gradcheck(lambda a_, b_: LA.solve_triangular(a_, b_, **kw), (A64, B64))
+
+
+def test_solve_triangular_b_must_be_a_matrix():
+    with pytest.raises(RuntimeError, match="B must have at least 2 dimensions"):
+        LA.solve_triangular(ember.eye(3), ember.ones(3), upper=True)
+
+
+def test_solve_triangular_matches_torch_batched():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((2, 3, 3)) + 4 * np.eye(3)
+    b = rng.standard_normal((3, 2))
+    for kw in (dict(upper=True), dict(upper=False, unitriangular=True)):
+        ours = LA.solve_triangular(ember.tensor(a), ember.tensor(b), **kw)
+        theirs = torch.linalg.solve_triangular(torch.tensor(a), torch.tensor(b), **kw)
+        assert np.allclose(ours.numpy(), theirs.numpy())

@@ -32,8 +32,12 @@ from .ops.scans import *  # noqa: F401,F403
 from .ops.matrices import *  # noqa: F401,F403
 from .ops.grids import *  # noqa: F401,F403
 from .ops.geometry import *  # noqa: F401,F403
-from .ops.linalg_extra import *  # noqa: F401,F403
-from .ops.linalg_lu import *  # noqa: F401,F403
+from .ops.determinants import *  # noqa: F401,F403
+from .ops.solvers import *  # noqa: F401,F403
+from .ops.least_squares import *  # noqa: F401,F403
+from .ops.decompositions import *  # noqa: F401,F403
+from .ops.lu import *  # noqa: F401,F403
+from .ops.matrix_functions import *  # noqa: F401,F403
 from .ops.number_functions import *  # noqa: F401,F403
 from .ops.bessel import *  # noqa: F401,F403
 from .ops.statistics import *  # noqa: F401,F403

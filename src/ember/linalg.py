@@ -1,14 +1,18 @@
-"""``ember.linalg``: PyTorch's ``torch.linalg`` namespace (functions live in ``ops/linalg_extra``)."""
-from .ops.linalg import LinAlgError
-from .ops.linalg_extra import (inv, det, slogdet, solve, solve_triangular, cholesky, eigh,
-                               eigvalsh, svdvals, pinv, lstsq, matrix_power, matrix_rank,
-                               matrix_norm, multi_dot, cond, vecdot, inv_ex, cholesky_ex,
-                               matrix_exp, eig, eigvals, vander, tensorinv, tensorsolve)
-from .ops.linalg_extra import linalg_qr as qr, linalg_svd as svd, linalg_norm as norm
-from .ops.linalg_extra import linalg_cross as cross
-from .ops.linalg_extra import linalg_slogdet as slogdet  # noqa: F811 (torch.return_types.linalg_slogdet)
+"""``ember.linalg``: PyTorch's ``torch.linalg`` namespace (the functions and their Ops live in
+``ops/`` by subject: solvers, least_squares, determinants, decompositions, lu, matrix_functions)."""
+from .ops.linalg_common import LinAlgError
+from .ops.solvers import inv, solve, solve_triangular, inv_ex, tensorinv, tensorsolve
+from .ops.least_squares import pinv, lstsq
+from .ops.determinants import det, slogdet
+from .ops.decompositions import cholesky, eigh, eigvalsh, svdvals, cholesky_ex, eig, eigvals
+from .ops.matrix_functions import (matrix_power, matrix_rank, matrix_norm, multi_dot, cond, vecdot,
+                                   matrix_exp, vander)
+from .ops.decompositions import linalg_qr as qr, linalg_svd as svd
+from .ops.matrix_functions import linalg_norm as norm
+from .ops.matrix_functions import linalg_cross as cross
+from .ops.determinants import linalg_slogdet as slogdet  # noqa: F811 (torch.return_types.linalg_slogdet)
 from .ops.norms import vector_norm
-from .ops.linalg_lu import lu_factor, lu_factor_ex, lu, lu_solve
+from .ops.lu import lu_factor, lu_factor_ex, lu, lu_solve
 from .ops.matmul import matmul, outer
 from .ops.shape import diagonal as _diagonal
 

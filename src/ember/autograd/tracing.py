@@ -101,7 +101,7 @@ class Trace:
 
 def _install(tr):
     """Wrap the apply entry points so every op call lands in ``tr``; returns an undo function."""
-    from ..ops.linalg import MultiOp  # a subclass with its own apply (several outputs)
+    from ..ops.multi_output import MultiOp
     patched = []
 
     def wrap_op_class(cls):

@@ -4,9 +4,11 @@ from . import (unary, binary, pointwise, reduce, shape, joining, matmul, indexin
 
 MODULES = (creation, random, unary, binary, pointwise, reduce, shape, joining, matmul, indexing)
 from . import (sorting, norms, quantiles, scans, matrices, grids, geometry,  # noqa: E402
-               linalg, linalg_extra, linalg_lu, number_functions, bessel, statistics)
+               determinants, solvers, least_squares, decompositions, lu, matrix_functions,
+               number_functions, bessel, statistics)
 
 # modules whose public functions also become Tensor methods (minus their _FUNCTIONS_ONLY)
-METHOD_MODULES = (sorting, norms, quantiles, scans, matrices, grids, geometry, linalg_extra,
-                  number_functions, bessel, statistics)
-MODULES = MODULES + METHOD_MODULES + (linalg_lu,)
+METHOD_MODULES = (sorting, norms, quantiles, scans, matrices, grids, geometry, determinants,
+                  solvers, least_squares, decompositions, matrix_functions, number_functions,
+                  bessel, statistics)
+MODULES = MODULES + METHOD_MODULES + (lu,)

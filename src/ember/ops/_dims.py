@@ -1,4 +1,5 @@
-"""Dimension and layout helpers for ops: wrapping dims, broadcast checks, dense dim order, layout-preserving empty arrays."""
+"""Dimension and layout helpers for ops: wrapping dims, broadcast checks, dense dim order, layout-
+preserving empty arrays."""
 from .. import _backend as B
 from .._tensor import Tensor
 

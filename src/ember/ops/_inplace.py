@@ -1,4 +1,5 @@
-"""Writing results in place and into out=: dtype and leaf checks, version bumps and autograd rebasing."""
+"""Writing results in place and into out=: dtype and leaf checks, version bumps and autograd
+rebasing."""
 from .. import _backend as B
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE

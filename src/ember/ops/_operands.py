@@ -1,4 +1,5 @@
-"""Operands of ops: dtypes of tensors and Python scalars, scalar tensors, promotion, device checks, result tuples."""
+"""Operands of ops: dtypes of tensors and Python scalars, scalar tensors, promotion, device checks,
+result tuples."""
 from .. import _backend as B, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import _same_device

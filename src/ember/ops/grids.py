@@ -1,4 +1,5 @@
-"""Grids and broadcasting of several tensors: meshgrid, cartesian_prod, combinations, broadcast_shapes, broadcast_tensors; repeat_interleave and rot90."""
+"""Grids and broadcasting of several tensors: meshgrid, cartesian_prod, combinations,
+broadcast_shapes, broadcast_tensors; repeat_interleave and rot90."""
 import itertools
 
 from .._size import Size

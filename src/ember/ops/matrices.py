@@ -1,4 +1,5 @@
-"""Matrix constructions and their readers: diag, diagflat, diag_embed, trace, tril_indices/triu_indices, block_diag, vander."""
+"""Matrix constructions and their readers: diag, diagflat, diag_embed, trace,
+tril_indices/triu_indices, block_diag, vander."""
 
 from .. import _dtype as D
 from .._device import backend_for, to_device

@@ -10,7 +10,7 @@ with Ember tensor ops and differentiates that, so higher derivatives are exact.
 """
 from .._tensor import _wrap
 from ..autograd.grad_mode import STATE
-from .linalg import MultiOp
+from .multi_output import MultiOp
 
 __all__ = []
 

@@ -1,4 +1,5 @@
-"""torch.nn.functional's dropout family: dropout, dropout1d/2d/3d, alpha_dropout, feature_alpha_dropout."""
+"""torch.nn.functional's dropout family: dropout, dropout1d/2d/3d, alpha_dropout,
+feature_alpha_dropout."""
 import math
 
 from ... import _checks

@@ -1,4 +1,5 @@
-"""torch.nn.functional's lookups: embedding (max_norm renormalisation, scale_grad_by_freq), embedding_bag, one_hot."""
+"""torch.nn.functional's lookups: embedding (max_norm renormalisation, scale_grad_by_freq),
+embedding_bag, one_hot."""
 import math
 
 from ... import _checks, _dtype as D

@@ -1,4 +1,5 @@
-"""torch.nn.functional's normalisation layers: batch_norm, instance_norm, layer_norm, rms_norm, group_norm, local_response_norm."""
+"""torch.nn.functional's normalisation layers: batch_norm, instance_norm, layer_norm, rms_norm,
+group_norm, local_response_norm."""
 import math
 
 from ... import _checks

@@ -1,19 +1,23 @@
-"""LU factorization with partial pivoting: lu_factor, lu, lu_unpack, lu_solve.
+"""LU factorization with partial pivoting: lu_factor(_ex), lu, lu_unpack, lu_solve, with
+derivatives."""
 
-NumPy has no LU routine, so ``LuFactor`` runs LAPACK's getrf algorithm itself: one vectorised
-elimination step per column (over the whole batch), pivoting on the first largest entry.
-"""
 from .._tensor import _wrap
-from .linalg import MultiOp, Solve, check_matrix, LinAlgError
 from ._inplace import handle_out
 from ._operands import return_type
+from .linalg_common import LinAlgError, check_matrix
+from .multi_output import MultiOp
+from .solvers import Solve
 
 __all__ = ["lu_unpack"]
+_FUNCTIONS_ONLY = ("lu_unpack", )
 
-_FUNCTIONS_ONLY = ("lu_unpack",)
 
 lu_factor_rt = return_type("linalg_lu_factor", ["LU", "pivots"])
+
+
 lu_factor_ex_rt = return_type("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+
+
 lu_rt = return_type("linalg_lu", ["P", "L", "U"])
 
 
