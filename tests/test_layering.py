@@ -70,8 +70,6 @@ ALLOWED_LAZY = {
     ("ember._tensor_pickle", "ember.nn.parameter"): "unpickling rebuilds a Parameter",
     ("ember.autograd", "ember.ops"): "the engine, grad API and gradcheck make zero/one/random "
                                      "gradients with ops, and ops build on autograd nodes",
-    ("ember.ops.number_functions", "ember.linalg"): "renorm takes vector norms (ember.linalg "
-                                              "re-exports ops)",
     ("ember._inplace_functions", "ember.nn.functional"): "the in-place activations of the "
                                                          "namespace (relu_ ...) live in nn",
     ("ember._tensor_methods", "ember.multiprocessing"): "Tensor.share_memory_",

@@ -6,6 +6,7 @@ from .._tensor import _wrap
 from ..autograd.node import Op
 from ._operands import promote, float_dtype_for, return_type, tensors_only
 from ._inplace import handle_out, _cap
+from .norms import vector_norm
 
 __all__ = ["deg2rad", "rad2deg", "gcd", "lcm", "ldexp", "nextafter", "frexp", "renorm"]
 _FUNCTIONS_ONLY = ()
@@ -107,9 +108,8 @@ def renorm(input, p, dim, maxnorm, *, out=None):
         raise RuntimeError("renorm: non-positive-norm not supported")
     if maxnorm < 0:
         raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
-    from .. import linalg
     d = dim % input.dim()
     dims = tuple(i for i in range(input.dim()) if i != d)
-    norm = linalg.vector_norm(input, p, dims, keepdim=True)
+    norm = vector_norm(input, p, dims, keepdim=True)
     factor = (maxnorm / (norm + 1e-7)).where(norm > maxnorm, 1.0)
     return handle_out(input * factor, out)

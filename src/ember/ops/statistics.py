@@ -4,6 +4,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ._inplace import _cap
 from .number_functions import _float
+from .norms import vector_norm
 
 __all__ = ["dist", "cov", "corrcoef"]
 _FUNCTIONS_ONLY = ()
@@ -11,12 +12,11 @@ _FUNCTIONS_ONLY = ()
 
 def dist(input, other, p=2):
     """p-norm of ``input - other`` (broadcast), as a 0-d tensor (``torch.dist``)."""
-    from .. import linalg
     diff = input - other
     if not (diff.dtype.is_floating_point or diff.dtype.is_complex):
         raise RuntimeError("norm(): input dtype should be either floating point or complex. "
                            f"Got {_cap(diff.dtype)} instead.")
-    return linalg.vector_norm(diff, p)
+    return vector_norm(diff, p)
 
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
