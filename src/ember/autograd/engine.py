@@ -6,6 +6,7 @@ accumulates ``.grad`` on leaves, and frees saved tensors unless ``retain_graph``
 """
 from .._tensor import _wrap
 from .grad_mode import STATE
+from .._backend.quiet import QUIET as _QUIET, quiet_on as _quiet_on, quiet_off as _quiet_off
 from .node import AccumulateGrad, Op, edge_of
 
 __all__ = ["run_backward"]
@@ -168,6 +169,7 @@ def run_backward(outputs, grad_outputs, retain_graph=False, create_graph=False, 
     prev_mode = STATE.enabled
     STATE.enabled = bool(create_graph)
     anomaly = STATE.anomaly
+    token = _quiet_on(_QUIET)  # derivatives are silent about inf/nan, as PyTorch is
     try:
         while ready:
             node = ready.pop()
@@ -233,6 +235,7 @@ def run_backward(outputs, grad_outputs, retain_graph=False, create_graph=False, 
                 i += 1
     finally:
         STATE.enabled = prev_mode
+        _quiet_off(token)
     if capture:
         for i, g in enumerate(captured):
             if g is None and not allow_unused:

@@ -12,6 +12,7 @@ from itertools import chain
 
 from .._backend import bump_version
 from .._backend.inplace import Workspace, add_, mul_
+from .._backend.quiet import QUIET, quiet_on, quiet_off
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
 
@@ -418,7 +419,11 @@ def _with_hooks(step):
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
         args, kwargs = self._run_pre_hooks(args, kwargs)
-        out = step(self, *args, **kwargs)
+        token = quiet_on(QUIET)  # an inf/nan update is silent, as in PyTorch
+        try:
+            out = step(self, *args, **kwargs)
+        finally:
+            quiet_off(token)
         self._run_post_hooks(args, kwargs)
         return out
     wrapper.hooked = True
