@@ -357,8 +357,8 @@ def test_standin_integer_index_is_a_view():
 # ---- every other parity table of the core and nn tests: ``fn(m)`` dicts, found by shape ------
 _TABLE_MODULES = ["test_coreops_joining", "test_coreops_linalg", "test_coreops_reduce",
                   "test_coreops_sorting", "test_core_reduce", "test_core_creation",
-                  "test_core_api", "test_gaps_math_extra", "test_gaps_methods",
-                  "test_fidelity_return_types", "test_fidelity_halfmath",
+                  "test_core_api", "test_number_bessel_statistics", "test_method_variants_aliases",
+                  "test_return_types", "test_half_precision_math",
                   "test_nn_core_functional", "test_nn_conv_functional", "test_nn_core_losses",
                   "test_core_errors"]
 # rows about the cpu device itself, or that hand a NumPy array to a cuda tensor
