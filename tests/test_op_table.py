@@ -253,9 +253,22 @@ def _weighted_sum(mod, out, rng):
     return total
 
 
+def grad_samples(e):
+    """(label, input arrays) of the gradient samples: the entry's inputs, and the broadcast
+    pairs of an elementwise op."""
+    out = [("", ot.make_arrays(e.specs, ot.seed_of(e.name)))]
+    for label, shapes in e.broadcast_shapes():
+        out.append((label, ot.make_arrays(e.specs, ot.seed_of(e.name + label), list(shapes))))
+    return out
+
+
 @pytest.mark.parametrize("e", _params(lambda e: e.grad))
 def test_grads_match_torch(e, torch_mod):
-    arrays = ot.make_arrays(e.specs, ot.seed_of(e.name))
+    for label, arrays in grad_samples(e):
+        _check_grads_like_torch(e, arrays, torch_mod)
+
+
+def _check_grads_like_torch(e, arrays, torch_mod):
     grads = []
     for mod in (ember, torch_mod):
         xs = [mod.tensor(a, requires_grad=True) for a in arrays]
