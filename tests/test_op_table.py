@@ -23,25 +23,12 @@ def _params(pred):
     return [pytest.param(e, id=e.name) for e in ENTRIES if e.specs and pred(e)]
 
 
-def _ndims(e, shapes=None):
-    return [len(s) for s in (shapes or [ot._spec(s)[0] for s in e.specs])]
+def _ndims(e):
+    return [len(s) for s in e.shapes()]
 
 
 def forward_samples(e):
-    """(label, layout, shapes) of the forward samples of an entry."""
-    shapes = [ot._spec(s)[0] for s in e.specs]
-    out = [("contiguous", "contiguous", shapes)]
-    if e.elementwise:
-        for lay in ot.LAYOUTS[1:]:
-            ls = [ot.layout_shape(lay, s) for s in shapes]
-            if all(s is not None for s in ls):
-                out.append((lay, lay, ls))
-        out += [(label, "contiguous", list(bs)) for label, bs in e.broadcast_shapes()]
-        if len(shapes) == 2:
-            out.append(("row", "contiguous", [(3, 4), (4,)]))
-    elif e.noncontig and min(_ndims(e)) >= 2:
-        out.append(("transposed", "transposed", shapes))
-    return out
+    return e.forward_samples()
 
 
 def _tensors(m, e, layout, shapes, dtype, label="", requires_grad=False):
@@ -254,12 +241,7 @@ def _weighted_sum(mod, out, rng):
 
 
 def grad_samples(e):
-    """(label, input arrays) of the gradient samples: the entry's inputs, and the broadcast
-    pairs of an elementwise op."""
-    out = [("", ot.make_arrays(e.specs, ot.seed_of(e.name)))]
-    for label, shapes in e.broadcast_shapes():
-        out.append((label, ot.make_arrays(e.specs, ot.seed_of(e.name + label), list(shapes))))
-    return out
+    return e.grad_samples()
 
 
 @pytest.mark.parametrize("e", _params(lambda e: e.grad))

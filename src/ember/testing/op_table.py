@@ -169,6 +169,37 @@ class OpEntry:
         pairs = [[(3, 1)] + [(1, 4)] * (n - 1), [(2, 3)] + [()] * (n - 1)]
         return [("broadcast", tuple(pairs[0])), ("tensor-0d", tuple(pairs[1]))]
 
+    def shapes(self):
+        """The input shapes of the entry's own sample."""
+        return [_spec(s)[0] for s in self.specs]
+
+    def forward_samples(self):
+        """(label, layout, input shapes) of the forward samples: the entry's inputs; for an
+        elementwise op every layout of :data:`LAYOUTS` that applies, the broadcast pairs and
+        a (3, 4) tensor with a (4,) row; otherwise transposed inputs where ``noncontig``."""
+        shapes = self.shapes()
+        out = [("contiguous", "contiguous", shapes)]
+        if self.elementwise:
+            for lay in LAYOUTS[1:]:
+                ls = [layout_shape(lay, s) for s in shapes]
+                if all(s is not None for s in ls):
+                    out.append((lay, lay, ls))
+            out += [(label, "contiguous", list(bs)) for label, bs in self.broadcast_shapes()]
+            if len(shapes) == 2:
+                out.append(("row", "contiguous", [(3, 4), (4,)]))
+        elif self.noncontig and shapes and min(len(s) for s in shapes) >= 2:
+            out.append(("transposed", "transposed", shapes))
+        return out
+
+    def grad_samples(self):
+        """(label, float64 input arrays) of the gradient samples: the entry's inputs, and the
+        broadcast pairs of an elementwise op."""
+        out = [("", make_arrays(self.specs, seed_of(self.name)))]
+        for label, shapes in self.broadcast_shapes():
+            out.append((label, make_arrays(self.specs, seed_of(self.name + label),
+                                           list(shapes))))
+        return out
+
 
 _ENTRIES = None
 
