@@ -51,6 +51,7 @@ def run_tables(standin, timeout=1800):
         env.pop("EMBER_STANDIN_CUDA", None)
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:warnings", "-p", "no:cacheprovider",
            "-rf", os.path.join(ROOT, "tests", "test_cuda_standin.py"),
+           os.path.join(ROOT, "tests", "test_cuda_standin_op_table.py"),
            os.path.join(ROOT, "tests", "test_cuda_standin_nn.py")]
     try:
         out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,

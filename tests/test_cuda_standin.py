@@ -3,7 +3,8 @@ autograd and views.
 
 The stand-in's arrays are not NumPy arrays and refuse implicit host copies, so every hidden
 host round trip or bare NumPy call on a cuda tensor's data fails here, without a GPU. The
-parity tables of the core tests run on 'cuda' and are compared with their cpu results. nn,
+parity tables of the core tests run on 'cuda' and are compared with their cpu results (the
+per-op table in ``test_cuda_standin_op_table.py``). nn,
 optimizers, serialization, data and ``ember.cuda`` are in ``test_cuda_standin_nn.py``.
 With ``EMBER_TEST_REAL_CUDA=1`` (``benchmarks/gpu_check.py`` sets it) the same tests run on
 real CuPy instead, less the ones about the stand-in itself.
@@ -13,12 +14,10 @@ import pytest
 
 import ember
 from ember.testing import standin_cupy as scp
-from ember.testing.device_check import compare_on_device, compare_grads_on_device
+from ember.testing.device_check import compare_on_device
 
 from cuda_standin_util import cuda_device, standin_only, device_array  # noqa: F401 (fixture)
-import test_core_math as core_math
-import test_autograd_ops_table as ops_table
-import test_core_grad as core_grad
+import test_operators_promotion as operators
 import test_core_views as core_views
 import test_core_view_chains as view_chains
 
@@ -93,70 +92,10 @@ def test_same_seed_same_numbers_on_both_devices():
     assert ember.equal(a, b.cpu())
 
 
-# ---- the op tables on cuda ------------------------------------------------------------------
-_SKIP_MATH = {
-    "out-exp",  # out= tensor made by m.empty on cuda: covered, keeps default device
-}
-
-
-@pytest.mark.parametrize("fn", [pytest.param(f, id=k) for k, f in core_math.TABLE.items()])
-def test_unary_table(fn):
-    compare_on_device(fn, "cuda")
-
-
-@pytest.mark.parametrize("fn", [pytest.param(f, id=k) for k, f in core_math.BTABLE.items()])
-def test_binary_table(fn):
-    compare_on_device(fn, "cuda")
-
-
-@pytest.mark.parametrize("expr", core_math.OPERATORS)
+# ---- the op tables on cuda: the per-op table is tests/test_cuda_standin_op_table.py -----------
+@pytest.mark.parametrize("expr", operators.OPERATORS)
 def test_operator_table(expr):
-    compare_on_device(core_math._op(expr), "cuda")
-
-
-@pytest.mark.parametrize("fn", [pytest.param(f, id=k) for k, f in core_math.PTABLE.items()])
-def test_pointwise_table(fn):
-    compare_on_device(fn, "cuda")
-
-
-@pytest.mark.parametrize("fn", [pytest.param(f, id=k) for k, f in core_math.INPLACE.items()])
-def test_inplace_table(fn):
-    compare_on_device(fn, "cuda")
-
-
-@pytest.mark.parametrize("fn,specs,opts", ops_table.ROWS)
-def test_autograd_table_grads(fn, specs, opts, request):
-    rng = np.random.default_rng(ops_table._seed(request))
-    arrays = [ops_table._array(s, rng) for s in specs]
-    compare_grads_on_device(fn, arrays, "cuda", rtol=1e-6, atol=1e-8)
-
-
-@pytest.mark.parametrize("name", list(core_grad.GRAD))
-def test_core_grad_table(name, monkeypatch):
-    fn, makers = core_grad.GRAD[name][:2]
-    consts = {c: getattr(core_grad, c) for c in ("IDX", "IDX_U", "MASK")}
-
-    def place(dev):  # the table's index and mask tensors, on the device of the pass
-        for c, t in consts.items():
-            monkeypatch.setattr(core_grad, c, t.to(dev))
-    arrays = [m(3, 4).detach().numpy() for m in makers]
-    compare_grads_on_device(lambda m, *xs: fn(*xs), arrays, "cuda", rtol=1e-6, atol=1e-8,
-                            setup=place)
-
-
-def test_autograd_table_non_contiguous_inputs():
-    # transposed device arrays through a few view-sensitive rows
-    names = ("sum_dim", "softmax", "cumsum", "log_softmax")
-    rows = [r for r in ops_table.ROWS if r.id in names]
-    assert len(rows) == len(names)
-    for r in rows:
-        if True:
-            fn, specs, _ = r.values
-            rng = np.random.default_rng(5)
-            arrays = [ops_table._array(s, rng) for s in specs]
-            compare_grads_on_device(
-                lambda m, *xs: fn(m, *[x.mT.contiguous().mT if x.dim() >= 2 else x for x in xs]),
-                arrays, "cuda")
+    compare_on_device(operators._op(expr), "cuda")
 
 
 def test_gradcheck_runs_on_cuda():
@@ -357,8 +296,8 @@ def test_standin_integer_index_is_a_view():
 # ---- every other parity table of the core and nn tests: ``fn(m)`` dicts, found by shape ------
 _TABLE_MODULES = ["test_coreops_joining", "test_coreops_linalg", "test_coreops_reduce",
                   "test_coreops_sorting", "test_core_reduce", "test_core_creation",
-                  "test_core_api", "test_gaps_math_extra", "test_gaps_methods",
-                  "test_fidelity_return_types", "test_fidelity_halfmath",
+                  "test_core_api", "test_number_bessel_statistics", "test_method_variants_aliases",
+                  "test_return_types", "test_half_precision_math",
                   "test_nn_core_functional", "test_nn_conv_functional", "test_nn_core_losses",
                   "test_core_errors"]
 # rows about the cpu device itself, or that hand a NumPy array to a cuda tensor

@@ -1,4 +1,4 @@
-"""Audit of issues 2-8, part 2: everyday calls spelled with PyTorch's keyword names, and listed
+"""Issues 2-8, part 2: everyday calls spelled with PyTorch's keyword names, and listed
 behaviours/errors, run under both real torch and Ember; results (or exception type and message)
 must match. Skips cleanly when torch is missing.
 """

@@ -1,5 +1,5 @@
-"""Audit of issues 5-7 surface against real PyTorch: optimizers, schedulers, swa_utils,
-ember.utils.data, ember.multiprocessing, save/load signatures (helpers in test_audit_surface).
+"""The issues 5-7 surface against real PyTorch: optimizers, schedulers, swa_utils,
+ember.utils.data, ember.multiprocessing, save/load signatures (helpers in api_surface_util).
 Skips cleanly when torch is missing.
 """
 
@@ -10,7 +10,7 @@ import ember
 
 torch = pytest.importorskip("torch")
 
-from test_audit_surface import _check_signature, _raises_like, _same_default, _split  # noqa: E402
+from api_surface_util import _check_signature, _raises_like, _same_default, _split  # noqa: E402
 
 # ---------------------------------------------------------------- issue 5: optim ---------------
 OPTIMIZERS = _split(

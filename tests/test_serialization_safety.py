@@ -1,4 +1,4 @@
-"""Hardening of ember.save/ember.load: torch's weights-only allowlist, caps on what a checkpoint
+"""Safety of ember.save/ember.load: torch's weights-only allowlist, caps on what a checkpoint
 may build, and cleanup of temporaries left by a writer killed mid-save."""
 import collections
 import io

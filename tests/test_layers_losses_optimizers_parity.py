@@ -1,4 +1,4 @@
-"""Audit of issues 4-5 numbers against real PyTorch: layers built with the listed arguments give
+"""Issues 4-5 numbers against real PyTorch: layers built with the listed arguments give
 torch's outputs after loading torch's weights; losses with their listed options give torch's values
 and input gradients; optimizers with every listed option follow torch's trajectory; LBFGS (both line
 searches) and the schedulers with non-default arguments match. Skips cleanly without torch.
@@ -11,7 +11,7 @@ import ember
 
 torch = pytest.importorskip("torch")
 
-from test_audit_surface import LAYERS  # noqa: E402
+from api_surface_util import LAYERS  # noqa: E402
 
 INPUTS = {  # name -> input shape(s)
     "Linear": [(2, 4)],
