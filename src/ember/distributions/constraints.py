@@ -4,6 +4,8 @@
 A constraint's ``check(value)`` returns a bool tensor of ``value``'s batch shape (the rightmost
 ``event_dim`` dimensions are reduced), True where the value satisfies it.
 """
+from ..ops.creation import full
+from .. import linalg
 
 __all__ = ["Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property",
            "greater_than", "greater_than_eq", "half_open_interval", "independent",
@@ -239,7 +241,6 @@ class _Square(Constraint):
     event_dim = 2
 
     def check(self, value):
-        from ..ops.creation import full
         from .. import bool as _bool
         return full(tuple(value.shape[:-2]), value.shape[-2] == value.shape[-1], dtype=_bool,
                     device=value.device)
@@ -286,7 +287,6 @@ class _PositiveSemidefinite(_Symmetric):
         sym = super().check(value)
         if not bool(sym.all()):
             return sym
-        from .. import linalg
         return (linalg.eigvalsh(value) >= 0).all(-1)
 
 
@@ -295,7 +295,6 @@ class _PositiveDefinite(_Symmetric):
         sym = super().check(value)
         if not bool(sym.all()):
             return sym
-        from .. import linalg
         return linalg.cholesky_ex(value).info == 0
 
 
