@@ -8,6 +8,8 @@ import numpy as np
 from . import _dtype as D
 from ._device import device_of, backend_of
 from ._size import Size
+from ._checks import check_bool
+from ._tensor_str import tensor_repr
 
 __all__ = ["Tensor"]
 
@@ -186,7 +188,6 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place and return self."""
-        from ._checks import check_bool
         requires_grad = check_bool("requires_grad_", requires_grad, "requires_grad", 1)
         if requires_grad and not (self.dtype.is_floating_point or self.dtype.is_complex):
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
@@ -317,7 +318,6 @@ class Tensor:
         return int(self._data.reshape(()))
 
     def __repr__(self, *, tensor_contents=None):
-        from ._tensor_str import tensor_repr
         return tensor_repr(self)
 
     def __format__(self, spec):

@@ -18,6 +18,9 @@ from . import _backend as B
 from ._backend import bump_version
 from ._backend.inplace import binary_ufunc_
 from .ops import put
+from .autograd.inplace import copy_source
+from ._checks import check_fits
+from .autograd.node import _RemovableHandle
 
 T = Tensor
 
@@ -294,7 +297,6 @@ def copy_(self, src, non_blocking=False):
         if self._rg and STATE.enabled and self.grad_fn is not None:
             write_inplace(self, value.detach() * 1)
         return self
-    from .autograd.inplace import copy_source
     return write_inplace(self, copy_source(self, value))
 
 
@@ -312,7 +314,6 @@ def fill_(self, value):
         value = value.item()
     if isinstance(value, complex) and not self.dtype.is_complex:
         value = value.real  # PyTorch drops the imaginary part here
-    from ._checks import check_fits
     value = check_fits(value, self.dtype)  # int8.fill_(300): PyTorch's RuntimeError
     check_leaf_inplace(self)
     check_writable(self)
@@ -516,7 +517,6 @@ def register_hook(self, hook):
     if self._hooks is None:
         self._hooks = []
     self._hooks.append(hook)
-    from .autograd.node import _RemovableHandle
     return _RemovableHandle(self._hooks, hook)
 
 
@@ -527,7 +527,6 @@ def register_post_accumulate_grad_hook(self, hook):
     if self._post_acc_hooks is None:
         self._post_acc_hooks = []
     self._post_acc_hooks.append(hook)
-    from .autograd.node import _RemovableHandle
     return _RemovableHandle(self._post_acc_hooks, hook)
 
 

@@ -16,6 +16,7 @@ from ._device import device as _device_cls, to_device
 from ._size import Size
 from ._storage import UntypedStorage
 from ._tensor import Tensor
+from .nn.parameter import Parameter
 
 __all__ = ["add_safe_globals", "safe_globals", "get_safe_globals", "clear_safe_globals"]
 
@@ -49,7 +50,6 @@ def _retyped(storage, dtype):
 
 def _rebuild_parameter(data, requires_grad, backward_hooks, *state):
     """An ``nn.Parameter`` around ``data`` (``torch._utils._rebuild_parameter``)."""
-    from .nn.parameter import Parameter
     return Parameter(data, requires_grad)
 
 

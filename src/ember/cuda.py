@@ -10,6 +10,7 @@ Random numbers for cuda tensors are drawn on the host by Ember's generator and c
 ``manual_seed`` here seeds that same generator (one seed gives the same numbers on every device).
 """
 from ._device import cuda_available, _import_cupy, device as _device_cls, _NO_CUDA
+from .ops.random import initial_seed as _i
 
 __all__ = ["is_available", "is_initialized", "init", "device_count", "current_device",
            "set_device", "device", "get_device_name", "get_device_capability",
@@ -161,7 +162,6 @@ def initial_seed():
     """The seed the generator started from; AssertionError without a GPU
     (``torch.cuda.initial_seed``)."""
     _xp()
-    from .ops.random import initial_seed as _i
     return _i()
 
 

@@ -1,6 +1,7 @@
 """``torch.amp.GradScaler``: dynamic loss scaling (PyTorch's algorithm and state_dict)."""
 import math
 import warnings
+from ..autograd.grad_mode import no_grad
 
 __all__ = ["GradScaler"]
 
@@ -80,7 +81,6 @@ class GradScaler:
         if state["unscaled"]:
             raise RuntimeError("unscale_() has already been called on this optimizer since "
                                "the last update().")
-        from ..autograd.grad_mode import no_grad
         inv = 1.0 / self._scale
         found = False
         with no_grad():

@@ -87,7 +87,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 def Variable(data, requires_grad=False, volatile=False):
     """Legacy wrapper: returns the tensor itself (optionally requiring grad), as PyTorch does."""
-    from .._tensor import Tensor
     if not isinstance(data, Tensor):
         raise TypeError("Variable data has to be a tensor, but got " + type(data).__name__)
     if requires_grad:

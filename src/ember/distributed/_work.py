@@ -3,6 +3,7 @@ the glue that turns Ember tensors into the NumPy buffers MPI reads and writes.""
 import numpy as np
 
 from . import _mpi
+from .._tensor import Tensor
 
 __all__ = ["Work"]
 
@@ -73,7 +74,6 @@ class Work:
 
 def check_tensor(t, param="tensor"):
     """TypeError (PyTorch's wording) unless ``t`` is an Ember tensor."""
-    from .._tensor import Tensor
     if not isinstance(t, Tensor):
         raise TypeError(f"Invalid function argument. Expected parameter `{param}` of type "
                         f"torch.Tensor\n             but got {type(t)} instead.")
@@ -81,7 +81,6 @@ def check_tensor(t, param="tensor"):
 
 def check_tensor_list(ts, param="tensor_list"):
     """TypeError unless ``ts`` is a list (or tuple) of Ember tensors."""
-    from .._tensor import Tensor
     if not isinstance(ts, (list, tuple)) or not all(isinstance(t, Tensor) for t in ts):
         raise TypeError(f"Invalid function argument. Expected parameter `{param}` of type "
                         f"List[torch.Tensor]\n             but got {type(ts)} instead.")

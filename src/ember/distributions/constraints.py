@@ -298,35 +298,8 @@ class _PositiveDefinite(_Symmetric):
         return linalg.cholesky_ex(value).info == 0
 
 
-class _Cat(Constraint):
-    """Constraints ``cseq`` applied to consecutive slices of length ``lengths`` along ``dim``."""
-
-    def __init__(self, cseq, dim=0, lengths=None):
-        self.cseq = list(cseq)
-        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
-        self.dim = dim
-
-    @property
-    def is_discrete(self):
-        """Whether the constrained space is discrete."""
-        return any(c.is_discrete for c in self.cseq)
-
-    @property
-    def event_dim(self):
-        """Number of rightmost dimensions that form one event."""
-        return max(c.event_dim for c in self.cseq)
-
-    def check(self, value):
-        from .. import cat as _cat
-        checks, start = [], 0
-        for constr, length in zip(self.cseq, self.lengths):
-            checks.append(constr.check(value.narrow(self.dim, start, length)))
-            start += length
-        return _cat(checks, self.dim)
-
-
-class _Stack(Constraint):
-    """Constraints ``cseq`` applied to the slices of ``value`` along ``dim``."""
+class _Sequence(Constraint):
+    """Constraints ``cseq`` applied to parts of ``value`` along ``dim`` (``cat``, ``stack``)."""
 
     def __init__(self, cseq, dim=0):
         self.cseq = list(cseq)
@@ -341,6 +314,26 @@ class _Stack(Constraint):
     def event_dim(self):
         """Number of rightmost dimensions that form one event."""
         return max(c.event_dim for c in self.cseq)
+
+
+class _Cat(_Sequence):
+    """Constraints ``cseq`` applied to consecutive slices of length ``lengths`` along ``dim``."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        super().__init__(cseq, dim)
+        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
+
+    def check(self, value):
+        from .. import cat as _cat
+        checks, start = [], 0
+        for constr, length in zip(self.cseq, self.lengths):
+            checks.append(constr.check(value.narrow(self.dim, start, length)))
+            start += length
+        return _cat(checks, self.dim)
+
+
+class _Stack(_Sequence):
+    """Constraints ``cseq`` applied to the slices of ``value`` along ``dim``."""
 
     def check(self, value):
         from .. import stack as _stack

@@ -32,6 +32,7 @@ import threading
 import weakref
 
 import numpy as np
+from .._tensor import Tensor
 
 __all__ = ["Segment", "create_segment", "open_segment", "share_tensor_memory", "sweep",
            "SHM_DIR"]
@@ -328,7 +329,6 @@ def _aliases(root, owner):
     Parameters built on it. Skipped (cheap) when reference counts show there are none."""
     import gc
     import sys
-    from .._tensor import Tensor
     version = root._version
     own_refs = 4 if root._data is owner else 3  # owner local, argument, getrefcount, root._data
     if sys.getrefcount(version) <= 3 and sys.getrefcount(owner) <= own_refs:

@@ -11,6 +11,7 @@ from multiprocessing.reduction import ForkingPickler
 import numpy as np
 
 from . import _shared
+from .._tensor import _wrap, Tensor
 
 __all__ = ["init_reductions", "reduce_tensor", "rebuild_tensor"]
 
@@ -64,7 +65,6 @@ def _np_dtype(spec):
 
 def rebuild_tensor(name, nbytes, dtype, shape, strides, offset, requires_grad, cls_name):
     """Map the segment ``name`` (once per process) and wrap the described array as a tensor."""
-    from .._tensor import _wrap
     seg = _shared.open_segment(name, nbytes)
     t = _wrap(seg.array(shape, _np_dtype(dtype), strides, offset))
     if cls_name == "Parameter":
@@ -89,7 +89,6 @@ def _subclasses(cls):
 def init_reductions():
     """Register the tensor reducer for ``Tensor`` and every subclass defined so far (call again
     after defining new subclasses; ``nn.Parameter`` is picked up automatically)."""
-    from .._tensor import Tensor
     try:
         from ..nn import parameter  # noqa: F401  (defines Parameter/Buffer)
     except ImportError:

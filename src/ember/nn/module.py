@@ -7,6 +7,8 @@ from .parameter import Parameter, Buffer
 from . import _hooks
 from ._module_state import _StateDictMixin, _IncompatibleKeys  # noqa: F401
 from .._backend import bump_version
+from .._tensor_methods import _parse_to
+from ..ops.creation import empty_like
 
 __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook"]
 
@@ -385,7 +387,6 @@ class Module(_StateDictMixin):
 
     def to(self, *args, **kwargs):
         """Move and/or cast parameters and buffers (floating dtypes only for ``dtype``)."""
-        from .._tensor_methods import _parse_to
         kwargs.pop("non_blocking", None)
         kwargs.pop("memory_format", None)
         args = tuple(a for a in args if not isinstance(a, bool))
@@ -432,7 +433,6 @@ class Module(_StateDictMixin):
         return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     def to_empty(self, *, device=None, recurse=True):
-        from ..ops.creation import empty_like
         return self._apply(lambda t: empty_like(t, device=device), recurse)
 
     def share_memory(self):

@@ -1,5 +1,6 @@
 """nn.Parameter and nn.Buffer: tensors that a Module registers when they are assigned to it."""
 from .._tensor import Tensor, _init
+from ..ops.creation import empty
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer",
            "is_lazy"]
@@ -54,7 +55,6 @@ class UninitializedParameter(Parameter):
 
     def materialize(self, shape, device=None, dtype=None):
         """Allocate the data with ``shape`` and become a regular Parameter."""
-        from ..ops.creation import empty
         self._data = empty(tuple(shape), device=device, dtype=dtype)._data
         self.__class__ = Parameter
 

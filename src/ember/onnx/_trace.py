@@ -7,6 +7,10 @@ import contextlib
 import numpy as np
 
 from .errors import OnnxExporterError
+from ..nn._functional import pooling as P
+from ..nn._functional.conv import ntuple
+from ..ops.pooling import PlaneGather
+from ..ops import binary, comparison, pointwise, reduce
 
 __all__ = ["run_trace", "second_args", "flatten_outputs", "Compare", "ArgReduce",
            "COMPARISONS"]
@@ -48,9 +52,6 @@ def flatten_outputs(out):
 @contextlib.contextmanager
 def _pool_geometry(tr, geoms):
     """Note (kernel, stride, padding, dilation, ceil_mode) of each max pooling call."""
-    from ..nn._functional import pooling as P
-    from ..nn._functional.conv import ntuple
-    from ..ops.pooling import PlaneGather
     orig = P._max_pool
 
     def wrapped(input, nd, kernel_size, stride, padding, dilation, ceil_mode, *a, **kw):
@@ -76,7 +77,6 @@ def _pool_geometry(tr, geoms):
 def _comparisons(tr):
     """Record comparison and logical ops (they have no Op class) as ``Compare`` entries."""
     import ember
-    from ..ops import binary, comparison, pointwise, reduce
     owners = (comparison, binary, pointwise, reduce, ember, ember.Tensor)
     undo = []
 

@@ -7,6 +7,10 @@ from ..autograd.node import Op
 from ..autograd.grad_mode import STATE
 from ._helpers import wrap_dim, handle_out, dtype_of, write_inplace, snapshot_for_inplace, \
     scalar_tensor, _cap, check_writable, named, broadcast_shapes_error
+from .shape import Slice
+from .put import check_index_put
+from .shape import SliceScatter
+from .pointwise import Where
 
 __all__ = ["index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add",
            "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",
@@ -137,7 +141,6 @@ def getitem(self, key):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     k, basic = _parse_key(self, key)
-    from .shape import Slice
     if basic:
         return Slice.apply(self, key=k)
     split = _split_ints(k)
@@ -227,7 +230,6 @@ def index_put(input, indices, values, accumulate=False):
     """Out-of-place ``input[indices] = values`` (``torch.index_put``): ``indices`` is a tuple
     of index tensors (long, int, byte or bool), ``values`` a tensor of ``input``'s dtype that
     broadcasts to the indexed shape; ``accumulate=True`` adds (repeated indices add up)."""
-    from .put import check_index_put
     check_index_put(input, indices, values)
     return _index_put(input, tuple(indices), values, accumulate)
 
@@ -395,7 +397,6 @@ def _pad_to(g, shape):
     """Zero-pad gradient ``g`` (taken from the leading corner of ``shape``) back to ``shape``."""
     if tuple(g.shape) == tuple(shape):
         return g
-    from .shape import SliceScatter
     return SliceScatter.apply(g, shape=shape, key=tuple(slice(0, n) for n in g.shape))
 
 
@@ -539,7 +540,6 @@ def masked_fill(input, mask, value):
     else:
         _checks.check_fits(value, dtype_of(input))
         v = scalar_tensor(value, dtype_of(input), input)
-    from .pointwise import Where
     B.broadcast_shapes(tuple(mask.shape), tuple(input.shape))
     out = Where.apply(mask, v, input)
     if tuple(out.shape) != tuple(input.shape):

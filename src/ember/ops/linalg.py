@@ -9,6 +9,8 @@ from .._tensor import _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op, edge_of, _same_device
 from ._helpers import dtype_of, _cap
+from .creation import eye
+from .joining import cat
 
 __all__ = []
 
@@ -99,7 +101,6 @@ _NO_EDGE = (None, 0)
 
 
 def _eye_like(A, n):
-    from .creation import eye
     return eye(n, dtype=A.dtype, device=A.device)
 
 
@@ -232,7 +233,6 @@ class QR(MultiOp):
         RX, gRX, gRY = R[..., :m], gR[..., :m], gR[..., m:]
         gY = Q @ gRY
         gX = _qr_tall_grad(Q, RX, gQ + Y @ gRY.mH, gRX)
-        from .joining import cat
         return cat([gX, gY], -1)
 
 
@@ -340,7 +340,6 @@ class MatrixExp(Op):
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        from .joining import cat
         n = a.shape[-1]
         ah = a.mH
         top = cat([ah, g], -1)

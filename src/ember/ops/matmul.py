@@ -2,6 +2,7 @@
 from .. import _dtype as D
 from ..autograd.node import Op
 from ._helpers import promote, handle_out, as_operand, named
+from .creation import ones
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
            "addmv", "addbmm", "baddbmm", "addr", "einsum", "tensordot", "kron"]
@@ -192,7 +193,6 @@ class Einsum(Op):
 
 
 def _expand_back(gi, term, missing, operand):
-    from .creation import ones
     kept = "".join(c for c in dict.fromkeys(term) if c not in missing)
     sizes = {c: n for c, n in zip(term, operand.shape)}
     shape_letters = "".join(dict.fromkeys(term))

@@ -5,6 +5,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
 from ._helpers import (promote, handle_out, dtype_of, to_tensor, scalar_tensor, _cap, named,
                        empty_like_layout)
+from .._dtype import from_numpy_dtype
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv",
            "round", "nan_to_num", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal",
@@ -285,7 +286,6 @@ class ToDtype(Op):
         return x.astype(dtype.np)
 
     def backward(ctx, g):
-        from .._dtype import from_numpy_dtype
         return g.to(from_numpy_dtype(ctx.src))
 
 

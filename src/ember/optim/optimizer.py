@@ -14,6 +14,8 @@ from .._backend import bump_version
 from .._backend.inplace import Workspace, add_, mul_
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
+from ..ops.creation import tensor
+from .. import _dtype as D
 
 __all__ = ["Optimizer", "required"]
 
@@ -39,8 +41,6 @@ def _typename(obj):
 
 def _scalar_state(value=0.0):
     """A 0-d float32 tensor, as PyTorch keeps 'step' in optimizer state."""
-    from ..ops.creation import tensor
-    from .. import _dtype as D
     return tensor(value, dtype=D.float32)
 
 
@@ -365,7 +365,6 @@ class Optimizer:
 def _as_real(t):
     """A float view of complex tensor ``t`` with a trailing (real, imag) axis of size 2
     (``torch.view_as_real``), sharing memory and version counter."""
-    from .._tensor import _wrap
     arr = t._data
     xp = t._backend()
     half = arr.dtype.itemsize // 2

@@ -12,6 +12,8 @@ Used by ``tests/test_cuda_standin.py`` (the strict stand-in) and ``benchmarks/gp
 import os
 
 import numpy as np
+from .._tensor import Tensor
+from . import assert_close
 
 _LOOSEN = float(os.environ.get("EMBER_DEVICE_CHECK_LOOSEN", "1"))
 
@@ -46,7 +48,6 @@ class on_device:
 
 
 def _is_tensor(x):
-    from .._tensor import Tensor
     return isinstance(x, Tensor)
 
 
@@ -54,7 +55,6 @@ def check_same_on_device(d, c, device, *, rtol=1e-5, atol=1e-6, path="result"):
     """Assert ``d`` (computed on ``device``) equals ``c`` (computed on cpu), recursively.
     ``EMBER_DEVICE_CHECK_LOOSEN=k`` multiplies the tolerances of float32/float16 results by k
     (a real GPU sums in another order than NumPy)."""
-    from . import assert_close
     if _is_tensor(c):
         if _LOOSEN != 1.0 and c.dtype.name in ("float32", "float16", "bfloat16", "complex64"):
             rtol, atol = rtol * _LOOSEN, atol * _LOOSEN

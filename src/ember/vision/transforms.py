@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .. import _tensor
+from .._tensor import Tensor
 
 __all__ = ["Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip", "Resize",
            "CenterCrop", "RandomRotation", "Lambda", "Pad"]
@@ -15,14 +16,12 @@ __all__ = ["Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFl
 
 def _wrap(arr):
     """A tensor around backend array ``arr`` (made contiguous; no copy when it already is)."""
-    from .._tensor import Tensor
     if isinstance(arr, Tensor):
         return arr
     return _tensor._wrap(arr if arr.flags.c_contiguous else arr.copy())
 
 
 def _check_tensor(img, name):
-    from .._tensor import Tensor
     if not isinstance(img, Tensor):
         raise TypeError(f"{name}: img should be Tensor. Got {type(img)}")
     if img.dim() < 2:
@@ -69,7 +68,6 @@ class ToTensor:
     """
 
     def __call__(self, pic):
-        from .._tensor import Tensor
         if isinstance(pic, Tensor):
             return pic
         arr = np.asarray(pic)

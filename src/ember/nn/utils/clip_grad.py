@@ -1,9 +1,10 @@
 """Gradient clipping: clip_grad_norm_, clip_grad_value_, get_total_norm, clip_grads_with_norm_."""
 import math
 
-from ..._tensor import Tensor
+from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import no_grad
 from ..._backend import bump_version
+from ...ops.creation import tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_"]
@@ -33,7 +34,6 @@ def _norm(t, p):
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """The ``norm_type``-norm of all ``tensors`` together, as if concatenated."""
-    from ...ops.creation import tensor
     tensors = _as_list(tensors)
     norm_type = float(norm_type)
     if not tensors:
@@ -55,7 +55,6 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
                            "`parameters` is non-finite, so it cannot be clipped. To disable "
                            "this error and scale the gradients by the non-finite norm anyway, "
                            "set `error_if_nonfinite=False`")
-    from ..._tensor import _wrap
     return _wrap(total)
 
 

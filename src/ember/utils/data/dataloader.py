@@ -17,6 +17,8 @@ from .collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .fetch import create_fetcher
 from .sampler import SequentialSampler, RandomSampler, BatchSampler, Sampler
+from ...ops.random import default_generator
+from ...multiprocessing.reductions import init_reductions
 
 __all__ = ["DataLoader"]
 
@@ -167,7 +169,6 @@ class DataLoader:
 
 
 def _draw_base_seed(generator):
-    from ...ops.random import default_generator
     g = generator if generator is not None else default_generator
     return int(g._rng.integers(0, 2 ** 63))
 
@@ -240,7 +241,6 @@ def _check_picklable(ctx, objects):
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     def __init__(self, loader):
         super().__init__(loader)
-        from ...multiprocessing.reductions import init_reductions
         init_reductions()
         if not loader.prefetch_factor > 0:  # 0 would start workers with nothing to fetch
             raise AssertionError("prefetch_factor must be greater than 0 for "
