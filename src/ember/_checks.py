@@ -9,13 +9,14 @@ import math
 import numbers
 import os
 
+import numpy as np
+
 from . import _dtype as D
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 
 def _is_int(value):
-    import numpy as np
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
@@ -152,7 +153,6 @@ def check_dtype(fn, dtype, name="dtype"):
 
 def check_bool(fn, value, name, pos=None):
     """``value`` must be a bool (or a one-element bool tensor): TypeError otherwise."""
-    import numpy as np
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise TypeError(f"{_where(fn, name, pos)} must be bool, not {_type_name(value)}")
@@ -191,7 +191,6 @@ def check_tensor_sequence(fn, tensors, name="tensors", pos=1):
 
 def int_dtype_range(dtype):
     """(min, max) representable in an integer or bool dtype, else None."""
-    import numpy as np
     if dtype is D.bool_ or dtype.is_floating_point or dtype.is_complex:
         return None
     info = np.iinfo(dtype.np)
@@ -337,7 +336,6 @@ def check_module_bool(value, name):
 def check_uniform_bounds(a, b, dtype):
     """``uniform_``'s bounds: finite, ``a <= b`` and a range the dtype can hold (RuntimeError
     as PyTorch)."""
-    import numpy as np
     big = float(np.finfo(dtype.np).max) if dtype.is_floating_point else math.inf
     for v, name in ((a, "from"), (b, "to")):
         if not -big <= v <= big:

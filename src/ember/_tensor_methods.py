@@ -3,6 +3,9 @@
 In-place variants (``add_``...) compute out of place and write back through
 ``ops._helpers.write_inplace``, which bumps the version counter and rebases autograd history.
 """
+import numbers
+import weakref
+
 import numpy as np
 
 from . import _checks, _dtype as D
@@ -191,7 +194,6 @@ def _array_operand(other):
 
 
 def _comparable(other):
-    import numbers
     return isinstance(other, (Tensor, numbers.Number, np.generic, list, tuple, np.ndarray))
 
 
@@ -536,7 +538,6 @@ def retain_grad(self):
         raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     if self.grad_fn is None or self._retains_grad:
         return
-    import weakref
     ref = weakref.ref(self)
 
     def hook(grad):

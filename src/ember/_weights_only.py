@@ -4,8 +4,10 @@ PyTorch's checkpoint globals map to Ember's rebuild functions here; every global
 names is checked against this allowlist (plus ``add_safe_globals``) by scanning the opcodes
 before anything is unpickled, so a malicious file is rejected before any of it runs.
 """
+import codecs
 import contextlib
 import pickle
+import sys
 import threading
 from collections import Counter, OrderedDict
 
@@ -173,7 +175,6 @@ def _budgeted(cls):
 
 
 def _encode(s, encoding="utf-8", errors="strict"):
-    import codecs
     if encoding not in ("latin1", "latin-1", "utf-8", "utf8", "ascii"):
         raise pickle.UnpicklingError(f"_codecs.encode with encoding {encoding!r} is not allowed")
     _spend(_sized(s), "bytes")
@@ -288,7 +289,6 @@ def _allowed_ember_class(module, name):
     in the safe globals (``safe_globals([ember.nn.Linear])`` allows
     ``torch.nn.modules.linear.Linear``). Looks only at modules already imported (a class in the
     safe globals has been), so a checkpoint's names cannot make anything import."""
-    import sys
     parts = ("ember" + module[5:]).split(".")
     for i in range(len(parts), 0, -1):
         mod = sys.modules.get(".".join(parts[:i]))

@@ -9,6 +9,7 @@ move both ways between Ember and PyTorch. Loading is restricted by default (``we
 every global the pickle names is checked against an allowlist before anything is unpickled.
 """
 import contextlib
+import importlib
 import io
 import os
 import pickle
@@ -435,7 +436,6 @@ class _Unpickler(pickle.Unpickler):
 def _ember_equivalent(module, name):
     """``torch.a.b.Name`` -> ``ember.a.b.Name``, else the nearest enclosing Ember package that
     exports ``Name`` (``torch.nn.modules.container.Sequential`` -> ``ember.nn.Sequential``)."""
-    import importlib
     parts = ("ember" + module[5:]).split(".")
     for i in range(len(parts), 0, -1):
         try:

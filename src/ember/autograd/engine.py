@@ -4,6 +4,8 @@ It counts each node's incoming edges, runs a node once all gradients for it have
 sums broadcast gradients back to each input's shape, casts them to the input's dtype,
 accumulates ``.grad`` on leaves, and frees saved tensors unless ``retain_graph``.
 """
+import warnings
+
 from .._tensor import _wrap
 from .grad_mode import STATE
 from .node import AccumulateGrad, Op, edge_of
@@ -324,7 +326,6 @@ def _check_anomaly(node, result):
 
 
 def _warn_forward_trace(node):
-    import warnings
     trace = node._anomaly_trace or "(no forward trace recorded)"
     warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the "
                   f"error:\n{trace}", UserWarning, stacklevel=4)

@@ -1,5 +1,6 @@
 """User-defined differentiable functions: ``ember.autograd.Function`` (PyTorch's API)."""
 import functools
+import warnings
 
 from .grad_mode import STATE, no_grad
 from .node import Node, edge_of
@@ -46,7 +47,6 @@ class Function(metaclass=_FunctionMeta):
     """
 
     def __init__(self, *args, **kwargs):
-        import warnings
         warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd functions "
                       "are all static, so you should invoke them on the class itself.",
                       DeprecationWarning, stacklevel=2)

@@ -1,5 +1,6 @@
 """Grad modes: no_grad, enable_grad, set_grad_enabled, inference_mode (thread-local, as in PyTorch)."""
 import functools
+import inspect
 import threading
 from .._checks import check_bool
 
@@ -31,7 +32,6 @@ class _GradModeBase:
     def __call__(self, func):
         if isinstance(func, type):
             raise TypeError("grad-mode decorators apply to functions, not classes")
-        import inspect
         if inspect.isgeneratorfunction(func):
             @functools.wraps(func)
             def gen_wrapper(*args, **kwargs):

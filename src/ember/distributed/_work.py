@@ -4,6 +4,8 @@ import numpy as np
 
 from . import _mpi
 from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+from ..ops.creation import from_numpy
 
 __all__ = ["Work"]
 
@@ -112,7 +114,6 @@ class Buffer:
 
 def write(tensor, array):
     """``tensor.copy_(array)`` outside autograd (how collectives fill their outputs)."""
-    from .. import from_numpy, no_grad
     with no_grad():
         tensor.copy_(from_numpy(np.ascontiguousarray(array)).reshape(tuple(tensor.shape)))
 

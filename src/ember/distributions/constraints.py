@@ -4,8 +4,8 @@
 A constraint's ``check(value)`` returns a bool tensor of ``value``'s batch shape (the rightmost
 ``event_dim`` dimensions are reduced), True where the value satisfies it.
 """
+from .. import bool as _bool, cat as _cat, finfo, isclose, linalg, stack as _stack
 from ..ops.creation import full
-from .. import linalg
 
 __all__ = ["Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property",
            "greater_than", "greater_than_eq", "half_open_interval", "independent",
@@ -241,7 +241,6 @@ class _Square(Constraint):
     event_dim = 2
 
     def check(self, value):
-        from .. import bool as _bool
         return full(tuple(value.shape[:-2]), value.shape[-2] == value.shape[-1], dtype=_bool,
                     device=value.device)
 
@@ -251,7 +250,6 @@ class _Symmetric(_Square):
         square = super().check(value)
         if not bool(square.all()):
             return square
-        from .. import isclose
         return isclose(value, value.mT, atol=1e-6).all(-2).all(-1)
 
 
@@ -275,7 +273,6 @@ class _CorrCholesky(Constraint):
     event_dim = 2
 
     def check(self, value):
-        from .. import finfo
         tol = finfo(value.dtype).eps * value.size(-1) * 10
         row_norm = value.norm(dim=-1)
         unit = ((row_norm - 1.0).abs() <= tol).all(-1)
@@ -324,7 +321,6 @@ class _Cat(_Sequence):
         self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
 
     def check(self, value):
-        from .. import cat as _cat
         checks, start = [], 0
         for constr, length in zip(self.cseq, self.lengths):
             checks.append(constr.check(value.narrow(self.dim, start, length)))
@@ -336,7 +332,6 @@ class _Stack(_Sequence):
     """Constraints ``cseq`` applied to the slices of ``value`` along ``dim``."""
 
     def check(self, value):
-        from .. import stack as _stack
         return _stack([c.check(value.select(self.dim, i)) for i, c in enumerate(self.cseq)],
                       self.dim)
 

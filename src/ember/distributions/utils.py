@@ -1,6 +1,7 @@
 """Helpers shared by the distributions (``torch.distributions.utils``): broadcasting parameters,
 probs/logits conversions, lazily computed attributes, and the standard gamma sampler with its
 implicit reparameterisation gradient."""
+import math
 import numbers
 
 import ember
@@ -116,7 +117,6 @@ def tril_matrix_to_vec(mat, diag=0):
 
 def vec_to_tril_matrix(vec, diag=0):
     """Inverse of ``tril_matrix_to_vec``: fill a lower-triangular matrix from vectors."""
-    import math
     m = vec.shape[-1]
     n = round((-(1 + 2 * diag) + math.sqrt((1 + 2 * diag) ** 2 + 8 * m + 4 * abs(diag)
                                             * (diag + 1))) / 2)

@@ -25,13 +25,17 @@ with the creator's first segment, which removes its names once the creator is go
 import ctypes
 import fcntl
 import mmap
+import multiprocessing
 import os
 import secrets
 import struct
+import sys
 import threading
 import weakref
+from multiprocessing import util
 
 import numpy as np
+
 from .._tensor import Tensor
 
 __all__ = ["Segment", "create_segment", "open_segment", "share_tensor_memory", "sweep",
@@ -57,7 +61,6 @@ def _root_pid():
 
 
 def _init_root():
-    import multiprocessing
     # a spawned child imports its main module (and so Ember) before parent_process() is set,
     # while current_process() is marked as inheriting from the parent
     if multiprocessing.parent_process() is None and \
@@ -192,7 +195,6 @@ def _register_exit():
     if _exit_pid[0] == pid:
         return
     _exit_pid[0] = pid
-    from multiprocessing import util
     # negative priority: runs after multiprocessing has joined this process's children
     util.Finalize(None, _at_exit, exitpriority=-10)
 
@@ -328,7 +330,6 @@ def _aliases(root, owner):
     root's version counter and name it as ``_base``), ``.data``/``detach()`` aliases and
     Parameters built on it. Skipped (cheap) when reference counts show there are none."""
     import gc
-    import sys
     version = root._version
     own_refs = 4 if root._data is owner else 3  # owner local, argument, getrefcount, root._data
     if sys.getrefcount(version) <= 3 and sys.getrefcount(owner) <= own_refs:

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _tensor
 from .._tensor import Tensor
+from ..ops.random import rand, randint
 
 __all__ = ["Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip", "Resize",
            "CenterCrop", "RandomRotation", "Lambda", "Pad"]
@@ -41,7 +42,6 @@ def _pair(size, name):
 
 
 def _rand():
-    from .. import rand
     return float(rand(()).item())
 
 
@@ -179,7 +179,6 @@ class RandomCrop:
             h, w = img.shape[-2:]
         if h < th or w < tw:
             raise ValueError(f"Required crop size {(th, tw)} is larger than input image size {(h, w)}")
-        from .. import randint
         i = int(randint(0, h - th + 1, (1,)).item())
         j = int(randint(0, w - tw + 1, (1,)).item())
         return img[..., i:i + th, j:j + tw]

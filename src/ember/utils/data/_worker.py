@@ -5,6 +5,9 @@ import queue
 import random
 import sys
 import traceback
+
+import numpy as np
+
 from ...ops.random import manual_seed
 
 __all__ = ["WorkerInfo", "get_worker_info", "ExceptionWrapper"]
@@ -89,7 +92,6 @@ class _ResumeIteration:
 def _seed_worker(base_seed, worker_id):
     """Seed ``random``, NumPy's global RNG and Ember's default generator for one worker:
     ``seed = base_seed + worker_id`` (NumPy gets a state hashed from both, as torch does)."""
-    import numpy as np
     seed = base_seed + worker_id
     random.seed(seed)
     manual_seed(seed)

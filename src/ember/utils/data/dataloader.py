@@ -10,6 +10,7 @@ import multiprocessing as _stdlib_mp
 import pickle
 import queue
 import signal
+import time
 
 from . import _worker
 from ._worker import get_worker_info  # noqa: F401  (torch.utils.data.dataloader.get_worker_info)
@@ -310,7 +311,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                                    "Rerunning with num_workers=0 may give better error trace.")
 
     def _get_data(self):
-        import time
         deadline = None if not self._timeout else time.monotonic() + self._timeout
         while True:
             wait = _POLL if deadline is None else min(_POLL, deadline - time.monotonic())

@@ -1,4 +1,6 @@
 """Fetchers: turn one entry of the sampler (an index or a list of indices) into a batch."""
+import numpy as np
+
 from ._worker import get_worker_info
 from .collate import stack_into_shared, default_collate
 from .dataset import TensorDataset
@@ -35,7 +37,6 @@ class _MapDatasetFetcher:
 
 
 def _gather(dataset, index):
-    import numpy as np
     if get_worker_info() is None or not isinstance(dataset.tensors[0]._data, np.ndarray):
         return dataset._gather(index)
     n = len(index)
