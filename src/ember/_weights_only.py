@@ -13,11 +13,11 @@ from collections import Counter, OrderedDict
 
 import numpy as np
 
-from . import _dtype as D
+from . import _dtype as D, _legacy
 from ._device import device as _device_cls, to_device
 from ._size import Size
 from ._storage import UntypedStorage
-from ._tensor import Tensor
+from ._tensor import Tensor, _as_subclass
 from .nn.parameter import Parameter
 
 __all__ = ["add_safe_globals", "safe_globals", "get_safe_globals", "clear_safe_globals"]
@@ -58,7 +58,6 @@ def _rebuild_parameter(data, requires_grad, backward_hooks, *state):
 def _rebuild_from_type_v2(func, new_type, args, state):
     ret = func(*args)
     if isinstance(new_type, type) and issubclass(new_type, Tensor) and type(ret) is not new_type:
-        from ._tensor import _as_subclass
         ret = _as_subclass(ret, new_type)
     return ret
 
@@ -214,12 +213,10 @@ _BUDGETED["torch.Size"] = _budgeted_size
 def _late_allowed(full):
     if full.startswith("torch.") and full.endswith("Tensor") and \
             full[6:-6] in _LEGACY_TENSORS:
-        from . import _legacy
         return getattr(_legacy, full[6:])
     if full == "torch._tensor.Tensor" or full == "torch.Tensor":
         return Tensor
     if full == "torch.nn.parameter.Parameter":
-        from .nn.parameter import Parameter
         return Parameter
     return None
 

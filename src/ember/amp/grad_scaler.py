@@ -2,6 +2,7 @@
 import math
 import warnings
 from ..autograd.grad_mode import no_grad
+from .. import cuda
 
 __all__ = ["GradScaler"]
 
@@ -17,7 +18,6 @@ class GradScaler:
                  backoff_factor=0.5, growth_interval=2000, enabled=True):
         self._device = str(device)
         if enabled and self._device.startswith("cuda"):
-            from .. import cuda
             if not cuda.is_available():
                 warnings.warn("torch.cuda.amp.GradScaler is enabled, but CUDA is not "
                               "available.  Disabling.", UserWarning, stacklevel=2)

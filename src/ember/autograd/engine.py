@@ -8,7 +8,8 @@ import warnings
 
 from .._tensor import _wrap
 from .grad_mode import STATE
-from .node import AccumulateGrad, Op, edge_of
+from .node import AccumulateGrad, Op, edge_of, _FREED_MSG
+from .._dtype import from_numpy_dtype
 
 __all__ = ["run_backward"]
 
@@ -40,7 +41,6 @@ def _fix_grad(grad, meta, node, i):
                                f"- got {list(grad.shape)} but expected shape compatible with "
                                f"{list(shape)}") from None
     if grad._data.dtype != np_dtype:
-        from .._dtype import from_numpy_dtype
         grad = grad.to(from_numpy_dtype(np_dtype))
     return grad
 
@@ -269,7 +269,6 @@ def _run_node(node, grads, retain_graph):
             if new is not None:
                 grads = list(new)
     if node._freed:
-        from .node import _FREED_MSG
         raise RuntimeError(_FREED_MSG)
     if node.materialize_grads and any(g is None for g in grads):
         grads = _materialize(node, grads)

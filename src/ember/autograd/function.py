@@ -4,7 +4,7 @@ import warnings
 
 from .grad_mode import STATE, no_grad
 from .node import Node, edge_of
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -100,7 +100,6 @@ class Function(metaclass=_FunctionMeta):
                     continue
                 if id(o) in ids_in and not any(o is d for d in ctx._dirty):
                     o = o.view_as(o)  # an input returned as is becomes a view of it
-                    from .._tensor import _wrap
                     o = _wrap(o._data)
                 if not (o.dtype.is_floating_point or o.dtype.is_complex):
                     new_outs.append(o)

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _shared
 from .._tensor import _wrap, Tensor
+from ..nn.parameter import Parameter, Buffer
 
 __all__ = ["init_reductions", "reduce_tensor", "rebuild_tensor"]
 
@@ -68,10 +69,8 @@ def rebuild_tensor(name, nbytes, dtype, shape, strides, offset, requires_grad, c
     seg = _shared.open_segment(name, nbytes)
     t = _wrap(seg.array(shape, _np_dtype(dtype), strides, offset))
     if cls_name == "Parameter":
-        from ..nn.parameter import Parameter
         t = Parameter(t, requires_grad)
     elif cls_name == "Buffer":
-        from ..nn.parameter import Buffer
         t = Buffer(t)
     else:
         t._rg = requires_grad

@@ -4,7 +4,7 @@ import warnings
 
 from ..autograd.grad_mode import no_grad
 from .._backend import bump_version
-from ..ops.creation import empty
+from ..ops.creation import empty, eye as _eye
 from ..ops.random import randperm
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
@@ -104,9 +104,8 @@ def eye_(tensor):
     """Fill a 2-d tensor with the identity matrix."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    from ..ops.creation import eye
     with no_grad():
-        return tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype))
+        return tensor.copy_(_eye(*tensor.shape, dtype=tensor.dtype))
 
 
 def dirac_(tensor, groups=1):

@@ -9,6 +9,7 @@ from ._module_state import _StateDictMixin, _IncompatibleKeys  # noqa: F401
 from .._backend import bump_version
 from .._tensor_methods import _parse_to
 from ..ops.creation import empty_like
+from .. import _dtype as D
 
 __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook"]
 
@@ -392,7 +393,6 @@ class Module(_StateDictMixin):
         args = tuple(a for a in args if not isinstance(a, bool))
         dt, dev, _ = _parse_to(args, kwargs)
         if dt is not None:
-            from .. import _dtype as D
             dt = D.to_dtype(dt)
             if not (dt.is_floating_point or dt.is_complex):
                 raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "

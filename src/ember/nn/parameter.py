@@ -9,7 +9,6 @@ __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer
 def _alias(cls, data, requires_grad):
     """A ``cls`` instance sharing ``data``'s array and version counter (a leaf)."""
     if data is None:
-        from ..ops.creation import empty
         data = empty(0)
     if not isinstance(data, Tensor):
         raise TypeError(f"Parameter(): argument 'data' must be Tensor, not {type(data).__name__}")

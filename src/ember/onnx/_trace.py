@@ -11,6 +11,7 @@ from ..nn._functional import pooling as P
 from ..nn._functional.conv import ntuple
 from ..ops.pooling import PlaneGather
 from ..ops import binary, comparison, pointwise, reduce
+from ..ops.pointwise import ToDtype
 
 __all__ = ["run_trace", "second_args", "flatten_outputs", "Compare", "ArgReduce",
            "COMPARISONS"]
@@ -93,7 +94,6 @@ def _comparisons(tr):
                 return out
             if name == "to_dtype":  # casts to integer types skip the ToDtype op
                 if out is not a[0]:
-                    from ..ops.pointwise import ToDtype
                     tr._add(ToDtype, (a[0],), {"dtype": a[1] if len(a) > 1 else kw["dtype"]},
                             (out,))
             elif name == "_arg_extreme":  # max/min(dim)'s indices: (input, dim, keepdim, which)

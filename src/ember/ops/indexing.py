@@ -11,6 +11,8 @@ from .shape import Slice
 from .put import check_index_put
 from .shape import SliceScatter
 from .pointwise import Where
+from .._checks import check_fits
+from ..autograd.engine import _sum_to
 
 __all__ = ["index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add",
            "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",
@@ -216,7 +218,6 @@ class IndexPut(Op):
         gx = g if ctx.accumulate else _index_put(g, _wrap_key(ctx.key), g.new_zeros(()))
         gv = g[_wrap_key(ctx.key)] if ctx.needs_input_grad[1] else None
         if gv is not None and tuple(gv.shape) != tuple(ctx.v_shape):
-            from ..autograd.engine import _sum_to
             gv = _sum_to(gv, ctx.v_shape)
         return gx, gv
 
@@ -247,7 +248,6 @@ def _index_put(input, indices, values, accumulate=False):
 def setitem(self, key, value):
     """``self[key] = value`` in place, with broadcasting; autograd follows PyTorch."""
     if type(value) is int and self.dtype._category == D._INT:  # int8_t[...] = 300: RuntimeError
-        from .._checks import check_fits
         value = check_fits(value, self.dtype)
     k, basic = _parse_key(self, key)
     split = None if basic else _split_ints(k)

@@ -3,6 +3,7 @@ from .. import _dtype as D
 from ..autograd.node import Op
 from ._helpers import promote, handle_out, as_operand, named
 from .creation import ones
+from .._tensor import Tensor
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
            "addmv", "addbmm", "baddbmm", "addr", "einsum", "tensordot", "kron"]
@@ -297,7 +298,6 @@ def _einsum_op(n):
 def tensordot(a, b, dims=2, out=None):
     """Sum of products over the given dims of a and b (``torch.tensordot``)."""
     if not isinstance(dims, (int, list, tuple)):
-        from .._tensor import Tensor
         if not (isinstance(dims, Tensor) and dims.dim() <= 1):
             raise RuntimeError("tensordot expects dims to be int or tuple[list[int], list[int]] "
                                f"or list[list[int]] containing two lists, but got dims={dims}")

@@ -12,6 +12,7 @@ from ._helpers import named
 from ..autograd.function import Function
 from . import reduce
 from .creation import zeros
+from .._backend.special import erf
 
 __all__ = ["LinearOp", "ReluOp", "GeluOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp",
            "LayerNormOp", "CTCLossOp"]
@@ -25,7 +26,6 @@ def _erf(xp, x):
     """erf for GELU: float64 through ``special.erf``; float32/16 by Abramowitz & Stegun 7.1.26
     (absolute error < 5e-7, below float32 resolution of GELU's output), in place and fast."""
     if x.dtype.itemsize >= 8:
-        from .._backend.special import erf
         return erf(xp, x)
     one = x.dtype.type(1)
     a = xp.abs(x)

@@ -10,6 +10,7 @@ from .. import _checks, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ._helpers import wrap_dim, dtype_of, handle_out, _cap, return_type
+from .indexing import Gather
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode",
            "cummax", "cummin", "unique", "unique_consecutive", "bincount", "histc", "histogram",
@@ -47,7 +48,6 @@ def _take(input, d, idx):
     if input._data.ndim == 0:
         return input.clone()
     if STATE.enabled and input._rg:
-        from .indexing import Gather
         return Gather.apply(input, _wrap(idx), d=d)  # positions are valid: skip the checks
     return _wrap(input._backend().take_along_axis(input._data, idx, axis=d))
 

@@ -13,7 +13,7 @@ from itertools import chain
 from .._backend import bump_version
 from .._backend.inplace import Workspace, add_, mul_
 from .._tensor import Tensor, _wrap
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import no_grad, enable_grad
 from ..ops.creation import tensor
 from .. import _dtype as D
 
@@ -208,7 +208,6 @@ class Optimizer:
         """Perform one optimization step; returns ``closure()``'s loss when a closure is given."""
         loss = None
         if closure is not None:
-            from ..autograd.grad_mode import enable_grad
             with enable_grad():
                 loss = closure()
         with no_grad():

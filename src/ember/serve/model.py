@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .codecs import BodyError
+from .. import nn
 
 __all__ = ["ServedModel", "TensorSpec", "load_model", "check_model_spec"]
 
@@ -178,7 +179,6 @@ def _infer_input(model, first_param_dtype):
     shape = getattr(model, "input_shape", None)
     dtype = getattr(model, "input_dtype", None)
     if shape is None:
-        from .. import nn
         for m in model.modules():
             if isinstance(m, nn.Linear):
                 shape = (None, m.in_features)

@@ -10,6 +10,7 @@ from ...ops.conv import Im2Col, Col2Im, out_size, prod
 from ...ops.joining import cat, stack
 from .conv import ntuple, _fmt
 from ...ops.creation import arange
+from .pooling import _adaptive_avg
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
            "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
@@ -197,7 +198,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
                            f"({fmt(sp)}) output ({fmt(osz)})")
     if mode == "area":
-        from .pooling import _adaptive_avg
         return _adaptive_avg(input, osz, nd, "adaptive_avg_pool")
     xp = input._backend()
     out = input
