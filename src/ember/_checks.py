@@ -22,7 +22,7 @@ def _is_int(value):
 
 def _int_of_tensor(value):
     """The int a 0-d integer tensor stands for, else None."""
-    from ._tensor import Tensor
+    from ._tensor import Tensor  # lazy: ember._tensor imports us
     if isinstance(value, Tensor) and value.dim() == 0 and not value.dtype.is_floating_point \
             and not value.dtype.is_complex and value.dtype is not D.bool_:
         return int(value.item())
@@ -88,7 +88,7 @@ def check_size(fn, size, name="size"):
     """The shape a factory was given as ``*size`` or one sequence: a tuple of ints that fit in
     int64. A tensor standing for the whole size is refused with TypeError, as PyTorch does for
     non-integer tensors."""
-    from ._tensor import Tensor
+    from ._tensor import Tensor  # lazy: ember._tensor imports us
     if len(size) == 1 and not _is_int(size[0]):
         only = size[0]
         if isinstance(only, bool):
@@ -161,7 +161,7 @@ def check_bool(fn, value, name, pos=None):
 def check_probability(p, what="dropout probability"):
     """``p`` must be a number in [0, 1]: ValueError outside it, RuntimeError for NaN (both as
     PyTorch's dropout family)."""
-    from ._tensor import Tensor
+    from ._tensor import Tensor  # lazy: ember._tensor imports us
     if isinstance(p, Tensor) and p.numel() == 1:  # compared as a number, as PyTorch does
         p = p.item()
     if not isinstance(p, numbers.Real):
@@ -176,7 +176,7 @@ def check_probability(p, what="dropout probability"):
 def check_tensor_sequence(fn, tensors, name="tensors", pos=1):
     """``tensors`` must be a tuple or list of tensors (``cat``/``stack``): TypeError for a
     tensor, a number or any other object."""
-    from ._tensor import Tensor
+    from ._tensor import Tensor  # lazy: ember._tensor imports us
     if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
         if isinstance(tensors, (str, bytes, Tensor)) or not hasattr(tensors, "__iter__"):
             raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be tuple of "
@@ -408,7 +408,7 @@ def check_float_kernel(kernel, dtype):
 def check_not_tensor_tuple(values):
     """Module constructors read ``kernel_size``/``stride``... with PyTorch's ``_pair``, which
     iterates its argument: a 0-d tensor is a TypeError there."""
-    from ._tensor import Tensor
+    from ._tensor import Tensor  # lazy: ember._tensor imports us
     for v in values:
         if isinstance(v, Tensor) and v.dim() == 0:
             raise TypeError("iteration over a 0-d tensor")

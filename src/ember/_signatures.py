@@ -391,7 +391,7 @@ def install(namespace, schemas, method=False):
 def install_all(ember):
     """Install the table of ``_signature_table`` on ``ember``, its Tensor class and
     ``ember.nn.functional``."""
-    from .nn import functional
+    from .nn import functional  # lazy: ember.nn is a higher layer
     install(ember, S.TORCH + S.FUNCTIONS)
     install(ember.Tensor, S.TORCH + S.METHODS, method=True)
     originals = {name: getattr(functional, name) for name in _names(S.FUNCTIONAL)

@@ -31,7 +31,7 @@ class Tensor:
     __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected operators
 
     def __new__(cls, *args, device=None, dtype=None, size=None):
-        from .ops import creation
+        from .ops import creation  # lazy: ember.ops.creation imports us
         if dtype is None:
             dtype = D.get_default_dtype()
         if size is not None:
@@ -148,7 +148,7 @@ class Tensor:
         return _ptr(self._data)
 
     def untyped_storage(self):
-        from ._storage import UntypedStorage
+        from ._storage import UntypedStorage  # lazy: ember._storage imports us
         return UntypedStorage._of_tensor(self)
 
     def is_contiguous(self, memory_format=None):
@@ -326,7 +326,7 @@ class Tensor:
         return object.__format__(self, spec) if spec else repr(self)
 
     def __reduce_ex__(self, proto):
-        from ._tensor_pickle import reduce_tensor
+        from ._tensor_pickle import reduce_tensor  # lazy: ember._tensor_pickle imports us
         return reduce_tensor(self, proto)
 
     def __deepcopy__(self, memo):

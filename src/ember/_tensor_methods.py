@@ -566,6 +566,7 @@ T.clone = _clone
 
 def share_memory_(self):
     """Move the data into shared memory (no-op if already there); see ember.multiprocessing."""
+    # lazy: ember.multiprocessing._shared imports us
     from .multiprocessing._shared import share_tensor_memory
     share_tensor_memory(self)
     return self

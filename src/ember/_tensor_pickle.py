@@ -4,7 +4,7 @@ from ._tensor import _wrap
 
 
 def _rebuild_tensor(array, requires_grad, cls_name, device="cpu"):
-    from .nn.parameter import Parameter
+    from .nn.parameter import Parameter  # lazy: ember.nn is a higher layer
     t = _wrap(array)
     if device != "cpu":
         t = t.to(device)

@@ -31,7 +31,7 @@ __all__ = [
 
 
 def _e():
-    import ember
+    import ember  # lazy: ember imports us
     return ember
 
 

@@ -309,7 +309,7 @@ def _materialize(node, grads):
     shapes = getattr(node, "_out_meta", None)
     if shapes is None:
         return grads
-    from ..ops.creation import zeros
+    from ..ops.creation import zeros  # lazy: ember.ops.creation imports us
     return [zeros(shapes[i][0], dtype=shapes[i][1], device=shapes[i][2]) if g is None else g
             for i, g in enumerate(grads)]
 

@@ -16,7 +16,7 @@ def _prepare(inputs, create_graph):
 
 
 def _grad_or_zeros(outs, ins, gos, create_graph):
-    from ..ops.creation import zeros_like
+    from ..ops.creation import zeros_like  # lazy: ember.ops.creation imports us
     diff_outs = [o for o in outs if o.requires_grad]
     if not diff_outs:
         return tuple(zeros_like(i) for i in ins)
@@ -28,7 +28,7 @@ def _grad_or_zeros(outs, ins, gos, create_graph):
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T J) (``torch.autograd.functional.vjp``)."""
-    from ..ops.creation import ones_like
+    from ..ops.creation import ones_like  # lazy: ember.ops.creation imports us
     is_tuple = not hasattr(inputs, "shape")
     ins = _prepare(_tuple(inputs), create_graph)
     with enable_grad():
@@ -42,7 +42,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J v) by the double-vjp trick (``torch.autograd.functional.jvp``)."""
-    from ..ops.creation import zeros_like, ones_like
+    from ..ops.creation import zeros_like, ones_like  # lazy: ember.ops.creation imports us
     is_tuple = not hasattr(inputs, "shape")
     ins = _prepare(_tuple(inputs), create_graph)
     vs = _tuple(v) if v is not None else tuple(ones_like(i) for i in ins)
@@ -66,8 +66,8 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
     """The Jacobian of func at inputs, shaped output.shape + input.shape."""
-    from ..ops.creation import zeros_like
-    from ..ops.joining import stack
+    from ..ops.creation import zeros_like  # lazy: ember.ops.creation imports us
+    from ..ops.joining import stack  # lazy: ember.ops.joining imports us
     is_tuple_in = not hasattr(inputs, "shape")
     ins = _prepare(_tuple(inputs), create_graph)
     with enable_grad():

@@ -56,7 +56,7 @@ def _diff(t):
 
 
 def _analytical_jacobian(func, inputs):
-    from ..ops.creation import zeros_like
+    from ..ops.creation import zeros_like  # lazy: ember.ops.creation imports us
     diff_inputs = [t for t in inputs if _diff(t)]
     with enable_grad():
         outs = _outputs(func, inputs)
@@ -116,7 +116,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   check_batched_grad=False, check_fwd_over_rev=False, check_rev_over_rev=True,
                   fast_mode=False, masked=False):
     """gradcheck of the gradient of ``func`` (second derivatives via create_graph=True)."""
-    from ..ops.random import randn
+    from ..ops.random import randn  # lazy: ember.ops.random imports us
     inputs = _as_tuple(inputs)
     outs = _outputs(func, inputs)
     if grad_outputs is None:

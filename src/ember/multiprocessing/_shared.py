@@ -217,6 +217,7 @@ def _ensure_watcher(pid):
     """Start this process's name watcher once (see ``_tracker``); a forked child gets its own."""
     if _watcher[0] == pid:
         return
+    # lazy: ember.multiprocessing._tracker is loaded on first use, not at import
     from . import _tracker
     with _lock:
         if _watcher[0] != pid:

@@ -32,6 +32,7 @@ def reduce_tensor(t):
     if t._rg and t.grad_fn is not None:
         raise RuntimeError(_NON_LEAF_MSG)
     if not isinstance(t._data, np.ndarray):
+        # lazy: ember._tensor_pickle is loaded on first use, not at import
         from .._tensor_pickle import reduce_tensor as by_value
         return by_value(t, 2)
     seg = t._shared

@@ -355,6 +355,7 @@ class Module(_StateDictMixin):
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters (to None by default)."""
+        # lazy: ember._grad_utils is loaded on first use, not at import
         from .._grad_utils import zero_grads
         zero_grads(self.parameters(), set_to_none)
 

@@ -32,6 +32,7 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, proto):
+        # lazy: ember._tensor_pickle is loaded on first use, not at import
         from .._tensor_pickle import reduce_tensor
         return reduce_tensor(self, proto)
 

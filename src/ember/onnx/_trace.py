@@ -77,7 +77,7 @@ def _pool_geometry(tr, geoms):
 @contextlib.contextmanager
 def _comparisons(tr):
     """Record comparison and logical ops (they have no Op class) as ``Compare`` entries."""
-    import ember
+    import ember  # lazy: the root package is a higher layer
     owners = (comparison, binary, pointwise, reduce, ember, ember.Tensor)
     undo = []
 
@@ -154,7 +154,8 @@ def split_args(args):
 def run_trace(model, args):
     """Trace ``model(*args)`` once (a trailing dict of ``args`` is passed as keywords);
     returns (trace, graph input tensors, output tensors, {record index: max-pool geometry})."""
-    import ember
+    import ember  # lazy: the root package is a higher layer
+    # lazy: ember.autograd.tracing is loaded on first use, not at import
     from ..autograd.tracing import trace
     pos, kw = split_args(args)
     graph_inputs = []
@@ -183,7 +184,7 @@ def second_args(args, dyn_in, seed=0):
     (rows repeated) by an amount of its own per symbol, so axes sharing a name keep matching,
     and the values changed: floats scaled by random factors (a quarter of them negated),
     integers rolled (so they stay valid indices)."""
-    import ember
+    import ember  # lazy: the root package is a higher layer
     rng = np.random.default_rng(seed)
     args, kw = split_args(args)
     out, pos, bumps = [], 0, {}

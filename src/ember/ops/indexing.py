@@ -7,9 +7,8 @@ from ..autograd.node import Op
 from ..autograd.grad_mode import STATE
 from ._helpers import wrap_dim, handle_out, dtype_of, write_inplace, snapshot_for_inplace, \
     scalar_tensor, _cap, check_writable, named, broadcast_shapes_error
-from .shape import Slice
+from .shape import Slice, SliceScatter
 from .put import check_index_put
-from .shape import SliceScatter
 from .pointwise import Where
 from .._checks import check_fits
 from ..autograd.engine import _sum_to
@@ -252,10 +251,8 @@ def setitem(self, key, value):
     k, basic = _parse_key(self, key)
     split = None if basic else _split_ints(k)
     if split is not None:  # integers first (a view), then the advanced part on that view
-        from .shape import Slice
         self, k = Slice.apply(self, key=split[0]), split[1]
     if basic:
-        from .shape import Slice
         target = Slice.apply(self, key=k) if k != () else self
         if isinstance(value, Tensor) and value._data.shape != target._data.shape:
             while value._data.ndim > target._data.ndim and value._data.shape[0] == 1:

@@ -32,7 +32,7 @@ def where(condition, input=None, other=None, *, out=None):
     With only ``condition`` it returns the indices of nonzero elements, like ``nonzero(as_tuple=True)``.
     """
     if input is None and other is None:
-        from .indexing import nonzero
+        from .indexing import nonzero  # lazy: ember.ops.indexing imports us
         return nonzero(condition, as_tuple=True)
     if not isinstance(condition, Tensor):
         condition = to_tensor(condition)
@@ -145,7 +145,7 @@ def clamp_max(input, max):
 
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input) (``torch.lerp``); all tensors share one floating dtype."""
-    from .indexing import _C_NAMES
+    from .indexing import _C_NAMES  # lazy: ember.ops.indexing imports us
     dt = input.dtype
     if dt._category < D._FLOAT:
         raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{_cap(dt)}'")

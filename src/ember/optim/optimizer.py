@@ -179,6 +179,7 @@ class Optimizer:
     # ---- gradients and steps -------------------------------------------------------------
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all optimized tensors (to None by default)."""
+        # lazy: ember._grad_utils is loaded on first use, not at import
         from .._grad_utils import zero_grads
         zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 

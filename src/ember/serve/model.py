@@ -197,7 +197,7 @@ def _infer_input(model, first_param_dtype):
 
 
 def _load_ember(spec, checkpoint):
-    import ember
+    import ember  # lazy: the root package is a higher layer
     model = _factory(spec)()
     if not isinstance(model, ember.nn.Module):
         raise TypeError(f"{spec} returned a {type(model).__name__}, expected an ember.nn.Module")

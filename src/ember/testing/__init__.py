@@ -13,6 +13,7 @@ def use_standin_cuda():
     """Within the block, device 'cuda' is ``ember.testing.standin_cupy``: a strict CuPy
     look-alike on NumPy that refuses implicit host copies (so tests find them without a GPU).
     Yields the stand-in module. ``EMBER_STANDIN_CUDA=1`` does the same for a whole process."""
+    # lazy: ember.testing.standin_cupy is loaded on first use, not at import
     from . import standin_cupy
     old = _device._set_cuda_module(standin_cupy)
     try:

@@ -81,7 +81,7 @@ def check_same_on_device(d, c, device, *, rtol=1e-5, atol=1e-6, path="result"):
 def compare_on_device(fn, device="cuda", *, rtol=1e-5, atol=1e-6, must_succeed=False):
     """Run ``fn(ember)`` and ``fn(on_device(ember, device))``; same results or same error
     (``must_succeed``: the cpu run may not raise)."""
-    import ember
+    import ember  # lazy: the root package is a higher layer
     try:
         expected = _seeded(fn, ember)
     except Exception as exc:
@@ -100,7 +100,7 @@ def compare_on_device(fn, device="cuda", *, rtol=1e-5, atol=1e-6, must_succeed=F
 
 
 def _seeded(fn, m):
-    import ember
+    import ember  # lazy: the root package is a higher layer
     ember.manual_seed(0)
     return fn(m)
 
@@ -111,7 +111,7 @@ def compare_grads_on_device(fn, arrays, device="cuda", *, rtol=1e-6, atol=1e-8, 
     ``device``, with ``xs`` made from NumPy ``arrays`` (float64, requiring grad); outputs and
     every input gradient must match and the device's gradients must stay on the device.
     ``setup(dev)``, when given, runs before each pass (to place constants the case reads)."""
-    import ember
+    import ember  # lazy: the root package is a higher layer
     results = []
     for dev in ("cpu", device):
         if setup is not None:

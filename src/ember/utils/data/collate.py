@@ -12,6 +12,7 @@ import numpy as np
 
 from ..._tensor import Tensor, _wrap
 from ...multiprocessing._shared import create_segment
+from ...ops.joining import stack
 from ._worker import get_worker_info
 
 __all__ = ["default_collate", "default_convert", "stack_into_shared"]
@@ -36,12 +37,10 @@ def _stack(batch):
     arrays = [t._data for t in batch]
     if (get_worker_info() is None or not isinstance(first._data, np.ndarray)
             or any(t._rg for t in batch)):
-        from ...ops.joining import stack
         return stack(batch, 0)
     shape = first._data.shape
     dt = first._data.dtype
     if any(a.shape != shape or a.dtype != dt for a in arrays):
-        from ...ops.joining import stack
         return stack(batch, 0)  # raises torch's error for mismatched sizes / promotes dtypes
     return stack_into_shared(arrays, (len(arrays),) + shape, dt)
 

@@ -19,6 +19,7 @@ from .dataset import IterableDataset
 from .fetch import create_fetcher
 from .sampler import SequentialSampler, RandomSampler, BatchSampler, Sampler
 from ...ops.random import default_generator
+from ...multiprocessing import _shared
 from ...multiprocessing.reductions import init_reductions
 
 __all__ = ["DataLoader"]
@@ -416,7 +417,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._worker_result_queue.cancel_join_thread()
             self._worker_result_queue.close()
         finally:
-            from ...multiprocessing import _shared
             _shared.sweep(pids=set(self._worker_pids))
 
     def __del__(self):
