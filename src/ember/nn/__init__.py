@@ -21,3 +21,8 @@ def __getattr__(name):
         globals()["DistributedDataParallel"] = DistributedDataParallel
         return globals()[name]
     return _missing(name)
+
+
+def __dir__():
+    """The module's names, with ``parallel`` listed before its first use (as in torch.nn)."""
+    return sorted(set(globals()) | {"parallel"})
