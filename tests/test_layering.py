@@ -217,7 +217,8 @@ def test_nn_parallel_loads_on_first_use():
     and the ``from`` import both load it, and give the same class."""
     import subprocess
     import sys
-    code = ("import sys, ember.nn as nn; before = any(m in sys.modules for m in ('ember.nn.parallel', 'ember.distributed')); "
+    code = ("import sys, ember.nn as nn; "
+            "before = any(m in sys.modules for m in ('ember.nn.parallel', 'ember.distributed')); "
             "ddp = nn.parallel.DistributedDataParallel; "
             "from ember.nn.parallel import DistributedDataParallel; "
             "print(before, ddp is DistributedDataParallel, nn.DistributedDataParallel is ddp, "
