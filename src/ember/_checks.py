@@ -9,19 +9,20 @@ import math
 import numbers
 import os
 
+import numpy as np
+
 from . import _dtype as D
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 
 def _is_int(value):
-    import numpy as np
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _int_of_tensor(value):
     """The int a 0-d integer tensor stands for, else None."""
-    from ._tensor import Tensor
+    from ._tensor import Tensor  # lazy: ember._tensor imports us
     if isinstance(value, Tensor) and value.dim() == 0 and not value.dtype.is_floating_point \
             and not value.dtype.is_complex and value.dtype is not D.bool_:
         return int(value.item())
@@ -87,7 +88,7 @@ def check_size(fn, size, name="size"):
     """The shape a factory was given as ``*size`` or one sequence: a tuple of ints that fit in
     int64. A tensor standing for the whole size is refused with TypeError, as PyTorch does for
     non-integer tensors."""
-    from ._tensor import Tensor
+    from ._tensor import Tensor  # lazy: ember._tensor imports us
     if len(size) == 1 and not _is_int(size[0]):
         only = size[0]
         if isinstance(only, bool):
@@ -152,7 +153,6 @@ def check_dtype(fn, dtype, name="dtype"):
 
 def check_bool(fn, value, name, pos=None):
     """``value`` must be a bool (or a one-element bool tensor): TypeError otherwise."""
-    import numpy as np
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise TypeError(f"{_where(fn, name, pos)} must be bool, not {_type_name(value)}")
@@ -161,7 +161,7 @@ def check_bool(fn, value, name, pos=None):
 def check_probability(p, what="dropout probability"):
     """``p`` must be a number in [0, 1]: ValueError outside it, RuntimeError for NaN (both as
     PyTorch's dropout family)."""
-    from ._tensor import Tensor
+    from ._tensor import Tensor  # lazy: ember._tensor imports us
     if isinstance(p, Tensor) and p.numel() == 1:  # compared as a number, as PyTorch does
         p = p.item()
     if not isinstance(p, numbers.Real):
@@ -176,7 +176,7 @@ def check_probability(p, what="dropout probability"):
 def check_tensor_sequence(fn, tensors, name="tensors", pos=1):
     """``tensors`` must be a tuple or list of tensors (``cat``/``stack``): TypeError for a
     tensor, a number or any other object."""
-    from ._tensor import Tensor
+    from ._tensor import Tensor  # lazy: ember._tensor imports us
     if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
         if isinstance(tensors, (str, bytes, Tensor)) or not hasattr(tensors, "__iter__"):
             raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be tuple of "
@@ -191,7 +191,6 @@ def check_tensor_sequence(fn, tensors, name="tensors", pos=1):
 
 def int_dtype_range(dtype):
     """(min, max) representable in an integer or bool dtype, else None."""
-    import numpy as np
     if dtype is D.bool_ or dtype.is_floating_point or dtype.is_complex:
         return None
     info = np.iinfo(dtype.np)
@@ -337,7 +336,6 @@ def check_module_bool(value, name):
 def check_uniform_bounds(a, b, dtype):
     """``uniform_``'s bounds: finite, ``a <= b`` and a range the dtype can hold (RuntimeError
     as PyTorch)."""
-    import numpy as np
     big = float(np.finfo(dtype.np).max) if dtype.is_floating_point else math.inf
     for v, name in ((a, "from"), (b, "to")):
         if not -big <= v <= big:
@@ -410,7 +408,7 @@ def check_float_kernel(kernel, dtype):
 def check_not_tensor_tuple(values):
     """Module constructors read ``kernel_size``/``stride``... with PyTorch's ``_pair``, which
     iterates its argument: a 0-d tensor is a TypeError there."""
-    from ._tensor import Tensor
+    from ._tensor import Tensor  # lazy: ember._tensor imports us
     for v in values:
         if isinstance(v, Tensor) and v.dim() == 0:
             raise TypeError("iteration over a 0-d tensor")

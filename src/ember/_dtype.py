@@ -225,7 +225,7 @@ def _promote_opt(a, b):
 
 def result_type(*operands):
     """PyTorch's result dtype for an op over tensors and Python scalars (``torch.result_type``)."""
-    from ._tensor import Tensor
+    from ._tensor import Tensor  # lazy: ember._tensor imports us
     dim_result = zero_result = scalar_result = None
     for x in operands:
         if isinstance(x, Tensor):

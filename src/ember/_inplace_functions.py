@@ -28,7 +28,7 @@ def _method_caller(name):
 
 
 def _functional():
-    from .nn import functional
+    from .nn import functional  # lazy: ember.nn is a higher layer
     return functional
 
 

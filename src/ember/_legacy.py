@@ -1,6 +1,8 @@
 """Legacy typed constructors (``torch.FloatTensor(...)``) and small module-level helpers."""
 from . import _dtype as D
 from ._tensor import Tensor
+from ._storage import UntypedStorage
+from .autograd.grad_mode import is_grad_enabled as f
 
 __all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "LongTensor",
            "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "is_tensor",
@@ -38,7 +40,6 @@ def is_tensor(obj):
 
 
 def is_storage(obj):
-    from ._storage import UntypedStorage
     return isinstance(obj, UntypedStorage)
 
 
@@ -100,7 +101,6 @@ def set_num_interop_threads(n):
 
 
 def is_grad_enabled():
-    from .autograd.grad_mode import is_grad_enabled as f
     return f()
 
 

@@ -39,7 +39,7 @@ import functools
 import numbers
 import re
 
-from . import _checks as C
+from . import _checks as C, _dtype as D, _signature_table as S
 from ._tensor import Tensor
 
 _REAL = numbers.Real
@@ -231,7 +231,6 @@ def _bool(fn, name, pos, v):
 
 
 def _dtype(fn, name, pos, v):
-    from . import _dtype as D
     if isinstance(v, D.dtype) or v in (float, int, bool, complex):
         return v
     raise TypeError(f"{_where(fn, name, pos)} must be torch.dtype, not {_name(v)}")
@@ -392,8 +391,7 @@ def install(namespace, schemas, method=False):
 def install_all(ember):
     """Install the table of ``_signature_table`` on ``ember``, its Tensor class and
     ``ember.nn.functional``."""
-    from . import _signature_table as S
-    from .nn import functional
+    from .nn import functional  # lazy: ember.nn is a higher layer
     install(ember, S.TORCH + S.FUNCTIONS)
     install(ember.Tensor, S.TORCH + S.METHODS, method=True)
     originals = {name: getattr(functional, name) for name in _names(S.FUNCTIONAL)

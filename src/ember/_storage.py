@@ -8,7 +8,9 @@ import math
 
 import numpy as np
 
-from ._device import backend_of, device_of
+from ._device import backend_of, device_of, backend_for, to_device
+from . import _dtype
+from ._tensor import _wrap
 
 __all__ = ["UntypedStorage"]
 
@@ -66,7 +68,6 @@ class UntypedStorage:
 
     @property
     def dtype(self):
-        from . import _dtype
         return _dtype.uint8
 
     def tolist(self):
@@ -86,7 +87,6 @@ class UntypedStorage:
 
     def cuda(self, device=None, non_blocking=False):
         """A copy on a CUDA device (needs CuPy)."""
-        from ._device import backend_for, to_device
         dev = to_device(device if device is not None else "cuda")
         xp = backend_for(dev)
         with xp.cuda.Device(dev.index or 0):
@@ -94,14 +94,12 @@ class UntypedStorage:
 
     def to(self, device=None, non_blocking=False):
         """This storage on ``device``."""
-        from ._device import to_device
         dev = to_device(device)
         return self.cpu() if dev.type == "cpu" else self.cuda(dev)
 
     # ---- rebuilding tensors (used by ember.load) ------------------------------------------
     def _view(self, offset, size, stride):
         """A tensor over elements of this storage (PyTorch's ``set_(storage, offset, ...)``)."""
-        from ._tensor import _wrap
         arr = self._array
         size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
         n = arr.size
@@ -138,7 +136,6 @@ class UntypedStorage:
         return t
 
     def _root_tensor(self):
-        from ._tensor import _wrap
         if self._root is None:
             self._root = _wrap(self._array)
         return self._root

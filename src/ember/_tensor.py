@@ -8,6 +8,8 @@ import numpy as np
 from . import _dtype as D
 from ._device import device_of, backend_of
 from ._size import Size
+from ._checks import check_bool
+from ._tensor_str import tensor_repr
 
 __all__ = ["Tensor"]
 
@@ -29,7 +31,7 @@ class Tensor:
     __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected operators
 
     def __new__(cls, *args, device=None, dtype=None, size=None):
-        from .ops import creation
+        from .ops import creation  # lazy: ember.ops.creation imports us
         if dtype is None:
             dtype = D.get_default_dtype()
         if size is not None:
@@ -146,7 +148,7 @@ class Tensor:
         return _ptr(self._data)
 
     def untyped_storage(self):
-        from ._storage import UntypedStorage
+        from ._storage import UntypedStorage  # lazy: ember._storage imports us
         return UntypedStorage._of_tensor(self)
 
     def is_contiguous(self, memory_format=None):
@@ -186,7 +188,6 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place and return self."""
-        from ._checks import check_bool
         requires_grad = check_bool("requires_grad_", requires_grad, "requires_grad", 1)
         if requires_grad and not (self.dtype.is_floating_point or self.dtype.is_complex):
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
@@ -317,7 +318,6 @@ class Tensor:
         return int(self._data.reshape(()))
 
     def __repr__(self, *, tensor_contents=None):
-        from ._tensor_str import tensor_repr
         return tensor_repr(self)
 
     def __format__(self, spec):
@@ -326,7 +326,7 @@ class Tensor:
         return object.__format__(self, spec) if spec else repr(self)
 
     def __reduce_ex__(self, proto):
-        from ._tensor_pickle import reduce_tensor
+        from ._tensor_pickle import reduce_tensor  # lazy: ember._tensor_pickle imports us
         return reduce_tensor(self, proto)
 
     def __deepcopy__(self, memo):

@@ -14,6 +14,7 @@ from .autograd.grad_mode import STATE
 from .ops import shape, matmul
 from .ops._inplace import check_leaf_inplace
 from ._backend import bump_version
+from ._tensor_methods import _inplace
 
 T = Tensor
 
@@ -49,7 +50,6 @@ for _n in ("squeeze", "unsqueeze", "t", "transpose", "swapaxes", "swapdims"):
 
 
 def _bind_matmul_inplace():
-    from ._tensor_methods import _inplace
     for n in ("addmm", "addbmm", "baddbmm", "addmv", "addr"):
         setattr(T, n + "_", _inplace(getattr(matmul, n), n + "_"))
 

@@ -3,6 +3,9 @@
 In-place variants (``add_``...) compute out of place and write back through
 ``ops._inplace.write_inplace``, which bumps the version counter and rebases autograd history.
 """
+import numbers
+import weakref
+
 import numpy as np
 
 from . import _checks, _dtype as D
@@ -18,6 +21,9 @@ from . import _backend as B
 from ._backend import bump_version
 from ._backend.inplace import binary_ufunc_
 from .ops import put
+from .autograd.inplace import copy_source
+from ._checks import check_fits
+from .autograd.node import _RemovableHandle
 
 T = Tensor
 
@@ -188,7 +194,6 @@ def _array_operand(other):
 
 
 def _comparable(other):
-    import numbers
     return isinstance(other, (Tensor, numbers.Number, np.generic, list, tuple, np.ndarray))
 
 
@@ -295,7 +300,6 @@ def copy_(self, src, non_blocking=False):
         if self._rg and STATE.enabled and self.grad_fn is not None:
             write_inplace(self, value.detach() * 1)
         return self
-    from .autograd.inplace import copy_source
     return write_inplace(self, copy_source(self, value))
 
 
@@ -313,7 +317,6 @@ def fill_(self, value):
         value = value.item()
     if isinstance(value, complex) and not self.dtype.is_complex:
         value = value.real  # PyTorch drops the imaginary part here
-    from ._checks import check_fits
     value = check_fits(value, self.dtype)  # int8.fill_(300): PyTorch's RuntimeError
     check_leaf_inplace(self)
     check_writable(self)
@@ -517,7 +520,6 @@ def register_hook(self, hook):
     if self._hooks is None:
         self._hooks = []
     self._hooks.append(hook)
-    from .autograd.node import _RemovableHandle
     return _RemovableHandle(self._hooks, hook)
 
 
@@ -528,7 +530,6 @@ def register_post_accumulate_grad_hook(self, hook):
     if self._post_acc_hooks is None:
         self._post_acc_hooks = []
     self._post_acc_hooks.append(hook)
-    from .autograd.node import _RemovableHandle
     return _RemovableHandle(self._post_acc_hooks, hook)
 
 
@@ -538,7 +539,6 @@ def retain_grad(self):
         raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     if self.grad_fn is None or self._retains_grad:
         return
-    import weakref
     ref = weakref.ref(self)
 
     def hook(grad):
@@ -567,6 +567,7 @@ T.clone = _clone
 
 def share_memory_(self):
     """Move the data into shared memory (no-op if already there); see ember.multiprocessing."""
+    # lazy: ember.multiprocessing._shared imports us
     from .multiprocessing._shared import share_tensor_memory
     share_tensor_memory(self)
     return self

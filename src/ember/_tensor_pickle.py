@@ -1,10 +1,10 @@
 """Pickling tensors with the standard pickle module (copies the data; keeps the device)."""
 import numpy as np
+from ._tensor import _wrap
 
 
 def _rebuild_tensor(array, requires_grad, cls_name, device="cpu"):
-    from ._tensor import _wrap
-    from .nn.parameter import Parameter
+    from .nn.parameter import Parameter  # lazy: ember.nn is a higher layer
     t = _wrap(array)
     if device != "cpu":
         t = t.to(device)

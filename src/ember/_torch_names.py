@@ -9,6 +9,11 @@ import builtins
 import math
 
 from ._storage import UntypedStorage  # noqa: F401  (torch.UntypedStorage)
+from .nn import functional
+from .autograd.anomaly import is_anomaly_enabled as on
+from .autograd.grad_mode import STATE
+from ._legacy import _deterministic
+from ._tensor import _wrap
 
 __all__ = [
     "compile", "set_float32_matmul_precision", "get_float32_matmul_precision",
@@ -26,12 +31,11 @@ __all__ = [
 
 
 def _e():
-    import ember
+    import ember  # lazy: ember imports us
     return ember
 
 
 def _F():
-    from .nn import functional
     return functional
 
 
@@ -80,13 +84,11 @@ def is_warn_always_enabled():
 
 def is_anomaly_enabled():
     """``torch.is_anomaly_enabled``: whether ``autograd.detect_anomaly`` is active."""
-    from .autograd.anomaly import is_anomaly_enabled as on
     return on()
 
 
 def set_anomaly_enabled(enabled, check_nan=True):
     """``torch.set_anomaly_enabled``: switch anomaly detection on or off globally."""
-    from .autograd.grad_mode import STATE
     STATE.anomaly = builtins.bool(enabled) and builtins.bool(check_nan)
 
 
@@ -97,7 +99,6 @@ def is_anomaly_check_nan_enabled():
 
 def is_deterministic_algorithms_warn_only_enabled():
     """The ``warn_only`` flag given to ``use_deterministic_algorithms``."""
-    from ._legacy import _deterministic
     return _deterministic[1]
 
 
@@ -278,7 +279,6 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """``torch.isin``: a bool tensor, True where an entry of ``elements`` occurs in
     ``test_elements`` (either may be a Python scalar); ``invert=True`` negates it."""
     e = _e()
-    from ._tensor import _wrap
     if not isinstance(elements, e.Tensor) and not isinstance(test_elements, e.Tensor):
         raise TypeError("isin() received an invalid combination of arguments: at least one of "
                         "elements and test_elements must be a Tensor")

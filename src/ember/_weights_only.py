@@ -4,18 +4,21 @@ PyTorch's checkpoint globals map to Ember's rebuild functions here; every global
 names is checked against this allowlist (plus ``add_safe_globals``) by scanning the opcodes
 before anything is unpickled, so a malicious file is rejected before any of it runs.
 """
+import codecs
 import contextlib
 import pickle
+import sys
 import threading
 from collections import Counter, OrderedDict
 
 import numpy as np
 
-from . import _dtype as D
+from . import _dtype as D, _legacy
 from ._device import device as _device_cls, to_device
 from ._size import Size
 from ._storage import UntypedStorage
-from ._tensor import Tensor
+from ._tensor import Tensor, _as_subclass
+from .nn.parameter import Parameter
 
 __all__ = ["add_safe_globals", "safe_globals", "get_safe_globals", "clear_safe_globals"]
 
@@ -49,14 +52,12 @@ def _retyped(storage, dtype):
 
 def _rebuild_parameter(data, requires_grad, backward_hooks, *state):
     """An ``nn.Parameter`` around ``data`` (``torch._utils._rebuild_parameter``)."""
-    from .nn.parameter import Parameter
     return Parameter(data, requires_grad)
 
 
 def _rebuild_from_type_v2(func, new_type, args, state):
     ret = func(*args)
     if isinstance(new_type, type) and issubclass(new_type, Tensor) and type(ret) is not new_type:
-        from ._tensor import _as_subclass
         ret = _as_subclass(ret, new_type)
     return ret
 
@@ -173,7 +174,6 @@ def _budgeted(cls):
 
 
 def _encode(s, encoding="utf-8", errors="strict"):
-    import codecs
     if encoding not in ("latin1", "latin-1", "utf-8", "utf8", "ascii"):
         raise pickle.UnpicklingError(f"_codecs.encode with encoding {encoding!r} is not allowed")
     _spend(_sized(s), "bytes")
@@ -213,12 +213,10 @@ _BUDGETED["torch.Size"] = _budgeted_size
 def _late_allowed(full):
     if full.startswith("torch.") and full.endswith("Tensor") and \
             full[6:-6] in _LEGACY_TENSORS:
-        from . import _legacy
         return getattr(_legacy, full[6:])
     if full == "torch._tensor.Tensor" or full == "torch.Tensor":
         return Tensor
     if full == "torch.nn.parameter.Parameter":
-        from .nn.parameter import Parameter
         return Parameter
     return None
 
@@ -288,7 +286,6 @@ def _allowed_ember_class(module, name):
     in the safe globals (``safe_globals([ember.nn.Linear])`` allows
     ``torch.nn.modules.linear.Linear``). Looks only at modules already imported (a class in the
     safe globals has been), so a checkpoint's names cannot make anything import."""
-    import sys
     parts = ("ember" + module[5:]).split(".")
     for i in range(len(parts), 0, -1):
         mod = sys.modules.get(".".join(parts[:i]))

@@ -20,6 +20,7 @@ def main(argv=None):
         return 0 if argv else 2
     cmd, rest = argv[0], argv[1:]
     if cmd == "serve":
+        # lazy: ember.serve is loaded on first use, not at import
         from .serve import main as serve_main
         return serve_main(rest)
     if cmd == "run":

@@ -10,6 +10,7 @@ Random numbers for cuda tensors are drawn on the host by Ember's generator and c
 ``manual_seed`` here seeds that same generator (one seed gives the same numbers on every device).
 """
 from ._device import cuda_available, _import_cupy, device as _device_cls, _NO_CUDA
+from .ops.random import initial_seed as _i, manual_seed as _seed, seed as _s
 
 __all__ = ["is_available", "is_initialized", "init", "device_count", "current_device",
            "set_device", "device", "get_device_name", "get_device_capability",
@@ -140,7 +141,6 @@ def manual_seed(seed):
     """Seed the generator cuda tensors draw from: Ember's one generator, so this also reseeds
     cpu sampling; without a GPU it does nothing, as in PyTorch (``torch.cuda.manual_seed``)."""
     if is_available():
-        from .ops.random import manual_seed as _seed
         _seed(seed)
 
 
@@ -150,7 +150,6 @@ manual_seed_all = manual_seed
 def seed():
     """Seed from OS entropy; nothing without a GPU (``torch.cuda.seed``)."""
     if is_available():
-        from .ops.random import seed as _s
         _s()
 
 
@@ -161,7 +160,6 @@ def initial_seed():
     """The seed the generator started from; AssertionError without a GPU
     (``torch.cuda.initial_seed``)."""
     _xp()
-    from .ops.random import initial_seed as _i
     return _i()
 
 

@@ -9,6 +9,7 @@ move both ways between Ember and PyTorch. Loading is restricted by default (``we
 every global the pickle names is checked against an allowlist before anything is unpickled.
 """
 import contextlib
+import importlib
 import io
 import os
 import pickle
@@ -21,7 +22,7 @@ from collections import OrderedDict
 import numpy as np
 
 from . import _dtype as D
-from ._device import device as _device_cls, to_device
+from ._device import device as _device_cls, to_device, cuda_available
 from ._size import Size
 from ._storage import UntypedStorage
 from ._save_temp import create_temp, remove_stale_temps
@@ -29,6 +30,7 @@ from ._tensor import Tensor
 from ._weights_only import (_STORAGE_NAMES, _resolve_safe, _resolve_weights_only,
                             _reject_msg, _check_globals, _build_budget, add_safe_globals, safe_globals, get_safe_globals,
                             clear_safe_globals)
+from .nn.parameter import Parameter
 
 __all__ = ["save", "load", "add_safe_globals", "safe_globals", "get_safe_globals",
            "clear_safe_globals"]
@@ -92,7 +94,6 @@ class _TorchNames:
         if t in _PLAIN:
             return NotImplemented
         if isinstance(obj, Tensor):
-            from .nn.parameter import Parameter
             if isinstance(obj, Parameter):
                 return (self._name("torch._utils", "_rebuild_parameter"),
                         (obj.detach(), obj.requires_grad, OrderedDict()))
@@ -435,7 +436,6 @@ class _Unpickler(pickle.Unpickler):
 def _ember_equivalent(module, name):
     """``torch.a.b.Name`` -> ``ember.a.b.Name``, else the nearest enclosing Ember package that
     exports ``Name`` (``torch.nn.modules.container.Sequential`` -> ``ember.nn.Sequential``)."""
-    import importlib
     parts = ("ember" + module[5:]).split(".")
     for i in range(len(parts), 0, -1):
         try:
@@ -512,7 +512,6 @@ class _Loader:
             target = ml
         dev = to_device(target)
         if dev.type == "cuda":
-            from ._device import cuda_available
             if not cuda_available():
                 raise RuntimeError("Attempting to deserialize object on a CUDA device but "
                                    "ember.cuda.is_available() is False. If you are running on a "

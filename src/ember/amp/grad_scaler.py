@@ -1,6 +1,8 @@
 """``torch.amp.GradScaler``: dynamic loss scaling (PyTorch's algorithm and state_dict)."""
 import math
 import warnings
+from ..autograd.grad_mode import no_grad
+from .. import cuda
 
 __all__ = ["GradScaler"]
 
@@ -16,7 +18,6 @@ class GradScaler:
                  backoff_factor=0.5, growth_interval=2000, enabled=True):
         self._device = str(device)
         if enabled and self._device.startswith("cuda"):
-            from .. import cuda
             if not cuda.is_available():
                 warnings.warn("torch.cuda.amp.GradScaler is enabled, but CUDA is not "
                               "available.  Disabling.", UserWarning, stacklevel=2)
@@ -80,7 +81,6 @@ class GradScaler:
         if state["unscaled"]:
             raise RuntimeError("unscale_() has already been called on this optimizer since "
                                "the last update().")
-        from ..autograd.grad_mode import no_grad
         inv = 1.0 / self._scale
         found = False
         with no_grad():

@@ -1,4 +1,7 @@
 """Anomaly detection: name the forward op whose backward produced NaN."""
+import functools
+import warnings
+
 from .grad_mode import STATE
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
@@ -15,7 +18,6 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self):
-        import warnings
         warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime "
                       "and should only be enabled for debugging.", UserWarning, stacklevel=2)
         self.prev = STATE.anomaly
@@ -25,7 +27,6 @@ class detect_anomaly:
         STATE.anomaly = self.prev
 
     def __call__(self, fn):
-        import functools
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):

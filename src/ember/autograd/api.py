@@ -80,14 +80,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = run_backward(outs, _make_grads(outs, _as_tuple(grad_outputs)), retain_graph,
                           create_graph, inputs=ins, capture=True, allow_unused=allow_unused)
     if materialize_grads:
-        from ..ops.creation import zeros_like
+        from ..ops.creation import zeros_like  # lazy: ember.ops.creation imports us
         result = tuple(zeros_like(i) if g is None else g for g, i in zip(result, ins))
     return result
 
 
 def Variable(data, requires_grad=False, volatile=False):
     """Legacy wrapper: returns the tensor itself (optionally requiring grad), as PyTorch does."""
-    from .._tensor import Tensor
     if not isinstance(data, Tensor):
         raise TypeError("Variable data has to be a tensor, but got " + type(data).__name__)
     if requires_grad:

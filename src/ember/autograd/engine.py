@@ -4,10 +4,13 @@ It counts each node's incoming edges, runs a node once all gradients for it have
 sums broadcast gradients back to each input's shape, casts them to the input's dtype,
 accumulates ``.grad`` on leaves, and frees saved tensors unless ``retain_graph``.
 """
+import warnings
+
 from .._tensor import _wrap
 from .grad_mode import STATE
 from .._backend.quiet import QUIET as _QUIET, quiet_on as _quiet_on, quiet_off as _quiet_off
-from .node import AccumulateGrad, Op, edge_of
+from .node import AccumulateGrad, Op, edge_of, _FREED_MSG
+from .._dtype import from_numpy_dtype
 
 __all__ = ["run_backward"]
 
@@ -39,7 +42,6 @@ def _fix_grad(grad, meta, node, i):
                                f"- got {list(grad.shape)} but expected shape compatible with "
                                f"{list(shape)}") from None
     if grad._data.dtype != np_dtype:
-        from .._dtype import from_numpy_dtype
         grad = grad.to(from_numpy_dtype(np_dtype))
     return grad
 
@@ -270,7 +272,6 @@ def _run_node(node, grads, retain_graph):
             if new is not None:
                 grads = list(new)
     if node._freed:
-        from .node import _FREED_MSG
         raise RuntimeError(_FREED_MSG)
     if node.materialize_grads and any(g is None for g in grads):
         grads = _materialize(node, grads)
@@ -311,7 +312,7 @@ def _materialize(node, grads):
     shapes = getattr(node, "_out_meta", None)
     if shapes is None:
         return grads
-    from ..ops.creation import zeros
+    from ..ops.creation import zeros  # lazy: ember.ops.creation imports us
     return [zeros(shapes[i][0], dtype=shapes[i][1], device=shapes[i][2]) if g is None else g
             for i, g in enumerate(grads)]
 
@@ -327,7 +328,6 @@ def _check_anomaly(node, result):
 
 
 def _warn_forward_trace(node):
-    import warnings
     trace = node._anomaly_trace or "(no forward trace recorded)"
     warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the "
                   f"error:\n{trace}", UserWarning, stacklevel=4)

@@ -1,8 +1,10 @@
 """User-defined differentiable functions: ``ember.autograd.Function`` (PyTorch's API)."""
 import functools
+import warnings
 
 from .grad_mode import STATE, no_grad
 from .node import Node, edge_of
+from .._tensor import Tensor, _wrap
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -45,7 +47,6 @@ class Function(metaclass=_FunctionMeta):
     """
 
     def __init__(self, *args, **kwargs):
-        import warnings
         warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd functions "
                       "are all static, so you should invoke them on the class itself.",
                       DeprecationWarning, stacklevel=2)
@@ -68,7 +69,6 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import Tensor
         ctx = cls._backward_cls()
         tensor_args = [a for a in args if isinstance(a, Tensor)]
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
@@ -100,7 +100,6 @@ class Function(metaclass=_FunctionMeta):
                     continue
                 if id(o) in ids_in and not any(o is d for d in ctx._dirty):
                     o = o.view_as(o)  # an input returned as is becomes a view of it
-                    from .._tensor import _wrap
                     o = _wrap(o._data)
                 if not (o.dtype.is_floating_point or o.dtype.is_complex):
                     new_outs.append(o)

@@ -1,11 +1,12 @@
 """``ember.autograd.functional``: jacobian, hessian, vjp, jvp, hvp, vhp."""
 from .api import grad
+from .._tensor import Tensor
+from .grad_mode import enable_grad
 
 __all__ = ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"]
 
 
 def _tuple(x):
-    from .._tensor import Tensor
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
@@ -15,7 +16,7 @@ def _prepare(inputs, create_graph):
 
 
 def _grad_or_zeros(outs, ins, gos, create_graph):
-    from ..ops.creation import zeros_like
+    from ..ops.creation import zeros_like  # lazy: ember.ops.creation imports us
     diff_outs = [o for o in outs if o.requires_grad]
     if not diff_outs:
         return tuple(zeros_like(i) for i in ins)
@@ -27,10 +28,9 @@ def _grad_or_zeros(outs, ins, gos, create_graph):
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T J) (``torch.autograd.functional.vjp``)."""
-    from ..ops.creation import ones_like
+    from ..ops.creation import ones_like  # lazy: ember.ops.creation imports us
     is_tuple = not hasattr(inputs, "shape")
     ins = _prepare(_tuple(inputs), create_graph)
-    from .grad_mode import enable_grad
     with enable_grad():
         out = func(*ins)
     outs = _tuple(out)
@@ -42,8 +42,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J v) by the double-vjp trick (``torch.autograd.functional.jvp``)."""
-    from ..ops.creation import zeros_like, ones_like
-    from .grad_mode import enable_grad
+    from ..ops.creation import zeros_like, ones_like  # lazy: ember.ops.creation imports us
     is_tuple = not hasattr(inputs, "shape")
     ins = _prepare(_tuple(inputs), create_graph)
     vs = _tuple(v) if v is not None else tuple(ones_like(i) for i in ins)
@@ -67,9 +66,8 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
     """The Jacobian of func at inputs, shaped output.shape + input.shape."""
-    from ..ops.creation import zeros_like
-    from ..ops.joining import stack
-    from .grad_mode import enable_grad
+    from ..ops.creation import zeros_like  # lazy: ember.ops.creation imports us
+    from ..ops.joining import stack  # lazy: ember.ops.joining imports us
     is_tuple_in = not hasattr(inputs, "shape")
     ins = _prepare(_tuple(inputs), create_graph)
     with enable_grad():
@@ -98,7 +96,6 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
     is_tuple_in = not hasattr(inputs, "shape")
 
     def gradient(*ins):
-        from .grad_mode import enable_grad
         with enable_grad():
             out = func(*ins)
         gs = _grad_or_zeros((out,), ins, (None,) if False else (out.new_ones(()),), True)
@@ -108,7 +105,6 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
 
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T H)."""
-    from .grad_mode import enable_grad
     is_tuple = not hasattr(inputs, "shape")
     ins = _prepare(_tuple(inputs), create_graph)
     with enable_grad():

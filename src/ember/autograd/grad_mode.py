@@ -1,6 +1,8 @@
 """Grad modes: no_grad, enable_grad, set_grad_enabled, inference_mode (thread-local, as in PyTorch)."""
 import functools
+import inspect
 import threading
+from .._checks import check_bool
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "is_inference_mode_enabled"]
@@ -30,7 +32,6 @@ class _GradModeBase:
     def __call__(self, func):
         if isinstance(func, type):
             raise TypeError("grad-mode decorators apply to functions, not classes")
-        import inspect
         if inspect.isgeneratorfunction(func):
             @functools.wraps(func)
             def gen_wrapper(*args, **kwargs):
@@ -93,7 +94,6 @@ class set_grad_enabled(_GradModeBase):
     """Set grad mode on or off; takes effect at once, or as a context manager (``torch.set_grad_enabled``)."""
 
     def __init__(self, mode):
-        from .._checks import check_bool
         self.prev = STATE.enabled
         self.mode = check_bool("set_grad_enabled", mode, "enabled", 1)
         STATE.enabled = self.mode

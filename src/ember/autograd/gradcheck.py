@@ -3,6 +3,8 @@ import numpy as np
 
 from .grad_mode import no_grad, enable_grad
 from .._backend import to_host
+from .._tensor import Tensor, _wrap
+from .api import grad
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -12,12 +14,10 @@ class GradcheckError(RuntimeError):
 
 
 def _as_tuple(x):
-    from .._tensor import Tensor
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
 def _outputs(func, inputs):
-    from .._tensor import Tensor
     out = func(*inputs)
     return tuple(o for o in _as_tuple(out) if isinstance(o, Tensor))
 
@@ -52,13 +52,11 @@ def _flat64(o):
 
 
 def _diff(t):
-    from .._tensor import Tensor
     return isinstance(t, Tensor) and t.requires_grad
 
 
 def _analytical_jacobian(func, inputs):
-    from .api import grad
-    from ..ops.creation import zeros_like
+    from ..ops.creation import zeros_like  # lazy: ember.ops.creation imports us
     diff_inputs = [t for t in inputs if _diff(t)]
     with enable_grad():
         outs = _outputs(func, inputs)
@@ -77,7 +75,6 @@ def _analytical_jacobian(func, inputs):
 
 
 def _show(jac):
-    from .._tensor import _wrap
     return repr(_wrap(jac))  # rows: input elements, columns: output elements (as PyTorch)
 
 
@@ -119,8 +116,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   check_batched_grad=False, check_fwd_over_rev=False, check_rev_over_rev=True,
                   fast_mode=False, masked=False):
     """gradcheck of the gradient of ``func`` (second derivatives via create_graph=True)."""
-    from .api import grad
-    from ..ops.random import randn
+    from ..ops.random import randn  # lazy: ember.ops.random imports us
     inputs = _as_tuple(inputs)
     outs = _outputs(func, inputs)
     if grad_outputs is None:

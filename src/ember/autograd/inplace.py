@@ -11,9 +11,9 @@ A view and its base share one version counter. When either is written in place:
 The view's place in its base is kept as flat (row-major) element indices into the base, so
 any strided view of any base layout works.
 """
-from .._tensor import _wrap
+from .._tensor import _wrap, _ptr as ptr
 from .grad_mode import STATE
-from .node import Node, Op, edge_of
+from .node import Node, Op, edge_of, AccumulateGrad
 
 __all__ = ["history_alias", "rebase_history", "refresh_view", "check_leaf_write",
            "mark_multi_view", "copy_source"]
@@ -33,7 +33,6 @@ def history_alias(t):
 
 
 def _accumulate_type():
-    from .node import AccumulateGrad
     return AccumulateGrad
 
 
@@ -65,7 +64,6 @@ def view_indices(view):
 
 
 def _ptr(arr):
-    from .._tensor import _ptr as ptr
     return ptr(arr)
 
 

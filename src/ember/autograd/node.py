@@ -4,7 +4,7 @@ An ``Op`` subclass holds one op's forward (on backend arrays) and its backward (
 tensors, so gradients are differentiable again) side by side. ``Op.apply`` runs the forward
 and, when some input requires grad, records the op as a node of the graph.
 """
-from .._tensor import _wrap
+from .._tensor import _wrap, Tensor
 from .._backend.quiet import QUIET as _QUIET, quiet_on as _quiet_on, quiet_off as _quiet_off
 from .grad_mode import STATE
 
@@ -158,7 +158,6 @@ def _saved_types():
     global _SAVED_TYPES
     if _SAVED_TYPES is None:
         import numpy
-        from .._tensor import Tensor
         _SAVED_TYPES = (Tensor, numpy.ndarray)
     return _SAVED_TYPES
 

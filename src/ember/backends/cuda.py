@@ -1,4 +1,5 @@
 """``torch.backends.cuda``: the TF32 matmul switch (recorded; CuPy matmuls keep float32)."""
+import importlib.util
 __all__ = ["matmul", "is_built"]
 
 
@@ -18,5 +19,4 @@ matmul = _MatmulFlags()
 
 def is_built():
     """Whether Ember can run on CUDA here (CuPy is importable)."""
-    import importlib.util
     return importlib.util.find_spec("cupy") is not None

@@ -5,6 +5,8 @@ Start the ranks with ``ember-run --nproc-per-node N script.py`` (or
 call ``init_process_group()``. The backend is always MPI; ``"gloo"`` and ``"nccl"`` are accepted
 as aliases so torch scripts run unchanged. mpi4py is imported on the first call that needs it.
 """
+import os
+
 from ._mpi import available as _available
 from ._group import (Backend, ReduceOp, ProcessGroup, GroupMember, group, init_process_group,
                      destroy_process_group, is_initialized, get_rank, get_world_size, get_backend,
@@ -50,7 +52,6 @@ def is_nccl_available():
 
 def is_torchelastic_launched():
     """True when this process was started by ``ember-run`` (its rank variables are set)."""
-    import os
     return "TORCHELASTIC_RUN_ID" in os.environ
 
 from .._unsupported import install as _install_missing  # noqa: E402

@@ -4,6 +4,7 @@ and size queries."""
 import datetime
 import enum
 import os
+import sys
 
 from . import _env, _mpi
 
@@ -166,7 +167,6 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
 def _abort_job_on_uncaught_exception():
     """Under a plain ``mpiexec``, an uncaught exception on one rank would leave the others blocked
     in their next collective: print it, then abort the whole MPI job."""
-    import sys
     previous = sys.excepthook
 
     def hook(exc_type, exc, tb):

@@ -6,6 +6,7 @@ with other work) a rank spinning in a collective steals the CPU from the rank it
 Every collective here is therefore issued non-blocking and completed by ``wait_requests``, which
 tests the request in a loop and yields the processor between tests once the wait gets long.
 """
+import importlib.util
 import os
 import time
 
@@ -29,7 +30,6 @@ def mpi():
 
 def available():
     """True when mpi4py can be imported (without importing it)."""
-    import importlib.util
     return importlib.util.find_spec("mpi4py") is not None
 
 

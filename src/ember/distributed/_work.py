@@ -3,6 +3,9 @@ the glue that turns Ember tensors into the NumPy buffers MPI reads and writes.""
 import numpy as np
 
 from . import _mpi
+from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+from ..ops.creation import from_numpy
 
 __all__ = ["Work"]
 
@@ -73,7 +76,6 @@ class Work:
 
 def check_tensor(t, param="tensor"):
     """TypeError (PyTorch's wording) unless ``t`` is an Ember tensor."""
-    from .._tensor import Tensor
     if not isinstance(t, Tensor):
         raise TypeError(f"Invalid function argument. Expected parameter `{param}` of type "
                         f"torch.Tensor\n             but got {type(t)} instead.")
@@ -81,7 +83,6 @@ def check_tensor(t, param="tensor"):
 
 def check_tensor_list(ts, param="tensor_list"):
     """TypeError unless ``ts`` is a list (or tuple) of Ember tensors."""
-    from .._tensor import Tensor
     if not isinstance(ts, (list, tuple)) or not all(isinstance(t, Tensor) for t in ts):
         raise TypeError(f"Invalid function argument. Expected parameter `{param}` of type "
                         f"List[torch.Tensor]\n             but got {type(ts)} instead.")
@@ -113,7 +114,6 @@ class Buffer:
 
 def write(tensor, array):
     """``tensor.copy_(array)`` outside autograd (how collectives fill their outputs)."""
-    from .. import from_numpy, no_grad
     with no_grad():
         tensor.copy_(from_numpy(np.ascontiguousarray(array)).reshape(tuple(tensor.shape)))
 

@@ -1,6 +1,7 @@
 """The concrete transforms (exp, power, sigmoid, softplus, tanh, abs, affine, softmax,
 stick-breaking);
 re-exported by ``ember.distributions.transforms``, where PyTorch's module path puts them."""
+import math
 import numbers
 
 import ember
@@ -152,7 +153,6 @@ class TanhTransform(Transform):
         return ember.atanh(y)
 
     def log_abs_det_jacobian(self, x, y):
-        import math
         return 2.0 * (math.log(2.0) - x - ember.nn.functional.softplus(-2.0 * x))
 
 
@@ -232,7 +232,6 @@ class AffineTransform(Transform):
         return (y - self.loc) / self.scale
 
     def log_abs_det_jacobian(self, x, y):
-        import math
         shape = tuple(x.shape)
         scale = self.scale
         if isinstance(scale, numbers.Real):

@@ -32,9 +32,7 @@ class Beta(Distribution):
         new = self._get_checked_instance(Beta, _instance)
         batch_shape = ember.Size(batch_shape)
         new._dirichlet = self._dirichlet.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @property
     def mean(self):

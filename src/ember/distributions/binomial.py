@@ -4,8 +4,8 @@ from .. import _backend as B
 from .._backend import rng as _rng_kernels
 from . import constraints
 from .distribution import Distribution
-from .utils import init_count_and_probs, expand_count_and_probs
-from .utils import lazy_property, logits_to_probs, probs_to_logits
+from ..ops import random as _random
+from .utils import expand_count_and_probs, init_count_and_probs, probs_logits_properties
 
 __all__ = ["Binomial"]
 
@@ -30,9 +30,7 @@ class Binomial(Distribution):
         new = self._get_checked_instance(Binomial, _instance)
         batch_shape = ember.Size(batch_shape)
         expand_count_and_probs(self, new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
@@ -51,16 +49,9 @@ class Binomial(Distribution):
     def variance(self):
         return self.total_count * self.probs * (1 - self.probs)
 
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
+    logits, probs = probs_logits_properties(is_binary=True)
 
     def sample(self, sample_shape=ember.Size()):
-        from ..ops import random as _random
         shape = tuple(self._extended_shape(sample_shape))
         with ember.no_grad():
             n = B.to_host(self.total_count.expand(shape)._data)

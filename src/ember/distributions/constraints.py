@@ -4,6 +4,8 @@
 A constraint's ``check(value)`` returns a bool tensor of ``value``'s batch shape (the rightmost
 ``event_dim`` dimensions are reduced), True where the value satisfies it.
 """
+from .. import bool as _bool, cat as _cat, finfo, isclose, linalg, stack as _stack
+from ..ops.creation import full
 
 __all__ = ["Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property",
            "greater_than", "greater_than_eq", "half_open_interval", "independent",
@@ -239,8 +241,6 @@ class _Square(Constraint):
     event_dim = 2
 
     def check(self, value):
-        from ..ops.creation import full
-        from .. import bool as _bool
         return full(tuple(value.shape[:-2]), value.shape[-2] == value.shape[-1], dtype=_bool,
                     device=value.device)
 
@@ -250,7 +250,6 @@ class _Symmetric(_Square):
         square = super().check(value)
         if not bool(square.all()):
             return square
-        from .. import isclose
         return isclose(value, value.mT, atol=1e-6).all(-2).all(-1)
 
 
@@ -274,7 +273,6 @@ class _CorrCholesky(Constraint):
     event_dim = 2
 
     def check(self, value):
-        from .. import finfo
         tol = finfo(value.dtype).eps * value.size(-1) * 10
         row_norm = value.norm(dim=-1)
         unit = ((row_norm - 1.0).abs() <= tol).all(-1)
@@ -286,7 +284,6 @@ class _PositiveSemidefinite(_Symmetric):
         sym = super().check(value)
         if not bool(sym.all()):
             return sym
-        from .. import linalg
         return (linalg.eigvalsh(value) >= 0).all(-1)
 
 
@@ -295,39 +292,11 @@ class _PositiveDefinite(_Symmetric):
         sym = super().check(value)
         if not bool(sym.all()):
             return sym
-        from .. import linalg
         return linalg.cholesky_ex(value).info == 0
 
 
-class _Cat(Constraint):
-    """Constraints ``cseq`` applied to consecutive slices of length ``lengths`` along ``dim``."""
-
-    def __init__(self, cseq, dim=0, lengths=None):
-        self.cseq = list(cseq)
-        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
-        self.dim = dim
-
-    @property
-    def is_discrete(self):
-        """Whether the constrained space is discrete."""
-        return any(c.is_discrete for c in self.cseq)
-
-    @property
-    def event_dim(self):
-        """Number of rightmost dimensions that form one event."""
-        return max(c.event_dim for c in self.cseq)
-
-    def check(self, value):
-        from .. import cat as _cat
-        checks, start = [], 0
-        for constr, length in zip(self.cseq, self.lengths):
-            checks.append(constr.check(value.narrow(self.dim, start, length)))
-            start += length
-        return _cat(checks, self.dim)
-
-
-class _Stack(Constraint):
-    """Constraints ``cseq`` applied to the slices of ``value`` along ``dim``."""
+class _Sequence(Constraint):
+    """Constraints ``cseq`` applied to parts of ``value`` along ``dim`` (``cat``, ``stack``)."""
 
     def __init__(self, cseq, dim=0):
         self.cseq = list(cseq)
@@ -343,8 +312,26 @@ class _Stack(Constraint):
         """Number of rightmost dimensions that form one event."""
         return max(c.event_dim for c in self.cseq)
 
+
+class _Cat(_Sequence):
+    """Constraints ``cseq`` applied to consecutive slices of length ``lengths`` along ``dim``."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        super().__init__(cseq, dim)
+        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
+
     def check(self, value):
-        from .. import stack as _stack
+        checks, start = [], 0
+        for constr, length in zip(self.cseq, self.lengths):
+            checks.append(constr.check(value.narrow(self.dim, start, length)))
+            start += length
+        return _cat(checks, self.dim)
+
+
+class _Stack(_Sequence):
+    """Constraints ``cseq`` applied to the slices of ``value`` along ``dim``."""
+
+    def check(self, value):
         return _stack([c.check(value.select(self.dim, i)) for i, c in enumerate(self.cseq)],
                       self.dim)
 

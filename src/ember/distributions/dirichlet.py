@@ -25,9 +25,7 @@ class Dirichlet(Distribution):
         new = self._get_checked_instance(Dirichlet, _instance)
         batch_shape = ember.Size(batch_shape)
         new.concentration = self.concentration.expand(batch_shape + self.event_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))

@@ -5,6 +5,7 @@ from .._size import Size
 from ..autograd.grad_mode import no_grad
 from . import constraints
 from .utils import inherit_property_docs, lazy_property
+from .._tensor import Tensor
 
 __all__ = ["Distribution"]
 
@@ -66,6 +67,11 @@ class Distribution:
         batch_shape = Size(batch_shape)
         for name in names:
             setattr(new, name, getattr(self, name).expand(batch_shape))
+        return self._finish_expand(new, batch_shape)
+
+    def _finish_expand(self, new, batch_shape):
+        """The last step of every ``expand``: give ``new`` the batch shape ``batch_shape`` and
+        this event shape (its parameters were checked already) and this validate_args."""
         Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
@@ -161,7 +167,6 @@ class Distribution:
 
     def _validate_sample(self, value):
         """Check ``value``'s type, shape and support (ValueError as PyTorch's)."""
-        from .._tensor import Tensor
         if not isinstance(value, Tensor):
             raise ValueError("The value argument to log_prob must be a Tensor")
         event_dim_start = len(value.size()) - len(self._event_shape)

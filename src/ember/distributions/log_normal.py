@@ -3,6 +3,7 @@ from . import constraints
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
+from .utils import delegated_property
 
 __all__ = ["LogNormal"]
 
@@ -21,15 +22,9 @@ class LogNormal(TransformedDistribution):
         new = self._get_checked_instance(LogNormal, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def loc(self):
-        """Mean of the log of the variable."""
-        return self.base_dist.loc
-
-    @property
-    def scale(self):
-        """Standard deviation of the log of the variable."""
-        return self.base_dist.scale
+    loc = delegated_property("base_dist", "loc", "Mean of the log of the variable.")
+    scale = delegated_property("base_dist", "scale",
+                               "Standard deviation of the log of the variable.")
 
     @property
     def mean(self):

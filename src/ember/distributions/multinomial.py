@@ -4,7 +4,7 @@ from . import constraints
 from .binomial import Binomial
 from .categorical import Categorical
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import broadcast_all, delegated_property
 
 __all__ = ["Multinomial"]
 
@@ -41,24 +41,16 @@ class Multinomial(Distribution):
         new._categorical = self._categorical.expand(batch_shape)
         new._binomial = Binomial(total_count=self.total_count, probs=new._categorical.probs,
                                  validate_args=False)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self):
         """The support, which depends on the parameters."""
         return constraints.multinomial(self.total_count)
 
-    @property
-    def logits(self):
-        """Event log-probabilities (normalised logits)."""
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        """Event probabilities (normalised)."""
-        return self._categorical.probs
+    logits = delegated_property("_categorical", "logits",
+                                "Event log-probabilities (normalised logits).")
+    probs = delegated_property("_categorical", "probs", "Event probabilities (normalised).")
 
     def sample(self, sample_shape=ember.Size()):
         sample_shape = ember.Size(sample_shape)

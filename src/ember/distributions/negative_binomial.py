@@ -2,9 +2,8 @@
 import ember
 from . import constraints
 from .distribution import Distribution
-from .utils import init_count_and_probs, expand_count_and_probs
 from .gamma import Gamma
-from .utils import lazy_property, logits_to_probs, probs_to_logits
+from .utils import expand_count_and_probs, init_count_and_probs, probs_logits_properties
 
 __all__ = ["NegativeBinomial"]
 
@@ -25,9 +24,7 @@ class NegativeBinomial(Distribution):
         new = self._get_checked_instance(NegativeBinomial, _instance)
         batch_shape = ember.Size(batch_shape)
         expand_count_and_probs(self, new, batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @property
     def mean(self):
@@ -41,13 +38,7 @@ class NegativeBinomial(Distribution):
     def variance(self):
         return self.mean / ember.sigmoid(-self.logits)
 
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
+    logits, probs = probs_logits_properties(is_binary=True)
 
     def sample(self, sample_shape=ember.Size()):
         with ember.no_grad():

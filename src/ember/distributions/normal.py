@@ -2,33 +2,16 @@
 import math
 
 import ember
-from . import constraints
-from .distribution import Distribution
-from .utils import broadcast_all, _standard_normal
+from ._location_scale import LocationScale
+from .utils import _standard_normal
 
 __all__ = ["Normal"]
 
 
-class Normal(Distribution):
+class Normal(LocationScale):
     """Normal distribution with mean ``loc`` and standard deviation ``scale``; reparameterised
     (``rsample`` = loc + scale * eps)."""
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
     _mean_carrier_measure = 0
-    _expand_args = ("loc", "scale")
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.size(), validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def stddev(self):

@@ -3,6 +3,7 @@ import ember
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
+from .utils import delegated_property
 
 __all__ = ["OneHotCategorical"]
 
@@ -24,23 +25,12 @@ class OneHotCategorical(Distribution):
         new = self._get_checked_instance(OneHotCategorical, _instance)
         batch_shape = ember.Size(batch_shape)
         new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
-    @property
-    def _param(self):
-        return self._categorical._param
-
-    @property
-    def probs(self):
-        """Event probabilities (normalised)."""
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        """Event log-probabilities (normalised logits)."""
-        return self._categorical.logits
+    _param = delegated_property("_categorical", "_param", None)
+    probs = delegated_property("_categorical", "probs", "Event probabilities (normalised).")
+    logits = delegated_property("_categorical", "logits",
+                                "Event log-probabilities (normalised logits).")
 
     @property
     def mean(self):

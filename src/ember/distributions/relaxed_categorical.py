@@ -6,7 +6,7 @@ from .categorical import Categorical
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
-from .utils import clamp_probs
+from .utils import clamp_probs, delegated_property
 
 __all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
@@ -31,23 +31,14 @@ class ExpRelaxedCategorical(Distribution):
         batch_shape = ember.Size(batch_shape)
         new.temperature = self.temperature
         new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @property
     def param_shape(self):
         return self._categorical.param_shape
 
-    @property
-    def logits(self):
-        """Normalised event log-probabilities."""
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        """Normalised event probabilities."""
-        return self._categorical.probs
+    logits = delegated_property("_categorical", "logits", "Normalised event log-probabilities.")
+    probs = delegated_property("_categorical", "probs", "Normalised event probabilities.")
 
     def rsample(self, sample_shape=ember.Size()):
         shape = tuple(self._extended_shape(sample_shape))
@@ -87,17 +78,6 @@ class RelaxedOneHotCategorical(TransformedDistribution):
         new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def temperature(self):
-        """The relaxation temperature."""
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        """Normalised event log-probabilities."""
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        """Normalised event probabilities."""
-        return self.base_dist.probs
+    temperature = delegated_property("base_dist", "temperature", "The relaxation temperature.")
+    logits = delegated_property("base_dist", "logits", "Normalised event log-probabilities.")
+    probs = delegated_property("base_dist", "probs", "Normalised event probabilities.")

@@ -1,14 +1,18 @@
 """Helpers shared by the distributions (``torch.distributions.utils``): broadcasting parameters,
 probs/logits conversions, lazily computed attributes, and the standard gamma sampler with its
 implicit reparameterisation gradient."""
+import math
 import numbers
 
+import ember
 from .. import _backend as B
 from .._backend import rng as _rng_kernels
 from .._backend import special as _special
 from ..autograd.grad_mode import enable_grad
 from ..autograd.node import Op
-from .._tensor import Tensor
+from .._size import Size
+from .._tensor import Tensor, _wrap
+from ..ops import random as _random
 
 __all__ = ["broadcast_all", "logits_to_probs", "probs_to_logits", "clamp_probs", "lazy_property",
            "tril_matrix_to_vec", "vec_to_tril_matrix", "standard_gamma", "gammainc",
@@ -20,7 +24,6 @@ euler_constant = 0.57721566490153286060
 def broadcast_all(*values):
     """Broadcast tensors and numbers to one shape; numbers become tensors of the first tensor's
     dtype and device (of the default dtype when all are numbers)."""
-    import ember
     if not all(isinstance(v, (Tensor, numbers.Number)) for v in values):
         raise ValueError("Input arguments must all be instances of Number, "
                          "torch.Tensor or objects implementing __torch_function__.")
@@ -34,7 +37,6 @@ def broadcast_all(*values):
 
 
 def _standard_normal(shape, dtype, device):
-    import ember
     return ember.randn(tuple(shape), dtype=dtype, device=device)
 
 
@@ -47,7 +49,6 @@ def _sum_rightmost(value, dim):
 
 def logits_to_probs(logits, is_binary=False):
     """Probabilities from logits: sigmoid when ``is_binary``, else softmax over the last dim."""
-    import ember
     if is_binary:
         return ember.sigmoid(logits)
     return ember.softmax(logits, dim=-1)
@@ -55,7 +56,6 @@ def logits_to_probs(logits, is_binary=False):
 
 def clamp_probs(probs):
     """``probs`` clamped into [eps, 1 - eps] (eps of its dtype), so logs stay finite."""
-    import ember
     eps = ember.finfo(probs.dtype).eps
     return probs.clamp(min=eps, max=1 - eps)
 
@@ -108,7 +108,6 @@ class _lazy_property_and_property(lazy_property, property):
 
 def tril_matrix_to_vec(mat, diag=0):
     """The lower triangle (below diagonal ``diag``) of each matrix as a vector, row-major."""
-    import ember
     n = mat.shape[-1]
     if not (-n <= diag < n):
         raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
@@ -118,8 +117,6 @@ def tril_matrix_to_vec(mat, diag=0):
 
 def vec_to_tril_matrix(vec, diag=0):
     """Inverse of ``tril_matrix_to_vec``: fill a lower-triangular matrix from vectors."""
-    import ember
-    import math
     m = vec.shape[-1]
     n = round((-(1 + 2 * diag) + math.sqrt((1 + 2 * diag) ** 2 + 8 * m + 4 * abs(diag)
                                             * (diag + 1))) / 2)
@@ -145,7 +142,6 @@ class _FirstOrderOnly(Op):
 
 
 def _derivative_factor(anchor, value, name):
-    from .._tensor import _wrap
     return _FirstOrderOnly.apply(anchor, value=value, name=name) if anchor.requires_grad \
         else _wrap(value)
 
@@ -170,11 +166,9 @@ class _StandardGammaRsample(Op):
 def standard_gamma(concentration, generator=None):
     """Gamma(concentration, rate=1) samples (``torch._standard_gamma``), differentiable with
     respect to ``concentration`` by implicit reparameterisation."""
-    from ..ops import random as _random
     host = B.to_host(concentration.detach()._data)
     sample = _rng_kernels.gamma_draw(_random._rng(generator), host)
     sample = B.transfer(sample, concentration.device)
-    from .._tensor import _wrap
     return _StandardGammaRsample.apply(concentration, _wrap(sample))
 
 
@@ -206,12 +200,65 @@ def gammainc(a, x):
     return _Gammainc.apply(a, x)
 
 
+# ---- shared parameter set-up: probs/logits, total_count, delegated attributes ----------------
+def _probs_or_logits(probs, logits):
+    """("probs", probs) or ("logits", logits): exactly one must be given (ValueError as
+    PyTorch's otherwise)."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+    return ("probs", probs) if probs is not None else ("logits", logits)
+
+
+def init_probs_or_logits(dist, probs, logits, param=True):
+    """Set exactly one of ``probs``/``logits`` on ``dist`` as a tensor (Bernoulli, Geometric,
+    LogitRelaxedBernoulli) and, with ``param``, keep it as ``dist._param``; returns the batch
+    shape (``()`` for a Python number)."""
+    name, value = _probs_or_logits(probs, logits)
+    (tensor,) = broadcast_all(value)
+    setattr(dist, name, tensor)
+    if param:
+        dist._param = tensor
+    return Size() if isinstance(value, numbers.Number) else tensor.size()
+
+
+def expand_probs_or_logits(dist, new, shape, param=True):
+    """Copy whichever of ``probs``/``logits`` ``dist`` holds onto ``new``, expanded to ``shape``
+    (and kept as ``new._param`` with ``param``)."""
+    for name in ("probs", "logits"):
+        if name in dist.__dict__:
+            setattr(new, name, dist.__dict__[name].expand(shape))
+            if param:
+                new._param = new.__dict__[name]
+
+
+def probs_logits_properties(is_binary=False):
+    """The lazily computed ``logits`` and ``probs`` of a distribution given one of them: each is
+    derived from the other on first access (sigmoid / log-odds when ``is_binary``, else softmax /
+    log over the last dimension). Use as ``logits, probs = probs_logits_properties(True)``."""
+    def logits(self):
+        """Log-odds (``is_binary``) or normalised log-probabilities of the events."""
+        return probs_to_logits(self.probs, is_binary=is_binary)
+
+    def probs(self):
+        """Probabilities of the events."""
+        return logits_to_probs(self.logits, is_binary=is_binary)
+
+    return lazy_property(logits), lazy_property(probs)
+
+
+def delegated_property(holder, name, doc):
+    """A read-only property that returns ``getattr(self.<holder>, name)``: a wrapper's view of a
+    parameter of the distribution it wraps (``base_dist.scale``, ``_categorical.probs``)."""
+    def get(self):
+        return getattr(getattr(self, holder), name)
+    get.__name__ = name
+    return property(get, doc=doc)
+
+
 def init_count_and_probs(dist, total_count, probs, logits):
     """Set ``total_count`` and exactly one of ``probs``/``logits`` on ``dist``, broadcast together
     (Binomial, NegativeBinomial); returns the parameter whose shape is the batch shape."""
-    if (probs is None) == (logits is None):
-        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-    name, value = ("probs", probs) if probs is not None else ("logits", logits)
+    name, value = _probs_or_logits(probs, logits)
     count, param = broadcast_all(total_count, value)
     dist.total_count = count.type_as(param)
     setattr(dist, name, param)
@@ -222,7 +269,4 @@ def init_count_and_probs(dist, total_count, probs, logits):
 def expand_count_and_probs(dist, new, batch_shape):
     """Copy ``dist``'s total_count and probs/logits onto ``new``, expanded to ``batch_shape``."""
     new.total_count = dist.total_count.expand(batch_shape)
-    for name in ("probs", "logits"):
-        if name in dist.__dict__:
-            setattr(new, name, dist.__dict__[name].expand(batch_shape))
-            new._param = new.__dict__[name]
+    expand_probs_or_logits(dist, new, batch_shape)

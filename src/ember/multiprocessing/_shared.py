@@ -25,13 +25,18 @@ with the creator's first segment, which removes its names once the creator is go
 import ctypes
 import fcntl
 import mmap
+import multiprocessing
 import os
 import secrets
 import struct
+import sys
 import threading
 import weakref
+from multiprocessing import util
 
 import numpy as np
+
+from .._tensor import Tensor
 
 __all__ = ["Segment", "create_segment", "open_segment", "share_tensor_memory", "sweep",
            "SHM_DIR"]
@@ -56,7 +61,6 @@ def _root_pid():
 
 
 def _init_root():
-    import multiprocessing
     # a spawned child imports its main module (and so Ember) before parent_process() is set,
     # while current_process() is marked as inheriting from the parent
     if multiprocessing.parent_process() is None and \
@@ -191,7 +195,6 @@ def _register_exit():
     if _exit_pid[0] == pid:
         return
     _exit_pid[0] = pid
-    from multiprocessing import util
     # negative priority: runs after multiprocessing has joined this process's children
     util.Finalize(None, _at_exit, exitpriority=-10)
 
@@ -214,6 +217,7 @@ def _ensure_watcher(pid):
     """Start this process's name watcher once (see ``_tracker``); a forked child gets its own."""
     if _watcher[0] == pid:
         return
+    # lazy: ember.multiprocessing._tracker is loaded on first use, not at import
     from . import _tracker
     with _lock:
         if _watcher[0] != pid:
@@ -327,8 +331,6 @@ def _aliases(root, owner):
     root's version counter and name it as ``_base``), ``.data``/``detach()`` aliases and
     Parameters built on it. Skipped (cheap) when reference counts show there are none."""
     import gc
-    import sys
-    from .._tensor import Tensor
     version = root._version
     own_refs = 4 if root._data is owner else 3  # owner local, argument, getrefcount, root._data
     if sys.getrefcount(version) <= 3 and sys.getrefcount(owner) <= own_refs:

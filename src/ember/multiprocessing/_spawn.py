@@ -8,6 +8,8 @@ import multiprocessing
 import signal
 import time
 import traceback
+from .reductions import init_reductions
+from . import _shared
 
 __all__ = ["spawn", "start_processes", "ProcessContext", "ProcessException",
            "ProcessRaisedException", "ProcessExitedException"]
@@ -88,7 +90,6 @@ class ProcessContext:
             if p.is_alive():
                 p.kill()
                 p.join()
-        from . import _shared
         _shared.sweep()
         p = self.processes[failed]
         q = self.error_queues[failed]
@@ -108,7 +109,6 @@ class ProcessContext:
 def start_processes(fn, args=(), nprocs=1, join=True, daemon=False, start_method="spawn"):
     """Start ``nprocs`` processes running ``fn(i, *args)`` with ``start_method``."""
     ctx = multiprocessing.get_context(start_method)
-    from .reductions import init_reductions
     init_reductions()
     processes, queues = [], []
     for i in range(nprocs):

@@ -11,6 +11,8 @@ from multiprocessing.reduction import ForkingPickler
 import numpy as np
 
 from . import _shared
+from .._tensor import _wrap, Tensor
+from ..nn.parameter import Parameter, Buffer
 
 __all__ = ["init_reductions", "reduce_tensor", "rebuild_tensor"]
 
@@ -30,6 +32,7 @@ def reduce_tensor(t):
     if t._rg and t.grad_fn is not None:
         raise RuntimeError(_NON_LEAF_MSG)
     if not isinstance(t._data, np.ndarray):
+        # lazy: ember._tensor_pickle is loaded on first use, not at import
         from .._tensor_pickle import reduce_tensor as by_value
         return by_value(t, 2)
     seg = t._shared
@@ -64,14 +67,11 @@ def _np_dtype(spec):
 
 def rebuild_tensor(name, nbytes, dtype, shape, strides, offset, requires_grad, cls_name):
     """Map the segment ``name`` (once per process) and wrap the described array as a tensor."""
-    from .._tensor import _wrap
     seg = _shared.open_segment(name, nbytes)
     t = _wrap(seg.array(shape, _np_dtype(dtype), strides, offset))
     if cls_name == "Parameter":
-        from ..nn.parameter import Parameter
         t = Parameter(t, requires_grad)
     elif cls_name == "Buffer":
-        from ..nn.parameter import Buffer
         t = Buffer(t)
     else:
         t._rg = requires_grad
@@ -89,7 +89,6 @@ def _subclasses(cls):
 def init_reductions():
     """Register the tensor reducer for ``Tensor`` and every subclass defined so far (call again
     after defining new subclasses; ``nn.Parameter`` is picked up automatically)."""
-    from .._tensor import Tensor
     try:
         from ..nn import parameter  # noqa: F401  (defines Parameter/Buffer)
     except ImportError:

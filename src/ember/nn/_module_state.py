@@ -8,6 +8,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from .parameter import Parameter
 from . import _hooks
+from ..ops.creation import tensor
 
 __all__ = ["_StateDictMixin", "_IncompatibleKeys"]
 
@@ -27,7 +28,6 @@ def _as_ember(value):
     """Accept Tensor-likes from a checkpoint (NumPy arrays, torch tensors) as Ember tensors."""
     if isinstance(value, Tensor):
         return value
-    from ..ops.creation import tensor
     if hasattr(value, "detach") and hasattr(value, "numpy"):   # a torch tensor, duck-typed
         return tensor(value.detach().cpu().numpy())
     if hasattr(value, "__array__"):

@@ -4,6 +4,8 @@ import warnings
 
 from ..autograd.grad_mode import no_grad
 from .._backend import bump_version
+from ..ops.creation import empty, eye as _eye
+from ..ops.random import randperm
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -102,9 +104,8 @@ def eye_(tensor):
     """Fill a 2-d tensor with the identity matrix."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    from ..ops.creation import eye
     with no_grad():
-        return tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype))
+        return tensor.copy_(_eye(*tensor.shape, dtype=tensor.dtype))
 
 
 def dirac_(tensor, groups=1):
@@ -174,7 +175,6 @@ def orthogonal_(tensor, gain=1, generator=None):
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
-    from ..ops.creation import empty
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
     flat = empty(rows, cols, dtype=tensor.dtype).normal_(0, 1, generator=generator)
@@ -196,7 +196,6 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     """A 2-d tensor with a fraction ``sparsity`` of each column zero, the rest N(0, std^2)."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    from ..ops.random import randperm
     rows, cols = tensor.shape
     num_zeros = int(math.ceil(sparsity * rows))
     with no_grad():

@@ -7,6 +7,9 @@ from .parameter import Parameter, Buffer
 from . import _hooks
 from ._module_state import _StateDictMixin, _IncompatibleKeys  # noqa: F401
 from .._backend import bump_version
+from .._tensor_methods import _parse_to
+from ..ops.creation import empty_like
+from .. import _dtype as D
 
 __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook"]
 
@@ -352,6 +355,7 @@ class Module(_StateDictMixin):
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters (to None by default)."""
+        # lazy: ember._grad_utils is loaded on first use, not at import
         from .._grad_utils import zero_grads
         zero_grads(self.parameters(), set_to_none)
 
@@ -385,13 +389,11 @@ class Module(_StateDictMixin):
 
     def to(self, *args, **kwargs):
         """Move and/or cast parameters and buffers (floating dtypes only for ``dtype``)."""
-        from .._tensor_methods import _parse_to
         kwargs.pop("non_blocking", None)
         kwargs.pop("memory_format", None)
         args = tuple(a for a in args if not isinstance(a, bool))
         dt, dev, _ = _parse_to(args, kwargs)
         if dt is not None:
-            from .. import _dtype as D
             dt = D.to_dtype(dt)
             if not (dt.is_floating_point or dt.is_complex):
                 raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
@@ -432,7 +434,6 @@ class Module(_StateDictMixin):
         return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     def to_empty(self, *, device=None, recurse=True):
-        from ..ops.creation import empty_like
         return self._apply(lambda t: empty_like(t, device=device), recurse)
 
     def share_memory(self):

@@ -1,5 +1,6 @@
 """nn.Parameter and nn.Buffer: tensors that a Module registers when they are assigned to it."""
 from .._tensor import Tensor, _init
+from ..ops.creation import empty
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer",
            "is_lazy"]
@@ -8,7 +9,6 @@ __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer
 def _alias(cls, data, requires_grad):
     """A ``cls`` instance sharing ``data``'s array and version counter (a leaf)."""
     if data is None:
-        from ..ops.creation import empty
         data = empty(0)
     if not isinstance(data, Tensor):
         raise TypeError(f"Parameter(): argument 'data' must be Tensor, not {type(data).__name__}")
@@ -32,6 +32,7 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, proto):
+        # lazy: ember._tensor_pickle is loaded on first use, not at import
         from .._tensor_pickle import reduce_tensor
         return reduce_tensor(self, proto)
 
@@ -54,7 +55,6 @@ class UninitializedParameter(Parameter):
 
     def materialize(self, shape, device=None, dtype=None):
         """Allocate the data with ``shape`` and become a regular Parameter."""
-        from ..ops.creation import empty
         self._data = empty(tuple(shape), device=device, dtype=dtype)._data
         self.__class__ = Parameter
 

@@ -66,6 +66,7 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
     except ImportError as e:
         raise ImportError('ember.onnx.export needs the "onnx" package: '
                           'pip install "ember[onnx]" (or pip install onnx onnxruntime)') from e
+    # lazy: ember.onnx._export is loaded on first use, not at import
     from ._export import export as _impl
     return _impl(model, args, f, input_names=input_names, output_names=output_names,
                  dynamic_axes=dynamic_axes, opset_version=opset_version,

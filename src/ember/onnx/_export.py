@@ -52,7 +52,7 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
            keep_initializers_as_inputs=False):
     """See ``ember.onnx.export``."""
     import onnx
-    import ember
+    import ember  # lazy: the root package is a higher layer
     if opset_version is None:
         opset_version = 17
     if opset_version not in OPSETS:
@@ -217,7 +217,7 @@ def _declare_output(g, i, t, t2, name, given, dyn_syms):
 
 def _write(onnx, graph, opset_version, f):
     """The ModelProto (checked), written to the path or binary file object ``f``."""
-    import ember
+    import ember  # lazy: the root package is a higher layer
     helper = onnx.helper
     opsets = [helper.make_opsetid("", opset_version)]
     model_proto = helper.make_model(graph, opset_imports=opsets, producer_name="ember",

@@ -7,6 +7,11 @@ import contextlib
 import numpy as np
 
 from .errors import OnnxExporterError
+from ..nn._functional import pooling as P
+from ..nn._functional.conv import ntuple
+from ..ops.pooling import PlaneGather
+from ..ops import binary, comparison, pointwise, reduce
+from ..ops.pointwise import ToDtype
 
 __all__ = ["run_trace", "second_args", "flatten_outputs", "Compare", "ArgReduce",
            "COMPARISONS"]
@@ -48,9 +53,6 @@ def flatten_outputs(out):
 @contextlib.contextmanager
 def _pool_geometry(tr, geoms):
     """Note (kernel, stride, padding, dilation, ceil_mode) of each max pooling call."""
-    from ..nn._functional import pooling as P
-    from ..nn._functional.conv import ntuple
-    from ..ops.pooling import PlaneGather
     orig = P._max_pool
 
     def wrapped(input, nd, kernel_size, stride, padding, dilation, ceil_mode, *a, **kw):
@@ -75,8 +77,7 @@ def _pool_geometry(tr, geoms):
 @contextlib.contextmanager
 def _comparisons(tr):
     """Record comparison and logical ops (they have no Op class) as ``Compare`` entries."""
-    import ember
-    from ..ops import binary, comparison, pointwise, reduce
+    import ember  # lazy: the root package is a higher layer
     owners = (comparison, binary, pointwise, reduce, ember, ember.Tensor)
     undo = []
 
@@ -93,7 +94,6 @@ def _comparisons(tr):
                 return out
             if name == "to_dtype":  # casts to integer types skip the ToDtype op
                 if out is not a[0]:
-                    from ..ops.pointwise import ToDtype
                     tr._add(ToDtype, (a[0],), {"dtype": a[1] if len(a) > 1 else kw["dtype"]},
                             (out,))
             elif name == "_arg_extreme":  # max/min(dim)'s indices: (input, dim, keepdim, which)
@@ -154,7 +154,8 @@ def split_args(args):
 def run_trace(model, args):
     """Trace ``model(*args)`` once (a trailing dict of ``args`` is passed as keywords);
     returns (trace, graph input tensors, output tensors, {record index: max-pool geometry})."""
-    import ember
+    import ember  # lazy: the root package is a higher layer
+    # lazy: ember.autograd.tracing is loaded on first use, not at import
     from ..autograd.tracing import trace
     pos, kw = split_args(args)
     graph_inputs = []
@@ -183,7 +184,7 @@ def second_args(args, dyn_in, seed=0):
     (rows repeated) by an amount of its own per symbol, so axes sharing a name keep matching,
     and the values changed: floats scaled by random factors (a quarter of them negated),
     integers rolled (so they stay valid indices)."""
-    import ember
+    import ember  # lazy: the root package is a higher layer
     rng = np.random.default_rng(seed)
     args, kw = split_args(args)
     out, pos, bumps = [], 0, {}

@@ -1,6 +1,7 @@
 """Tensor creation: from data, filled, ranges, and the ``*_like`` forms."""
 import math
 import numbers
+import warnings
 
 
 from .. import _backend as B, _checks, _dtype as D
@@ -330,7 +331,6 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Deprecated inclusive range: start to end *inclusive* (``torch.range``)."""
-    import warnings
     warnings.warn("torch.range is deprecated and will be removed in a future release because its "
                   "behavior is inconsistent with Python's range builtin. Instead, use "
                   "torch.arange, which produces values in [start, end).", UserWarning, stacklevel=2)

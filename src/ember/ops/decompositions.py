@@ -8,6 +8,7 @@ from ._operands import return_type
 from .linalg_common import LinAlgError, _eye_like, _out2, check_matrix
 from .multi_output import MultiOp
 from .solvers import Solve
+from .joining import cat
 
 __all__ = ["svd", "cholesky", "qr"]
 _FUNCTIONS_ONLY = ()
@@ -71,7 +72,6 @@ class QR(MultiOp):
         RX, gRX, gRY = R[..., :m], gR[..., :m], gR[..., m:]
         gY = Q @ gRY
         gX = _qr_tall_grad(Q, RX, gQ + Y @ gRY.mH, gRX)
-        from .joining import cat
         return cat([gX, gY], -1)
 
 

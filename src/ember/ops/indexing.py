@@ -8,6 +8,11 @@ from ..autograd.grad_mode import STATE
 from ._dims import wrap_dim, broadcast_shapes_error
 from ._inplace import handle_out, write_inplace, snapshot_for_inplace, _cap, check_writable
 from ._operands import dtype_of, scalar_tensor, named
+from .shape import Slice, SliceScatter
+from .put import check_index_put
+from .pointwise import Where
+from .._checks import check_fits
+from ..autograd.engine import _sum_to
 
 __all__ = ["index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add",
            "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",
@@ -138,7 +143,6 @@ def getitem(self, key):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     k, basic = _parse_key(self, key)
-    from .shape import Slice
     if basic:
         return Slice.apply(self, key=k)
     split = _split_ints(k)
@@ -214,7 +218,6 @@ class IndexPut(Op):
         gx = g if ctx.accumulate else _index_put(g, _wrap_key(ctx.key), g.new_zeros(()))
         gv = g[_wrap_key(ctx.key)] if ctx.needs_input_grad[1] else None
         if gv is not None and tuple(gv.shape) != tuple(ctx.v_shape):
-            from ..autograd.engine import _sum_to
             gv = _sum_to(gv, ctx.v_shape)
         return gx, gv
 
@@ -228,7 +231,6 @@ def index_put(input, indices, values, accumulate=False):
     """Out-of-place ``input[indices] = values`` (``torch.index_put``): ``indices`` is a tuple
     of index tensors (long, int, byte or bool), ``values`` a tensor of ``input``'s dtype that
     broadcasts to the indexed shape; ``accumulate=True`` adds (repeated indices add up)."""
-    from .put import check_index_put
     check_index_put(input, indices, values)
     return _index_put(input, tuple(indices), values, accumulate)
 
@@ -246,15 +248,12 @@ def _index_put(input, indices, values, accumulate=False):
 def setitem(self, key, value):
     """``self[key] = value`` in place, with broadcasting; autograd follows PyTorch."""
     if type(value) is int and self.dtype._category == D._INT:  # int8_t[...] = 300: RuntimeError
-        from .._checks import check_fits
         value = check_fits(value, self.dtype)
     k, basic = _parse_key(self, key)
     split = None if basic else _split_ints(k)
     if split is not None:  # integers first (a view), then the advanced part on that view
-        from .shape import Slice
         self, k = Slice.apply(self, key=split[0]), split[1]
     if basic:
-        from .shape import Slice
         target = Slice.apply(self, key=k) if k != () else self
         if isinstance(value, Tensor) and value._data.shape != target._data.shape:
             while value._data.ndim > target._data.ndim and value._data.shape[0] == 1:
@@ -396,7 +395,6 @@ def _pad_to(g, shape):
     """Zero-pad gradient ``g`` (taken from the leading corner of ``shape``) back to ``shape``."""
     if tuple(g.shape) == tuple(shape):
         return g
-    from .shape import SliceScatter
     return SliceScatter.apply(g, shape=shape, key=tuple(slice(0, n) for n in g.shape))
 
 
@@ -540,7 +538,6 @@ def masked_fill(input, mask, value):
     else:
         _checks.check_fits(value, dtype_of(input))
         v = scalar_tensor(value, dtype_of(input), input)
-    from .pointwise import Where
     B.broadcast_shapes(tuple(mask.shape), tuple(input.shape))
     out = Where.apply(mask, v, input)
     if tuple(out.shape) != tuple(input.shape):

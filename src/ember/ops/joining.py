@@ -5,6 +5,7 @@ from ..autograd.node import Op
 from ._dims import wrap_dim
 from ._inplace import handle_out
 from ._operands import check_same_device, named
+from .creation import atleast_1d, atleast_2d, atleast_3d
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack",
            "flip", "fliplr", "flipud", "roll", "repeat", "tile", "tril", "triu"]
@@ -86,7 +87,6 @@ def stack(tensors, dim=0, *, out=None):
 
 def hstack(tensors, *, out=None):
     """Stack horizontally (along dim 1, or 0 for 1-d tensors)."""
-    from .creation import atleast_1d
     _checks.check_nonempty_tensors("hstack", tensors)
     ts = [atleast_1d(t) for t in tensors]
     return cat(ts, 0 if ts[0].dim() == 1 else 1, out=out)
@@ -94,14 +94,12 @@ def hstack(tensors, *, out=None):
 
 def vstack(tensors, *, out=None):
     """Stack vertically (rows), promoting 1-d tensors to rows."""
-    from .creation import atleast_2d
     _checks.check_nonempty_tensors("vstack", tensors)
     return cat([atleast_2d(t) for t in tensors], 0, out=out)
 
 
 def dstack(tensors, *, out=None):
     """Stack along the third dim."""
-    from .creation import atleast_3d
     return cat([atleast_3d(t) for t in tensors], 2, out=out)
 
 

@@ -5,6 +5,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ._inplace import handle_out, _cap
 from ._operands import dtype_of
+from .creation import eye
 
 __all__ = []
 _FUNCTIONS_ONLY = ()
@@ -60,7 +61,6 @@ def raise_singular(xp, a, fname):
 
 
 def _eye_like(A, n):
-    from .creation import eye
     return eye(n, dtype=A.dtype, device=A.device)
 
 

@@ -3,6 +3,8 @@ from .. import _dtype as D
 from ..autograd.node import Op
 from ._operands import promote, as_operand, named
 from ._inplace import handle_out
+from .creation import ones
+from .._tensor import Tensor
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
            "addmv", "addbmm", "baddbmm", "addr", "einsum", "tensordot", "kron"]
@@ -193,7 +195,6 @@ class Einsum(Op):
 
 
 def _expand_back(gi, term, missing, operand):
-    from .creation import ones
     kept = "".join(c for c in dict.fromkeys(term) if c not in missing)
     sizes = {c: n for c, n in zip(term, operand.shape)}
     shape_letters = "".join(dict.fromkeys(term))
@@ -298,7 +299,6 @@ def _einsum_op(n):
 def tensordot(a, b, dims=2, out=None):
     """Sum of products over the given dims of a and b (``torch.tensordot``)."""
     if not isinstance(dims, (int, list, tuple)):
-        from .._tensor import Tensor
         if not (isinstance(dims, Tensor) and dims.dim() <= 1):
             raise RuntimeError("tensordot expects dims to be int or tuple[list[int], list[int]] "
                                f"or list[list[int]] containing two lists, but got dims={dims}")

@@ -12,6 +12,8 @@ from .norms import vector_norm
 from .decompositions import svdvals
 from .linalg_common import _tol, check_matrix
 from .solvers import inv
+from .joining import cat
+from .creation import arange
 
 __all__ = ["matrix_power", "matrix_exp"]
 _FUNCTIONS_ONLY = ()
@@ -55,7 +57,6 @@ class MatrixExp(Op):
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        from .joining import cat
         n = a.shape[-1]
         ah = a.mH
         top = cat([ah, g], -1)
@@ -73,7 +74,6 @@ def matrix_exp(A):
 def vander(x, *, N=None):
     """Vandermonde matrix with increasing powers x**0 ... x**(N-1) along a new last dim
     (``torch.linalg.vander``)."""
-    from .creation import arange
     if x.dim() == 0:
         raise RuntimeError("N must be greater than 1.")
     n = x.shape[-1] if N is None else N

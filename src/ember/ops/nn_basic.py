@@ -9,6 +9,10 @@ from .. import _backend as B
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 from ._operands import named
+from ..autograd.function import Function
+from . import reduce
+from .creation import zeros
+from .._backend.special import erf
 
 __all__ = ["LinearOp", "ReluOp", "GeluOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp",
            "LayerNormOp", "CTCLossOp"]
@@ -22,7 +26,6 @@ def _erf(xp, x):
     """erf for GELU: float64 through ``special.erf``; float32/16 by Abramowitz & Stegun 7.1.26
     (absolute error < 5e-7, below float32 resolution of GELU's output), in place and fast."""
     if x.dtype.itemsize >= 8:
-        from .._backend.special import erf
         return erf(xp, x)
     one = x.dtype.type(1)
     a = xp.abs(x)
@@ -189,7 +192,6 @@ class CrossEntropyOp(Op):
                 coef = (wt * (ga / ctx.denom))[:, None]
             p *= coef
             return _wrap(p), None, None
-        from . import reduce
         (x,) = ctx.saved_tensors
         xp = ctx.xp
         onehot = xp.zeros(x.shape, dtype=x._data.dtype)
@@ -240,7 +242,6 @@ class EmbeddingOp(Op):
             if ctx.padding_idx is not None:
                 out[ctx.padding_idx] = 0
             return _wrap(out), None
-        from .creation import zeros
         g2 = g.reshape(-1, d)
         if ctx.padding_idx is not None:
             g2 = g2 * _wrap((idx != ctx.padding_idx)[:, None].astype(g._data.dtype))
@@ -494,7 +495,6 @@ class CTCLossOp(Op):
 
 
 def _ctc_grad_cls():
-    from ..autograd.function import Function
 
     class CTCGrad(Function):
         """grad * g, whose own derivative is not implemented (as PyTorch's ctc_loss)."""

@@ -6,6 +6,7 @@ from ..autograd.node import Op
 from ._operands import promote, dtype_of, to_tensor, scalar_tensor, named
 from ._inplace import handle_out, _cap
 from ._dims import empty_like_layout
+from .._dtype import from_numpy_dtype
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv",
            "round", "nan_to_num", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal",
@@ -32,7 +33,7 @@ def where(condition, input=None, other=None, *, out=None):
     With only ``condition`` it returns the indices of nonzero elements, like ``nonzero(as_tuple=True)``.
     """
     if input is None and other is None:
-        from .indexing import nonzero
+        from .indexing import nonzero  # lazy: ember.ops.indexing imports us
         return nonzero(condition, as_tuple=True)
     if not isinstance(condition, Tensor):
         condition = to_tensor(condition)
@@ -145,7 +146,7 @@ def clamp_max(input, max):
 
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input) (``torch.lerp``); all tensors share one floating dtype."""
-    from .indexing import _C_NAMES
+    from .indexing import _C_NAMES  # lazy: ember.ops.indexing imports us
     dt = input.dtype
     if dt._category < D._FLOAT:
         raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{_cap(dt)}'")
@@ -286,7 +287,6 @@ class ToDtype(Op):
         return x.astype(dtype.np)
 
     def backward(ctx, g):
-        from .._dtype import from_numpy_dtype
         return g.to(from_numpy_dtype(ctx.src))
 
 

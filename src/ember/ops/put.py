@@ -34,7 +34,7 @@ def put(input, index, source, accumulate=False):
     """A copy of ``input`` with ``source``'s elements written at the flat (row-major) positions
     ``index`` of ``input``, as if ``input`` were 1-D; negative indices count from the end and
     ``accumulate=True`` adds instead (``torch.put`` / ``Tensor.put``)."""
-    from .indexing import _index_put
+    from .indexing import _index_put  # lazy: ember.ops.indexing imports us
     if not isinstance(index, Tensor):
         raise TypeError(f"put(): argument 'index' (position 1) must be Tensor, not "
                         f"{type(index).__name__}")

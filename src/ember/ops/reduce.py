@@ -8,6 +8,8 @@ from ..autograd.node import Op
 from ._dims import wrap_dim, wrap_dims
 from ._operands import dtype_of, named, return_type
 from ._inplace import handle_out, _cap
+from .joining import cat
+from .binary import maximum, minimum
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean",
            "amax", "amin", "max", "min", "argmax", "argmin", "aminmax", "logsumexp", "all", "any",
@@ -144,7 +146,6 @@ def _prod_others(x, dims):
     keep = xt.shape[:x.dim() - len(dims)]
     xf = xt.reshape(tuple(keep) + (-1,))
     ones = xf.new_ones(tuple(keep) + (1,))
-    from .joining import cat
     left = cat([ones, xf[..., :-1]], -1).cumprod(-1)
     right = cat([ones, xf[..., 1:].flip(-1)], -1).cumprod(-1).flip(-1)
     others = (left * right).reshape(xt.shape)
@@ -318,7 +319,6 @@ class _MaxDim(Op):
 
 
 def _max_min(input, dim, keepdim, which, other, out):
-    from .binary import maximum, minimum
     rt = _RT[which if out is None else which + "_out"]
     if isinstance(dim, Tensor):
         other = dim

@@ -13,8 +13,11 @@ as a single GEMM at the end. When a differentiable gradient is asked for (``crea
 backward instead re-runs ``reference`` (the same recurrence written with Ember tensor ops) and
 differentiates it, so higher derivatives are exact.
 """
-from ..autograd.grad_mode import STATE
+from ..autograd.grad_mode import STATE, enable_grad
 from ..autograd.node import Op
+from .joining import cat, stack
+from ..autograd import grad as agrad
+from .._tensor import _wrap
 
 __all__ = []
 
@@ -99,7 +102,6 @@ class RNNSeq(Op):
         xw, h0, c0, w_hh, b_hh = ctx.saved_tensors
         if STATE.enabled:  # create_graph: differentiate the tensor-op recurrence instead
             return _differentiable_backward(ctx, g, xw, h0, c0, w_hh, b_hh)
-        from .._tensor import _wrap
         bptt = _lstm_bptt if ctx.mode == "LSTM" else _bptt
         grads = bptt(ctx.xp, ctx, g._data, w_hh._data)
         return tuple(None if a is None or not need else _wrap(a)
@@ -320,7 +322,6 @@ def reference(mode, xw, h0, c0, w_hh, b_hh=None, batch_sizes=None, reverse=False
 
     Returns (outputs (T, B, H_out), h_n, c_n or None). ``w_hr`` projects LSTM hidden states.
     """
-    from .joining import cat, stack
     T, B = xw.shape[0], xw.shape[1]
     H = w_hh.shape[1] if w_hr is None else w_hr.shape[1]
     h, c = h0, c0
@@ -359,9 +360,6 @@ def reference(mode, xw, h0, c0, w_hh, b_hh=None, batch_sizes=None, reverse=False
 
 
 def _differentiable_backward(ctx, g, xw, h0, c0, w_hh, b_hh):
-    from ..autograd import grad as agrad
-    from ..autograd.grad_mode import enable_grad
-    from .joining import stack
     inputs = (xw, h0, c0, w_hh, b_hh)
     want = [i for i, (t, need) in enumerate(zip(inputs, ctx.needs_input_grad))
             if need and t is not None]

@@ -9,8 +9,9 @@ may be None. Plain backward runs on arrays; with ``create_graph=True`` it re-run
 with Ember tensor ops and differentiates that, so higher derivatives are exact.
 """
 from .._tensor import _wrap
-from ..autograd.grad_mode import STATE
 from .multi_output import MultiOp
+from ..autograd.grad_mode import STATE, enable_grad
+from ..autograd import grad as agrad
 
 __all__ = []
 
@@ -92,8 +93,6 @@ def reference_cell(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None):
 
 
 def _differentiable_backward(ctx, grads, *inputs):
-    from ..autograd import grad as agrad
-    from ..autograd.grad_mode import enable_grad
     want = [k for k, (t, need) in enumerate(zip(inputs, ctx.needs_input_grad))
             if need and t is not None]
     with enable_grad():

@@ -10,6 +10,9 @@ from .. import _checks, _dtype as D
 from ..autograd.node import Op
 from ._dims import wrap_dim, wrap_dims
 from ._operands import named
+from .pointwise import Clone
+from ..autograd.engine import _sum_to
+from .creation import complex as make_complex
 
 __all__ = ["view", "reshape", "flatten", "unflatten", "transpose", "swapaxes", "swapdims", "t",
            "permute", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to", "squeeze",
@@ -253,7 +256,6 @@ class Expand(ViewOp):
         return ctx.xp.broadcast_to(x, shape)
 
     def backward(ctx, g):
-        from ..autograd.engine import _sum_to
         return _sum_to(g, ctx.in_shape)
 
 
@@ -326,7 +328,6 @@ def contiguous(input, memory_format=None):
     """``input`` itself if contiguous, else a contiguous copy."""
     if input._data.flags.c_contiguous:
         return input
-    from .pointwise import Clone
     return Clone.apply(input, order="C")
 
 
@@ -336,7 +337,6 @@ class ViewAsReal(ViewOp):
         return ctx.xp.lib.stride_tricks.as_strided(r, x.shape + (2,), r.strides + (r.itemsize,))
 
     def backward(ctx, g):
-        from .creation import complex as make_complex
         return make_complex(g[..., 0], g[..., 1])
 
 
@@ -360,7 +360,6 @@ class ViewAsComplex(ViewOp):
 def view_as_complex(input):
     """A complex view of a float tensor whose last dim is (real, imag)
     (``torch.view_as_complex``)."""
-    from .. import _dtype as D
     if input.dtype is not D.float32 and input.dtype is not D.float64:
         from ._inplace import _cap
         raise RuntimeError(f"view_as_complex is only supported for float and double tensors, but "

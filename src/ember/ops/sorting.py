@@ -12,6 +12,7 @@ from ..autograd.grad_mode import STATE
 from ._dims import wrap_dim
 from ._operands import dtype_of, return_type
 from ._inplace import handle_out, _cap
+from .indexing import Gather
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode",
            "cummax", "cummin", "unique", "unique_consecutive", "bincount", "histc", "histogram",
@@ -49,7 +50,6 @@ def _take(input, d, idx):
     if input._data.ndim == 0:
         return input.clone()
     if STATE.enabled and input._rg:
-        from .indexing import Gather
         return Gather.apply(input, _wrap(idx), d=d)  # positions are valid: skip the checks
     return _wrap(input._backend().take_along_axis(input._data, idx, axis=d))
 

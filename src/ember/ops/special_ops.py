@@ -12,6 +12,7 @@ from ..autograd.node import Op
 from .._backend import special as _sp
 from ._operands import dtype_of, float_dtype_for
 from ._inplace import handle_out, _cap
+from .binary import _binary
 
 __all__ = ["erfcx", "i0e", "i1", "i1e", "ndtr", "ndtri", "log_ndtr", "entr", "bessel_j0",
            "bessel_j1", "xlog1py", "zeta", "gammainc", "gammaincc"]
@@ -140,7 +141,6 @@ class Zeta(Op):
 
 def _binary_float(name, op, input, other, out, half=True):
     """Promote two operands (tensors or numbers) to a float dtype and run ``op``."""
-    from .binary import _binary
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError(f"{name}() expected at least one Tensor argument")
     dt = D.result_type(input, other)

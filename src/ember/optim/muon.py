@@ -3,6 +3,7 @@ import math
 
 from .. import _dtype as D
 from .optimizer import Optimizer
+from ..ops.creation import zeros_like
 
 __all__ = ["Muon"]
 
@@ -78,7 +79,6 @@ class Muon(Optimizer):
     def _init_state(self, p, state, group):
         if p.is_complex():
             raise RuntimeError("Muon does not support complex parameters")
-        from ..ops.creation import zeros_like
         state["momentum_buffer"] = zeros_like(p.grad)
 
     def _update(self, p, grad, state, group):

@@ -14,7 +14,9 @@ from .._backend import bump_version
 from .._backend.inplace import Workspace, add_, mul_
 from .._backend.quiet import QUIET, quiet_on, quiet_off
 from .._tensor import Tensor, _wrap
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import no_grad, enable_grad
+from ..ops.creation import tensor
+from .. import _dtype as D
 
 __all__ = ["Optimizer", "required"]
 
@@ -40,8 +42,6 @@ def _typename(obj):
 
 def _scalar_state(value=0.0):
     """A 0-d float32 tensor, as PyTorch keeps 'step' in optimizer state."""
-    from ..ops.creation import tensor
-    from .. import _dtype as D
     return tensor(value, dtype=D.float32)
 
 
@@ -180,6 +180,7 @@ class Optimizer:
     # ---- gradients and steps -------------------------------------------------------------
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all optimized tensors (to None by default)."""
+        # lazy: ember._grad_utils is loaded on first use, not at import
         from .._grad_utils import zero_grads
         zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
@@ -209,7 +210,6 @@ class Optimizer:
         """Perform one optimization step; returns ``closure()``'s loss when a closure is given."""
         loss = None
         if closure is not None:
-            from ..autograd.grad_mode import enable_grad
             with enable_grad():
                 loss = closure()
         with no_grad():
@@ -366,7 +366,6 @@ class Optimizer:
 def _as_real(t):
     """A float view of complex tensor ``t`` with a trailing (real, imag) axis of size 2
     (``torch.view_as_real``), sharing memory and version counter."""
-    from .._tensor import _wrap
     arr = t._data
     xp = t._backend()
     half = arr.dtype.itemsize // 2

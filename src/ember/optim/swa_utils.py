@@ -6,6 +6,9 @@ from copy import deepcopy
 from ..autograd.grad_mode import no_grad
 from ..nn.module import Module
 from .lr_scheduler import LRScheduler, _format_param
+from ..nn.modules.normalization import _BatchNorm
+from ..ops.creation import tensor
+from .. import _dtype as D
 
 __all__ = ["AveragedModel", "SWALR", "update_bn", "get_swa_avg_fn", "get_ema_avg_fn",
            "get_swa_multi_avg_fn", "get_ema_multi_avg_fn"]
@@ -56,8 +59,6 @@ class AveragedModel(Module):
         self.module = deepcopy(model)
         if device is not None:
             self.module = self.module.to(device)
-        from ..ops.creation import tensor
-        from .. import _dtype as D
         self.register_buffer("n_averaged", tensor(0, dtype=D.int64, device=device))
         self.avg_fn = avg_fn
         self.multi_avg_fn = multi_avg_fn
@@ -97,7 +98,6 @@ class AveragedModel(Module):
 
 def update_bn(loader, model, device=None):
     """Recompute BatchNorm running statistics of ``model`` with one pass over ``loader``."""
-    from ..nn.modules.normalization import _BatchNorm
     with no_grad():
         momenta = {}
         for module in model.modules():

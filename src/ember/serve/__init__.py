@@ -13,5 +13,5 @@ __all__ = ["main"]
 
 def main(argv=None):
     """``ember serve`` with ``argv`` (default ``sys.argv[1:]`` after ``serve``); returns the exit code."""
-    from .cli import main as _main
+    from .cli import main as _main  # lazy: ember.serve.cli is loaded on first use, not at import
     return _main(argv)

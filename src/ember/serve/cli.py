@@ -64,6 +64,7 @@ def main(argv=None):
         print(f"ember serve needs the 'serve' extra (pip install 'ember[serve]'): {e}",
               file=sys.stderr)
         return 2
+    # lazy: ember.serve.app is loaded on first use, not at import
     from .app import CONFIG_ENV, ServeConfig
     cfg = ServeConfig(args.model, args.checkpoint, args.max_batch, args.max_delay_ms,
                       args.api_key or os.environ.get("EMBER_SERVE_API_KEY") or None,

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .codecs import BodyError
+from .. import nn
 
 __all__ = ["ServedModel", "TensorSpec", "load_model", "check_model_spec"]
 
@@ -178,7 +179,6 @@ def _infer_input(model, first_param_dtype):
     shape = getattr(model, "input_shape", None)
     dtype = getattr(model, "input_dtype", None)
     if shape is None:
-        from .. import nn
         for m in model.modules():
             if isinstance(m, nn.Linear):
                 shape = (None, m.in_features)
@@ -197,7 +197,7 @@ def _infer_input(model, first_param_dtype):
 
 
 def _load_ember(spec, checkpoint):
-    import ember
+    import ember  # lazy: the root package is a higher layer
     model = _factory(spec)()
     if not isinstance(model, ember.nn.Module):
         raise TypeError(f"{spec} returned a {type(model).__name__}, expected an ember.nn.Module")

@@ -2,6 +2,8 @@
 import contextlib
 
 import numpy as np
+from .. import _device
+from .._tensor import Tensor
 
 __all__ = ["assert_close", "to_numpy", "use_standin_cuda"]
 
@@ -11,7 +13,7 @@ def use_standin_cuda():
     """Within the block, device 'cuda' is ``ember.testing.standin_cupy``: a strict CuPy
     look-alike on NumPy that refuses implicit host copies (so tests find them without a GPU).
     Yields the stand-in module. ``EMBER_STANDIN_CUDA=1`` does the same for a whole process."""
-    from .. import _device
+    # lazy: ember.testing.standin_cupy is loaded on first use, not at import
     from . import standin_cupy
     old = _device._set_cuda_module(standin_cupy)
     try:
@@ -25,7 +27,6 @@ _DEFAULT_TOL = {"float16": (1e-3, 1e-5), "bfloat16": (1.6e-2, 1e-5), "float32": 
 
 def to_numpy(x):
     """Any tensor-like (ember, torch, NumPy, number, nested list) as a NumPy array."""
-    from .._tensor import Tensor
     if isinstance(x, Tensor):
         arr = x._data if isinstance(x._data, np.ndarray) else x._data.get()
         return arr.astype(np.float32) if x.dtype.name == "bfloat16" else arr
@@ -39,7 +40,6 @@ def to_numpy(x):
 
 
 def _dtype_name(x):
-    from .._tensor import Tensor
     if isinstance(x, Tensor):
         return x.dtype.name
     if type(x).__module__.startswith("torch"):
@@ -51,7 +51,6 @@ def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=True, chec
                  check_shape=True, check_device=True, msg=None):
     """Raise AssertionError unless ``actual`` and ``expected`` match in shape, dtype, device
     (two Ember tensors, unless ``check_device=False``) and values."""
-    from .._tensor import Tensor
     if check_device and isinstance(actual, Tensor) and isinstance(expected, Tensor) and \
             actual.device != expected.device:
         raise AssertionError(f"The values for attribute 'device' do not match: {actual.device} "

@@ -12,6 +12,8 @@ Used by ``tests/test_cuda_standin.py`` (the strict stand-in) and ``benchmarks/gp
 import os
 
 import numpy as np
+from .._tensor import Tensor
+from . import assert_close
 
 _LOOSEN = float(os.environ.get("EMBER_DEVICE_CHECK_LOOSEN", "1"))
 
@@ -46,7 +48,6 @@ class on_device:
 
 
 def _is_tensor(x):
-    from .._tensor import Tensor
     return isinstance(x, Tensor)
 
 
@@ -54,7 +55,6 @@ def check_same_on_device(d, c, device, *, rtol=1e-5, atol=1e-6, path="result"):
     """Assert ``d`` (computed on ``device``) equals ``c`` (computed on cpu), recursively.
     ``EMBER_DEVICE_CHECK_LOOSEN=k`` multiplies the tolerances of float32/float16 results by k
     (a real GPU sums in another order than NumPy)."""
-    from . import assert_close
     if _is_tensor(c):
         if _LOOSEN != 1.0 and c.dtype.name in ("float32", "float16", "bfloat16", "complex64"):
             rtol, atol = rtol * _LOOSEN, atol * _LOOSEN
@@ -81,7 +81,7 @@ def check_same_on_device(d, c, device, *, rtol=1e-5, atol=1e-6, path="result"):
 def compare_on_device(fn, device="cuda", *, rtol=1e-5, atol=1e-6, must_succeed=False):
     """Run ``fn(ember)`` and ``fn(on_device(ember, device))``; same results or same error
     (``must_succeed``: the cpu run may not raise)."""
-    import ember
+    import ember  # lazy: the root package is a higher layer
     try:
         expected = _seeded(fn, ember)
     except Exception as exc:
@@ -100,7 +100,7 @@ def compare_on_device(fn, device="cuda", *, rtol=1e-5, atol=1e-6, must_succeed=F
 
 
 def _seeded(fn, m):
-    import ember
+    import ember  # lazy: the root package is a higher layer
     ember.manual_seed(0)
     return fn(m)
 
@@ -111,7 +111,7 @@ def compare_grads_on_device(fn, arrays, device="cuda", *, rtol=1e-6, atol=1e-8, 
     ``device``, with ``xs`` made from NumPy ``arrays`` (float64, requiring grad); outputs and
     every input gradient must match and the device's gradients must stay on the device.
     ``setup(dev)``, when given, runs before each pass (to place constants the case reads)."""
-    import ember
+    import ember  # lazy: the root package is a higher layer
     results = []
     for dev in ("cpu", device):
         if setup is not None:

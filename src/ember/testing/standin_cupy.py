@@ -21,6 +21,7 @@ import numpy as _np
 # device side: memory pool, device, the cuda namespace
 from ._standin_cuda import (MemoryPool, get_default_memory_pool, allocate, cuda,  # noqa: F401
                             _Device)
+from .._backend import special
 
 __all__ = ["ndarray", "asarray", "array", "asnumpy", "ascontiguousarray", "get_array_module",
            "get_default_memory_pool", "MemoryPool", "cuda", "random", "linalg", "lib", "fft",
@@ -485,7 +486,6 @@ class _Special(types.ModuleType):
               "psi": "digamma"}
 
     def __getattr__(self, name):
-        from .._backend import special
         if name == "polygamma":
             return lambda n, x: _wrap(special.polygamma(_np, n, _unwrap(x)))
         if name not in self._NAMES:

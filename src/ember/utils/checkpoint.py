@@ -7,6 +7,9 @@ memory is not saved.
 """
 import contextlib
 import warnings
+from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad, is_grad_enabled
+from ..nn.containers import Sequential
 
 __all__ = ["checkpoint", "checkpoint_sequential", "noop_context_fn"]
 
@@ -20,8 +23,6 @@ def noop_context_fn():
 
 
 def _run(function, args, kwargs, use_reentrant):
-    from .._tensor import Tensor
-    from ..autograd.grad_mode import no_grad, is_grad_enabled
     if use_reentrant is None:
         warnings.warn(_REENTRANT_WARNING, UserWarning, stacklevel=3)
         use_reentrant = True
@@ -56,7 +57,6 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn,
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
     """``torch.utils.checkpoint.checkpoint_sequential``: run ``functions`` (a list or an
     ``nn.Sequential``) one after another on ``input``, in ``segments`` checkpointed pieces."""
-    from ..nn.containers import Sequential
     if use_reentrant is None:
         warnings.warn(_REENTRANT_WARNING, UserWarning, stacklevel=2)
         use_reentrant = True

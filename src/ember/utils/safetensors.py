@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import _dtype as D
+from .._tensor import Tensor, _wrap
 
 __all__ = ["save_file", "load_file", "save", "load"]
 
@@ -24,7 +25,6 @@ def _lib():
 def _flatten(tensors, lib, keep):
     """Tensor specs for ``lib.serialize``: ``TensorSpec`` objects (safetensors >= 0.8, data by
     pointer, arrays kept alive in ``keep``) or the older dicts holding the bytes."""
-    from .._tensor import Tensor
     if not isinstance(tensors, dict):
         raise ValueError(f"Expected a dict of [str, ember.Tensor] but received {type(tensors)}")
     out = {}
@@ -49,7 +49,6 @@ def _flatten(tensors, lib, keep):
 
 
 def _unflatten(items, device):
-    from .._tensor import _wrap
     out = {}
     for name, info in items:
         code = info["dtype"]

@@ -8,6 +8,8 @@ import math
 import numpy as np
 
 from .. import _tensor
+from .._tensor import Tensor
+from ..ops.random import rand, randint
 
 __all__ = ["Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip", "Resize",
            "CenterCrop", "RandomRotation", "Lambda", "Pad"]
@@ -15,14 +17,12 @@ __all__ = ["Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFl
 
 def _wrap(arr):
     """A tensor around backend array ``arr`` (made contiguous; no copy when it already is)."""
-    from .._tensor import Tensor
     if isinstance(arr, Tensor):
         return arr
     return _tensor._wrap(arr if arr.flags.c_contiguous else arr.copy())
 
 
 def _check_tensor(img, name):
-    from .._tensor import Tensor
     if not isinstance(img, Tensor):
         raise TypeError(f"{name}: img should be Tensor. Got {type(img)}")
     if img.dim() < 2:
@@ -42,7 +42,6 @@ def _pair(size, name):
 
 
 def _rand():
-    from .. import rand
     return float(rand(()).item())
 
 
@@ -69,7 +68,6 @@ class ToTensor:
     """
 
     def __call__(self, pic):
-        from .._tensor import Tensor
         if isinstance(pic, Tensor):
             return pic
         arr = np.asarray(pic)
@@ -181,7 +179,6 @@ class RandomCrop:
             h, w = img.shape[-2:]
         if h < th or w < tw:
             raise ValueError(f"Required crop size {(th, tw)} is larger than input image size {(h, w)}")
-        from .. import randint
         i = int(randint(0, h - th + 1, (1,)).item())
         j = int(randint(0, w - tw + 1, (1,)).item())
         return img[..., i:i + th, j:j + tw]

@@ -10,6 +10,7 @@ from ...ops import unary as U, reduce as R, pointwise as P
 from ..._tensor_methods import _inplace
 from ...ops.nn_basic import ReluOp, GeluOp
 from ...ops.nn_activation import apply_activation
+from ...ops.creation import empty_like, zeros_like
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_",
            "elu", "elu_", "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish", "sigmoid",
@@ -109,7 +110,6 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """Randomized leaky ReLU: slope ~ U(lower, upper) in training, (lower+upper)/2 otherwise."""
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
-    from ...ops.creation import empty_like
     slope = empty_like(input).uniform_(lower, upper)
     return _maybe_inplace(lambda x: P.where(x >= 0, x, x * slope), input, inplace)
 
@@ -331,7 +331,6 @@ def logsigmoid(input):
 def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     """Sample from the Gumbel-softmax distribution; ``hard=True`` returns one-hot samples with
     the soft sample's gradient (straight-through) (``F.gumbel_softmax``)."""
-    from ...ops.creation import empty_like, zeros_like
     gumbels = -U.log(empty_like(logits).exponential_())
     y = R.softmax((logits + gumbels) / tau, dim)
     if not hard:

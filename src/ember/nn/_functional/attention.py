@@ -54,7 +54,7 @@ def _float_mask(mask, like, name):
     """PyTorch's canonical mask: bool (True = masked out) -> float with -inf; float as is."""
     if mask is None:
         return None
-    import ember
+    import ember  # lazy: ember imports us
     if mask.dtype == ember.bool:
         return zeros(mask.shape, dtype=like.dtype, device=like.device).masked_fill(
             mask, float("-inf"))

@@ -1,5 +1,6 @@
 """Convolutions (``F.conv1d/2d/3d``, ``F.conv_transpose1d/2d/3d``) over ``ops.conv``."""
 from ...ops.conv import Conv, ConvTransposeBias
+from ..._checks import check_int_list
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d"]
@@ -11,7 +12,6 @@ _TNAME = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16"
 def ntuple(v, n, name="value"):
     """``v`` (int or sequence) as a tuple of ``n`` ints; TypeError for bools, floats and
     other non-integers (PyTorch's int[N] parameters)."""
-    from ..._checks import check_int_list
     v = check_int_list("", v, name)
     if len(v) == 1 and n > 1:
         v = v * n

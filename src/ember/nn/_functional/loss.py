@@ -11,6 +11,7 @@ from ...ops.nn_loss import fused_loss
 from ...autograd.grad_mode import STATE
 from .activation import logsigmoid
 from .distance import pairwise_distance
+from ...ops.creation import tensor
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -544,7 +545,6 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
 
 def _lengths(x, like):
-    from ...ops.creation import tensor
     if isinstance(x, int):
         x = [x]
     t = x if hasattr(x, "_data") else tensor(list(x) if not hasattr(x, "__len__") else x)

@@ -7,8 +7,10 @@ from ... import _checks
 from ..._tensor import _wrap
 from ...autograd.node import Op
 from ...ops.conv import Im2Col, Col2Im, out_size, prod
-from ...ops.joining import cat
+from ...ops.joining import cat, stack
 from .conv import ntuple, _fmt
+from ...ops.creation import arange
+from .pooling import _adaptive_avg
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
            "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
@@ -196,7 +198,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
                            f"({fmt(sp)}) output ({fmt(osz)})")
     if mode == "area":
-        from .pooling import _adaptive_avg
         return _adaptive_avg(input, osz, nd, "adaptive_avg_pool")
     xp = input._backend()
     out = input
@@ -367,7 +368,6 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
 # ---- spatial transformers --------------------------------------------------------------------
 def _base_coords(n, align_corners, like):
-    from ...ops.creation import arange
     c = arange(n, dtype=like.dtype, device=like.device)
     if align_corners:
         return c * (2.0 / (n - 1)) - 1.0 if n > 1 else c * 0.0
@@ -387,7 +387,6 @@ def affine_grid(theta, size, align_corners=None):
     n, _, h, w = size
     xs = _base_coords(w, align_corners, theta).reshape(1, w).expand(h, w)
     ys = _base_coords(h, align_corners, theta).reshape(h, 1).expand(h, w)
-    from ...ops.joining import stack
     base = stack([xs, ys, xs.new_ones((h, w))], -1).reshape(1, h * w, 3)
     return base.matmul(theta.transpose(1, 2)).reshape(n, h, w, 2)
 

@@ -6,6 +6,8 @@ matmul over all time steps; LSTM with ``proj_size`` runs the tensor-op reference
 import math
 import numbers
 
+import numpy as np
+
 from ... import _checks
 from ...autograd.grad_mode import no_grad
 from ...ops.creation import empty, zeros, tensor as _tensor
@@ -246,7 +248,6 @@ class RNNBase(Module):
 
 
 def _packed_rows(bsz):
-    import numpy as np
     b = np.asarray(bsz, dtype=np.int64)
     t_idx = np.repeat(np.arange(len(b)), b)
     b_idx = np.concatenate([np.arange(v) for v in b])
@@ -254,7 +255,6 @@ def _packed_rows(bsz):
 
 
 def _packed_to_padded(data, bsz):
-    import numpy as np
     T, B = len(bsz), bsz[0]
     pos = _packed_rows(bsz)
     src = np.full(T * B, data.shape[0], dtype=np.int64)

@@ -2,8 +2,12 @@
 (filled in reverse registration order, roughly the order backward produces their gradients);
 a bucket's all-reduce is started by the post-accumulate-grad hook of its last parameter, so
 communication runs while backward computes the earlier layers' gradients."""
-import ember
-from ember import distributed as dist
+from ... import distributed as dist
+from ..._dtype import int32
+from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
+from ...ops.creation import zeros
+from ...ops.joining import cat
 
 
 class _Bucket:
@@ -67,7 +71,7 @@ class Reducer:
         graph of ``outputs`` is searched: parameters outside it count as ready now."""
         self.active = True
         self.ready = [False] * len(self.params)
-        self.used = ember.zeros(len(self.params), dtype=ember.int32)
+        self.used = zeros(len(self.params), dtype=int32)
         self.next_bucket = 0
         for bucket in self.buckets:
             bucket.pending = len(bucket.params)
@@ -108,9 +112,9 @@ class Reducer:
         grads = []
         for p, n in zip(bucket.params, bucket.numels):
             g = p.grad
-            grads.append(ember.zeros(n, dtype=p.dtype, device=p.device) if g is None
+            grads.append(zeros(n, dtype=p.dtype, device=p.device) if g is None
                          else g.detach().reshape(-1))
-        bucket.flat = ember.cat(grads) if len(grads) > 1 else grads[0].clone()
+        bucket.flat = cat(grads) if len(grads) > 1 else grads[0].clone()
         bucket.work = dist.all_reduce(bucket.flat, group=self.pg, async_op=True)
 
     def _finalize(self):
@@ -123,7 +127,7 @@ class Reducer:
         if used_work is not None:
             used_work.wait()
         globally_used = self.used.tolist()
-        with ember.no_grad():
+        with no_grad():
             for bucket in self.buckets:
                 bucket.flat.div_(self.world)
                 offset = 0
@@ -163,7 +167,7 @@ def _reachable_leaves(outputs):
 
 
 def _tensors_in(obj):
-    if isinstance(obj, ember.Tensor):
+    if isinstance(obj, Tensor):
         return [obj]
     if isinstance(obj, dict):
         obj = list(obj.values())

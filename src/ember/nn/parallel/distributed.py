@@ -2,7 +2,11 @@
 replica per rank; gradients averaged across ranks during backward)."""
 from contextlib import contextmanager
 
+from ... import distributed as dist
+from ...autograd.grad_mode import is_grad_enabled, no_grad
+from ...ops.joining import cat
 from ..module import Module
+from ._reducer import Reducer
 
 __all__ = ["DistributedDataParallel"]
 
@@ -25,8 +29,6 @@ class DistributedDataParallel(Module):
                  static_graph=False, delay_all_reduce_named_params=None,
                  param_to_hook_all_reduce=None, mixed_precision=None, device_mesh=None):
         super().__init__()
-        from ... import distributed as dist
-        from ._reducer import Reducer
         if not dist.is_initialized():
             raise ValueError("Default process group has not been initialized, please make sure "
                              "to call init_process_group.")
@@ -56,14 +58,13 @@ class DistributedDataParallel(Module):
     def forward(self, *inputs, **kwargs):
         """Run the wrapped module; when grad mode is on and sync is wanted, arm the gradient
         averaging for the next backward (buffers are first re-broadcast from rank 0)."""
-        import ember
         self.reducer.prepare_for_forward()
         if self.broadcast_buffers and self.require_forward_param_sync:
             buffers = list(self.module.buffers())
-            if buffers and ember.distributed.get_world_size(self.process_group) > 1:
+            if buffers and dist.get_world_size(self.process_group) > 1:
                 _broadcast_coalesced(buffers, self.process_group)
         outputs = self.module(*inputs, **kwargs)
-        if ember.is_grad_enabled() and self.require_backward_grad_sync:
+        if is_grad_enabled() and self.require_backward_grad_sync:
             self.reducer.prepare_for_backward(outputs)
         return outputs
 
@@ -93,7 +94,6 @@ def _unique(params):
 
 def _check_same_shapes(module, group):
     """RuntimeError naming the first rank whose parameters differ in shape or dtype from rank 0's."""
-    from ... import distributed as dist
     mine = [(name, tuple(p.shape), str(p.dtype)) for name, p in module.named_parameters()]
     everyone = [None] * dist.get_world_size(group)
     dist.all_gather_object(everyone, mine, group=group)
@@ -107,12 +107,10 @@ def _check_same_shapes(module, group):
 
 def _broadcast_coalesced(tensors, group, cap_bytes=250 * 1024 * 1024):
     """Broadcast ``tensors`` from rank 0 in place, a few flat messages per dtype."""
-    import ember
-    from ... import distributed as dist
     by_dtype = {}
     for t in tensors:
         by_dtype.setdefault(t.dtype, []).append(t)
-    with ember.no_grad():
+    with no_grad():
         for same in by_dtype.values():
             chunk, size = [], 0
             for t in same + [None]:
@@ -120,7 +118,7 @@ def _broadcast_coalesced(tensors, group, cap_bytes=250 * 1024 * 1024):
                     chunk.append(t)
                     size += t.numel() * t.element_size()
                     continue
-                flat = ember.cat([c.detach().reshape(-1) for c in chunk])
+                flat = cat([c.detach().reshape(-1) for c in chunk])
                 dist.broadcast(flat, src=dist.get_global_rank(group, 0) if group else 0,
                                group=group)
                 offset = 0

@@ -1,9 +1,11 @@
 """Gradient clipping: clip_grad_norm_, clip_grad_value_, get_total_norm, clip_grads_with_norm_."""
 import math
+import warnings
 
-from ..._tensor import Tensor
+from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import no_grad
 from ..._backend import bump_version
+from ...ops.creation import tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_"]
@@ -33,7 +35,6 @@ def _norm(t, p):
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """The ``norm_type``-norm of all ``tensors`` together, as if concatenated."""
-    from ...ops.creation import tensor
     tensors = _as_list(tensors)
     norm_type = float(norm_type)
     if not tensors:
@@ -55,7 +56,6 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
                            "`parameters` is non-finite, so it cannot be clipped. To disable "
                            "this error and scale the gradients by the non-finite norm anyway, "
                            "set `error_if_nonfinite=False`")
-    from ..._tensor import _wrap
     return _wrap(total)
 
 
@@ -86,7 +86,6 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
 def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Deprecated alias of ``clip_grad_norm_``."""
-    import warnings
     warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
                   "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)

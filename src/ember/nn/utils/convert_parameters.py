@@ -1,12 +1,12 @@
 """parameters_to_vector / vector_to_parameters (``nn.utils``)."""
 from ..._tensor import Tensor
+from ...ops.joining import cat
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
 
 def parameters_to_vector(parameters):
     """All parameters flattened and concatenated into one 1-d tensor (differentiable)."""
-    from ...ops.joining import cat
     return cat([p.reshape(-1) for p in parameters])
 
 

@@ -1,5 +1,7 @@
 """Weight normalisation (``nn.utils.weight_norm``): weight = g * v / ||v||, recomputed from the
 parameters ``<name>_g`` and ``<name>_v`` by a forward pre-hook before every call."""
+import warnings
+
 from ..parameter import Parameter, UninitializedParameter
 
 __all__ = ["weight_norm", "remove_weight_norm"]
@@ -64,7 +66,6 @@ class WeightNorm:
 def weight_norm(module, name="weight", dim=0):
     """Reparametrise ``module.<name>`` as g * v / ||v|| (norm over all dims but ``dim``).
     Deprecated in PyTorch in favour of ``nn.utils.parametrizations.weight_norm``."""
-    import warnings
     warnings.warn("`torch.nn.utils.weight_norm` is deprecated in favor of "
                   "`torch.nn.utils.parametrizations.weight_norm`.", FutureWarning, stacklevel=2)
     WeightNorm.apply(module, name, dim)

@@ -6,6 +6,11 @@ import random
 import sys
 import traceback
 
+import numpy as np
+
+from ...multiprocessing.reductions import init_reductions
+from ...ops.random import manual_seed
+
 __all__ = ["WorkerInfo", "get_worker_info", "ExceptionWrapper"]
 
 MP_STATUS_CHECK_INTERVAL = 5.0
@@ -88,8 +93,6 @@ class _ResumeIteration:
 def _seed_worker(base_seed, worker_id):
     """Seed ``random``, NumPy's global RNG and Ember's default generator for one worker:
     ``seed = base_seed + worker_id`` (NumPy gets a state hashed from both, as torch does)."""
-    import numpy as np
-    from ...ops.random import manual_seed
     seed = base_seed + worker_id
     random.seed(seed)
     manual_seed(seed)
@@ -105,8 +108,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
     until told to stop (``None``), or until the main process disappears."""
     global _worker_info
     try:
-        from ...multiprocessing.reductions import init_reductions
-        from .fetch import create_fetcher
+        from .fetch import create_fetcher  # lazy: ember.utils.data.fetch imports us
         init_reductions()
         seed = _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,

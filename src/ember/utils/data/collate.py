@@ -11,6 +11,9 @@ import re
 import numpy as np
 
 from ..._tensor import Tensor, _wrap
+from ...multiprocessing._shared import create_segment
+from ...ops.joining import stack
+from ._worker import get_worker_info
 
 __all__ = ["default_collate", "default_convert", "stack_into_shared"]
 
@@ -21,7 +24,6 @@ _ERR = ("default_collate: batch must contain tensors, numpy arrays, numbers, dic
 
 def stack_into_shared(arrays, shape, dtype):
     """A tensor of ``shape`` over a new shared segment (for worker batches)."""
-    from ...multiprocessing._shared import create_segment
     seg = create_segment(int(np.prod(shape)) * np.dtype(dtype).itemsize)
     t = _wrap(seg.array(shape, dtype))
     t._shared = seg
@@ -31,17 +33,14 @@ def stack_into_shared(arrays, shape, dtype):
 
 
 def _stack(batch):
-    from ._worker import get_worker_info
     first = batch[0]
     arrays = [t._data for t in batch]
     if (get_worker_info() is None or not isinstance(first._data, np.ndarray)
             or any(t._rg for t in batch)):
-        from ...ops.joining import stack
         return stack(batch, 0)
     shape = first._data.shape
     dt = first._data.dtype
     if any(a.shape != shape or a.dtype != dt for a in arrays):
-        from ...ops.joining import stack
         return stack(batch, 0)  # raises torch's error for mismatched sizes / promotes dtypes
     return stack_into_shared(arrays, (len(arrays),) + shape, dt)
 

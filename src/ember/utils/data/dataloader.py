@@ -10,6 +10,7 @@ import multiprocessing as _stdlib_mp
 import pickle
 import queue
 import signal
+import time
 
 from . import _worker
 from ._worker import get_worker_info  # noqa: F401  (torch.utils.data.dataloader.get_worker_info)
@@ -17,6 +18,9 @@ from .collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .fetch import create_fetcher
 from .sampler import SequentialSampler, RandomSampler, BatchSampler, Sampler
+from ...ops.random import default_generator
+from ...multiprocessing import _shared
+from ...multiprocessing.reductions import init_reductions
 
 __all__ = ["DataLoader"]
 
@@ -167,7 +171,6 @@ class DataLoader:
 
 
 def _draw_base_seed(generator):
-    from ...ops.random import default_generator
     g = generator if generator is not None else default_generator
     return int(g._rng.integers(0, 2 ** 63))
 
@@ -240,7 +243,6 @@ def _check_picklable(ctx, objects):
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     def __init__(self, loader):
         super().__init__(loader)
-        from ...multiprocessing.reductions import init_reductions
         init_reductions()
         if not loader.prefetch_factor > 0:  # 0 would start workers with nothing to fetch
             raise AssertionError("prefetch_factor must be greater than 0 for "
@@ -310,7 +312,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                                    "Rerunning with num_workers=0 may give better error trace.")
 
     def _get_data(self):
-        import time
         deadline = None if not self._timeout else time.monotonic() + self._timeout
         while True:
             wait = _POLL if deadline is None else min(_POLL, deadline - time.monotonic())
@@ -416,7 +417,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._worker_result_queue.cancel_join_thread()
             self._worker_result_queue.close()
         finally:
-            from ...multiprocessing import _shared
             _shared.sweep(pids=set(self._worker_pids))
 
     def __del__(self):

@@ -3,6 +3,8 @@ concatenated, chained, subsets, stacked, and ``random_split``."""
 import bisect
 import math
 import warnings
+from ...ops.random import randperm
+from ..._tensor import _wrap
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset",
            "Subset", "StackDataset", "random_split"]
@@ -49,7 +51,6 @@ class TensorDataset(Dataset):
     def _gather(self, indices, out=None):
         """The batch ``[t[indices] for t in tensors]`` (what default_collate of the samples
         gives), into ``out`` arrays when given (shared memory in workers)."""
-        from ..._tensor import _wrap
         xp = self.tensors[0]._backend()
         idx = xp.asarray(indices, dtype=xp.intp)
         if out is None:
@@ -172,7 +173,6 @@ class Subset(Dataset):
 def random_split(dataset, lengths, generator=None):
     """Split ``dataset`` into non-overlapping random Subsets of the given lengths, or of the
     given fractions (summing to 1; remainders go round-robin to the first splits)."""
-    from ...ops.random import randperm
     n = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         subset_lengths = []

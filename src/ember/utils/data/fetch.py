@@ -1,4 +1,9 @@
 """Fetchers: turn one entry of the sampler (an index or a list of indices) into a batch."""
+import numpy as np
+
+from ._worker import get_worker_info
+from .collate import stack_into_shared, default_collate
+from .dataset import TensorDataset
 
 __all__ = ["create_fetcher"]
 
@@ -7,8 +12,6 @@ class _MapDatasetFetcher:
     __slots__ = ("dataset", "auto_collation", "collate_fn", "drop_last", "fast")
 
     def __init__(self, dataset, auto_collation, collate_fn, drop_last):
-        from .collate import default_collate
-        from .dataset import TensorDataset
         self.dataset = dataset
         self.auto_collation = auto_collation
         self.collate_fn = collate_fn
@@ -34,11 +37,8 @@ class _MapDatasetFetcher:
 
 
 def _gather(dataset, index):
-    import numpy as np
-    from ._worker import get_worker_info
     if get_worker_info() is None or not isinstance(dataset.tensors[0]._data, np.ndarray):
         return dataset._gather(index)
-    from .collate import stack_into_shared
     n = len(index)
     outs = [stack_into_shared(None, (n,) + t._data.shape[1:], t._data.dtype)
             for t in dataset.tensors]

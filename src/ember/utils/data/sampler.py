@@ -1,6 +1,9 @@
 """Samplers (``torch.utils.data.sampler``): the order in which a DataLoader visits indices."""
 import math
 import sys
+from ...ops.random import Generator, default_generator, randperm, randint, multinomial
+from ... import _dtype as D
+from ...ops.creation import as_tensor
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler", "DistributedSampler"]
@@ -31,7 +34,6 @@ class SequentialSampler(Sampler):
 
 def _fresh_generator(generator):
     """The sampler's generator, or one seeded from the default generator (as torch does)."""
-    from ...ops.random import Generator, default_generator
     if generator is not None:
         return generator
     seed = int(default_generator._rng.integers(0, 2 ** 63))
@@ -58,7 +60,6 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
-        from ...ops.random import randperm, randint
         n = len(self.data_source)
         g = _fresh_generator(self.generator)
         if self.replacement:
@@ -82,7 +83,6 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        from ...ops.random import randperm
         for i in randperm(len(self.indices), generator=self.generator).tolist():
             yield self.indices[i]
 
@@ -94,8 +94,6 @@ class WeightedRandomSampler(Sampler):
     """``num_samples`` indices drawn with probabilities proportional to ``weights``."""
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
-        from ... import _dtype as D
-        from ...ops.creation import as_tensor
         if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
             raise ValueError("num_samples should be a positive integer value, but got "
                              f"num_samples={num_samples}")
@@ -114,7 +112,6 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        from ...ops.random import multinomial
         rand = multinomial(self.weights, self.num_samples, self.replacement,
                            generator=self.generator)
         yield from iter(rand.tolist())
@@ -196,7 +193,6 @@ class DistributedSampler(Sampler):
         self.seed = seed
 
     def __iter__(self):
-        from ...ops.random import Generator, randperm
         if self.shuffle:
             g = Generator().manual_seed(self.seed + self.epoch)
             indices = randperm(len(self.dataset), generator=g).tolist()

@@ -1,5 +1,6 @@
 """Turn the values users pass to ``SummaryWriter`` (Ember tensors, NumPy arrays, Python numbers,
 and PyTorch tensors too) into NumPy arrays, with errors that name the argument."""
+import io
 import numbers
 
 import numpy as np
@@ -110,7 +111,6 @@ def to_hwc_uint8(value, dataformats, name="img_tensor"):
 
 def encode_png(hwc):
     """PNG bytes of an (H, W, 3|4) uint8 image (Pillow)."""
-    import io
 
     from PIL import Image
     buf = io.BytesIO()

@@ -81,7 +81,8 @@ def _flatten(out):
 
 def trace_graph(model, inputs):
     """Run ``model(*inputs)`` once under the op recorder; returns (trace, graph inputs, outputs)."""
-    import ember
+    import ember  # lazy: the root package is a higher layer
+    # lazy: ember.autograd.tracing is loaded on first use, not at import
     from ember.autograd.tracing import trace
     graph_inputs = []
     for i, x in enumerate(inputs):

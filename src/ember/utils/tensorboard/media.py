@@ -1,5 +1,6 @@
 """Summary protos for pictures and sound: images (one, a grid of a batch, a matplotlib figure,
 with bounding boxes), videos as animated GIFs and audio clips as WAV."""
+import io
 import numbers
 
 import numpy as np
@@ -33,7 +34,6 @@ def figure_to_image(figure):
 
 def audio(tag, snd, sample_rate=44100):
     """An audio summary: a mono clip (values in [-1, 1], clipped) as 16-bit PCM WAV bytes."""
-    import io
     import wave
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, numbers.Real) \
             or sample_rate <= 0:
@@ -91,7 +91,6 @@ def image_with_boxes(tag, img, boxes, dataformats="CHW", labels=None, rescale=1)
 def video(tag, vid, fps=4):
     """A video summary: N clips (N, T, C, H, W; float in [0, 1] or uint8) tiled into one
     animated GIF, ``fps`` frames a second (shown in the Images tab)."""
-    import io
 
     from PIL import Image
     arr = to_numpy(vid, "vid_tensor")

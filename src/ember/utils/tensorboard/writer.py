@@ -318,6 +318,7 @@ class SummaryWriter:
         """Log an (N, D) embedding for the Projector tab, with optional per-row labels
         (``metadata``) and thumbnails (``label_img``, N x C x H x W)."""
         from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+        # lazy: ember.utils.tensorboard.embedding is loaded on first use, not at import
         from .embedding import write_embedding
         if self._projector_config is None:
             self._projector_config = ProjectorConfig()
@@ -327,6 +328,7 @@ class SummaryWriter:
     def add_graph(self, model, input_to_model=None, verbose=False, use_strict_trace=True):
         """Log the op graph of one forward call ``model(input_to_model)`` for the Graphs tab
         (module scopes as name scopes, ops with output shapes and dtypes)."""
+        # lazy: ember.utils.tensorboard.graph is loaded on first use, not at import
         from .graph import graph_def
         if not callable(model) or not hasattr(model, "named_modules"):
             raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
