@@ -7,9 +7,11 @@ slices; the two kernels here replace the arithmetic between the GEMM and NumPy's
 * ``gates_fwd(a, c_prev, c_new, half)``: ``a`` holds tanh of the (pre-halved) gate
   pre-activations (B, 4H), gate order i, f, g, o; turns i, f, o into sigmoids
   (0.5 tanh(x / 2) + 0.5) in place and writes ``c_new = f * c_prev + i * g``.
+* ``hidden(a, tc, h)``: ``h = o * tc`` (the o gate's strided columns times tanh(c)).
 * ``step_bwd(a, tc, c_prev, dy, dh, dc, dg, one)``: one BPTT step: with
   ``dha = dh + dy``, ``dcn = (1 - tc^2) o dha + dc``, writes the pre-activation gradients
-  ``dg`` (B, 4H) and ``dc <- dcn f`` in place (``dh`` is then overwritten by ``dg @ w_hh``).
+  ``dg`` (B, 4H) and ``dc <- dcn f`` in place; ``dh`` is left holding ``dha`` (the caller
+  overwrites it with ``dg @ w_hh``).
 
 The arithmetic is the NumPy path's, operation for operation, in the arrays' dtype (the
 constants are passed in as scalars of that dtype), so both paths give the same numbers.
@@ -26,44 +28,64 @@ __all__ = []
 _STATE = {"loaded": False, "kernels": None}
 
 
+# Each inner loop below writes one contiguous run of one array: LLVM vectorizes such loops,
+# but not one loop storing to four gate columns of the same row (it cannot rule out overlap).
 def _gates_fwd(a, c_prev, c_new, half):
     B, G = a.shape
     H = G // 4
     for b in range(B):
+        row, cp, cn = a[b], c_prev[b], c_new[b]
+        i, f, g, o = row[:H], row[H:2 * H], row[2 * H:3 * H], row[3 * H:]
         for j in range(H):
-            i = a[b, j] * half + half
-            f = a[b, H + j] * half + half
-            a[b, j] = i
-            a[b, H + j] = f
-            a[b, 3 * H + j] = a[b, 3 * H + j] * half + half
-            c_new[b, j] = f * c_prev[b, j] + i * a[b, 2 * H + j]
+            i[j] = i[j] * half + half
+        for j in range(H):
+            f[j] = f[j] * half + half
+        for j in range(H):
+            o[j] = o[j] * half + half
+        for j in range(H):
+            cn[j] = f[j] * cp[j] + i[j] * g[j]
+
+
+def _hidden(a, tc, h):
+    B, G = a.shape
+    H = G // 4
+    for b in range(B):
+        o, t, hb = a[b, 3 * H:], tc[b], h[b]
+        for j in range(H):
+            hb[j] = o[j] * t[j]
 
 
 def _step_bwd(a, tc, c_prev, dy, dh, dc, dg, one):
     B, G = a.shape
     H = G // 4
     for b in range(B):
+        row, t, cp, dhb, dcb, gr = a[b], tc[b], c_prev[b], dh[b], dc[b], dg[b]
+        i, f, g, o = row[:H], row[H:2 * H], row[2 * H:3 * H], row[3 * H:]
+        di, df, dgg, do = gr[:H], gr[H:2 * H], gr[2 * H:3 * H], gr[3 * H:]
+        dyb = dy[b]
+        for j in range(H):            # dh <- dh + dy (dh is overwritten by dg @ w_hh next)
+            dhb[j] = dhb[j] + dyb[j]
+        for j in range(H):            # dc <- dcn = (1 - tanh(c)^2) o dh + dc
+            dcb[j] = ((one - t[j] * t[j]) * o[j]) * dhb[j] + dcb[j]
         for j in range(H):
-            i = a[b, j]
-            f = a[b, H + j]
-            g = a[b, 2 * H + j]
-            o = a[b, 3 * H + j]
-            t = tc[b, j]
-            dha = dh[b, j] + dy[b, j]
-            dcn = ((one - t * t) * o) * dha + dc[b, j]
-            dg[b, j] = (((one - i) * i) * g) * dcn
-            dg[b, H + j] = (((one - f) * f) * c_prev[b, j]) * dcn
-            dg[b, 2 * H + j] = ((one - g * g) * i) * dcn
-            dg[b, 3 * H + j] = (((one - o) * o) * t) * dha
-            dc[b, j] = dcn * f
+            di[j] = (((one - i[j]) * i[j]) * g[j]) * dcb[j]
+        for j in range(H):
+            df[j] = (((one - f[j]) * f[j]) * cp[j]) * dcb[j]
+        for j in range(H):
+            dgg[j] = ((one - g[j] * g[j]) * i[j]) * dcb[j]
+        for j in range(H):
+            do[j] = (((one - o[j]) * o[j]) * t[j]) * dhb[j]
+        for j in range(H):            # dc <- dcn f
+            dcb[j] = dcb[j] * f[j]
 
 
 class _Kernels:
-    __slots__ = ("gates_fwd", "step_bwd")
+    __slots__ = ("gates_fwd", "hidden", "step_bwd")
 
     def __init__(self, numba):
         jit = numba.njit(cache=True, nogil=True)
         self.gates_fwd = jit(_gates_fwd)
+        self.hidden = jit(_hidden)
         self.step_bwd = jit(_step_bwd)
 
 

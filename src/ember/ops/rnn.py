@@ -201,7 +201,10 @@ def _lstm_forward_dense(xp, xw, h0, c0, w_hh, reverse):
             cn += ig
         tc = tcs[t]
         tanh(cn, out=tc)
-        multiply(a[:, 3 * H:], tc, out=hs[s + 1])
+        if jit is not None:
+            jit.hidden(a, tc, hs[s + 1])
+        else:
+            multiply(a[:, 3 * H:], tc, out=hs[s + 1])
     # step s ran time t = order[s]: put the states in time order for the outputs and BPTT
     if reverse:
         Y[:T] = hs[:0:-1]
