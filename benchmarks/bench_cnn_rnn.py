@@ -24,6 +24,7 @@ per-round ratios, which is steadier than either library's own time on a shared m
     python benchmarks/bench_cnn_rnn.py vgg-train lstm   # cases whose name contains a word
     python benchmarks/bench_cnn_rnn.py --profile CASE   # cProfile + per-op timer of Ember
     python benchmarks/bench_cnn_rnn.py --rounds 15      # more rounds (default 7)
+    EMBER_JIT=0 python benchmarks/bench_cnn_rnn.py lstm # LSTM without the numba kernels
 """
 import os
 import sys
@@ -246,8 +247,17 @@ def build_pair(name):
     return es, ts
 
 
+def jit_note():
+    """Which path the LSTM recurrence's gate arithmetic takes (``ops/_jit_rnn.py``)."""
+    from ember.ops import _jit_rnn
+    if _jit_rnn.kernels(np) is not None:
+        return "LSTM gate kernels: numba (the jit extra; EMBER_JIT=0 for the NumPy path)"
+    return "LSTM gate kernels: NumPy (numba absent or EMBER_JIT=0)"
+
+
 def run(names, rounds):
     print(f"one thread each; median over {rounds} interleaved rounds (thread CPU time)")
+    print(jit_note())
     print(f"{'case':16s} {'ember ms':>9s} {'torch ms':>9s} {'ratio':>6s}  (min ratio)")
     results = {}
     for name in names:
@@ -294,6 +304,7 @@ def main():
     words = [a for a in args if a != "--profile"]
     names = [n for n in CASES if not words or any(w in n for w in words)]
     if "--profile" in args:
+        print(jit_note())
         for name in names:
             print(f"===== {name}")
             profile(name)

@@ -93,8 +93,7 @@ MODULES = {
                      {0: "batch"}),
     "batchnorm_batch_stats": (lambda: nn.BatchNorm1d(4, track_running_stats=False),
                               lambda b: R(b, 4, 3), {0: "batch"}),
-    # nn.LSTMCell now records one fused two-output node (issue 15); its ONNX converter is not
-    # written yet, and export refuses it with OnnxExporterError rather than a wrong graph.
+    # nn.LSTMCell records one fused two-output node (issue 15): a one-step ONNX LSTM
     "lstm_cell": (lambda: nn.LSTMCell(3, 4), lambda b: R(b, 3), {0: "batch"}),
     "gru_cell": (lambda: nn.GRUCell(3, 4), lambda b: R(b, 3), {0: "batch"}),
     "rnn_cell": (lambda: nn.RNNCell(3, 4, bias=False), lambda b: R(b, 3), {0: "batch"}),
@@ -107,10 +106,7 @@ REFERENCE_GAPS = {"conv_transpose2d": "ConvTranspose with group > 1",
                   "rnn_relu": "RNN with a Relu activation"}
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(raises=ember.onnx.errors.OnnxExporterError, strict=True,
-                                            reason="fused LSTMCell node: converter not written"))
-    if n == "lstm_cell" else n for n in MODULES])
+@pytest.mark.parametrize("name", list(MODULES))
 def test_module(name):
     make, inp, axes = MODULES[name]
     model = _model(make)

@@ -99,7 +99,8 @@ def _rnn_seq(g, rec):
 
 @converter(LSTMCellOp)
 def _lstm_cell(g, rec):
-    """``nn.LSTMCell``'s step as a one-step ONNX LSTM: (2, B, H) = h', c'."""
+    """``nn.LSTMCell``'s fused step (one node, two outputs h' and c') as a one-step ONNX LSTM
+    whose Y_h and Y_c, squeezed to (B, H), are the two outputs."""
     w_ih, w_hh = g.const_value(rec, 3), g.const_value(rec, 4)
     bs = [g.const_value(rec, j) if rec.inputs[j] is not None else None for j in (5, 6)]
     if w_ih is None or w_hh is None or any(b is None and rec.inputs[j] is not None
@@ -112,4 +113,4 @@ def _lstm_cell(g, rec):
            g.const(_gates(w_hh, "LSTM", H)[None], "lstm_R"),
            g.const(np.concatenate(b)[None], "lstm_B"), "", _state(g, rec, 1), _state(g, rec, 2)]
     _, yh, yc = _rnn_node(g, "LSTM", ins, False, H, dt)
-    return g.node("Concat", [yh, yc], axis=0)
+    return [g.node("Squeeze", [v, g.ints([0], "axes")]) for v in (yh, yc)]

@@ -18,6 +18,7 @@ from ..autograd.node import Op
 from .joining import cat, stack
 from ..autograd import grad as agrad
 from .._tensor import _wrap
+from . import _jit_rnn
 
 __all__ = []
 
@@ -184,20 +185,28 @@ def _lstm_forward_dense(xp, xw, h0, c0, w_hh, reverse):
     hs[0] = h0
     order = range(T - 1, -1, -1) if reverse else range(T)
     matmul, tanh, multiply = xp.matmul, xp.tanh, xp.multiply
+    jit = _jit_rnn.kernels(xp)
+    half = dt.type(0.5)
     for s, t in enumerate(order):
         a = acts[t]
         matmul(hs[s], whT, out=a)
         a += xws[t]
         tanh(a, out=a)
-        a *= scale
-        a += shift
         cn = hist[s + 1]
-        multiply(a[:, H:2 * H], hist[s], out=cn)
-        multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)
-        cn += ig
+        if jit is not None:   # the sigmoid affine and the cell update in one compiled loop
+            jit.gates_fwd(a, hist[s], cn, half)
+        else:
+            a *= scale
+            a += shift
+            multiply(a[:, H:2 * H], hist[s], out=cn)
+            multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)
+            cn += ig
         tc = tcs[t]
         tanh(cn, out=tc)
-        multiply(a[:, 3 * H:], tc, out=hs[s + 1])
+        if jit is not None:
+            jit.hidden(a, tc, hs[s + 1])
+        else:
+            multiply(a[:, 3 * H:], tc, out=hs[s + 1])
     # step s ran time t = order[s]: put the states in time order for the outputs and BPTT
     if reverse:
         Y[:T] = hs[:0:-1]
@@ -216,6 +225,9 @@ def _lstm_bptt(xp, ctx, dY, w_hh):
     batch_sizes, reverse = ctx.batch_sizes, ctx.reverse
     hprev, acts, cprev, tcs = ctx.cache
     T, B, H = dY.shape[0] - 2, dY.shape[1], dY.shape[2]
+    jit = _jit_rnn.kernels(xp)
+    if jit is not None:
+        return _lstm_bptt_jit(xp, jit, ctx, dY, w_hh)
     i, f, g, o = (acts[..., k * H:(k + 1) * H] for k in range(4))
     # multipliers turning (dc, dc, dc, dh) into pre-activation gate gradients, all steps at
     # once: (1 - s) s over the whole contiguous array (the sigmoid gates' derivative), the
@@ -261,6 +273,34 @@ def _lstm_bptt(xp, ctx, dY, w_hh):
             multiply(mult[t, :bs, 3 * H:], dha, out=dg[:, 3 * H:])
             matmul(dg, w_hh, out=dh[:bs])
             multiply(dcn, f[t, :bs], out=dc[:bs])
+    dw = dxw.reshape(-1, 4 * H).T @ hprev.reshape(-1, H)
+    return dxw, dh, dc, dw, None
+
+
+def _lstm_bptt_jit(xp, jit, ctx, dY, w_hh):
+    """``_lstm_bptt`` with each step's elementwise work in one compiled kernel (``_jit_rnn``):
+    no all-steps multiplier arrays, one kernel call and one GEMM per step."""
+    batch_sizes, reverse = ctx.batch_sizes, ctx.reverse
+    hprev, acts, cprev, tcs = ctx.cache
+    T, B, H = dY.shape[0] - 2, dY.shape[1], dY.shape[2]
+    one = dY.dtype.type(1)
+    dh = dY[T].copy()
+    dc = dY[T + 1].copy()
+    step, matmul = jit.step_bwd, xp.matmul
+    order = range(T) if reverse else range(T - 1, -1, -1)
+    if batch_sizes is None:
+        dxw = xp.empty(acts.shape, dtype=dY.dtype)
+        for t in order:
+            step(acts[t], tcs[t], cprev[t], dY[t], dh, dc, dxw[t], one)
+            matmul(dxw[t], w_hh, out=dh)
+    else:
+        dxw = xp.zeros(acts.shape, dtype=dY.dtype)
+        for t in order:
+            bs = batch_sizes[t]
+            dg = dxw[t, :bs]
+            step(acts[t, :bs], tcs[t, :bs], cprev[t, :bs], dY[t, :bs], dh[:bs], dc[:bs], dg,
+                 one)
+            matmul(dg, w_hh, out=dh[:bs])
     dw = dxw.reshape(-1, 4 * H).T @ hprev.reshape(-1, H)
     return dxw, dh, dc, dw, None
 
