@@ -74,9 +74,7 @@ def test_forward_matches_torch(e, torch_mod):
 
 SPECIAL = np.array([0.0, -0.0, 1.5, -2.5, np.inf, -np.inf, np.nan, 1e-30, 3.0])
 # op bugs the table found, for the lead: (test, entry) -> reason
-KNOWN_BUGS = {
-    ("special", "angle"): "angle(nan) is 0 in Ember, nan in PyTorch",
-}
+KNOWN_BUGS = {}
 
 
 def _xfail(check, pred):

@@ -68,7 +68,8 @@ UNARY = {
              lambda g, y: g * (y > 0), "y", False),
     "conj_physical": (lambda xp, x: xp.conj(x), lambda g: g.conj_physical(), "", False),
     "angle": (lambda xp, x: xp.angle(x).astype(x.dtype.type(0).real.dtype) if xp.iscomplexobj(x)
-              else xp.where(x < 0, math.pi, 0.0).astype(x.dtype), lambda g: g * 0, "", True),
+              else xp.where(x < 0, math.pi, xp.where(x == x, 0.0, x)).astype(x.dtype),  # nan stays
+              lambda g: g * 0, "", True),
 }
 UNARY["fix"] = UNARY["trunc"]
 UNARY["negative"] = UNARY["neg"]
