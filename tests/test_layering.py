@@ -72,6 +72,8 @@ ALLOWED_LAZY = {
                                      "gradients with ops, and ops build on autograd nodes",
     ("ember.ops.number_functions", "ember.linalg"): "renorm takes vector norms (ember.linalg "
                                               "re-exports ops)",
+    ("ember.ops.statistics", "ember.linalg"): "dist takes vector norms (ember.linalg re-exports "
+                                          "ops, with its argument checks)",
     ("ember._inplace_functions", "ember.nn.functional"): "the in-place activations of the "
                                                          "namespace (relu_ ...) live in nn",
     ("ember._tensor_methods", "ember.multiprocessing"): "Tensor.share_memory_",

@@ -14,14 +14,9 @@ from .._backend.quiet import quiet as _quiet, redo_quietly as _redo_quietly
 from ._operands import promote, dtype_of, scalar_tensor, to_tensor, as_operand, tensors_only as _tensors_only
 from ._inplace import handle_out, _cap
 from ._dims import check_broadcast
+from ._registry import register
+from ._inplace import fast_inplace
 
-__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
-           "floor_divide", "remainder", "fmod", "pow", "float_power", "atan2", "arctan2", "hypot",
-           "maximum", "minimum", "fmax", "fmin", "logaddexp", "logaddexp2", "copysign", "xlogy",
-           "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
-           "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not",
-           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
-           "bitwise_right_shift", "isclose", "allclose", "equal", "rsub"]
 
 
 class Add(Op):
@@ -385,6 +380,7 @@ def _float_by_mask(a, b):
             and type(a._data) is type(b._data))
 
 
+@register(inplace=fast_inplace("add"), dunder=("__add__", "__iadd__"))
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
     route = _route(input, other) if out is None and alpha == 1 else 0
@@ -411,6 +407,7 @@ def add(input, other, *, alpha=1, out=None):
     return _binary(Add, input, other, out)
 
 
+@register(inplace=fast_inplace("subtract"), dunder=("__sub__", "__isub__"))
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (``torch.sub``); bool tensors can't be subtracted."""
     route = _route(input, other) if out is None and alpha == 1 else 0
@@ -443,8 +440,10 @@ def sub(input, other, *, alpha=1, out=None):
 
 
 subtract = sub
+register("subtract", subtract, inplace=True)
 
 
+@register(method=False)
 def rsub(input, other, *, alpha=1):
     """other - alpha * input (``torch.rsub``)."""
     return sub(other, input, alpha=alpha) if isinstance(other, Tensor) else \
@@ -462,6 +461,7 @@ def dtype_of_maybe(x):
     return dtype_of(x) if isinstance(x, Tensor) else (D.bool_ if isinstance(x, bool) else None)
 
 
+@register(inplace=fast_inplace("multiply"), dunder=("__mul__", "__imul__"))
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting (``torch.mul``)."""
     route = _route(input, other) if out is None else 0
@@ -486,8 +486,10 @@ def mul(input, other, *, out=None):
 
 
 multiply = mul
+register("multiply", multiply, inplace=True)
 
 
+@register(inplace=fast_inplace("divide"), dunder=("__truediv__", "__itruediv__"))
 def div(input, other, *, rounding_mode=None, out=None):
     """input / other; true division unless rounding_mode is 'trunc' or 'floor' (``torch.div``)."""
     if rounding_mode is None:
@@ -522,13 +524,16 @@ def div(input, other, *, rounding_mode=None, out=None):
 
 
 divide = div
+register("divide", divide, inplace=True)
 
 
+@register(inplace=True)
 def true_divide(input, other, *, out=None):
     """Same as ``div`` with no rounding."""
     return div(input, other, out=out)
 
 
+@register(inplace=True, dunder="__ifloordiv__")
 @_quiet
 def floor_divide(input, other, *, out=None):
     """Division rounded toward minus infinity (``torch.floor_divide``); not differentiable."""
@@ -549,6 +554,7 @@ def floor_divide(input, other, *, out=None):
     return handle_out(res, out)
 
 
+@register(inplace=True, dunder="__imod__")
 def remainder(input, other, *, out=None):
     """Python-style modulus: result has the sign of the divisor (``torch.remainder``)."""
     if not isinstance(input, Tensor):
@@ -556,11 +562,13 @@ def remainder(input, other, *, out=None):
     return _binary(Remainder, input, other, out)
 
 
+@register(inplace=True)
 def fmod(input, other, *, out=None):
     """C-style modulus: result has the sign of the dividend (``torch.fmod``)."""
     return _binary(Fmod, input, other, out)
 
 
+@register(inplace=True, dunder="__ipow__")
 @_quiet
 def pow(input, exponent, *, out=None):
     """input ** exponent elementwise (``torch.pow``); either may be a scalar."""
@@ -590,6 +598,7 @@ def pow(input, exponent, *, out=None):
     return handle_out(r, out)
 
 
+@register(inplace=True)
 def float_power(input, exponent, *, out=None):
     """pow computed in double precision (``torch.float_power``)."""
     dt = D.complex128 if any(isinstance(x, Tensor) and x.is_complex() or isinstance(x, complex)
@@ -599,6 +608,7 @@ def float_power(input, exponent, *, out=None):
     return pow(a, b, out=out)
 
 
+@register(inplace=True)
 def atan2(input, other, *, out=None):
     """Elementwise arctangent of input / other with quadrant (``torch.atan2``)."""
     _tensors_only("atan2", input, other)
@@ -606,55 +616,65 @@ def atan2(input, other, *, out=None):
 
 
 arctan2 = atan2
+register("arctan2", arctan2, inplace=True)
 
 
+@register(inplace=True)
 def hypot(input, other, *, out=None):
     """sqrt(input^2 + other^2) elementwise (``torch.hypot``)."""
     _tensors_only("hypot", input, other)
     return _binary(Hypot, input, other, out)
 
 
+@register
 def maximum(input, other, *, out=None):
     """Elementwise maximum, NaN-propagating (``torch.maximum``)."""
     _tensors_only("maximum", input, other)
     return _binary(Maximum, input, other, out)
 
 
+@register
 def minimum(input, other, *, out=None):
     """Elementwise minimum, NaN-propagating (``torch.minimum``)."""
     _tensors_only("minimum", input, other)
     return _binary(Minimum, input, other, out)
 
 
+@register
 def fmax(input, other, *, out=None):
     """Elementwise maximum ignoring NaN (``torch.fmax``)."""
     _tensors_only("fmax", input, other)
     return _binary(Fmax, input, other, out)
 
 
+@register
 def fmin(input, other, *, out=None):
     """Elementwise minimum ignoring NaN (``torch.fmin``)."""
     _tensors_only("fmin", input, other)
     return _binary(Fmin, input, other, out)
 
 
+@register
 def logaddexp(input, other, *, out=None):
     """log(exp(input) + exp(other)), computed stably (``torch.logaddexp``)."""
     _tensors_only("logaddexp", input, other)
     return _binary(Logaddexp, input, other, out, float_result=True)
 
 
+@register
 def logaddexp2(input, other, *, out=None):
     """log2(2^input + 2^other) (``torch.logaddexp2``)."""
     _tensors_only("logaddexp2", input, other)
     return _binary(Logaddexp2, input, other, out, float_result=True)
 
 
+@register(inplace=True)
 def copysign(input, other, *, out=None):
     """Magnitude of input with the sign of other (``torch.copysign``)."""
     return _binary(Copysign, input, other, out, float_result=True)
 
 
+@register(inplace=True, inplace_function=True)
 def xlogy(input, other, *, out=None):
     """input * log(other), 0 where input is 0 (``torch.xlogy``)."""
     if not isinstance(input, Tensor):

@@ -8,10 +8,8 @@ from ..autograd.grad_mode import STATE
 from ._dims import wrap_dim, broadcast_shapes_error
 from ._inplace import handle_out, write_inplace, snapshot_for_inplace, _cap, check_writable
 from ._operands import dtype_of, scalar_tensor, named
+from ._registry import register
 
-__all__ = ["index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add",
-           "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",
-           "take_along_dim", "nonzero", "argwhere", "index_put"]
 
 
 # ---- key parsing -----------------------------------------------------------------------------
@@ -224,6 +222,7 @@ def _wrap_key(key):
                  for k in key)
 
 
+@register(inplace=True, inplace_function=True)
 def index_put(input, indices, values, accumulate=False):
     """Out-of-place ``input[indices] = values`` (``torch.index_put``): ``indices`` is a tuple
     of index tensors (long, int, byte or bool), ``values`` a tensor of ``input``'s dtype that
@@ -324,6 +323,7 @@ class Gather(Op):
         return zeros.scatter_add(ctx.d, _wrap(ctx.index), g), None
 
 
+@register
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """Values along ``dim`` at positions ``index`` (``torch.gather``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -331,6 +331,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     return handle_out(Gather.apply(input, index, d=d), out)
 
 
+@register
 def take_along_dim(input, indices, dim=None, *, out=None):
     """gather with broadcasting of ``indices`` (``torch.take_along_dim``)."""
     if dtype_of(indices) is not D.int64:
@@ -400,6 +401,7 @@ def _pad_to(g, shape):
     return SliceScatter.apply(g, shape=shape, key=tuple(slice(0, n) for n in g.shape))
 
 
+@register(inplace=True)
 def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
     """Out-of-place scatter: ``input`` with ``src`` (or ``value``) written at ``index``."""
     if src is None and value is None:
@@ -415,6 +417,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
     return handle_out(Scatter.apply(input, src, index, d=d, reduce=reduce), out)
 
 
+@register(inplace=True)
 def scatter_add(input, dim, index, src, *, out=None):
     """Out-of-place scatter with accumulation (``torch.scatter_add``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -424,6 +427,7 @@ def scatter_add(input, dim, index, src, *, out=None):
     return handle_out(ScatterAdd.apply(input, src, index, d=d), out)
 
 
+@register(inplace=True)
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
     """Scatter with reduction 'sum', 'prod', 'mean', 'amax' or 'amin' (``torch.scatter_reduce``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -467,6 +471,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     return handle_out(_wrap(base), out)
 
 
+@register
 def index_select(input, dim, index, *, out=None):
     """Entries along ``dim`` at positions in 1-d ``index`` (``torch.index_select``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -486,6 +491,7 @@ def _index_select(input, d, index, out):
     return handle_out(Index.apply(input, key=key), out)
 
 
+@register(inplace=True)
 def index_add(input, dim, index, source, *, alpha=1, out=None):
     """``input`` with ``alpha * source`` added at ``index`` along ``dim``, out of place."""
     d = wrap_dim(dim, input._data.ndim)
@@ -496,6 +502,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     return handle_out(IndexPut.apply(input, source, key=key, accumulate=True), out)
 
 
+@register(inplace=True)
 def index_copy(input, dim, index, source, *, out=None):
     """``input`` with slices of ``source`` copied at ``index`` along ``dim``, out of place."""
     d = wrap_dim(dim, input._data.ndim)
@@ -506,6 +513,7 @@ def index_copy(input, dim, index, source, *, out=None):
     return handle_out(IndexPut.apply(input, source, key=key, accumulate=False), out)
 
 
+@register(inplace=True)
 def index_fill(input, dim, index, value):
     """``input`` with ``value`` written at ``index`` along ``dim``, out of place."""
     d = wrap_dim(dim, input._data.ndim)
@@ -527,6 +535,7 @@ _C_NAMES = {D.float32: "float", D.float64: "double", D.float16: "c10::Half",
             D.int8: "signed char", D.uint8: "unsigned char"}  # PyTorch names dtypes by C type here
 
 
+@register(inplace=True)
 def masked_fill(input, mask, value):
     """``input`` with ``value`` where ``mask`` is True (``torch.masked_fill``)."""
     if not isinstance(mask, Tensor) or mask.dtype is not D.bool_:
@@ -549,6 +558,7 @@ def masked_fill(input, mask, value):
     return named(out, "MaskedFillBackward0")
 
 
+@register
 def masked_select(input, mask, *, out=None):
     """1-d tensor of the elements where ``mask`` is True (``torch.masked_select``)."""
     shape = B.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
@@ -557,6 +567,7 @@ def masked_select(input, mask, *, out=None):
     return handle_out(Index.apply(x, key=(m._data,)), out)
 
 
+@register(inplace=True)
 def masked_scatter(input, mask, source):
     """``input`` with consecutive ``source`` elements written where ``mask`` is True."""
     m = mask.expand(input.shape)
@@ -568,6 +579,7 @@ def masked_scatter(input, mask, source):
     return IndexPut.apply(input, vals, key=(m._data,), accumulate=False)
 
 
+@register
 def take(input, index):
     """Elements of the flattened input at ``index`` (``torch.take``)."""
     if index.dtype is not D.int64:
@@ -580,6 +592,7 @@ def take(input, index):
     return input.reshape(-1)[index]
 
 
+@register
 def nonzero(input, *, as_tuple=False, out=None):
     """Indices of nonzero elements: an (n, ndim) int64 tensor, or a tuple of 1-d index tensors."""
     xp = input._backend()
@@ -593,6 +606,7 @@ def nonzero(input, *, as_tuple=False, out=None):
     return handle_out(res, out)
 
 
+@register
 def argwhere(input):
     """Same as ``nonzero(input)``."""
     return nonzero(input)

@@ -13,11 +13,9 @@ from ._operands import dtype_of, return_type
 from .linalg import (check_matrix, Inv, Det, LogAbsDet, Solve, Cholesky, QR, SVD, Eigh,
                      MatrixExp, Eig, LinAlgError)
 from .norms import vector_norm
+from ._registry import register
 
-__all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "svd", "cholesky", "matrix_power",
-           "qr", "matrix_exp", "cholesky_solve", "cholesky_inverse"]
 
-_FUNCTIONS_ONLY = ()
 
 # PyTorch's names: torch.linalg.* results are linalg_<name>; the old top-level ones are not
 slogdet_rt = return_type("linalg_slogdet", ["sign", "logabsdet"])
@@ -47,6 +45,7 @@ def inv(A, *, out=None):
     return handle_out(Inv.apply(A), out)
 
 
+@register
 def inverse(input, *, out=None):
     """Same as ``linalg.inv`` (``torch.inverse``)."""
     return inv(input, out=out)
@@ -110,12 +109,14 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     return cholesky_ex_rt(L, _wrap(info))
 
 
+@register
 def matrix_exp(A):
     """Matrix exponential of a (batch of) square matrix (``torch.linalg.matrix_exp``)."""
     check_matrix(A, "linalg.matrix_exp")
     return MatrixExp.apply(A)
 
 
+@register
 def det(A, *, out=None):
     """Determinant of a (batch of) square matrix (``torch.linalg.det``)."""
     check_matrix(A, "linalg.det")
@@ -129,11 +130,13 @@ def linalg_slogdet(A, *, out=None):
     return _out2(slogdet_rt(sign, LogAbsDet.apply(A)), out, slogdet_rt)
 
 
+@register
 def slogdet(A, *, out=None):
     """(sign, log|det|) of a (batch of) square matrix (``torch.slogdet``)."""
     return slogdet_old_rt(*linalg_slogdet(A, out=out))
 
 
+@register
 def logdet(input):
     """log(det(A)): NaN for a negative determinant, -inf for zero (``torch.logdet``)."""
     sign, lad = slogdet(input)
@@ -181,6 +184,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     return solve(T, B, left=left, out=out)
 
 
+@register
 def cholesky(A, upper=False, *, out=None):
     """Lower (or ``upper``) Cholesky factor of a Hermitian positive-definite matrix
     (``torch.linalg.cholesky`` / ``torch.cholesky``); reads only the lower triangle."""
@@ -201,6 +205,7 @@ def linalg_qr(A, mode="reduced", *, out=None):
     return _out2(qr_rt(Q, R), out, qr_rt)
 
 
+@register
 def qr(input, some=True, *, out=None):
     """QR factorization, reduced unless ``some=False`` (``torch.qr``)."""
     return qr_old_rt(*linalg_qr(input, "reduced" if some else "complete", out=out))
@@ -212,6 +217,7 @@ def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
     return _out2(svd_rt(*SVD.apply(A, full_matrices=full_matrices)), out, svd_rt)
 
 
+@register
 def svd(input, some=True, compute_uv=True, *, out=None):
     """Old-style SVD returning (U, S, V) with V not transposed (``torch.svd``)."""
     if not compute_uv:
@@ -256,6 +262,7 @@ def eigvals(A, *, out=None):
     return handle_out(eig(A).eigenvalues, out)
 
 
+@register
 def cholesky_solve(B, L, upper=False, *, out=None):
     """X with (L L^H) X = B given the Cholesky factor ``L`` (``torch.cholesky_solve``)."""
     if upper:
@@ -264,6 +271,7 @@ def cholesky_solve(B, L, upper=False, *, out=None):
     return handle_out(solve_triangular(L.mH, Y, upper=True), out)
 
 
+@register
 def cholesky_inverse(L, upper=False, *, out=None):
     """Inverse of L L^H from its Cholesky factor ``L`` (``torch.cholesky_inverse``)."""
     eye = _wrap(L._backend().eye(L.shape[-1], dtype=L._data.dtype))
@@ -308,6 +316,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     return handle_out(Vh.mH @ (Sinv.to(U.dtype).unsqueeze(-1) * U.mH), out)
 
 
+@register
 def pinverse(input, rcond=1e-15):
     """Pseudo-inverse with relative cutoff ``rcond`` (``torch.pinverse``)."""
     return pinv(input, rtol=rcond)
@@ -348,6 +357,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     return lstsq_rt(X.squeeze(-1) if vec else X, res, rank, sv)
 
 
+@register
 def matrix_power(A, n, *, out=None):
     """A multiplied by itself ``n`` times; n = 0 gives I, n < 0 powers the inverse
     (``torch.linalg.matrix_power``)."""

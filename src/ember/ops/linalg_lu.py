@@ -7,10 +7,9 @@ from .._tensor import _wrap
 from .linalg import MultiOp, Solve, check_matrix, LinAlgError
 from ._inplace import handle_out
 from ._operands import return_type
+from ._registry import register
 
-__all__ = ["lu_unpack"]
 
-_FUNCTIONS_ONLY = ("lu_unpack",)
 
 lu_factor_rt = return_type("linalg_lu_factor", ["LU", "pivots"])
 lu_factor_ex_rt = return_type("linalg_lu_factor_ex", ["LU", "pivots", "info"])
@@ -103,6 +102,7 @@ def _perm(xp, piv, m):
     return perm.reshape(batch + (m,))
 
 
+@register(method=False)
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
     """(P, L, U) from the packed output of ``lu_factor`` (``torch.lu_unpack``)."""
     xp = LU_data._backend()

@@ -12,8 +12,8 @@ from ..autograd.node import Op
 from .._backend import special as _special
 from ._operands import dtype_of, float_dtype_for, named
 from ._inplace import handle_out, _cap
+from ._registry import register
 
-__all__ = []
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
 
@@ -181,10 +181,15 @@ def _make_unary(name, forward, backward, save, float_only):
     return op, fn
 
 
+# Every row is ``torch.<name>`` and ``Tensor.<name>``; these differ in their in-place twins:
+_NO_INPLACE = ("angle",)  # no Tensor.angle_
+_NO_TOP_LEVEL_INPLACE = ("sign", "sgn", "erfinv", "lgamma", "digamma", "absolute")  # no torch.X_
+
 OPS = {}
 for _name, _row in UNARY.items():
     OPS[_name], globals()[_name] = _make_unary(_name, *_row)
-    __all__.append(_name)
+    register(_name, globals()[_name], inplace=_name not in _NO_INPLACE,
+             inplace_function=_name not in _NO_INPLACE + _NO_TOP_LEVEL_INPLACE)
 
 
 def polygamma(n, input, *, out=None):
@@ -206,9 +211,14 @@ class Polygamma(Op):
 
 
 def _polygamma_method(self, n):
+    """``Tensor.polygamma(n)``: the method takes ``n`` after ``self``."""
     return polygamma(n, self)
 
 
+register("polygamma", polygamma, method=_polygamma_method)
+
+
+@register(inplace=True, inplace_function=True)
 def logit(input, eps=None, *, out=None):
     """log(p / (1 - p)), with ``input`` clamped to [eps, 1 - eps] when eps is given."""
     if dtype_of(input)._category < D._FLOAT:
@@ -217,6 +227,7 @@ def logit(input, eps=None, *, out=None):
     return handle_out(named((x / (1 - x)).log(), "LogitBackward0"), out)
 
 
+@register(inplace=True, inplace_function=True)
 def sinc(input, *, out=None):
     """sin(pi x) / (pi x), 1 at 0 (``torch.sinc``)."""
     dt = dtype_of(input)
@@ -229,9 +240,9 @@ def sinc(input, *, out=None):
     return handle_out((safe.sin() / safe).where(px != 0, 1.0), out)
 
 
-__all__ += ["polygamma", "logit", "sinc", "positive"]
 
 
+@register
 def positive(input):
     """``input`` itself (``torch.positive``); refused for bool tensors like PyTorch."""
     if dtype_of(input) is D.bool_:
