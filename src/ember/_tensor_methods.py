@@ -101,8 +101,10 @@ T.__radd__ = lambda self, other: binary.add(self, other) if type(other) is not n
     else NotImplemented
 def _rsub(self, other):
     """other - self for a Python number ``other`` (PyTorch's scalar rsub)."""
-    if binary._fast(self, other):  # float tensor, Python float/int, nothing to record
-        return _wrap(other - self._data)
+    if (type(other) is float or type(other) is int) and type(self) is Tensor and \
+            self._data.dtype.kind == "f" and self._data.dtype.itemsize > 2:
+        # the number as a 0-d array of self's dtype: sub's no-promotion path (ops/_dispatch.py)
+        return binary.sub(_wrap(self._backend().asarray(other, dtype=self._data.dtype)), self)
     if type(other) is np.ndarray:
         return NotImplemented
     if isinstance(other, bool):

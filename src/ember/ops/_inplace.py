@@ -1,7 +1,6 @@
 """Writing results in place and into out=: dtype and leaf checks, version bumps and autograd rebasing."""
 from .. import _backend as B
 from .._tensor import Tensor, _wrap
-from .._backend.inplace import binary_ufunc_
 from ..autograd.grad_mode import STATE
 from ._operands import dtype_of
 
@@ -118,24 +117,6 @@ def inplace_method(fn, name):
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place version of ``{name[:-1]}``."
     return method
-
-
-def fast_inplace(ufunc_name):
-    """A maker for ``add_``/``sub_``/``mul_``/``div_``: the backend's unrecorded ufunc writing
-    into ``self`` when autograd is not recording, else ``inplace_method``."""
-    def maker(fn, name):
-        slow = inplace_method(fn, name)
-
-        def method(self, other, *args, **kwargs):
-            if not args and not kwargs and not (
-                    STATE.enabled and (self._rg or (isinstance(other, Tensor) and other._rg))) \
-                    and binary_ufunc_(self, ufunc_name, other):
-                return self
-            return slow(self, other, *args, **kwargs)
-        method.__name__ = method.__qualname__ = name
-        method.__doc__ = f"In-place version of ``{name[:-1]}``."
-        return method
-    return maker
 
 
 def inplace_view(fn, name):

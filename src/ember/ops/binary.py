@@ -10,12 +10,12 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
-from .._backend.quiet import quiet as _quiet, redo_quietly as _redo_quietly
+from .._backend.quiet import quiet as _quiet
 from ._operands import promote, dtype_of, scalar_tensor, to_tensor, as_operand, tensors_only as _tensors_only
 from ._inplace import handle_out, _cap
 from ._dims import check_broadcast
+from ._dispatch import fast_binary, fast_inplace, on_arrays
 from ._registry import register
-from ._inplace import fast_inplace
 
 
 
@@ -46,11 +46,9 @@ class Mul(Op):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         gd = g._data
-        if gd.dtype.kind == "f" and not STATE.enabled:  # plain backward, real: on arrays
-            dt = gd.dtype
-            if (a is None or a._data.dtype is dt) and (b is None or b._data.dtype is dt):
-                return (_wrap(gd * b._data) if need_a else None), \
-                    (_wrap(gd * a._data) if need_b else None)
+        if on_arrays(g, a, b):  # plain backward, real: on arrays
+            return (_wrap(gd * b._data) if need_a else None), \
+                (_wrap(gd * a._data) if need_b else None)
         if gd.dtype.kind != "c":  # real: no conjugates (saves two calls on a hot path)
             return (g * b if need_a else None), (g * a if need_b else None)
         return (g * b.conj() if need_a else None), (g * a.conj() if need_b else None)
@@ -230,21 +228,11 @@ class Xlogy(Op):
 @_quiet
 def _binary(op, a, b, out, float_result=False):
     """Promote, run ``op`` and honour ``out=``. Integers divide into the default float."""
+    if out is None:
+        r = fast_binary(op, None, a, b)  # no promotion to work out
+        if r is not None:
+            return r
     b = as_operand(b)
-    if out is None and type(a) is Tensor:  # fast path: float tensor with same-dtype tensor or number
-        da = a._data
-        if da.dtype.kind == "f":
-            tb = type(b)
-            if da.dtype.itemsize == 2 and (tb is float or tb is int):
-                tb = None  # half precision with a scalar: float32 "opmath" below
-            if tb is float or tb is int:
-                b = _wrap(a._backend().asarray(b, dtype=da.dtype))
-            if type(b) is Tensor and b._data.dtype is da.dtype and type(b._data) is type(da):
-                try:
-                    return op.apply(a, b)
-                except ValueError:
-                    check_broadcast(a, b)
-                    raise
     if type(b) is int or type(a) is int:  # integer tensor <op> Python int wraps (PyTorch)
         a, b = _wrap_int_scalar(a, b), _wrap_int_scalar(b, a)
     a0, b0 = a, b
@@ -339,39 +327,6 @@ def _check_refused(refuse, dt, divisor=None):
         raise RuntimeError("ZeroDivisionError")
 
 
-def _fast(a, b):
-    """True when ``a <op> b`` can go straight to the backend: same-dtype float tensors, or a
-    float tensor and a Python float/int, with no autograd recording."""
-    if type(a) is not Tensor:
-        return False
-    tb = type(b)
-    if tb is Tensor:
-        return (a._data.dtype is b._data.dtype and a._data.dtype.kind == "f"
-                and not ((a._rg or b._rg) and STATE.enabled)
-                and type(a._data) is type(b._data))
-    if tb is float or tb is int:
-        da = a._data.dtype
-        return da.kind == "f" and da.itemsize > 2 and not (a._rg and STATE.enabled)
-    return False
-
-
-def _route(a, b):
-    """How ``a <op> b`` can skip the general path: 1 straight to the backend (``_fast``),
-    2 same-dtype float tensors with a node to record (no promotion to work out), else 0."""
-    if type(a) is not Tensor:
-        return 0
-    tb = type(b)
-    if tb is Tensor:
-        da, db = a._data, b._data
-        if da.dtype is db.dtype and da.dtype.kind == "f" and type(da) is type(db):
-            return 2 if (a._rg or b._rg) and STATE.enabled else 1
-        return 0
-    if tb is float or tb is int:
-        da = a._data.dtype
-        return 1 if da.kind == "f" and da.itemsize > 2 and not (a._rg and STATE.enabled) else 0
-    return 0
-
-
 def _float_by_mask(a, b):
     """True for a float tensor times a bool tensor with nothing to record (a ReLU-style
     mask in backward): the product keeps ``a``'s dtype, as PyTorch's promotion gives."""
@@ -383,22 +338,10 @@ def _float_by_mask(a, b):
 @register(inplace=fast_inplace("add"), dunder=("__add__", "__iadd__"))
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
-    route = _route(input, other) if out is None and alpha == 1 else 0
-    if route == 1:
-        try:
-            return _wrap(input._data + (other._data if type(other) is Tensor else other))
-        except ValueError:
-            check_broadcast(input, other)
-            raise
-        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
-            return _wrap(_redo_quietly(_operator.add, input._data,
-                                       other._data if type(other) is Tensor else other))
-    if route == 2:
-        try:
-            return Add.apply(input, other)
-        except ValueError:
-            check_broadcast(input, other)
-            raise
+    if out is None and alpha == 1:
+        r = fast_binary(Add, _operator.add, input, other)
+        if r is not None:
+            return r
     if alpha != 1:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
@@ -410,22 +353,10 @@ def add(input, other, *, alpha=1, out=None):
 @register(inplace=fast_inplace("subtract"), dunder=("__sub__", "__isub__"))
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (``torch.sub``); bool tensors can't be subtracted."""
-    route = _route(input, other) if out is None and alpha == 1 else 0
-    if route == 1:
-        try:
-            return _wrap(input._data - (other._data if type(other) is Tensor else other))
-        except ValueError:
-            check_broadcast(input, other)
-            raise
-        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
-            return _wrap(_redo_quietly(_operator.sub, input._data,
-                                       other._data if type(other) is Tensor else other))
-    if route == 2:
-        try:
-            return Sub.apply(input, other)
-        except ValueError:
-            check_broadcast(input, other)
-            raise
+    if out is None and alpha == 1:
+        r = fast_binary(Sub, _operator.sub, input, other)
+        if r is not None:
+            return r
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -464,22 +395,16 @@ def dtype_of_maybe(x):
 @register(inplace=fast_inplace("multiply"), dunder=("__mul__", "__imul__"))
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting (``torch.mul``)."""
-    route = _route(input, other) if out is None else 0
-    if route == 1 or (out is None and not route and _float_by_mask(input, other)):
-        try:
-            return _wrap(input._data * (other._data if type(other) is Tensor else other))
-        except ValueError:
-            check_broadcast(input, other)
-            raise
-        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
-            return _wrap(_redo_quietly(_operator.mul, input._data,
-                                       other._data if type(other) is Tensor else other))
-    if route == 2:
-        try:
-            return Mul.apply(input, other)
-        except ValueError:
-            check_broadcast(input, other)
-            raise
+    if out is None:
+        r = fast_binary(Mul, _operator.mul, input, other)
+        if r is not None:
+            return r
+        if _float_by_mask(input, other):  # a float gradient times a bool mask, in backward
+            try:
+                return _wrap(input._data * other._data)
+            except ValueError:
+                check_broadcast(input, other)
+                raise
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         return handle_out(logical_and(to_tensor(input, other), to_tensor(other, input)), out)
     return _binary(Mul, input, other, out)
@@ -493,22 +418,10 @@ register("multiply", multiply, inplace=True)
 def div(input, other, *, rounding_mode=None, out=None):
     """input / other; true division unless rounding_mode is 'trunc' or 'floor' (``torch.div``)."""
     if rounding_mode is None:
-        route = _route(input, other) if out is None else 0
-        if route == 1:
-            try:
-                return _wrap(input._data / (other._data if type(other) is Tensor else other))
-            except ValueError:
-                check_broadcast(input, other)
-                raise
-            except RuntimeWarning:  # the user's filters made it an error: redo it quietly
-                return _wrap(_redo_quietly(_operator.truediv, input._data,
-                                           other._data if type(other) is Tensor else other))
-        if route == 2:
-            try:
-                return Div.apply(input, other)
-            except ValueError:
-                check_broadcast(input, other)
-                raise
+        if out is None:
+            r = fast_binary(Div, _operator.truediv, input, other)
+            if r is not None:
+                return r
         return _binary(Div, input, other, out, float_result=True)
     if rounding_mode == "floor":
         return floor_divide(input, other, out=out)

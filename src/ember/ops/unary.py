@@ -7,12 +7,12 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 from .._backend import special as _special
 from ._operands import dtype_of, float_dtype_for, named
 from ._inplace import handle_out, _cap
 from ._registry import register
+from ._dispatch import on_arrays
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
@@ -136,7 +136,7 @@ _ARRAY_GRADS = {
 def _array_backward(tensor_backward, array_grad):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        if not STATE.enabled and g._data.dtype is y._data.dtype and y._data.dtype.kind == "f":
+        if on_arrays(g, y):
             return _wrap(array_grad(g._data, y._data))
         return tensor_backward(ctx, g)
     return backward
