@@ -12,7 +12,7 @@ from ._device import to_device, device, device_of
 from ._tensor import Tensor, _wrap
 from .autograd.grad_mode import STATE
 from .autograd.api import backward as _autograd_backward
-from .ops import unary, binary, pointwise, reduce, shape, joining, matmul, indexing, creation, \
+from .ops import unary, binary, pointwise, reduce, shape, matmul, indexing, creation, \
     random as rnd
 from .ops._inplace import write_inplace, check_leaf_inplace, check_writable
 from .ops._dims import dense_dim_order

@@ -596,7 +596,7 @@ def xlogy(input, other, *, out=None):
 
 
 # comparisons, logic and bitwise ops live in comparison.py; exported from here as before
-from .comparison import (eq, ne, lt, le, gt, ge, greater, greater_equal, less,  # noqa: E402
+from .comparison import (eq, ne, lt, le, gt, ge, greater, greater_equal, less,  # noqa: E402,F401
                          less_equal, not_equal, logical_and, logical_or, logical_xor,
                          logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
                          bitwise_left_shift, bitwise_right_shift, isclose, allclose, equal)

@@ -12,7 +12,6 @@ from ._operands import named
 from .shape import ViewOp
 from ..autograd.inplace import mark_multi_view
 from ._registry import register
-from ._inplace import inplace_view
 
 
 
