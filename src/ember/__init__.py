@@ -14,33 +14,9 @@ from ._device import device
 from ._size import Size
 from ._tensor import Tensor
 from . import _tensor_methods  # noqa: F401  (binds methods and operators)
-from .ops import MODULES as _OPS
-from .ops.creation import *  # noqa: F401,F403
-from .ops.random import *  # noqa: F401,F403
-from .ops.unary import *  # noqa: F401,F403
-from .ops.binary import *  # noqa: F401,F403
-from .ops.pointwise import *  # noqa: F401,F403
-from .ops.reduce import *  # noqa: F401,F403
-from .ops.shape import *  # noqa: F401,F403
-from .ops.joining import *  # noqa: F401,F403
-from .ops.matmul import *  # noqa: F401,F403
-from .ops.indexing import *  # noqa: F401,F403
-from .ops.sorting import *  # noqa: F401,F403
-from .ops.norms import *  # noqa: F401,F403
-from .ops.quantiles import *  # noqa: F401,F403
-from .ops.scans import *  # noqa: F401,F403
-from .ops.matrices import *  # noqa: F401,F403
-from .ops.grids import *  # noqa: F401,F403
-from .ops.geometry import *  # noqa: F401,F403
-from .ops.determinants import *  # noqa: F401,F403
-from .ops.solvers import *  # noqa: F401,F403
-from .ops.least_squares import *  # noqa: F401,F403
-from .ops.decompositions import *  # noqa: F401,F403
-from .ops.lu import *  # noqa: F401,F403
-from .ops.matrix_functions import *  # noqa: F401,F403
-from .ops.number_functions import *  # noqa: F401,F403
-from .ops.bessel import *  # noqa: F401,F403
-from .ops.statistics import *  # noqa: F401,F403
+from .ops import _registry as _ops_registry
+_ops_registry.export_functions(globals())  # every declared op (ops/_registry.py)
+del _ops_registry
 from .ops.creation import range  # noqa: A001
 from .ops.functional_forms import reshape, permute, tile, flip  # noqa: E402  (no varargs)
 from ._tensor_str import set_printoptions, get_printoptions

@@ -1,30 +1,17 @@
 """Top-level in-place functions (``torch.relu_(x)``, ``torch.sigmoid_(x)``, ...).
 
-Each is the Tensor method of the same name called on its first argument, as in PyTorch; the few
-that have no Tensor method (``torch.selu_``, ``torch.dropout_``, ...) call ``nn.functional`` with
+Each is the Tensor method of the same name called on its first argument, as in PyTorch (made
+from the op declarations, ``ops._registry``: ``inplace_function=True``); the few that have no
+Tensor method (``torch.selu_``, ``torch.dropout_``, ...) call ``nn.functional`` with
 ``inplace=True``.
 """
 import math
 
-# torch.<name>_ functions that are Tensor.<name>_ methods
-_METHOD_NAMES = (
-    "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
-    "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_max_", "clamp_min_",
-    "clip_", "conj_physical_", "cos_", "cosh_", "deg2rad_", "detach_", "erf_", "erfc_", "exp2_",
-    "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_", "lcm_", "ldexp_",
-    "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_",
-    "rad2deg_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_",
-    "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "index_put_", "resize_as_",
-    "as_strided_")
+from .ops import _registry
 
-
-def _method_caller(name):
-    def fn(input, *args, **kwargs):
-        return getattr(input, name)(*args, **kwargs)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"In-place ``{name[:-1]}`` of ``input`` (``torch.{name}``): "
-                  f"``input.{name}(...)``, returns ``input``.")
-    return fn
+# torch has these two, Ember's Tensor has no such method yet: the function raises
+# AttributeError naming it (kept so ``hasattr(torch, ...)`` answers as before)
+_MISSING_METHODS = ("resize_as_", "as_strided_")
 
 
 def _functional():
@@ -75,8 +62,9 @@ def install(namespace):
     """Bind every in-place function into ``namespace`` (the ``ember`` module's dict), skipping
     names the namespace already defines; also the constants ``inf``, ``nan``, ``e``, ``pi``,
     ``newaxis``."""
-    for name in _METHOD_NAMES:
-        namespace.setdefault(name, _method_caller(name))
+    _registry.export_inplace_functions(namespace)  # torch.relu_ ... from the op declarations
+    for name in _MISSING_METHODS:
+        namespace.setdefault(name, _registry._method_caller(name))
     for name in _FUNCTIONAL_NAMES:
         namespace.setdefault(name, globals()[name])
     for name, value in (("inf", math.inf), ("nan", math.nan), ("e", math.e), ("pi", math.pi),

@@ -1,7 +1,9 @@
-"""Tensor methods and operators: one-line bindings to the functions in ``ember.ops``.
+"""Tensor methods and operators beyond the op declarations.
 
-In-place variants (``add_``...) compute out of place and write back through
-``ops._inplace.write_inplace``, which bumps the version counter and rebases autograd history.
+Every op declared in ``ops._registry`` (function, method, in-place twin, plain operators) is
+bound by ``install_methods`` below. What stays here are methods whose signature differs from
+the function's (``view``, ``sum``, ``expand``, ``squeeze``...), the reflected and comparison
+operators, copy/fill, conversions (``to``, ``float``...) and the autograd methods.
 """
 import numbers
 import weakref
@@ -13,40 +15,21 @@ from ._device import to_device, device, device_of
 from ._tensor import Tensor, _wrap
 from .autograd.grad_mode import STATE
 from .autograd.api import backward as _autograd_backward
-from .ops import unary, binary, pointwise, reduce, shape, joining, matmul, indexing, creation, \
+from .ops import unary, binary, pointwise, reduce, shape, matmul, indexing, creation, \
     random as rnd
-from .ops._inplace import write_inplace, snapshot_for_inplace, check_leaf_inplace, check_writable
+from .ops._inplace import write_inplace, check_leaf_inplace, check_writable
 from .ops._dims import dense_dim_order
 from . import _backend as B
 from ._backend import bump_version
-from ._backend.inplace import binary_ufunc_
-from .ops import put
 from .autograd.inplace import copy_source
 from ._checks import check_fits
 from .autograd.node import _RemovableHandle
+from .ops import _registry
 
 T = Tensor
 
-# ---- plain methods: the function with ``self`` as its first argument ------------------------
-_MODULES = (unary, binary, pointwise, reduce, shape, joining, matmul, indexing)
-for _mod in _MODULES:
-    for _name in _mod.__all__:
-        if not hasattr(T, _name):
-            setattr(T, _name, getattr(_mod, _name))
-
-del T.rsub  # torch.rsub is a function only
-from .ops import METHOD_MODULES, bessel, number_functions  # noqa: E402
-for _mod in METHOD_MODULES:
-    for _name in _mod.__all__:
-        if not hasattr(T, _name) and _name not in _mod._FUNCTIONS_ONLY:
-            setattr(T, _name, getattr(_mod, _name))
-
-T.where = pointwise._where_method
-T.polygamma = unary._polygamma_method
-T.index_put = indexing.index_put
-T.put = put.put
-for _name in ("contiguous",):
-    setattr(T, _name, getattr(shape, _name))
+# ---- every declared op: method, in-place twin, operators (ops/_registry.py) ---------------
+_registry.install_methods(T)
 
 
 def _view(self, *shape_or_dtype, size=None, dtype=None):
@@ -119,14 +102,15 @@ def _scalar_like(value, like):
     return scalar_tensor(value, D.result_type(like, value), like)
 
 
-T.__add__ = binary.add  # bound directly: one frame less per operator
+# __add__/__sub__/__mul__/__truediv__ and the in-place operators come from the declarations
 T.__radd__ = lambda self, other: binary.add(self, other) if type(other) is not np.ndarray \
     else NotImplemented
-T.__sub__ = binary.sub
 def _rsub(self, other):
     """other - self for a Python number ``other`` (PyTorch's scalar rsub)."""
-    if binary._fast(self, other):  # float tensor, Python float/int, nothing to record
-        return _wrap(other - self._data)
+    if (type(other) is float or type(other) is int) and type(self) is Tensor and \
+            self._data.dtype.kind == "f" and self._data.dtype.itemsize > 2:
+        # the number as a 0-d array of self's dtype: sub's no-promotion path (ops/_dispatch.py)
+        return binary.sub(_wrap(self._backend().asarray(other, dtype=self._data.dtype)), self)
     if type(other) is np.ndarray:
         return NotImplemented
     if isinstance(other, bool):
@@ -135,10 +119,8 @@ def _rsub(self, other):
 
 
 T.__rsub__ = _rsub
-T.__mul__ = binary.mul
 T.__rmul__ = lambda self, other: binary.mul(self, other) if type(other) is not np.ndarray \
     else NotImplemented
-T.__truediv__ = binary.div
 T.__rtruediv__ = _rdiv
 T.__floordiv__ = lambda self, other: binary.floor_divide(self, other)
 T.__rfloordiv__ = lambda self, other: binary.floor_divide(_scalar_like(other, self), self)
@@ -197,78 +179,8 @@ def _comparable(other):
     return isinstance(other, (Tensor, numbers.Number, np.generic, list, tuple, np.ndarray))
 
 
-# ---- in-place variants --------------------------------------------------------------------
-def _inplace(fn, name):
-    def method(self, *args, **kwargs):
-        recording = STATE.enabled and (self._rg or any(
-            isinstance(a, Tensor) and a._rg for a in args + tuple(kwargs.values())))
-        src = snapshot_for_inplace(self) if recording else self
-        if recording and not self._rg:
-            src = _wrap(self._data.copy())
-        result = fn(src, *args, **kwargs)
-        return write_inplace(self, result)
-    method.__name__ = name
-    method.__doc__ = f"In-place version of ``{name[:-1]}``."
-    return method
-
-
-def _fast_inplace(ufunc_name, fn, name):
-    """add_/sub_/mul_/div_: the seam's unrecorded kernel when autograd is not recording."""
-    slow = _inplace(fn, name)
-
-    def method(self, other, *args, **kwargs):
-        if not args and not kwargs and not (
-                STATE.enabled and (self._rg or (isinstance(other, Tensor) and other._rg))) and \
-                binary_ufunc_(self, ufunc_name, other):
-            return self
-        return slow(self, other, *args, **kwargs)
-    method.__name__ = name
-    method.__doc__ = f"In-place version of ``{name[:-1]}``."
-    return method
-
-
-_INPLACE = {
-    # elementwise unary
-    **{n + "_": getattr(unary, n) for n in unary.UNARY if n not in ("angle",)},
-    "logit_": unary.logit, "sinc_": unary.sinc,
-    # binary
-    **{n + "_": getattr(binary, n) for n in (
-        "fmod", "remainder", "pow", "float_power", "atan2", "arctan2", "hypot", "floor_divide",
-        "true_divide", "copysign", "xlogy", "logical_and", "logical_or", "logical_xor",
-        "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-        "bitwise_left_shift", "bitwise_right_shift", "eq", "ne", "lt", "le", "gt", "ge",
-        "greater", "greater_equal", "less", "less_equal", "not_equal", "multiply", "subtract",
-        "divide")},
-    **{n + "_": getattr(pointwise, n) for n in (
-        "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "round",
-        "nan_to_num", "heaviside")},
-    "tril_": joining.tril, "triu_": joining.triu,
-    **{n + "_": getattr(indexing, n) for n in (
-        "scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy", "index_fill",
-        "masked_fill", "masked_scatter", "index_put")},
-    "put_": put.put,
-    "cumsum_": reduce.cumsum, "cumprod_": reduce.cumprod,
-    **{n + "_": getattr(number_functions, n) for n in (
-        "deg2rad", "rad2deg", "gcd", "lcm", "ldexp", "nextafter", "renorm")},
-    "i0_": bessel.i0, "mvlgamma_": bessel.mvlgamma,
-}
-for _name, _fn in _INPLACE.items():
-    setattr(T, _name, _inplace(_fn, _name))
-T.add_ = _fast_inplace("add", binary.add, "add_")
-T.sub_ = _fast_inplace("subtract", binary.sub, "sub_")
-T.mul_ = _fast_inplace("multiply", binary.mul, "mul_")
-T.div_ = _fast_inplace("divide", binary.div, "div_")
-T.__iadd__ = lambda self, other: self.add_(other)
-T.__isub__ = lambda self, other: self.sub_(other)
-T.__imul__ = lambda self, other: self.mul_(other)
-T.__itruediv__ = lambda self, other: self.div_(other)
-T.__ifloordiv__ = _inplace(binary.floor_divide, "floor_divide_")
-T.__imod__ = _inplace(binary.remainder, "remainder_")
-T.__ipow__ = _inplace(binary.pow, "pow_")
-T.__iand__ = _inplace(binary.bitwise_and, "bitwise_and_")
-T.__ior__ = _inplace(binary.bitwise_or, "bitwise_or_")
-T.__ixor__ = _inplace(binary.bitwise_xor, "bitwise_xor_")
-T.__imatmul__ = lambda self, other: NotImplemented
+# ---- in-place variants (the declared ops' ``_`` twins are bound above) -------------------
+T.__imatmul__ = lambda self, other: NotImplemented  # PyTorch has no in-place matmul
 
 for _name in rnd.INPLACE_INITIALISERS:
     setattr(T, _name, getattr(rnd, _name))
@@ -334,8 +246,8 @@ def zero_(self):
 
 T.copy_ = copy_
 T.dim_order = lambda self: tuple(dense_dim_order(self.shape, self.stride()))
-T.fill_ = fill_
-T.zero_ = zero_
+_registry.register("fill_", fill_, function="method")  # Tensor.fill_ and torch.fill_(t, v)
+_registry.register("zero_", zero_, function="method")
 
 
 # ---- conversions --------------------------------------------------------------------------
@@ -551,7 +463,7 @@ def retain_grad(self):
 
 
 T.detach = detach
-T.detach_ = detach_
+_registry.register("detach_", detach_, function="method")  # Tensor.detach_, torch.detach_(t)
 T.backward = backward
 T.register_hook = register_hook
 T.register_post_accumulate_grad_hook = register_post_accumulate_grad_hook

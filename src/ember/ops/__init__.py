@@ -1,14 +1,9 @@
-"""All array math: each op's forward and derivative side by side, grouped by subject."""
-from . import (unary, binary, pointwise, reduce, shape, joining, matmul, indexing, creation,
-               random)
+"""All array math: each op's forward and derivative side by side, grouped by subject.
 
-MODULES = (creation, random, unary, binary, pointwise, reduce, shape, joining, matmul, indexing)
-from . import (sorting, norms, quantiles, scans, matrices, grids, geometry,  # noqa: E402
+Importing this package imports every op module, so every public op is declared in
+``ops._registry`` (its function, method, in-place twin, operators) before ``ember`` binds them.
+"""
+from . import (unary, binary, pointwise, reduce, shape, joining, matmul, indexing,  # noqa: F401
+               creation, random, sorting, norms, quantiles, scans, matrices, grids, geometry,
                determinants, solvers, least_squares, decompositions, lu, matrix_functions,
-               number_functions, bessel, statistics)
-
-# modules whose public functions also become Tensor methods (minus their _FUNCTIONS_ONLY)
-METHOD_MODULES = (sorting, norms, quantiles, scans, matrices, grids, geometry, determinants,
-                  solvers, least_squares, decompositions, matrix_functions, number_functions,
-                  bessel, statistics)
-MODULES = MODULES + METHOD_MODULES + (lu,)
+               number_functions, bessel, statistics, put)

@@ -1,7 +1,7 @@
 """Writing results in place and into out=: dtype and leaf checks, version bumps and autograd
 rebasing."""
 from .. import _backend as B
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ._operands import dtype_of
 
@@ -100,3 +100,49 @@ def handle_out(result, out):
     out._backend().copyto(out._data, result._data, casting="unsafe")
     B.bump_version(out)
     return out
+
+
+# ---- in-place twins (``Tensor.<name>_``), made from the op's declaration -------------------
+def inplace_method(fn, name):
+    """``Tensor.<name>`` for an op ``fn``: compute ``fn(self, ...)`` out of place, then write it
+    into ``self`` (``write_inplace``); when recording, the computation reads a stand-in holding
+    ``self``'s old value and place in the graph."""
+    def method(self, *args, **kwargs):
+        recording = STATE.enabled and (self._rg or any(
+            isinstance(a, Tensor) and a._rg for a in args + tuple(kwargs.values())))
+        src = snapshot_for_inplace(self) if recording else self
+        if recording and not self._rg:
+            src = _wrap(self._data.copy())
+        result = fn(src, *args, **kwargs)
+        return write_inplace(self, result)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place version of ``{name[:-1]}``."
+    return method
+
+
+def inplace_view(fn, name):
+    """``t_``/``squeeze_``/``transpose_``...: run the view op ``fn``, then re-point this tensor's
+    own array at the view (same storage) and take over the view's node."""
+    def method(self, *args, **kwargs):
+        if STATE.enabled and self._rg:
+            check_leaf_inplace(self)
+        try:
+            view = fn(self, *args, **kwargs)
+        except RuntimeError as exc:
+            msg = str(exc).replace(name[:-1] + "()", name + "()", 1)
+            raise RuntimeError(msg) from None
+        self._data = view._data
+        B.bump_version(self)
+        if STATE.enabled and self._rg and view.grad_fn is not None:
+            node = self.grad_fn = view.grad_fn
+            base = node.name().rstrip("0123456789")  # PyTorch numbers in-place twins apart
+            node._name = base + str(int(node.name()[len(base):] or 0) + (3 if name == "squeeze_"
+                                                                          else 1))
+            self._output_nr = 0
+            if hasattr(view.grad_fn, "_view_version"):
+                view.grad_fn._view_version = self._version[0]
+        return self
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"In-place ``{name[:-1]}``: this tensor takes the view's shape and strides "
+                      f"over its own storage (``Tensor.{name}``).")
+    return method

@@ -6,9 +6,8 @@ from ..autograd.node import Op
 from .._backend import special as _special
 from ._inplace import handle_out, _cap
 from .number_functions import _float
+from ._registry import register
 
-__all__ = ["i0", "mvlgamma"]
-_FUNCTIONS_ONLY = ()
 
 
 def _opmath(xp, x):
@@ -28,6 +27,7 @@ class I0(Op):
         return g * i1(x)
 
 
+@register(inplace=True, inplace_function=True)
 def i0(input, *, out=None):
     """Modified Bessel function of the first kind, order 0, elementwise (``torch.i0``)."""
     if input.dtype.is_complex:
@@ -35,6 +35,7 @@ def i0(input, *, out=None):
     return handle_out(I0.apply(_float(input)), out)
 
 
+@register(inplace=True)
 def mvlgamma(input, p, *, out=None):
     """Multivariate log-gamma of dimension ``p``: sum_j lgamma(x - j/2) + p(p-1)/4 log(pi)
     (``torch.mvlgamma``)."""

@@ -10,18 +10,13 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
-from .._backend.quiet import quiet as _quiet, redo_quietly as _redo_quietly
+from .._backend.quiet import quiet as _quiet
 from ._operands import promote, dtype_of, scalar_tensor, to_tensor, as_operand, tensors_only as _tensors_only
 from ._inplace import handle_out, _cap
 from ._dims import check_broadcast
+from ._dispatch import fast_binary, fast_inplace, on_arrays
+from ._registry import register
 
-__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
-           "floor_divide", "remainder", "fmod", "pow", "float_power", "atan2", "arctan2", "hypot",
-           "maximum", "minimum", "fmax", "fmin", "logaddexp", "logaddexp2", "copysign", "xlogy",
-           "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
-           "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not",
-           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
-           "bitwise_right_shift", "isclose", "allclose", "equal", "rsub"]
 
 
 class Add(Op):
@@ -51,11 +46,9 @@ class Mul(Op):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         gd = g._data
-        if gd.dtype.kind == "f" and not STATE.enabled:  # plain backward, real: on arrays
-            dt = gd.dtype
-            if (a is None or a._data.dtype is dt) and (b is None or b._data.dtype is dt):
-                return (_wrap(gd * b._data) if need_a else None), \
-                    (_wrap(gd * a._data) if need_b else None)
+        if on_arrays(g, a, b):  # plain backward, real: on arrays
+            return (_wrap(gd * b._data) if need_a else None), \
+                (_wrap(gd * a._data) if need_b else None)
         if gd.dtype.kind != "c":  # real: no conjugates (saves two calls on a hot path)
             return (g * b if need_a else None), (g * a if need_b else None)
         return (g * b.conj() if need_a else None), (g * a.conj() if need_b else None)
@@ -235,21 +228,11 @@ class Xlogy(Op):
 @_quiet
 def _binary(op, a, b, out, float_result=False):
     """Promote, run ``op`` and honour ``out=``. Integers divide into the default float."""
+    if out is None:
+        r = fast_binary(op, None, a, b)  # no promotion to work out
+        if r is not None:
+            return r
     b = as_operand(b)
-    if out is None and type(a) is Tensor:  # fast path: float tensor with same-dtype tensor or number
-        da = a._data
-        if da.dtype.kind == "f":
-            tb = type(b)
-            if da.dtype.itemsize == 2 and (tb is float or tb is int):
-                tb = None  # half precision with a scalar: float32 "opmath" below
-            if tb is float or tb is int:
-                b = _wrap(a._backend().asarray(b, dtype=da.dtype))
-            if type(b) is Tensor and b._data.dtype is da.dtype and type(b._data) is type(da):
-                try:
-                    return op.apply(a, b)
-                except ValueError:
-                    check_broadcast(a, b)
-                    raise
     if type(b) is int or type(a) is int:  # integer tensor <op> Python int wraps (PyTorch)
         a, b = _wrap_int_scalar(a, b), _wrap_int_scalar(b, a)
     a0, b0 = a, b
@@ -344,39 +327,6 @@ def _check_refused(refuse, dt, divisor=None):
         raise RuntimeError("ZeroDivisionError")
 
 
-def _fast(a, b):
-    """True when ``a <op> b`` can go straight to the backend: same-dtype float tensors, or a
-    float tensor and a Python float/int, with no autograd recording."""
-    if type(a) is not Tensor:
-        return False
-    tb = type(b)
-    if tb is Tensor:
-        return (a._data.dtype is b._data.dtype and a._data.dtype.kind == "f"
-                and not ((a._rg or b._rg) and STATE.enabled)
-                and type(a._data) is type(b._data))
-    if tb is float or tb is int:
-        da = a._data.dtype
-        return da.kind == "f" and da.itemsize > 2 and not (a._rg and STATE.enabled)
-    return False
-
-
-def _route(a, b):
-    """How ``a <op> b`` can skip the general path: 1 straight to the backend (``_fast``),
-    2 same-dtype float tensors with a node to record (no promotion to work out), else 0."""
-    if type(a) is not Tensor:
-        return 0
-    tb = type(b)
-    if tb is Tensor:
-        da, db = a._data, b._data
-        if da.dtype is db.dtype and da.dtype.kind == "f" and type(da) is type(db):
-            return 2 if (a._rg or b._rg) and STATE.enabled else 1
-        return 0
-    if tb is float or tb is int:
-        da = a._data.dtype
-        return 1 if da.kind == "f" and da.itemsize > 2 and not (a._rg and STATE.enabled) else 0
-    return 0
-
-
 def _float_by_mask(a, b):
     """True for a float tensor times a bool tensor with nothing to record (a ReLU-style
     mask in backward): the product keeps ``a``'s dtype, as PyTorch's promotion gives."""
@@ -385,24 +335,13 @@ def _float_by_mask(a, b):
             and type(a._data) is type(b._data))
 
 
+@register(inplace=fast_inplace("add"), dunder=("__add__", "__iadd__"))
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
-    route = _route(input, other) if out is None and alpha == 1 else 0
-    if route == 1:
-        try:
-            return _wrap(input._data + (other._data if type(other) is Tensor else other))
-        except ValueError:
-            check_broadcast(input, other)
-            raise
-        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
-            return _wrap(_redo_quietly(_operator.add, input._data,
-                                       other._data if type(other) is Tensor else other))
-    if route == 2:
-        try:
-            return Add.apply(input, other)
-        except ValueError:
-            check_broadcast(input, other)
-            raise
+    if out is None and alpha == 1:
+        r = fast_binary(Add, _operator.add, input, other)
+        if r is not None:
+            return r
     if alpha != 1:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
@@ -411,24 +350,13 @@ def add(input, other, *, alpha=1, out=None):
     return _binary(Add, input, other, out)
 
 
+@register(inplace=fast_inplace("subtract"), dunder=("__sub__", "__isub__"))
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (``torch.sub``); bool tensors can't be subtracted."""
-    route = _route(input, other) if out is None and alpha == 1 else 0
-    if route == 1:
-        try:
-            return _wrap(input._data - (other._data if type(other) is Tensor else other))
-        except ValueError:
-            check_broadcast(input, other)
-            raise
-        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
-            return _wrap(_redo_quietly(_operator.sub, input._data,
-                                       other._data if type(other) is Tensor else other))
-    if route == 2:
-        try:
-            return Sub.apply(input, other)
-        except ValueError:
-            check_broadcast(input, other)
-            raise
+    if out is None and alpha == 1:
+        r = fast_binary(Sub, _operator.sub, input, other)
+        if r is not None:
+            return r
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -443,8 +371,10 @@ def sub(input, other, *, alpha=1, out=None):
 
 
 subtract = sub
+register("subtract", subtract, inplace=True)
 
 
+@register(method=False)
 def rsub(input, other, *, alpha=1):
     """other - alpha * input (``torch.rsub``)."""
     return sub(other, input, alpha=alpha) if isinstance(other, Tensor) else \
@@ -462,51 +392,36 @@ def dtype_of_maybe(x):
     return dtype_of(x) if isinstance(x, Tensor) else (D.bool_ if isinstance(x, bool) else None)
 
 
+@register(inplace=fast_inplace("multiply"), dunder=("__mul__", "__imul__"))
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting (``torch.mul``)."""
-    route = _route(input, other) if out is None else 0
-    if route == 1 or (out is None and not route and _float_by_mask(input, other)):
-        try:
-            return _wrap(input._data * (other._data if type(other) is Tensor else other))
-        except ValueError:
-            check_broadcast(input, other)
-            raise
-        except RuntimeWarning:  # the user's filters made it an error: redo it quietly
-            return _wrap(_redo_quietly(_operator.mul, input._data,
-                                       other._data if type(other) is Tensor else other))
-    if route == 2:
-        try:
-            return Mul.apply(input, other)
-        except ValueError:
-            check_broadcast(input, other)
-            raise
+    if out is None:
+        r = fast_binary(Mul, _operator.mul, input, other)
+        if r is not None:
+            return r
+        if _float_by_mask(input, other):  # a float gradient times a bool mask, in backward
+            try:
+                return _wrap(input._data * other._data)
+            except ValueError:
+                check_broadcast(input, other)
+                raise
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         return handle_out(logical_and(to_tensor(input, other), to_tensor(other, input)), out)
     return _binary(Mul, input, other, out)
 
 
 multiply = mul
+register("multiply", multiply, inplace=True)
 
 
+@register(inplace=fast_inplace("divide"), dunder=("__truediv__", "__itruediv__"))
 def div(input, other, *, rounding_mode=None, out=None):
     """input / other; true division unless rounding_mode is 'trunc' or 'floor' (``torch.div``)."""
     if rounding_mode is None:
-        route = _route(input, other) if out is None else 0
-        if route == 1:
-            try:
-                return _wrap(input._data / (other._data if type(other) is Tensor else other))
-            except ValueError:
-                check_broadcast(input, other)
-                raise
-            except RuntimeWarning:  # the user's filters made it an error: redo it quietly
-                return _wrap(_redo_quietly(_operator.truediv, input._data,
-                                           other._data if type(other) is Tensor else other))
-        if route == 2:
-            try:
-                return Div.apply(input, other)
-            except ValueError:
-                check_broadcast(input, other)
-                raise
+        if out is None:
+            r = fast_binary(Div, _operator.truediv, input, other)
+            if r is not None:
+                return r
         return _binary(Div, input, other, out, float_result=True)
     if rounding_mode == "floor":
         return floor_divide(input, other, out=out)
@@ -522,13 +437,16 @@ def div(input, other, *, rounding_mode=None, out=None):
 
 
 divide = div
+register("divide", divide, inplace=True)
 
 
+@register(inplace=True)
 def true_divide(input, other, *, out=None):
     """Same as ``div`` with no rounding."""
     return div(input, other, out=out)
 
 
+@register(inplace=True, dunder="__ifloordiv__")
 @_quiet
 def floor_divide(input, other, *, out=None):
     """Division rounded toward minus infinity (``torch.floor_divide``); not differentiable."""
@@ -549,6 +467,7 @@ def floor_divide(input, other, *, out=None):
     return handle_out(res, out)
 
 
+@register(inplace=True, dunder="__imod__")
 def remainder(input, other, *, out=None):
     """Python-style modulus: result has the sign of the divisor (``torch.remainder``)."""
     if not isinstance(input, Tensor):
@@ -556,11 +475,13 @@ def remainder(input, other, *, out=None):
     return _binary(Remainder, input, other, out)
 
 
+@register(inplace=True)
 def fmod(input, other, *, out=None):
     """C-style modulus: result has the sign of the dividend (``torch.fmod``)."""
     return _binary(Fmod, input, other, out)
 
 
+@register(inplace=True, dunder="__ipow__")
 @_quiet
 def pow(input, exponent, *, out=None):
     """input ** exponent elementwise (``torch.pow``); either may be a scalar."""
@@ -590,6 +511,7 @@ def pow(input, exponent, *, out=None):
     return handle_out(r, out)
 
 
+@register(inplace=True)
 def float_power(input, exponent, *, out=None):
     """pow computed in double precision (``torch.float_power``)."""
     dt = D.complex128 if any(isinstance(x, Tensor) and x.is_complex() or isinstance(x, complex)
@@ -599,6 +521,7 @@ def float_power(input, exponent, *, out=None):
     return pow(a, b, out=out)
 
 
+@register(inplace=True)
 def atan2(input, other, *, out=None):
     """Elementwise arctangent of input / other with quadrant (``torch.atan2``)."""
     _tensors_only("atan2", input, other)
@@ -606,55 +529,65 @@ def atan2(input, other, *, out=None):
 
 
 arctan2 = atan2
+register("arctan2", arctan2, inplace=True)
 
 
+@register(inplace=True)
 def hypot(input, other, *, out=None):
     """sqrt(input^2 + other^2) elementwise (``torch.hypot``)."""
     _tensors_only("hypot", input, other)
     return _binary(Hypot, input, other, out)
 
 
+@register
 def maximum(input, other, *, out=None):
     """Elementwise maximum, NaN-propagating (``torch.maximum``)."""
     _tensors_only("maximum", input, other)
     return _binary(Maximum, input, other, out)
 
 
+@register
 def minimum(input, other, *, out=None):
     """Elementwise minimum, NaN-propagating (``torch.minimum``)."""
     _tensors_only("minimum", input, other)
     return _binary(Minimum, input, other, out)
 
 
+@register
 def fmax(input, other, *, out=None):
     """Elementwise maximum ignoring NaN (``torch.fmax``)."""
     _tensors_only("fmax", input, other)
     return _binary(Fmax, input, other, out)
 
 
+@register
 def fmin(input, other, *, out=None):
     """Elementwise minimum ignoring NaN (``torch.fmin``)."""
     _tensors_only("fmin", input, other)
     return _binary(Fmin, input, other, out)
 
 
+@register
 def logaddexp(input, other, *, out=None):
     """log(exp(input) + exp(other)), computed stably (``torch.logaddexp``)."""
     _tensors_only("logaddexp", input, other)
     return _binary(Logaddexp, input, other, out, float_result=True)
 
 
+@register
 def logaddexp2(input, other, *, out=None):
     """log2(2^input + 2^other) (``torch.logaddexp2``)."""
     _tensors_only("logaddexp2", input, other)
     return _binary(Logaddexp2, input, other, out, float_result=True)
 
 
+@register(inplace=True)
 def copysign(input, other, *, out=None):
     """Magnitude of input with the sign of other (``torch.copysign``)."""
     return _binary(Copysign, input, other, out, float_result=True)
 
 
+@register(inplace=True, inplace_function=True)
 def xlogy(input, other, *, out=None):
     """input * log(other), 0 where input is 0 (``torch.xlogy``)."""
     if not isinstance(input, Tensor):
@@ -663,7 +596,7 @@ def xlogy(input, other, *, out=None):
 
 
 # comparisons, logic and bitwise ops live in comparison.py; exported from here as before
-from .comparison import (eq, ne, lt, le, gt, ge, greater, greater_equal, less,  # noqa: E402
+from .comparison import (eq, ne, lt, le, gt, ge, greater, greater_equal, less,  # noqa: E402,F401
                          less_equal, not_equal, logical_and, logical_or, logical_xor,
                          logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
                          bitwise_left_shift, bitwise_right_shift, isclose, allclose, equal)

@@ -8,11 +8,8 @@ from .._tensor import Tensor, _wrap
 from ._operands import promote, scalar_tensor, to_tensor, dtype_of, tensors_only as _tensors_only
 from ._inplace import handle_out, _cap
 from ._dims import check_broadcast
+from ._registry import register
 
-__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
-           "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-           "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
-           "bitwise_right_shift", "isclose", "allclose", "equal"]
 _C = D._COMPLEX
 
 
@@ -46,10 +43,21 @@ _KERNEL = {"less": "lt", "less_equal": "le", "greater": "gt", "greater_equal": "
 
 eq, ne, lt, le, gt, ge = (_compare(u) for u in ("equal", "not_equal", "less", "less_equal",
                                                  "greater", "greater_equal"))
+register("ge", ge, inplace=True)
+register("gt", gt, inplace=True)
+register("le", le, inplace=True)
+register("lt", lt, inplace=True)
+register("ne", ne, inplace=True)
+register("eq", eq, inplace=True)
 for _f, _n in ((eq, "eq"), (ne, "ne"), (lt, "lt"), (le, "le"), (gt, "gt"), (ge, "ge")):
     _f.__name__ = _n
     _f.__doc__ = f"Elementwise ``{_n}`` comparison giving a bool tensor (``torch.{_n}``)."
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+register("not_equal", not_equal, inplace=True)
+register("less_equal", less_equal, inplace=True)
+register("less", less, inplace=True)
+register("greater_equal", greater_equal, inplace=True)
+register("greater", greater, inplace=True)
 
 
 def _logical(ufunc):
@@ -66,8 +74,12 @@ def _logical(ufunc):
 
 logical_and, logical_or, logical_xor = (_logical(u) for u in
                                         ("logical_and", "logical_or", "logical_xor"))
+register("logical_xor", logical_xor, inplace=True)
+register("logical_or", logical_or, inplace=True)
+register("logical_and", logical_and, inplace=True)
 
 
+@register(inplace=True)
 def logical_not(input, *, out=None):
     """Elementwise logical NOT, as a bool tensor (``torch.logical_not``)."""
     return handle_out(_wrap(input._backend().logical_not(input._data)), out)
@@ -89,12 +101,18 @@ def _bitwise(ufunc, sym):
 
 
 bitwise_and = _bitwise("bitwise_and", "&")
+register("bitwise_and", bitwise_and, inplace=True, dunder="__iand__")
 bitwise_or = _bitwise("bitwise_or", "|")
+register("bitwise_or", bitwise_or, inplace=True, dunder="__ior__")
 bitwise_xor = _bitwise("bitwise_xor", "^")
+register("bitwise_xor", bitwise_xor, inplace=True, dunder="__ixor__")
 bitwise_left_shift = _bitwise("left_shift", "<<")
+register("bitwise_left_shift", bitwise_left_shift, inplace=True)
 bitwise_right_shift = _bitwise("right_shift", ">>")
+register("bitwise_right_shift", bitwise_right_shift, inplace=True)
 
 
+@register(inplace=True)
 def bitwise_not(input, *, out=None):
     """Bitwise NOT of an integer or bool tensor (``torch.bitwise_not``)."""
     if input.dtype._category >= D._FLOAT:
@@ -103,6 +121,7 @@ def bitwise_not(input, *, out=None):
     return handle_out(_wrap(input._backend().invert(input._data)), out)
 
 
+@register
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other| elementwise (``torch.isclose``)."""
     _tensors_only("isclose", input, other)
@@ -112,11 +131,13 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return _wrap(a._backend().isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+@register
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """True when all elements are close (``torch.allclose``)."""
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
+@register
 def equal(input, other):
     """True when both tensors have the same shape and elements (``torch.equal``)."""
     if input._data.shape != other._data.shape:

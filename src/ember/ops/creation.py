@@ -8,11 +8,8 @@ from .. import _backend as B, _checks, _dtype as D
 from .._device import to_device, backend_for, CPU
 from .._tensor import Tensor, _wrap
 from .._backend.quiet import quiet
+from ._registry import register
 
-__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
-           "eye", "arange", "range", "linspace", "logspace", "zeros_like", "ones_like",
-           "full_like", "empty_like", "scalar_tensor", "atleast_1d", "atleast_2d", "atleast_3d",
-           "empty_strided", "complex", "polar", "frombuffer"]
 
 _range = range
 
@@ -115,6 +112,7 @@ def _np_float_dtype(data):
     return isinstance(data, B.HOST_ARRAY) or isinstance(data, B.HOST_SCALAR)
 
 
+@register(method=False)
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor copying ``data`` (nested lists, numbers, arrays); dtype inferred as PyTorch."""
     _checks.check_dtype("tensor", dtype)
@@ -138,6 +136,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     return _finish(arr, requires_grad)
 
 
+@register(method=False)
 def as_tensor(data, dtype=None, device=None):
     """Like ``tensor`` but shares memory with Tensors and NumPy arrays when it can."""
     dt = D.to_dtype(dtype) if dtype is not None else None
@@ -150,6 +149,7 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dt, device=device)
 
 
+@register(method=False)
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     """``torch.asarray``: share memory when possible unless copy=True."""
     if copy:
@@ -162,6 +162,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     return t
 
 
+@register(method=False)
 def from_numpy(ndarray):
     """A tensor sharing memory with a NumPy array (``torch.from_numpy``)."""
     if not isinstance(ndarray, B.HOST_ARRAY):
@@ -176,6 +177,7 @@ def from_numpy(ndarray):
     return _wrap(ndarray)
 
 
+@register(method=False)
 def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     """A 1-d tensor over a Python buffer, sharing its memory."""
     arr = B.host_frombuffer(buffer, D.to_dtype(dtype).np, count, offset)
@@ -219,6 +221,7 @@ def _full(xp, shape, fill, np_dtype):
     return xp.full(shape, fill, dtype=np_dtype)
 
 
+@register(method=False)
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """A tensor of zeros of shape ``size`` (``torch.zeros``)."""
@@ -230,6 +233,7 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     return _out(_filled(size, 0, dtype, device, requires_grad), out)
 
 
+@register(method=False)
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, memory_format=None):
     """A tensor of ones of shape ``size`` (``torch.ones``)."""
@@ -238,6 +242,7 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
     return _out(_filled(size, 1, dtype, device, requires_grad), out)
 
 
+@register(method=False)
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """An uninitialised tensor of shape ``size`` (``torch.empty``)."""
@@ -246,6 +251,7 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     return _out(_filled(size, None, dtype, device, requires_grad), out)
 
 
+@register(method=False)
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
     """An uninitialised tensor (strides are not honoured: always contiguous)."""
     if len(size) != len(stride):
@@ -257,6 +263,7 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False)
     return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+@register(method=False)
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False):
     """A tensor of shape ``size`` filled with ``fill_value``; dtype inferred from the value."""
@@ -279,12 +286,14 @@ def _out(result, out):
     return handle_out(result if result.dtype is out.dtype else result.to(out.dtype), out)
 
 
+@register(method=False)
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
     """A 0-d tensor holding ``s`` in the default dtype."""
     return full((), s, dtype=dtype or D.get_default_dtype(), device=device,
                 requires_grad=requires_grad)
 
 
+@register(method=False)
 def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
     """A 2-d tensor with ones on the diagonal (``torch.eye``)."""
     n = _checks.check_int("eye", n, "n", 1)
@@ -296,6 +305,7 @@ def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False):
     return _out(_finish(xp.eye(n, m, dtype=dt.np), requires_grad), out)
 
 
+@register(method=False)
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requires_grad=False):
     """Values from start (inclusive) to end (exclusive) by step (``torch.arange``)."""
     _checks.check_dtype("arange", dtype)
@@ -329,6 +339,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
     return _out(_finish(arr, requires_grad), out)
 
 
+@register(method=False)
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Deprecated inclusive range: start to end *inclusive* (``torch.range``)."""
     warnings.warn("torch.range is deprecated and will be removed in a future release because its "
@@ -342,6 +353,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     return _finish((start + xp.arange(n, dtype=D.float64.np) * step).astype(dt.np), requires_grad)
 
 
+@register(method=False)
 def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from start to end inclusive (``torch.linspace``)."""
     steps = _checks.check_int("linspace", steps, "steps", 3)
@@ -364,6 +376,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
     return _out(_finish(arr.astype(dt.np), requires_grad), out)
 
 
+@register(method=False)
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
              requires_grad=False):
     """``steps`` values from base**start to base**end, log-spaced (``torch.logspace``)."""
@@ -394,24 +407,28 @@ def _like(input, fill, dtype, device, requires_grad):
     return _finish(arr, requires_grad)
 
 
+@register(method=False)
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
     """Zeros with the shape (and by default dtype and device) of ``input``."""
     return _like(input, 0, dtype, device, requires_grad)
 
 
+@register(method=False)
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     """Ones with the shape (and by default dtype and device) of ``input``."""
     return _like(input, 1, dtype, device, requires_grad)
 
 
+@register(method=False)
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
     """Uninitialised, with the shape of ``input``."""
     return _like(input, None, dtype, device, requires_grad)
 
 
+@register(method=False)
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     """Filled with ``fill_value``, with the shape of ``input``."""
@@ -419,16 +436,19 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     return _like(input, fill_value, dtype, device, requires_grad)
 
 
+@register(method=False)
 def atleast_1d(*tensors):
     """Views with at least one dim."""
     return _atleast(tensors, 1)
 
 
+@register(method=False)
 def atleast_2d(*tensors):
     """Views with at least two dims."""
     return _atleast(tensors, 2)
 
 
+@register(method=False)
 def atleast_3d(*tensors):
     """Views with at least three dims."""
     return _atleast(tensors, 3)
@@ -451,12 +471,14 @@ def _atleast(tensors, n):
     return out[0] if len(out) == 1 else tuple(out)
 
 
+@register(method=False)
 def complex(real, imag, *, out=None):
     """A complex tensor from real and imaginary parts."""
     dt = D.complex128 if real.dtype is D.float64 else D.complex64
     return _out(real.to(dt) + imag.to(dt) * 1j, out)
 
 
+@register(method=False)
 def polar(abs, angle, *, out=None):
     """abs * (cos(angle) + i sin(angle))."""
     return complex(abs * angle.cos(), abs * angle.sin(), out=out)

@@ -9,9 +9,8 @@ from .linalg_common import LinAlgError, _eye_like, _out2, check_matrix
 from .multi_output import MultiOp
 from .solvers import Solve
 from .joining import cat
+from ._registry import register
 
-__all__ = ["svd", "cholesky", "qr"]
-_FUNCTIONS_ONLY = ()
 
 
 # ---- factorizations ----------------------------------------------------------------------
@@ -211,6 +210,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     return cholesky_ex_rt(L, _wrap(info))
 
 
+@register
 def cholesky(A, upper=False, *, out=None):
     """Lower (or ``upper``) Cholesky factor of a Hermitian positive-definite matrix
     (``torch.linalg.cholesky`` / ``torch.cholesky``); reads only the lower triangle."""
@@ -231,6 +231,7 @@ def linalg_qr(A, mode="reduced", *, out=None):
     return _out2(qr_rt(Q, R), out, qr_rt)
 
 
+@register
 def qr(input, some=True, *, out=None):
     """QR factorization, reduced unless ``some=False`` (``torch.qr``)."""
     return qr_old_rt(*linalg_qr(input, "reduced" if some else "complete", out=out))
@@ -242,6 +243,7 @@ def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
     return _out2(svd_rt(*SVD.apply(A, full_matrices=full_matrices)), out, svd_rt)
 
 
+@register
 def svd(input, some=True, compute_uv=True, *, out=None):
     """Old-style SVD returning (U, S, V) with V not transposed (``torch.svd``)."""
     if not compute_uv:

@@ -6,9 +6,8 @@ from ._inplace import handle_out
 from ._operands import return_type
 from .decompositions import SVD
 from .linalg_common import _out2, check_matrix
+from ._registry import register
 
-__all__ = ["det", "logdet", "slogdet"]
-_FUNCTIONS_ONLY = ()
 
 
 class Det(Op):
@@ -52,6 +51,7 @@ slogdet_rt = return_type("linalg_slogdet", ["sign", "logabsdet"])
 slogdet_old_rt = return_type("slogdet", ["sign", "logabsdet"])
 
 
+@register
 def det(A, *, out=None):
     """Determinant of a (batch of) square matrix (``torch.linalg.det``)."""
     check_matrix(A, "linalg.det")
@@ -65,11 +65,13 @@ def linalg_slogdet(A, *, out=None):
     return _out2(slogdet_rt(sign, LogAbsDet.apply(A)), out, slogdet_rt)
 
 
+@register
 def slogdet(A, *, out=None):
     """(sign, log|det|) of a (batch of) square matrix (``torch.slogdet``)."""
     return slogdet_old_rt(*linalg_slogdet(A, out=out))
 
 
+@register
 def logdet(input):
     """log(det(A)): NaN for a negative determinant, -inf for zero (``torch.logdet``)."""
     sign, lad = slogdet(input)

@@ -6,11 +6,11 @@ from ._operands import dtype_of, promote
 from ._inplace import handle_out
 from ..autograd.node import Op
 from .grids import broadcast_shapes
-
-__all__ = ["cross", "cdist"]
-_FUNCTIONS_ONLY = ("cdist", )
+from ._registry import register
 
 
+
+@register
 def cross(input, other, dim=None, *, out=None):
     """Cross product of 3-vectors along ``dim`` (``torch.cross``; default: first dim of size 3)."""
     shape = broadcast_shapes(input.shape, other.shape)
@@ -38,6 +38,7 @@ def _cross(a, b, dim, out=None):
     return handle_out(stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d), out)
 
 
+@register(method=False)
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """p-norm distances between each row of ``x1`` and each row of ``x2`` (``torch.cdist``)."""
     if x1.dim() < 2:

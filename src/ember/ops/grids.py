@@ -5,11 +5,11 @@ import itertools
 from .._size import Size
 from .._tensor import Tensor, _wrap
 from ._dims import wrap_dim
-
-__all__ = ["repeat_interleave", "rot90", "meshgrid", "cartesian_prod", "broadcast_tensors", "broadcast_shapes", "combinations"]
-_FUNCTIONS_ONLY = ("meshgrid", "cartesian_prod", "broadcast_tensors", "broadcast_shapes", "combinations", )
+from ._registry import register
 
 
+
+@register
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Repeat each element (or slice along ``dim``) ``repeats`` times (``torch.repeat_interleave``).
 
@@ -49,6 +49,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     return input.index_select(d, _wrap(idx))
 
 
+@register
 def rot90(input, k=1, dims=(0, 1)):
     """Rotate by 90 degrees ``k`` times in the plane of ``dims``, from the first toward the second."""
     dims = list(dims)
@@ -79,6 +80,7 @@ def _tensor_list(tensors):
 _MESHGRID_WARNED = False
 
 
+@register(method=False)
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids from 1-d tensors; ``indexing`` 'ij' (default) or 'xy' (``torch.meshgrid``)."""
     ts = _tensor_list(tensors)
@@ -110,6 +112,7 @@ def meshgrid(*tensors, indexing=None):
     return tuple(grids)
 
 
+@register(method=False)
 def cartesian_prod(*tensors):
     """All combinations of elements of 1-d tensors, one per row (``torch.cartesian_prod``)."""
     ts = _tensor_list(tensors)
@@ -119,6 +122,7 @@ def cartesian_prod(*tensors):
     return stack([g.reshape(-1) for g in meshgrid(*ts, indexing="ij")], 1)
 
 
+@register(method=False)
 def broadcast_shapes(*shapes):
     """The shape that tensors of the given shapes broadcast to (``torch.broadcast_shapes``)."""
     shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
@@ -138,6 +142,7 @@ def broadcast_shapes(*shapes):
     return Size(out)
 
 
+@register(method=False)
 def broadcast_tensors(*tensors):
     """Expand the tensors to one common shape, as views (``torch.broadcast_tensors``)."""
     ts = _tensor_list(tensors)
@@ -145,6 +150,7 @@ def broadcast_tensors(*tensors):
     return tuple(t.expand(shape) for t in ts)
 
 
+@register(method=False)
 def combinations(input, r=2, with_replacement=False):
     """Length-``r`` combinations of a 1-d tensor's elements, one per row (``torch.combinations``)."""
     if input.dim() != 1:

@@ -13,10 +13,8 @@ from .put import check_index_put
 from .pointwise import Where
 from .._checks import check_fits
 from ..autograd.engine import _sum_to
+from ._registry import register
 
-__all__ = ["index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add",
-           "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",
-           "take_along_dim", "nonzero", "argwhere", "index_put"]
 
 
 # ---- key parsing -----------------------------------------------------------------------------
@@ -227,6 +225,7 @@ def _wrap_key(key):
                  for k in key)
 
 
+@register(inplace=True, inplace_function=True)
 def index_put(input, indices, values, accumulate=False):
     """Out-of-place ``input[indices] = values`` (``torch.index_put``): ``indices`` is a tuple
     of index tensors (long, int, byte or bool), ``values`` a tensor of ``input``'s dtype that
@@ -323,6 +322,7 @@ class Gather(Op):
         return zeros.scatter_add(ctx.d, _wrap(ctx.index), g), None
 
 
+@register
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """Values along ``dim`` at positions ``index`` (``torch.gather``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -330,6 +330,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     return handle_out(Gather.apply(input, index, d=d), out)
 
 
+@register
 def take_along_dim(input, indices, dim=None, *, out=None):
     """gather with broadcasting of ``indices`` (``torch.take_along_dim``)."""
     if dtype_of(indices) is not D.int64:
@@ -398,6 +399,7 @@ def _pad_to(g, shape):
     return SliceScatter.apply(g, shape=shape, key=tuple(slice(0, n) for n in g.shape))
 
 
+@register(inplace=True)
 def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
     """Out-of-place scatter: ``input`` with ``src`` (or ``value``) written at ``index``."""
     if src is None and value is None:
@@ -413,6 +415,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
     return handle_out(Scatter.apply(input, src, index, d=d, reduce=reduce), out)
 
 
+@register(inplace=True)
 def scatter_add(input, dim, index, src, *, out=None):
     """Out-of-place scatter with accumulation (``torch.scatter_add``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -422,6 +425,7 @@ def scatter_add(input, dim, index, src, *, out=None):
     return handle_out(ScatterAdd.apply(input, src, index, d=d), out)
 
 
+@register(inplace=True)
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
     """Scatter with reduction 'sum', 'prod', 'mean', 'amax' or 'amin' (``torch.scatter_reduce``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -465,6 +469,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     return handle_out(_wrap(base), out)
 
 
+@register
 def index_select(input, dim, index, *, out=None):
     """Entries along ``dim`` at positions in 1-d ``index`` (``torch.index_select``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -484,6 +489,7 @@ def _index_select(input, d, index, out):
     return handle_out(Index.apply(input, key=key), out)
 
 
+@register(inplace=True)
 def index_add(input, dim, index, source, *, alpha=1, out=None):
     """``input`` with ``alpha * source`` added at ``index`` along ``dim``, out of place."""
     d = wrap_dim(dim, input._data.ndim)
@@ -494,6 +500,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     return handle_out(IndexPut.apply(input, source, key=key, accumulate=True), out)
 
 
+@register(inplace=True)
 def index_copy(input, dim, index, source, *, out=None):
     """``input`` with slices of ``source`` copied at ``index`` along ``dim``, out of place."""
     d = wrap_dim(dim, input._data.ndim)
@@ -504,6 +511,7 @@ def index_copy(input, dim, index, source, *, out=None):
     return handle_out(IndexPut.apply(input, source, key=key, accumulate=False), out)
 
 
+@register(inplace=True)
 def index_fill(input, dim, index, value):
     """``input`` with ``value`` written at ``index`` along ``dim``, out of place."""
     d = wrap_dim(dim, input._data.ndim)
@@ -525,6 +533,7 @@ _C_NAMES = {D.float32: "float", D.float64: "double", D.float16: "c10::Half",
             D.int8: "signed char", D.uint8: "unsigned char"}  # PyTorch names dtypes by C type here
 
 
+@register(inplace=True)
 def masked_fill(input, mask, value):
     """``input`` with ``value`` where ``mask`` is True (``torch.masked_fill``)."""
     if not isinstance(mask, Tensor) or mask.dtype is not D.bool_:
@@ -546,6 +555,7 @@ def masked_fill(input, mask, value):
     return named(out, "MaskedFillBackward0")
 
 
+@register
 def masked_select(input, mask, *, out=None):
     """1-d tensor of the elements where ``mask`` is True (``torch.masked_select``)."""
     shape = B.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
@@ -554,6 +564,7 @@ def masked_select(input, mask, *, out=None):
     return handle_out(Index.apply(x, key=(m._data,)), out)
 
 
+@register(inplace=True)
 def masked_scatter(input, mask, source):
     """``input`` with consecutive ``source`` elements written where ``mask`` is True."""
     m = mask.expand(input.shape)
@@ -565,6 +576,7 @@ def masked_scatter(input, mask, source):
     return IndexPut.apply(input, vals, key=(m._data,), accumulate=False)
 
 
+@register
 def take(input, index):
     """Elements of the flattened input at ``index`` (``torch.take``)."""
     if index.dtype is not D.int64:
@@ -577,6 +589,7 @@ def take(input, index):
     return input.reshape(-1)[index]
 
 
+@register
 def nonzero(input, *, as_tuple=False, out=None):
     """Indices of nonzero elements: an (n, ndim) int64 tensor, or a tuple of 1-d index tensors."""
     xp = input._backend()
@@ -590,6 +603,7 @@ def nonzero(input, *, as_tuple=False, out=None):
     return handle_out(res, out)
 
 
+@register
 def argwhere(input):
     """Same as ``nonzero(input)``."""
     return nonzero(input)

@@ -6,9 +6,8 @@ from ._dims import wrap_dim
 from ._inplace import handle_out
 from ._operands import check_same_device, named
 from .creation import atleast_1d, atleast_2d, atleast_3d
+from ._registry import register
 
-__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack",
-           "flip", "fliplr", "flipud", "roll", "repeat", "tile", "tril", "triu"]
 
 
 class Cat(Op):
@@ -27,6 +26,7 @@ class Cat(Op):
         return g.split(ctx.sizes, ctx.d)
 
 
+@register
 def cat(tensors, dim=0, *, out=None):
     """Concatenate tensors along an existing dim (``torch.cat``)."""
     tensors = _checks.check_tensor_sequence("cat", tensors)
@@ -64,13 +64,16 @@ def cat(tensors, dim=0, *, out=None):
 
 
 concat = cat
+register("concat", concat)
 
 
+@register
 def concatenate(tensors, axis=0, out=None):
     """``torch.concatenate``: ``cat`` with NumPy's ``axis`` keyword."""
     return cat(tensors, axis, out=out)
 
 
+@register
 def stack(tensors, dim=0, *, out=None):
     """Join tensors of equal shape along a new dim (``torch.stack``)."""
     tensors = _checks.check_tensor_sequence("stack", tensors)
@@ -85,6 +88,7 @@ def stack(tensors, dim=0, *, out=None):
     return named(cat([t.unsqueeze(d) for t in tensors], d, out=out), "StackBackward0")
 
 
+@register
 def hstack(tensors, *, out=None):
     """Stack horizontally (along dim 1, or 0 for 1-d tensors)."""
     _checks.check_nonempty_tensors("hstack", tensors)
@@ -92,17 +96,20 @@ def hstack(tensors, *, out=None):
     return cat(ts, 0 if ts[0].dim() == 1 else 1, out=out)
 
 
+@register
 def vstack(tensors, *, out=None):
     """Stack vertically (rows), promoting 1-d tensors to rows."""
     _checks.check_nonempty_tensors("vstack", tensors)
     return cat([atleast_2d(t) for t in tensors], 0, out=out)
 
 
+@register
 def dstack(tensors, *, out=None):
     """Stack along the third dim."""
     return cat([atleast_3d(t) for t in tensors], 2, out=out)
 
 
+@register
 def column_stack(tensors, *, out=None):
     """Stack 1-d tensors as columns."""
     return hstack([t.reshape(-1, 1) if t.dim() <= 1 else t for t in tensors], out=out)
@@ -117,6 +124,7 @@ class Flip(Op):
         return g.flip(ctx.dims)
 
 
+@register
 def flip(input, *args, dims=None):
     """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
     dims = args if dims is None else (dims,)
@@ -130,6 +138,7 @@ def flip(input, *args, dims=None):
     return Flip.apply(input, dims=dims)
 
 
+@register
 def fliplr(input):
     """Reverse the order of columns, dim 1 (``torch.fliplr``)."""
     if input.dim() < 2:
@@ -137,6 +146,7 @@ def fliplr(input):
     return flip(input, (1,))
 
 
+@register
 def flipud(input):
     """Reverse the order of rows, dim 0 (``torch.flipud``)."""
     if input.dim() < 1:
@@ -155,6 +165,7 @@ class Roll(Op):
         return g.roll(neg, dims)
 
 
+@register
 def roll(input, shifts, dims=None):
     """Rotate elements along ``dims`` by ``shifts`` (flattened when dims is None)."""
     shifts = _checks.check_int_list("roll", shifts, "shifts", 1)
@@ -174,6 +185,7 @@ def roll(input, shifts, dims=None):
     return Roll.apply(input, shifts=tuple(shifts), dims=tuple(dims))
 
 
+@register
 def repeat(input, *sizes, repeats=None):
     """Tile the tensor ``sizes`` times along each dim (``Tensor.repeat``)."""
     if repeats is not None:  # Tensor.repeat(repeats=...), PyTorch's keyword name
@@ -198,6 +210,7 @@ def repeat(input, *sizes, repeats=None):
     return named(out, "RepeatBackward0")
 
 
+@register
 def tile(input, *sizes, dims=None):
     """Like repeat, padding ``dims`` with ones on the left (``torch.tile``)."""
     dims = sizes if dims is None else (dims,)
@@ -226,6 +239,7 @@ class Triu(_Tri):
     upper = True
 
 
+@register(inplace=True)
 def tril(input, diagonal=0, *, out=None):
     """Lower triangle of the last two dims, zeros above ``diagonal``."""
     if input.dim() < 2:
@@ -233,6 +247,7 @@ def tril(input, diagonal=0, *, out=None):
     return handle_out(Tril.apply(input, diagonal=diagonal), out)
 
 
+@register(inplace=True)
 def triu(input, diagonal=0, *, out=None):
     """Upper triangle of the last two dims, zeros below ``diagonal``."""
     if input.dim() < 2:

@@ -5,9 +5,8 @@ from ._inplace import handle_out
 from ._operands import return_type
 from .decompositions import linalg_svd, svdvals
 from .linalg_common import _tol, check_matrix
+from ._registry import register
 
-__all__ = ["pinverse"]
-_FUNCTIONS_ONLY = ()
 
 
 lstsq_rt = return_type("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
@@ -24,6 +23,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     return handle_out(Vh.mH @ (Sinv.to(U.dtype).unsqueeze(-1) * U.mH), out)
 
 
+@register
 def pinverse(input, rcond=1e-15):
     """Pseudo-inverse with relative cutoff ``rcond`` (``torch.pinverse``)."""
     return pinv(input, rtol=rcond)

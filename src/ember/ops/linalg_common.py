@@ -8,7 +8,6 @@ from ._operands import dtype_of
 from .creation import eye
 
 __all__ = []
-_FUNCTIONS_ONLY = ()
 
 
 class LinAlgError(RuntimeError):

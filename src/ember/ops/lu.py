@@ -7,9 +7,8 @@ from ._operands import return_type
 from .linalg_common import LinAlgError, check_matrix
 from .multi_output import MultiOp
 from .solvers import Solve
+from ._registry import register
 
-__all__ = ["lu_unpack"]
-_FUNCTIONS_ONLY = ("lu_unpack", )
 
 
 lu_factor_rt = return_type("linalg_lu_factor", ["LU", "pivots"])
@@ -107,6 +106,7 @@ def _perm(xp, piv, m):
     return perm.reshape(batch + (m,))
 
 
+@register(method=False)
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
     """(P, L, U) from the packed output of ``lu_factor`` (``torch.lu_unpack``)."""
     xp = LU_data._backend()

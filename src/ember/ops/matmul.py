@@ -5,9 +5,8 @@ from ._operands import promote, as_operand, named
 from ._inplace import handle_out
 from .creation import ones
 from .._tensor import Tensor
+from ._registry import register
 
-__all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
-           "addmv", "addbmm", "baddbmm", "addr", "einsum", "tensordot", "kron"]
 
 
 class Matmul(Op):
@@ -36,6 +35,7 @@ def _check_float_like(a, b):
                            f"{b.dtype.name if b.dtype.name != 'float32' else 'float'}")
 
 
+@register
 def matmul(input, other, *, out=None):
     """Matrix product with PyTorch's rules for 1-d, 2-d and batched (broadcast) operands."""
     a, b = input, as_operand(other)
@@ -68,6 +68,7 @@ def matmul(input, other, *, out=None):
     return handle_out(Matmul.apply(a, b), out)
 
 
+@register
 def mm(input, mat2, *, out=None):
     """Product of two 2-d matrices (``torch.mm``)."""
     if input.dim() != 2 or mat2.dim() != 2:
@@ -75,6 +76,7 @@ def mm(input, mat2, *, out=None):
     return matmul(input, mat2, out=out)
 
 
+@register
 def bmm(input, mat2, *, out=None):
     """Batched product of 3-d tensors with equal batch size (``torch.bmm``)."""
     if input.dim() != 3 or mat2.dim() != 3:
@@ -87,6 +89,7 @@ def bmm(input, mat2, *, out=None):
     return matmul(input, mat2, out=out)
 
 
+@register
 def mv(input, vec, *, out=None):
     """Matrix-vector product (``torch.mv``)."""
     if input.dim() != 2 or vec.dim() != 1:
@@ -97,6 +100,7 @@ def mv(input, vec, *, out=None):
     return matmul(input, vec, out=out)
 
 
+@register
 def dot(input, tensor, *, out=None):
     """Inner product of two 1-d tensors (``torch.dot``)."""
     other = tensor
@@ -106,11 +110,13 @@ def dot(input, tensor, *, out=None):
     return matmul(input, other, out=out)
 
 
+@register
 def vdot(input, other, *, out=None):
     """dot with the first argument conjugated."""
     return dot(input.conj(), other, out=out)
 
 
+@register
 def inner(input, other, *, out=None):
     """Sum of products over the last dims (``torch.inner``)."""
     if input.dim() == 0 or other.dim() == 0:
@@ -118,6 +124,7 @@ def inner(input, other, *, out=None):
     return handle_out(tensordot(input, other, dims=([-1], [-1])), out)
 
 
+@register
 def outer(input, vec2, *, out=None):
     """Outer product of two 1-d tensors (``torch.outer``)."""
     for name, v in (("self", input), ("vec2", vec2)):
@@ -128,8 +135,10 @@ def outer(input, vec2, *, out=None):
 
 
 ger = outer
+register("ger", ger)
 
 
+@register(inplace=True)
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2) (``torch.addmm``)."""
     prod = mm(mat1, mat2)
@@ -144,21 +153,25 @@ def _scaled_sum(input, prod, beta, alpha):
     return (input if beta == 1 else input * beta) + prod
 
 
+@register(inplace=True, inplace_function=True)
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat @ vec)."""
     return handle_out(_scaled_sum(input, mv(mat, vec), beta, alpha), out)
 
 
+@register(inplace=True)
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * sum_b(batch1[b] @ batch2[b])."""
     return handle_out(_scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha), out)
 
 
+@register(inplace=True)
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (batch1 @ batch2), batched."""
     return handle_out(_scaled_sum(input, bmm(batch1, batch2), beta, alpha), out)
 
 
+@register(inplace=True)
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * outer(vec1, vec2)."""
     return handle_out(_scaled_sum(input, outer(vec1, vec2), beta, alpha), out)
@@ -234,6 +247,7 @@ def _normalize_spec(spec, operands):
     return spec
 
 
+@register
 def einsum(equation, *operands):
     """Einstein summation (``torch.einsum``), differentiable in every operand."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
@@ -296,6 +310,7 @@ def _einsum_op(n):
     return _EINSUM_BY_ARITY[n]
 
 
+@register
 def tensordot(a, b, dims=2, out=None):
     """Sum of products over the given dims of a and b (``torch.tensordot``)."""
     if not isinstance(dims, (int, list, tuple)):
@@ -329,6 +344,7 @@ def tensordot(a, b, dims=2, out=None):
                       out)
 
 
+@register
 def kron(input, other, *, out=None):
     """Kronecker product (``torch.kron``)."""
     nd = max(input.dim(), other.dim())

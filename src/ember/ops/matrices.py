@@ -7,11 +7,11 @@ from ._dims import wrap_dim
 from ._operands import dtype_of
 from ._inplace import handle_out
 from .shape import DiagonalScatter
-
-__all__ = ["diag", "diag_embed", "diagflat", "block_diag", "trace", "tril_indices", "triu_indices", "vander"]
-_FUNCTIONS_ONLY = ("block_diag", "tril_indices", "triu_indices", "vander", )
+from ._registry import register
 
 
+
+@register
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """Tensor whose (dim1, dim2) diagonals at ``offset`` hold the last dim of ``input``."""
     nd = input.dim() + 1
@@ -25,6 +25,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     return DiagonalScatter.apply(input, shape=tuple(shape), args=(offset, d1, d2))
 
 
+@register
 def diag(input, diagonal=0, *, out=None):
     """1-d input: a square matrix with it on the ``diagonal``; 2-d: that diagonal as a copy."""
     if input.dim() == 1:
@@ -34,11 +35,13 @@ def diag(input, diagonal=0, *, out=None):
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.dim()}D")
 
 
+@register
 def diagflat(input, offset=0):
     """The flattened input as the ``offset`` diagonal of a square matrix (``torch.diagflat``)."""
     return diag_embed(input.reshape(-1), offset, 0, 1)
 
 
+@register(method=False)
 def block_diag(*tensors):
     """A block-diagonal matrix from 0-, 1- or 2-d tensors (``torch.block_diag``)."""
     from .joining import cat
@@ -63,6 +66,7 @@ def block_diag(*tensors):
     return cat(rows, 0)
 
 
+@register
 def trace(input):
     """Sum of the main diagonal of a 2-d tensor (``torch.trace``)."""
     if input.dim() != 2:
@@ -83,16 +87,19 @@ def _tri_indices(fn, row, col, offset, dtype, device):
     return tensor(xp.stack([r, c]).reshape(2, -1), dtype=dt, device=device)
 
 
+@register(method=False)
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """2 x N coordinates of the lower triangle of a row x col matrix (``torch.tril_indices``)."""
     return _tri_indices("tril_indices", row, col, offset, dtype, device)
 
 
+@register(method=False)
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """2 x N coordinates of the upper triangle of a row x col matrix (``torch.triu_indices``)."""
     return _tri_indices("triu_indices", row, col, offset, dtype, device)
 
 
+@register(method=False)
 def vander(x, N=None, increasing=False):
     """Vandermonde matrix: column j is x**(N-1-j) (or x**j if ``increasing``) (``torch.vander``)."""
     if x.dim() != 1:

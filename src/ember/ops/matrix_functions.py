@@ -14,9 +14,8 @@ from .linalg_common import _tol, check_matrix
 from .solvers import inv
 from .joining import cat
 from .creation import arange
+from ._registry import register
 
-__all__ = ["matrix_power", "matrix_exp"]
-_FUNCTIONS_ONLY = ()
 
 
 _PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800.,
@@ -65,6 +64,7 @@ class MatrixExp(Op):
         return big[..., :n, n:]
 
 
+@register
 def matrix_exp(A):
     """Matrix exponential of a (batch of) square matrix (``torch.linalg.matrix_exp``)."""
     check_matrix(A, "linalg.matrix_exp")
@@ -92,6 +92,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
     return handle_out(r, out)
 
 
+@register
 def matrix_power(A, n, *, out=None):
     """A multiplied by itself ``n`` times; n = 0 gives I, n < 0 powers the inverse
     (``torch.linalg.matrix_power``)."""

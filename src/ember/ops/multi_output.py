@@ -6,7 +6,6 @@ from ..autograd.grad_mode import STATE
 from ..autograd.node import Op, edge_of, _same_device
 
 __all__ = []
-_FUNCTIONS_ONLY = ()
 
 
 class MultiOp(Op):

@@ -7,9 +7,8 @@ from ._dims import wrap_dims
 from ._operands import dtype_of
 from ._inplace import handle_out, _cap
 from .reduce import _restore
+from ._registry import register
 
-__all__ = ["norm"]
-_FUNCTIONS_ONLY = ()
 
 
 class VectorNorm(Op):
@@ -82,6 +81,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     return handle_out(VectorNorm.apply(x, ord=float(ord), dims=dims, keepdim=keepdim), out)
 
 
+@register
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """Matrix or vector norm (``torch.norm``): 'fro' / numbers are vector norms over ``dim``
     (all elements if None), 'nuc' is the nuclear norm of the matrices in ``dim``."""

@@ -7,9 +7,8 @@ from ..autograd.node import Op
 from ._operands import promote, float_dtype_for, return_type, tensors_only
 from ._inplace import handle_out, _cap
 from .norms import vector_norm
+from ._registry import register
 
-__all__ = ["deg2rad", "rad2deg", "gcd", "lcm", "ldexp", "nextafter", "frexp", "renorm"]
-_FUNCTIONS_ONLY = ()
 
 
 _frexp_type = return_type("frexp", ["mantissa", "exponent"])
@@ -21,11 +20,13 @@ def _float(input):
     return input if dt is input.dtype else input.to(dt)
 
 
+@register(inplace=True, inplace_function=True)
 def deg2rad(input, *, out=None):
     """Degrees to radians, ``input * pi / 180`` (``torch.deg2rad``)."""
     return handle_out(_float(input) * (math.pi / 180.0), out)
 
 
+@register(inplace=True, inplace_function=True)
 def rad2deg(input, *, out=None):
     """Radians to degrees, ``input * 180 / pi`` (``torch.rad2deg``)."""
     return handle_out(_float(input) * (180.0 / math.pi), out)
@@ -38,18 +39,21 @@ def _integer_pair(name, input, other):
     return a, b
 
 
+@register(inplace=True, inplace_function=True)
 def gcd(input, other, *, out=None):
     """Elementwise greatest common divisor of integer tensors (``torch.gcd``)."""
     a, b = _integer_pair("gcd", input, other)
     return handle_out(_wrap(a._backend().gcd(a._data, b._data)), out)
 
 
+@register(inplace=True, inplace_function=True)
 def lcm(input, other, *, out=None):
     """Elementwise least common multiple of integer tensors (``torch.lcm``)."""
     a, b = _integer_pair("lcm", input, other)
     return handle_out(_wrap(a._backend().lcm(a._data, b._data)), out)
 
 
+@register(inplace=True, inplace_function=True)
 def ldexp(input, other, *, out=None):
     """``input * 2 ** other``; integer inputs give the default float (``torch.ldexp``)."""
     tensors_only("ldexp", input, other)
@@ -65,6 +69,7 @@ class Nextafter(Op):
         return g, (g * 0 if ctx.needs_input_grad[1] else None)
 
 
+@register(inplace=True)
 def nextafter(input, other, *, out=None):
     """The next float after ``input`` towards ``other``, elementwise (``torch.nextafter``)."""
     (a, b), dt = promote(input, other)
@@ -84,6 +89,7 @@ class Frexp(Op):
         return g / _wrap(ctx.xp.ldexp(ctx.xp.ones((), g._data.dtype), ctx.exponent))
 
 
+@register
 def frexp(input, *, out=None):
     """Split floats into mantissa in [0.5, 1) and int32 exponent (``torch.frexp``)."""
     if not input.dtype.is_floating_point:
@@ -98,6 +104,7 @@ def frexp(input, *, out=None):
     return result
 
 
+@register(inplace=True)
 def renorm(input, p, dim, maxnorm, *, out=None):
     """Rescale each slice along ``dim`` whose p-norm exceeds ``maxnorm`` to norm ``maxnorm``
     (``torch.renorm``)."""

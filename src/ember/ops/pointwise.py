@@ -7,10 +7,8 @@ from ._operands import promote, dtype_of, to_tensor, scalar_tensor, named
 from ._inplace import handle_out, _cap
 from ._dims import empty_like_layout
 from .._dtype import from_numpy_dtype
+from ._registry import register
 
-__all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv",
-           "round", "nan_to_num", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal",
-           "signbit", "real", "imag", "conj", "to_dtype", "clone", "heaviside"]
 
 
 class Where(Op):
@@ -61,7 +59,11 @@ def where(condition, input=None, other=None, *, out=None):
 
 
 def _where_method(self, condition, other):
+    """``Tensor.where(condition, other)``: ``self`` where ``condition`` holds, else ``other``."""
     return where(condition, self, other)
+
+
+register("where", where, method=_where_method)
 
 
 class Clamp(Op):
@@ -88,6 +90,7 @@ class Clamp(Op):
         return g * mask, None, None
 
 
+@register(inplace=True)
 def clamp(input, min=None, max=None, *, out=None):
     """Clamp elements into [min, max]; bounds may be numbers or tensors (``torch.clamp``)."""
     if min is None and max is None:
@@ -132,18 +135,22 @@ class _ClampT(Clamp):
 
 
 clip = clamp
+register("clip", clip, inplace=True, inplace_function=True)
 
 
+@register(inplace=True, inplace_function=True)
 def clamp_min(input, min):
     """clamp(input, min=min)."""
     return clamp(input, min=min)
 
 
+@register(inplace=True, inplace_function=True)
 def clamp_max(input, max):
     """clamp(input, max=max)."""
     return clamp(input, max=max)
 
 
+@register(inplace=True)
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input) (``torch.lerp``); all tensors share one floating dtype."""
     from .indexing import _C_NAMES  # lazy: ember.ops.indexing imports us
@@ -157,6 +164,7 @@ def lerp(input, end, weight, *, out=None):
     return handle_out(named(input + weight * (end - input), "LerpBackward0"), out)
 
 
+@register(inplace=True)
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """input + value * tensor1 * tensor2 (``torch.addcmul``), computed in the promoted dtype
     of the three tensors (an integer result truncates ``value``)."""
@@ -168,6 +176,7 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     return handle_out(named(input + value * (tensor1 * tensor2), "AddcmulBackward0"), out)
 
 
+@register(inplace=True)
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     """input + value * tensor1 / tensor2 (``torch.addcdiv``)."""
     if tensor1.dtype._category < D._FLOAT and tensor2.dtype._category < D._FLOAT:
@@ -187,6 +196,7 @@ class Round(Op):
         return g * 0
 
 
+@register(inplace=True, inplace_function=True)
 def round(input, *, decimals=0, out=None):
     """Round half to even, optionally to ``decimals`` places (``torch.round``)."""
     if input.dtype._category in (D._BOOL, D._COMPLEX):
@@ -198,6 +208,7 @@ def _finfo_of(dtype, xp):
     return bfloat16_finfo() if dtype is D.bfloat16 else xp.finfo(dtype.np)
 
 
+@register(inplace=True, inplace_function=True)
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """Replace NaN, +inf, -inf by finite numbers (``torch.nan_to_num``)."""
     if input.dtype._category < D._FLOAT:
@@ -227,14 +238,22 @@ def _predicate(name, fn):
 
 
 isnan = _predicate("isnan", lambda xp, x: xp.isnan(x) if x.dtype.kind in "fcV" else xp.zeros(x.shape, bool))
+register("isnan", isnan)
 isinf = _predicate("isinf", lambda xp, x: xp.isinf(x) if x.dtype.kind in "fcV" else xp.zeros(x.shape, bool))
+register("isinf", isinf)
 isfinite = _predicate("isfinite", lambda xp, x: xp.isfinite(x) if x.dtype.kind in "fcV" else xp.ones(x.shape, bool))
+register("isfinite", isfinite)
 isposinf = _predicate("isposinf", lambda xp, x: xp.isposinf(x) if x.dtype.kind in "fV" else xp.zeros(x.shape, bool))
+register("isposinf", isposinf)
 isneginf = _predicate("isneginf", lambda xp, x: xp.isneginf(x) if x.dtype.kind in "fV" else xp.zeros(x.shape, bool))
+register("isneginf", isneginf)
 isreal = _predicate("isreal", lambda xp, x: xp.isreal(x))
+register("isreal", isreal)
 signbit = _predicate("signbit", lambda xp, x: xp.signbit(x) if x.dtype.kind in "fV" else x < 0)
+register("signbit", signbit)
 
 
+@register(inplace=True)
 def heaviside(input, values, *, out=None):
     """Step function: 0 below zero, 1 above, ``values`` at zero (``torch.heaviside``)."""
     if not isinstance(values, Tensor):
@@ -257,6 +276,7 @@ class Real(Op):
         return g.to(ctx.cdt)
 
 
+@register
 def real(input):
     """The real part (a view for complex tensors)."""
     if not input.is_complex():
@@ -267,6 +287,7 @@ def real(input):
     return r
 
 
+@register
 def imag(input):
     """The imaginary part of a complex tensor."""
     if not input.is_complex():
@@ -274,6 +295,7 @@ def imag(input):
     return _wrap(input._data.imag)
 
 
+@register
 def conj(input):
     """Complex conjugate (identity on real tensors)."""
     return input if not input.is_complex() else input.conj_physical()
@@ -290,6 +312,7 @@ class ToDtype(Op):
         return g.to(from_numpy_dtype(ctx.src))
 
 
+@register
 def to_dtype(input, dtype, copy=False):
     """``input`` converted to ``dtype`` (itself when the dtype already matches and not copy)."""
     if dtype_of(input) is dtype and not copy:
@@ -311,6 +334,7 @@ class Clone(Op):
         return g
 
 
+@register
 def clone(input, *, memory_format=None):
     """A copy of ``input`` with its own storage, differentiable (``torch.clone``).
 

@@ -5,9 +5,9 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ._operands import named
 from ._inplace import _cap
+from ._registry import register
 
 __all__ = ["put"]
-_FUNCTIONS_ONLY = ()
 
 
 def check_index_put(input, indices, values, name="index_put"):
@@ -30,6 +30,7 @@ def check_index_put(input, indices, values, name="index_put"):
                            "for the source.")
 
 
+@register(inplace=True)
 def put(input, index, source, accumulate=False):
     """A copy of ``input`` with ``source``'s elements written at the flat (row-major) positions
     ``index`` of ``input``, as if ``input`` were 1-D; negative indices count from the end and

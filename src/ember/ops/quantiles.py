@@ -5,9 +5,8 @@ from .._tensor import Tensor, _wrap
 from ._dims import wrap_dim
 from ._operands import dtype_of
 from ._inplace import handle_out
+from ._registry import register
 
-__all__ = ["quantile", "nanquantile"]
-_FUNCTIONS_ONLY = ()
 
 
 # ---- quantile ---------------------------------------------------------------------------------
@@ -73,6 +72,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, name, out):
     return handle_out(r, out)
 
 
+@register
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """The ``q``-quantiles of ``input`` (all elements, or along ``dim``) (``torch.quantile``).
 
@@ -81,6 +81,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     return _quantile(input, q, dim, keepdim, interpolation, False, "quantile", out)
 
 
+@register
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """``quantile`` ignoring NaN values (``torch.nanquantile``)."""
     return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile", out)

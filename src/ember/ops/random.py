@@ -10,12 +10,11 @@ from .._backend import rng
 from .._device import to_device
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
-
-__all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
-           "default_generator", "rand", "randn", "randint", "randperm", "normal", "bernoulli",
-           "multinomial", "poisson", "rand_like", "randn_like", "randint_like", "fork_rng"]
+from ._registry import register
 
 
+
+@register(method=False)
 class Generator:
     """A random-number generator with its own state (``torch.Generator``)."""
 
@@ -76,33 +75,40 @@ def _restore_generator(state):
 
 
 default_generator = Generator()
+register("default_generator", default_generator, method=False)
 
 
+@register(method=False)
 def manual_seed(seed):
     """Seed the default generator (``torch.manual_seed``); returns it."""
     return default_generator.manual_seed(seed)
 
 
+@register(method=False)
 def seed():
     """Seed the default generator from OS entropy and return the seed."""
     return default_generator.seed()
 
 
+@register(method=False)
 def initial_seed():
     """The seed the default generator was last seeded with (``torch.initial_seed``)."""
     return default_generator.initial_seed()
 
 
+@register(method=False)
 def get_rng_state():
     """The default generator's state as a uint8 tensor."""
     return default_generator.get_state()
 
 
+@register(method=False)
 def set_rng_state(new_state):
     """Restore the default generator's state."""
     default_generator.set_state(new_state)
 
 
+@register(method=False)
 class fork_rng:
     """Context manager that restores the default generator's state on exit."""
 
@@ -150,6 +156,7 @@ def _make(arr, dtype, device, requires_grad):
     return t
 
 
+@register(method=False)
 def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
     """Uniform samples on [0, 1) (``torch.rand``)."""
@@ -160,6 +167,7 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
     return _out(_make(arr, dt, device, requires_grad), out)
 
 
+@register(method=False)
 def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
     """Standard normal samples (``torch.randn``)."""
@@ -178,6 +186,7 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
 _MISSING = object()
 
 
+@register(method=False)
 def randint(low=0, high=_MISSING, size=_MISSING, *, generator=None, out=None, dtype=None,
             device=None, requires_grad=False):
     """Integers uniform on [low, high) (``torch.randint``); int64 by default."""
@@ -214,6 +223,7 @@ def randint(low=0, high=_MISSING, size=_MISSING, *, generator=None, out=None, dt
     return _out(_make(arr, dt, device, requires_grad), out)
 
 
+@register(method=False)
 def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1 (``torch.randperm``)."""
     n = _checks.check_int("randperm", n, "n", 1)
@@ -234,18 +244,21 @@ def _out(result, out):
     return handle_out(result, out)
 
 
+@register(method=False)
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
     """Uniform [0, 1) samples shaped like ``input`` (``torch.rand_like``)."""
     return rand(tuple(input.shape), dtype=dtype or input.dtype, device=device or input.device,
                 requires_grad=requires_grad)
 
 
+@register(method=False)
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
     """Standard normal samples shaped like ``input`` (``torch.randn_like``)."""
     return randn(tuple(input.shape), dtype=dtype or input.dtype, device=device or input.device,
                  requires_grad=requires_grad)
 
 
+@register(method=False)
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
                  memory_format=None):
     """Random integers in [low, high) shaped like ``input`` (``torch.randint_like``)."""
@@ -255,6 +268,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
                    device=device or input.device)
 
 
+@register(method=False)
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
            requires_grad=False):
     """Normal samples; mean and std may be tensors (broadcast) or numbers with ``size``."""
@@ -278,6 +292,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     return _out(r, out)
 
 
+@register(method=False)
 def bernoulli(input, p=_MISSING, *, generator=None, out=None):
     """Samples 1 with probability ``input`` (or ``p``) elementwise (``torch.bernoulli``)."""
     if p is None:  # an explicit None matches none of PyTorch's overloads
@@ -296,12 +311,14 @@ def bernoulli(input, p=_MISSING, *, generator=None, out=None):
     return _out(_make(drawn, input.dtype, input.device, False), out)
 
 
+@register(method=False)
 def poisson(input, generator=None):
     """Poisson samples with rates ``input``."""
     return _make(_rng(generator).poisson(B.to_host(input._data).astype(D.float64.np)), input.dtype,
                  input.device, False)
 
 
+@register(method=False)
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Sample indices from each row's (unnormalised) probability distribution."""
     if num_samples <= 0:

@@ -10,10 +10,8 @@ from ._operands import dtype_of, named, return_type
 from ._inplace import handle_out, _cap
 from .joining import cat
 from .binary import maximum, minimum
+from ._registry import register
 
-__all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean",
-           "amax", "amin", "max", "min", "argmax", "argmin", "aminmax", "logsumexp", "all", "any",
-           "count_nonzero", "cumsum", "cumprod", "softmax", "log_softmax"]
 
 _RT = {n: return_type(n, ["values", "indices"]) for n in ("max", "min", "max_out", "min_out")}
 _AMINMAX_RT = return_type("aminmax", ["min", "max"])
@@ -74,6 +72,7 @@ def _all_if_empty(dim):
     return None if dim is not None and not isinstance(dim, int) and len(dim) == 0 else dim
 
 
+@register
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over ``dim`` (int, tuple, or all); integers accumulate in int64 (``torch.sum``)."""
     if isinstance(dim, Tensor):  # torch.sum(x, dtype) misuse guard
@@ -84,6 +83,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return handle_out(r if dim is None else named(r, "SumBackward1"), out)
 
 
+@register
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum treating NaN as zero."""
     if input.dtype.is_complex:
@@ -91,6 +91,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     return sum(input.masked_fill(input.isnan(), 0), dim, keepdim, dtype=dtype)
 
 
+@register
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Arithmetic mean over ``dim`` (``torch.mean``); floating or complex inputs only."""
     dt = dtype_of(input) if dtype is None else D.to_dtype(dtype)
@@ -108,6 +109,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return handle_out(named(r, "MeanBackward0" if dim is None else "MeanBackward1"), out)
 
 
+@register
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean ignoring NaN."""
     if input.dtype._category < D._FLOAT:
@@ -155,6 +157,7 @@ def _prod_others(x, dims):
     return others.permute(inv)
 
 
+@register
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product over ``dim`` (one dim, or all) (``torch.prod``)."""
     if dim is None and keepdim:
@@ -169,6 +172,7 @@ def _correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
+@register
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Variance over ``dim`` with Bessel's ``correction`` (default 1) (``torch.var``)."""
     if isinstance(dim, bool):
@@ -184,17 +188,20 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     return handle_out(named(sum(sq, dims, keepdim) / builtins.max(n - c, 0), "VarBackward0"), out)
 
 
+@register
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation: sqrt of ``var`` (``torch.std``)."""
     return handle_out(named(var(input, dim, unbiased, keepdim, correction=correction).sqrt(),
                             "StdBackward0"), out)
 
 
+@register
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) in one call."""
     return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
+@register
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) in one call."""
     return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
@@ -231,6 +238,7 @@ def _check_empty_all(input, dim, name):
                            f"== 0. Specify the reduction dim with the 'dim' argument.")
 
 
+@register
 def amax(input, dim=(), keepdim=False, *, out=None):
     """Maximum over ``dim`` (all dims if empty) (``torch.amax``)."""
     _no_complex(input, "amax", "max_values_cpu")
@@ -239,6 +247,7 @@ def amax(input, dim=(), keepdim=False, *, out=None):
     return handle_out(Amax.apply(input, dims=dims, keepdim=keepdim), out)
 
 
+@register
 def amin(input, dim=(), keepdim=False, *, out=None):
     """Minimum over ``dim`` (all dims if empty) (``torch.amin``)."""
     _no_complex(input, "amin", "min_values_cpu")
@@ -286,6 +295,7 @@ def _arg_extreme(input, dim, keepdim, which):
     return _wrap(fn(x, axis=d, keepdims=keepdim).astype(xp.int64))
 
 
+@register
 def argmax(input, dim=None, keepdim=False):
     """Index of the maximum (first one on ties), over all elements or along ``dim``."""
     if input.dtype is D.bool_:
@@ -293,6 +303,7 @@ def argmax(input, dim=None, keepdim=False):
     return _arg_extreme(input, dim, keepdim, "argmax")
 
 
+@register
 def argmin(input, dim=None, keepdim=False):
     """Index of the minimum (first one on ties), over all elements or along ``dim``."""
     if input.dtype is D.bool_:
@@ -347,16 +358,19 @@ def _max_min(input, dim, keepdim, which, other, out):
     return rt(vals, idx)
 
 
+@register
 def max(input, dim=None, keepdim=False, *, other=None, out=None):
     """Max of all elements; along ``dim`` a (values, indices) tuple; with a tensor, ``maximum``."""
     return _max_min(input, dim, keepdim, "max", other, out)
 
 
+@register
 def min(input, dim=None, keepdim=False, *, other=None, out=None):
     """Min of all elements; along ``dim`` a (values, indices) tuple; with a tensor, ``minimum``."""
     return _max_min(input, dim, keepdim, "min", other, out)
 
 
+@register
 def aminmax(input, *, dim=None, keepdim=False):
     """(amin, amax) in one call."""
     _no_complex(input, "aminmax", "aminmax_cpu")
@@ -366,6 +380,7 @@ def aminmax(input, *, dim=None, keepdim=False):
     return mm(amin(input, dim, keepdim), amax(input, dim, keepdim))
 
 
+@register
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over ``dim``, computed stably (``torch.logsumexp``)."""
     if dtype_of(input)._category < D._FLOAT:
@@ -379,6 +394,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     return handle_out(named(r, "LogsumexpBackward0"), out)
 
 
+@register
 def all(input, dim=None, keepdim=False, *, out=None):
     """True where all elements (over ``dim``) are nonzero (``torch.all``)."""
     dims = wrap_dims(dim, input._data.ndim)
@@ -386,6 +402,7 @@ def all(input, dim=None, keepdim=False, *, out=None):
     return handle_out(_wrap(r.astype(input._data.dtype) if input._data.dtype.kind == "u" else r), out)
 
 
+@register
 def any(input, dim=None, keepdim=False, *, out=None):
     """True where any element (over ``dim``) is nonzero (``torch.any``)."""
     dims = wrap_dims(dim, input._data.ndim)
@@ -393,6 +410,7 @@ def any(input, dim=None, keepdim=False, *, out=None):
     return handle_out(_wrap(r.astype(input._data.dtype) if input._data.dtype.kind == "u" else r), out)
 
 
+@register
 def count_nonzero(input, dim=None):
     """Number of nonzero elements over ``dim`` (``torch.count_nonzero``)."""
     dim = _all_if_empty(dim)
@@ -411,6 +429,7 @@ class Cumsum(Op):
         return g.flip(ctx.d).cumsum(ctx.d).flip(ctx.d)
 
 
+@register(inplace=True)
 def cumsum(input, dim, *, dtype=None, out=None):
     """Cumulative sum along ``dim`` (``torch.cumsum``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -445,6 +464,7 @@ class Cumprod(Op):
         return cat(grads, d)
 
 
+@register(inplace=True)
 def cumprod(input, dim, *, dtype=None, out=None):
     """Cumulative product along ``dim`` (``torch.cumprod``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -495,6 +515,7 @@ def _softmax_input(input, dim, dtype):
     return input, wrap_dim(dim, input._data.ndim)
 
 
+@register
 def softmax(input, dim=None, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim`` (``torch.softmax``)."""
     input, d = _softmax_input(input, dim, dtype)
@@ -503,6 +524,7 @@ def softmax(input, dim=None, dtype=None):
     return Softmax.apply(input, d=d)
 
 
+@register
 def log_softmax(input, dim=None, dtype=None):
     """log(softmax(x)) along ``dim``, computed stably (``torch.log_softmax``)."""
     input, d = _softmax_input(input, dim, dtype)

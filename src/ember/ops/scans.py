@@ -6,12 +6,12 @@ from ..autograd.node import Op
 from ._dims import wrap_dim
 from ._operands import dtype_of
 from ._inplace import handle_out, _cap
+from ._registry import register
 
-__all__ = ["diff", "logcumsumexp"]
-_FUNCTIONS_ONLY = ()
 
 
 # ---- diff, logcumsumexp --------------------------------------------------------------------
+@register
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     """The ``n``-th forward difference along ``dim`` (``torch.diff``); bool inputs use xor."""
     if input.dim() == 0:
@@ -52,6 +52,7 @@ class LogCumSumExp(Op):
         return (rev(log_part(g) - y) + x).exp() - (rev(log_part(-g) - y) + x).exp()
 
 
+@register
 def logcumsumexp(input, dim, *, out=None):
     """log(cumsum(exp(input))) along ``dim``, computed stably (``torch.logcumsumexp``)."""
     if dtype_of(input)._category < D._FLOAT:

@@ -13,13 +13,9 @@ from ._operands import named
 from .pointwise import Clone
 from ..autograd.engine import _sum_to
 from .creation import complex as make_complex
+from ._registry import register
+from ._inplace import inplace_view
 
-__all__ = ["view", "reshape", "flatten", "unflatten", "transpose", "swapaxes", "swapdims", "t",
-           "permute", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to", "squeeze",
-           "unsqueeze", "narrow", "select", "unbind", "split", "chunk", "tensor_split",
-           "hsplit", "vsplit", "dsplit", "unfold", "diagonal", "as_strided", "view_as",
-           "reshape_as", "contiguous", "ravel", "adjoint", "view_as_real", "view_as_complex",
-           "resolve_conj", "resolve_neg", "is_conj", "is_neg", "is_same_size"]
 
 
 class ViewOp(Op):
@@ -97,6 +93,7 @@ class Reshape(Op):
         return g.reshape(ctx.in_shape)
 
 
+@register
 def view(input, *args, size=None):
     """A view with a new shape, sharing storage; fails if strides make it impossible."""
     shape = args if size is None else (size,)
@@ -108,6 +105,7 @@ def view(input, *args, size=None):
     return View.apply(input, shape=shape)
 
 
+@register
 def reshape(input, *args, shape=None):
     """A tensor with a new shape: a view when strides allow, a copy otherwise."""
     shape = _infer_shape(_shape_arg(args if shape is None else (shape,)), input._data.size)
@@ -119,16 +117,19 @@ def reshape(input, *args, shape=None):
         return Reshape.apply(input, shape=shape)
 
 
+@register
 def view_as(input, other):
     """``input.view(other.shape)`` (``Tensor.view_as``)."""
     return view(input, other.shape)
 
 
+@register
 def reshape_as(input, other):
     """``input.reshape(other.shape)`` (``Tensor.reshape_as``)."""
     return reshape(input, other.shape)
 
 
+@register
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one (``torch.flatten``)."""
     nd = input._data.ndim
@@ -141,11 +142,13 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shp[:s] + (math.prod(shp[s:e + 1]),) + shp[e + 1:])
 
 
+@register
 def ravel(input):
     """The elements as a 1-d tensor: a view when possible (``torch.ravel``)."""
     return reshape(input, (-1,))
 
 
+@register
 def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (``torch.unflatten``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -177,6 +180,7 @@ class Permute(ViewOp):
         return g.permute(inv)
 
 
+@register
 def permute(input, *args, dims=None):
     """A view with dimensions reordered (``torch.permute``)."""
     dims = _shape_arg(args if dims is None else (dims,))
@@ -200,6 +204,7 @@ class Transpose(ViewOp):
         return g.transpose(*ctx.d)
 
 
+@register(inplace=inplace_view)
 def transpose(input, dim0, dim1):
     """A view with dims ``dim0`` and ``dim1`` swapped (``torch.transpose``)."""
     nd = input._data.ndim
@@ -207,13 +212,16 @@ def transpose(input, dim0, dim1):
 
 
 swapdims = transpose
+register("swapdims", swapdims, inplace=inplace_view)
 
 
+@register(inplace=inplace_view)
 def swapaxes(input, axis0, axis1):
     """Alias of transpose with NumPy's argument names (``torch.swapaxes``)."""
     return transpose(input, axis0, axis1)
 
 
+@register(inplace=inplace_view)
 def t(input):
     """Transpose of a tensor with at most 2 dims (``torch.t``)."""
     nd = input._data.ndim
@@ -222,11 +230,13 @@ def t(input):
     return input if nd < 2 else named(transpose(input, 0, 1), "TBackward0")
 
 
+@register
 def adjoint(input):
     """Conjugate transpose of the last two dims, a view (``torch.adjoint``)."""
     return transpose(input, -2, -1).conj()
 
 
+@register
 def movedim(input, source, destination):
     """Move dims from ``source`` to ``destination`` positions (``torch.movedim``)."""
     if isinstance(source, (tuple, list)) != isinstance(destination, (tuple, list)):
@@ -248,6 +258,7 @@ def movedim(input, source, destination):
 
 
 moveaxis = movedim
+register("moveaxis", moveaxis)
 
 
 class Expand(ViewOp):
@@ -259,6 +270,7 @@ class Expand(ViewOp):
         return _sum_to(g, ctx.in_shape)
 
 
+@register
 def expand(input, *args, size=None):
     """A broadcast view with ``sizes`` (-1 keeps a dim); no memory is copied."""
     sizes = _shape_arg(args if size is None else (size,))
@@ -289,16 +301,19 @@ def expand(input, *args, size=None):
     return Expand.apply(input, shape=final)
 
 
+@register
 def expand_as(input, other):
     """``input.expand(other.shape)`` (``Tensor.expand_as``)."""
     return expand(input, other.shape)
 
 
+@register
 def broadcast_to(input, size):
     """``input`` broadcast to ``size`` (``torch.broadcast_to``)."""
     return expand(input, tuple(size))
 
 
+@register(inplace=inplace_view)
 def squeeze(input, dim=None):
     """Remove size-1 dims (all, or those in ``dim``) (``torch.squeeze``)."""
     if dim is not None:
@@ -314,6 +329,7 @@ def squeeze(input, dim=None):
                  "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2")
 
 
+@register(inplace=inplace_view)
 def unsqueeze(input, dim):
     """Insert a size-1 dim at ``dim`` (``torch.unsqueeze``)."""
     shp = input._data.shape
@@ -324,6 +340,7 @@ def unsqueeze(input, dim):
     return named(Slice.apply(input, key=(slice(None),) * d + (None,)), "UnsqueezeBackward0")
 
 
+@register
 def contiguous(input, memory_format=None):
     """``input`` itself if contiguous, else a contiguous copy."""
     if input._data.flags.c_contiguous:
@@ -340,6 +357,7 @@ class ViewAsReal(ViewOp):
         return make_complex(g[..., 0], g[..., 1])
 
 
+@register
 def view_as_real(input):
     """A real view of a complex tensor with a last dim of size 2, (real, imag)
     (``torch.view_as_real``)."""
@@ -357,6 +375,7 @@ class ViewAsComplex(ViewOp):
         return view_as_real(g)
 
 
+@register
 def view_as_complex(input):
     """A complex view of a float tensor whose last dim is (real, imag)
     (``torch.view_as_complex``)."""
@@ -373,26 +392,31 @@ def view_as_complex(input):
     return ViewAsComplex.apply(input)
 
 
+@register
 def resolve_conj(input):
     """``input`` itself: Ember conjugates eagerly, so there is no lazy conjugate bit."""
     return input
 
 
+@register
 def resolve_neg(input):
     """``input`` itself: Ember has no lazy negative bit."""
     return input
 
 
+@register
 def is_conj(input):
     """False: Ember conjugates eagerly (``torch.is_conj``)."""
     return False
 
 
+@register
 def is_neg(input):
     """False: Ember has no lazy negative bit (``torch.is_neg``)."""
     return False
 
 
+@register
 def is_same_size(input, other):
     """True when both tensors have the same shape (``torch.is_same_size``)."""
     return input._data.shape == other._data.shape

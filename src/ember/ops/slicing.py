@@ -11,9 +11,8 @@ from ._dims import wrap_dim, dense_dim_order
 from ._operands import named
 from .shape import ViewOp
 from ..autograd.inplace import mark_multi_view
+from ._registry import register
 
-__all__ = ["narrow", "select", "unbind", "split", "chunk", "tensor_split", "hsplit", "vsplit",
-           "dsplit", "unfold", "diagonal", "as_strided"]
 
 
 class Slice(ViewOp):
@@ -45,6 +44,7 @@ class SliceScatter(Op):
         return gg[ctx.key]
 
 
+@register
 def narrow(input, dim, start, length):
     """A view of ``length`` elements of dim ``dim`` from ``start`` (``torch.narrow``)."""
     nd = input._data.ndim
@@ -65,6 +65,7 @@ def narrow(input, dim, start, length):
     return Slice.apply(input, key=key)
 
 
+@register
 def select(input, dim, index):
     """The slice at ``index`` along ``dim``, with that dim removed (``torch.select``)."""
     nd = input._data.ndim
@@ -78,6 +79,7 @@ def select(input, dim, index):
     return named(Slice.apply(input, key=(slice(None),) * d + (index % size,)), "SelectBackward0")
 
 
+@register
 def unbind(input, dim=0):
     """All slices along ``dim`` as a tuple of views (``torch.unbind``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -85,6 +87,7 @@ def unbind(input, dim=0):
                  for i in range(input._data.shape[d]))
 
 
+@register
 def split(tensor, split_size_or_sections, dim=0):
     """Split into chunks of a given size, or of the given list of sizes (``torch.split``)."""
     if not isinstance(split_size_or_sections, (list, tuple)):
@@ -118,6 +121,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return tuple(out)
 
 
+@register
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of (ceil) equal size (``torch.chunk``)."""
     chunks = _checks.check_int("chunk", chunks, "chunks", 1)
@@ -131,6 +135,7 @@ def chunk(input, chunks, dim=0):
     return split(input, step, dim)
 
 
+@register
 def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None,
                  tensor_indices_or_sections=None):
     """Split at indices, or into n nearly equal parts (``torch.tensor_split``)."""
@@ -170,16 +175,19 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sectio
     return tuple(out)
 
 
+@register
 def hsplit(input, sections):
     """tensor_split along dim 1 (dim 0 for 1-d input) (``torch.hsplit``)."""
     return tensor_split(input, sections, 1 if input.dim() > 1 else 0)
 
 
+@register
 def vsplit(input, sections):
     """tensor_split along dim 0 (``torch.vsplit``)."""
     return tensor_split(input, sections, 0)
 
 
+@register
 def dsplit(input, sections):
     """tensor_split along dim 2 (``torch.dsplit``)."""
     return tensor_split(input, sections, 2)
@@ -244,6 +252,7 @@ def _strided_indices(xp, size, stride, offset):
     return idx
 
 
+@register(inplace_function=True)
 def as_strided(input, size, stride, storage_offset=None):
     """A view of the storage with the given geometry, in elements (``torch.as_strided``)."""
     _checks.check_strided_geometry(size, stride)
@@ -261,6 +270,7 @@ def as_strided(input, size, stride, storage_offset=None):
     return AsStrided.apply(input, size=size, stride=stride, offset=offset, root=root._data)
 
 
+@register
 def unfold(input, dimension, size, step):
     """A view of all windows of ``size`` along ``dimension`` taken every ``step``."""
     size = _checks.check_int("unfold", size, "size", 2)
@@ -299,6 +309,7 @@ class Unfold(ViewOp):
         return AsStridedScatter.apply(g, geometry=(ctx.out_shape, stride, 0), shape=ctx.in_shape)
 
 
+@register
 def diagonal(input, offset=0, dim1=0, dim2=1):
     """A view of the diagonal of dims ``dim1``, ``dim2`` (``torch.diagonal``)."""
     return Diagonal.apply(input, offset=offset, d1=wrap_dim(dim1, input.dim()),

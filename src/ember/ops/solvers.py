@@ -9,9 +9,8 @@ from ._inplace import handle_out
 from ._operands import return_type
 from .linalg_common import (LinAlgError, _bshape, _lu_zero_pivot, _promote_pair, _vector_case,
                              check_matrix, raise_singular)
+from ._registry import register
 
-__all__ = ["inverse", "cholesky_solve", "cholesky_inverse"]
-_FUNCTIONS_ONLY = ()
 
 
 # ---- inverse, determinants, solve ----------------------------------------------------------
@@ -60,6 +59,7 @@ def inv(A, *, out=None):
     return handle_out(Inv.apply(A), out)
 
 
+@register
 def inverse(input, *, out=None):
     """Same as ``linalg.inv`` (``torch.inverse``)."""
     return inv(input, out=out)
@@ -128,6 +128,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     return handle_out(_solve_matrices(T, B, "linalg.solve_triangular"), out)
 
 
+@register
 def cholesky_solve(B, L, upper=False, *, out=None):
     """X with (L L^H) X = B given the Cholesky factor ``L`` (``torch.cholesky_solve``)."""
     if upper:
@@ -136,6 +137,7 @@ def cholesky_solve(B, L, upper=False, *, out=None):
     return handle_out(solve_triangular(L.mH, Y, upper=True), out)
 
 
+@register
 def cholesky_inverse(L, upper=False, *, out=None):
     """Inverse of L L^H from its Cholesky factor ``L`` (``torch.cholesky_inverse``)."""
     eye = _wrap(L._backend().eye(L.shape[-1], dtype=L._data.dtype))

@@ -13,12 +13,9 @@ from ._dims import wrap_dim
 from ._operands import dtype_of, return_type
 from ._inplace import handle_out, _cap
 from .indexing import Gather
+from ._registry import register
 
-__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode",
-           "cummax", "cummin", "unique", "unique_consecutive", "bincount", "histc", "histogram",
-           "searchsorted", "bucketize"]
 
-_FUNCTIONS_ONLY = ("searchsorted", "bucketize")
 
 _rt = {n: return_type(n, ["values", "indices"]) for n in
        ("sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax", "cummin")}
@@ -54,6 +51,7 @@ def _take(input, d, idx):
     return _wrap(input._backend().take_along_axis(input._data, idx, axis=d))
 
 
+@register
 def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     """Sort along ``dim``; returns (values, indices), ties kept in input order (``torch.sort``)."""
     if isinstance(dim, bool):  # sort(x, stable=..., ...) positional misuse guard
@@ -67,16 +65,19 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     return _finish(_take(input, d, idx), _wrap(idx), "sort", out)
 
 
+@register
 def argsort(input, dim=-1, descending=False, stable=False):
     """Indices that sort ``input`` along ``dim`` (``torch.argsort``)."""
     return sort(input, dim, descending, stable=stable).indices
 
 
+@register
 def msort(input, *, out=None):
     """Sort along the first dim, values only (``torch.msort``)."""
     return handle_out(sort(input, 0).values, out)
 
 
+@register
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """The ``k`` largest (or smallest) entries along ``dim`` as (values, indices) (``torch.topk``)."""
     k = _checks.check_int("topk", k, "k", 1)
@@ -128,6 +129,7 @@ def _select_sorted(input, dim, keepdim, name, pos_fn, out=None):
     return _finish(vals, _wrap(idx), name, out)
 
 
+@register
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The ``k``-th smallest entry (1-based) along ``dim`` as (values, indices) (``torch.kthvalue``)."""
     d = wrap_dim(dim, input.dim())
@@ -153,6 +155,7 @@ def _median(input, dim, keepdim, name, ignore_nan, out):
     return _select_sorted(input, dim, keepdim, name, pos, out)
 
 
+@register
 def median(input, dim=None, keepdim=False, *, out=None):
     """Lower median: of all elements (a 0-d tensor), or along ``dim`` as (values, indices).
 
@@ -161,11 +164,13 @@ def median(input, dim=None, keepdim=False, *, out=None):
     return _median(input, dim, keepdim, "median", False, out)
 
 
+@register
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
     """Lower median ignoring NaN values (``torch.nanmedian``)."""
     return _median(input, dim, keepdim, "nanmedian", True, out)
 
 
+@register
 def mode(input, dim=-1, keepdim=False, *, out=None):
     """Most frequent value along ``dim`` (the smallest on ties) and its last index (``torch.mode``)."""
     xp = input._backend()
@@ -210,16 +215,19 @@ def _cum_extreme(input, dim, name, out):
     return _finish(vals, _wrap(idx), name, out)
 
 
+@register
 def cummax(input, dim, *, out=None):
     """Running maximum along ``dim`` and the index where it was (last) reached (``torch.cummax``)."""
     return _cum_extreme(input, dim, "cummax", out)
 
 
+@register
 def cummin(input, dim, *, out=None):
     """Running minimum along ``dim`` and the index where it was (last) reached (``torch.cummin``)."""
     return _cum_extreme(input, dim, "cummin", out)
 
 
+@register
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """Distinct values (sorted), optionally with inverse indices and counts (``torch.unique``).
 
@@ -263,6 +271,7 @@ def _unique_small_ints(xp, x):
     return vals, rank[off].reshape(x.shape), full[present]
 
 
+@register
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """Collapse runs of equal consecutive values (or slices along ``dim``) (``torch.unique_consecutive``)."""
     xp = input._backend()
@@ -289,6 +298,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     return res[0] if len(res) == 1 else tuple(res)
 
 
+@register
 def bincount(input, weights=None, minlength=0):
     """Count of each value in a 1-d non-negative integer tensor, optionally weighted (``torch.bincount``)."""
     xp = input._backend()
@@ -309,6 +319,7 @@ def bincount(input, weights=None, minlength=0):
     return _wrap(xp.bincount(x, weights=w, minlength=minlength).astype(out_dt))
 
 
+@register
 def histc(input, bins=100, min=0, max=0, *, out=None):
     """Histogram with ``bins`` equal bins over [min, max] (data range if equal) (``torch.histc``)."""
     xp = input._backend()
@@ -333,6 +344,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     return handle_out(_wrap(xp.bincount(pos, minlength=bins).astype(x.dtype)), out)
 
 
+@register
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
     """Histogram and bin edges; ``bins`` an int or a 1-d tensor of edges (``torch.histogram``)."""
     xp = input._backend()
@@ -351,6 +363,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
     return res
 
 
+@register(method=False)
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None,
                  out=None):
     """Insertion indices of ``input`` values into the innermost dim of ``sorted_sequence``.
@@ -387,6 +400,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     return handle_out(res, out)
 
 
+@register(method=False)
 def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
     """Index of the bucket of each value given 1-d ``boundaries`` (``torch.bucketize``).
 

@@ -5,11 +5,11 @@ from .._tensor import Tensor
 from ._inplace import _cap
 from .number_functions import _float
 from .norms import vector_norm
-
-__all__ = ["dist", "cov", "corrcoef"]
-_FUNCTIONS_ONLY = ()
+from ._registry import register
 
 
+
+@register
 def dist(input, other, p=2):
     """p-norm of ``input - other`` (broadcast), as a 0-d tensor (``torch.dist``)."""
     diff = input - other
@@ -19,6 +19,7 @@ def dist(input, other, p=2):
     return vector_norm(diff, p)
 
 
+@register
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """Covariance matrix of the variables in the rows of ``input`` (observations in columns),
     with optional integer frequency and float observation weights (``torch.cov``)."""
@@ -82,6 +83,7 @@ def _check_weights(name, w, n):
                            f"observations in the input but got {w.numel()} != {n}")
 
 
+@register
 def corrcoef(input):
     """Pearson correlation coefficients of the rows of ``input`` (``torch.corrcoef``),
     clipped to [-1, 1]."""

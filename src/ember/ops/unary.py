@@ -7,13 +7,13 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 from .._backend import special as _special
 from ._operands import dtype_of, float_dtype_for, named
 from ._inplace import handle_out, _cap
+from ._registry import register
+from ._dispatch import on_arrays
 
-__all__ = []
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
 
@@ -137,7 +137,7 @@ _ARRAY_GRADS = {
 def _array_backward(tensor_backward, array_grad):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        if not STATE.enabled and g._data.dtype is y._data.dtype and y._data.dtype.kind == "f":
+        if on_arrays(g, y):
             return _wrap(array_grad(g._data, y._data))
         return tensor_backward(ctx, g)
     return backward
@@ -182,10 +182,15 @@ def _make_unary(name, forward, backward, save, float_only):
     return op, fn
 
 
+# Every row is ``torch.<name>`` and ``Tensor.<name>``; these differ in their in-place twins:
+_NO_INPLACE = ("angle",)  # no Tensor.angle_
+_NO_TOP_LEVEL_INPLACE = ("sign", "sgn", "erfinv", "lgamma", "digamma", "absolute")  # no torch.X_
+
 OPS = {}
 for _name, _row in UNARY.items():
     OPS[_name], globals()[_name] = _make_unary(_name, *_row)
-    __all__.append(_name)
+    register(_name, globals()[_name], inplace=_name not in _NO_INPLACE,
+             inplace_function=_name not in _NO_INPLACE + _NO_TOP_LEVEL_INPLACE)
 
 
 def polygamma(n, input, *, out=None):
@@ -207,9 +212,14 @@ class Polygamma(Op):
 
 
 def _polygamma_method(self, n):
+    """``Tensor.polygamma(n)``: the method takes ``n`` after ``self``."""
     return polygamma(n, self)
 
 
+register("polygamma", polygamma, method=_polygamma_method)
+
+
+@register(inplace=True, inplace_function=True)
 def logit(input, eps=None, *, out=None):
     """log(p / (1 - p)), with ``input`` clamped to [eps, 1 - eps] when eps is given."""
     if dtype_of(input)._category < D._FLOAT:
@@ -218,6 +228,7 @@ def logit(input, eps=None, *, out=None):
     return handle_out(named((x / (1 - x)).log(), "LogitBackward0"), out)
 
 
+@register(inplace=True, inplace_function=True)
 def sinc(input, *, out=None):
     """sin(pi x) / (pi x), 1 at 0 (``torch.sinc``)."""
     dt = dtype_of(input)
@@ -230,9 +241,9 @@ def sinc(input, *, out=None):
     return handle_out((safe.sin() / safe).where(px != 0, 1.0), out)
 
 
-__all__ += ["polygamma", "logit", "sinc", "positive"]
 
 
+@register
 def positive(input):
     """``input`` itself (``torch.positive``); refused for bool tensors like PyTorch."""
     if dtype_of(input) is D.bool_:

@@ -7,7 +7,7 @@ import warnings
 
 from ... import _checks
 from ...ops import unary as U, reduce as R, pointwise as P
-from ..._tensor_methods import _inplace
+from ...ops._inplace import inplace_method as _inplace
 from ...ops.nn_basic import ReluOp, GeluOp
 from ...ops.nn_activation import apply_activation
 from ...ops.creation import empty_like, zeros_like

@@ -5,7 +5,7 @@ import math
 from ... import _checks
 from ..._tensor import _wrap
 from ...ops import random as RND
-from ..._tensor_methods import _inplace
+from ...ops._inplace import inplace_method as _inplace
 
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]

@@ -1,0 +1,95 @@
+"""The one fast path of the binary ops: operands that need no promotion.
+
+Every binary op (``add``...``xlogy``, and the operators bound to them) first calls
+``fast_binary``. When both operands are same-dtype float tensors on one device (or a float
+tensor of 32/64 bits and a Python number), there is no promotion, refusal or cast to work out:
+
+* nothing to record: the backend computes ``raw(a, b)`` on the arrays (one NumPy/CuPy call,
+  one Tensor object), for ops that give one (``operator.add``...);
+* otherwise ``op.apply(a, b)`` (``Op.apply`` runs the forward and records the node).
+
+``fast_inplace`` is the same for the in-place twins ``add_``/``sub_``/``mul_``/``div_`` (what
+the optimizers call): with nothing to record, the backend's ufunc writes into ``self``.
+
+Anything else returns ``None`` and the op takes its general path (``binary._binary``:
+PyTorch's promotion, refusals, half-precision opmath, ``out=``), which ends in ``op.apply`` too.
+"""
+from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import STATE
+from .._backend.quiet import redo_quietly
+from .._backend.inplace import binary_ufunc_
+from ._dims import check_broadcast
+from ._inplace import inplace_method
+
+
+def fast_binary(op, raw, a, b):
+    """``a <op> b`` without promotion, or ``None`` when the general path is needed.
+
+    ``raw(x, y)`` computes the op on backend arrays (``None``: always go through
+    ``op.apply``). A shape mismatch raises PyTorch's broadcast RuntimeError."""
+    if type(a) is not Tensor:
+        return None
+    da = a._data
+    tb = type(b)
+    if tb is Tensor:
+        db = b._data
+        if da.dtype is not db.dtype or da.dtype.kind != "f" or type(da) is not type(db):
+            return None
+        record = (a._rg or b._rg) and STATE.enabled
+    elif tb is float or tb is int:
+        if da.dtype.kind != "f" or da.dtype.itemsize <= 2:  # halves: float32 opmath, general
+            return None
+        record = a._rg and STATE.enabled
+        if record or raw is None:
+            b = _wrap(a._backend().asarray(b, dtype=da.dtype))
+        db = b
+    else:
+        return None
+    if record or raw is None:
+        try:
+            return op.apply(a, b)
+        except ValueError:
+            check_broadcast(a, b)
+            raise
+    try:
+        return _wrap(raw(da, db))
+    except ValueError:
+        check_broadcast(a, b)
+        raise
+    except RuntimeWarning:  # the user's filters made it an error: redo it quietly
+        return _wrap(redo_quietly(raw, da, db))
+
+
+def fast_inplace(ufunc_name):
+    """A maker for ``add_``/``sub_``/``mul_``/``div_``: the backend's unrecorded ufunc writing
+    into ``self`` when autograd is not recording, else ``inplace_method``."""
+    def maker(fn, name):
+        slow = inplace_method(fn, name)
+
+        def method(self, other, *args, **kwargs):
+            if not args and not kwargs and not (
+                    STATE.enabled and (self._rg or (isinstance(other, Tensor) and other._rg))) \
+                    and binary_ufunc_(self, ufunc_name, other):
+                return self
+            return slow(self, other, *args, **kwargs)
+        method.__name__ = method.__qualname__ = name
+        method.__doc__ = f"In-place version of ``{name[:-1]}``."
+        return method
+    return maker
+
+
+def on_arrays(g, *saved):
+    """True when a backward rule may compute on the backend arrays instead of tensor ops: a
+    plain ``backward()`` (no graph of the gradient is being built) with a real float gradient
+    whose dtype every saved tensor shares (``None`` entries are skipped). Under
+    ``create_graph=True`` the rules use tensor ops, so higher derivatives stay exact; tests
+    check both give the same bits."""
+    if STATE.enabled:
+        return False
+    dt = g._data.dtype
+    if dt.kind != "f":
+        return False
+    for t in saved:
+        if t is not None and t._data.dtype is not dt:
+            return False
+    return True

@@ -1,0 +1,150 @@
+"""The op registry (``ember.ops._registry``): one declaration binds function, method, in-place
+twin, top-level in-place function, ``out=`` and operators; ``unregister`` removes them all."""
+import numpy as np
+import pytest
+
+import ember
+from ember.autograd import gradcheck
+from ember.autograd.node import Op
+from ember.ops import _registry
+from ember.ops._inplace import handle_out
+
+NAME = "_registry_test_cube"  # a throwaway elementwise op
+
+
+class _Cube(Op):
+    save = (0,)
+
+    def forward(ctx, x):
+        return x * x * x
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 3 * x * x
+
+
+def _cube(input, *, out=None):
+    """x ** 3 elementwise (a test op)."""
+    return handle_out(_Cube.apply(input), out)
+
+
+@pytest.fixture
+def cube():
+    _registry.register(NAME, _cube, inplace=True, inplace_function=True)
+    try:
+        yield
+    finally:
+        _registry.unregister(NAME)
+
+
+def test_one_declaration_binds_everything(cube):
+    x = ember.tensor([1.0, -2.0, 3.0])
+    want = np.array([1.0, -8.0, 27.0], dtype=np.float32)
+    np.testing.assert_array_equal(getattr(ember, NAME)(x).numpy(), want)  # ember.X
+    np.testing.assert_array_equal(getattr(x, NAME)().numpy(), want)  # Tensor.X
+    out = ember.empty(3)
+    r = getattr(ember, NAME)(x, out=out)  # out=
+    assert r is out
+    np.testing.assert_array_equal(out.numpy(), want)
+    entry = _registry.REGISTRY[NAME]
+    assert entry.out and entry.method and entry.inplace
+    assert entry.module == __name__
+    y = x.clone()
+    v = y._version[0]
+    assert getattr(y, NAME + "_")() is y  # Tensor.X_
+    np.testing.assert_array_equal(y.numpy(), want)
+    assert y._version[0] == v + 1
+    z = x.clone()
+    assert getattr(ember, NAME + "_")(z) is z  # torch.X_
+    np.testing.assert_array_equal(z.numpy(), want)
+
+
+def test_declared_op_is_differentiable(cube):
+    x = ember.tensor([0.5, -1.5, 2.0], dtype=ember.float64, requires_grad=True)
+    assert gradcheck(getattr(ember, NAME), (x,))
+    getattr(x, NAME)().sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 3 * x.detach().numpy() ** 2)
+    # the in-place twin on a non-leaf records like any other in-place op
+    x.grad = None
+    y = x * 1
+    getattr(y, NAME + "_")()
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 3 * x.detach().numpy() ** 2)
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        getattr(x, NAME + "_")()
+
+
+def test_unregister_removes_every_binding():
+    _registry.register(NAME, _cube, inplace=True, inplace_function=True)
+    assert hasattr(ember, NAME) and hasattr(ember.Tensor, NAME + "_")
+    _registry.unregister(NAME)
+    for owner, attr in ((ember, NAME), (ember, NAME + "_"), (ember.Tensor, NAME),
+                        (ember.Tensor, NAME + "_")):
+        assert not hasattr(owner, attr), attr
+    assert NAME not in _registry.REGISTRY
+
+
+def test_decorator_form_and_options():
+    @_registry.register(method=False, dunder=())
+    def _registry_test_fn(input):
+        """Identity (a test op)."""
+        return input
+
+    try:
+        assert ember._registry_test_fn is _registry_test_fn
+        assert not hasattr(ember.Tensor, "_registry_test_fn")
+        assert not _registry.REGISTRY["_registry_test_fn"].out
+        with pytest.raises(ValueError, match="already registered"):
+            _registry.register("_registry_test_fn", _registry_test_fn)
+    finally:
+        _registry.unregister("_registry_test_fn")
+    assert not hasattr(ember, "_registry_test_fn")
+
+
+def test_registry_matches_the_bindings():
+    """Every declaration is bound as it says, and names PyTorch binds are declared once."""
+    entries = _registry.entries()
+    assert len(entries) > 350
+    for e in entries:
+        if e.function is True:
+            assert hasattr(ember, e.name), e.name
+        if e.method:
+            assert hasattr(ember.Tensor, e.name), e.name
+        if e.inplace:
+            assert callable(getattr(ember.Tensor, e.name + "_")), e.name
+        if e.inplace_function:
+            assert callable(getattr(ember, e.name + "_")), e.name
+    names = {e.name for e in entries}
+    for n in ("add", "sub", "mul", "div", "relu", "sum", "matmul", "where", "cat", "sort"):
+        assert n in names
+    # rsub is a function only, as in PyTorch; creation functions are not methods
+    assert not hasattr(ember.Tensor, "rsub") and not hasattr(ember.Tensor, "zeros_like")
+
+
+def test_operators_come_from_declarations():
+    a = ember.tensor([1.0, 2.0])
+    b = ember.tensor([3.0, 5.0])
+    assert ember.Tensor.__add__ is _registry.REGISTRY["add"].fn
+    c = a.clone()
+    c += b
+    c -= 1
+    c *= 2
+    c /= 4
+    np.testing.assert_allclose(c.numpy(), ((a.numpy() + b.numpy() - 1) * 2) / 4)
+    i = ember.tensor([7, 9])
+    i //= 2
+    i %= 3
+    i **= 2
+    i &= 3
+    i |= 4
+    i ^= 1
+    np.testing.assert_array_equal(i.numpy(), ((((np.array([7, 9]) // 2) % 3) ** 2) & 3 | 4) ^ 1)
+
+
+def test_parity_with_torch_for_inplace_twins():
+    torch = pytest.importorskip("torch")
+    for e in _registry.entries():
+        if e.inplace and hasattr(torch.Tensor, e.name):
+            assert hasattr(torch.Tensor, e.name + "_"), e.name
+        if e.inplace_function:
+            assert hasattr(torch, e.name + "_"), e.name
