@@ -63,7 +63,6 @@ ALLOWED_LAZY = {
     ("ember._dtype", "ember._tensor"): "result_type tells tensors from Python scalars",
     ("ember._tensor", "ember.ops"): "Tensor() and size(dim) delegate to ops, which build on "
                                     "the Tensor class",
-    ("ember._tensor_pickle", "ember.nn.parameter"): "unpickling rebuilds a Parameter",
     ("ember.autograd", "ember.ops"): "the engine, grad API and gradcheck make zero/one/random "
                                      "gradients with ops, and ops build on autograd nodes",
     ("ember._inplace_functions", "ember.nn.functional"): "the in-place activations of the "

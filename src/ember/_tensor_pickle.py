@@ -3,13 +3,23 @@ import numpy as np
 from ._tensor import _wrap
 
 
+# class name -> rebuild(tensor, requires_grad), registered by the higher layers that define
+# tensor subclasses (nn.parameter registers "Parameter"), so this module imports none of them
+REBUILDERS = {}
+
+
+def register_rebuild(cls_name, rebuild):
+    """Unpickle tensors pickled as class ``cls_name`` with ``rebuild(tensor, requires_grad)``."""
+    REBUILDERS[cls_name] = rebuild
+
+
 def _rebuild_tensor(array, requires_grad, cls_name, device="cpu"):
-    from .nn.parameter import Parameter  # lazy: ember.nn is a higher layer
     t = _wrap(array)
     if device != "cpu":
         t = t.to(device)
-    if cls_name == "Parameter":
-        return Parameter(t, requires_grad)
+    rebuild = REBUILDERS.get(cls_name)
+    if rebuild is not None:
+        return rebuild(t, requires_grad)
     t._rg = requires_grad
     return t
 

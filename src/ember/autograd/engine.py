@@ -8,6 +8,7 @@ import warnings
 
 from .._tensor import _wrap
 from .grad_mode import STATE
+from .broadcast import sum_to
 from .._backend.quiet import QUIET as _QUIET, quiet_on as _quiet_on, quiet_off as _quiet_off
 from .node import AccumulateGrad, Op, edge_of, _FREED_MSG
 from .._dtype import from_numpy_dtype
@@ -15,28 +16,11 @@ from .._dtype import from_numpy_dtype
 __all__ = ["run_backward"]
 
 
-def _sum_to(grad, shape):
-    """Sum ``grad`` over broadcast dimensions so that it has ``shape``."""
-    gshape = grad._data.shape
-    if gshape == shape:
-        return grad
-    lead = len(gshape) - len(shape)
-    dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
-                                      if n == 1 and gshape[i + lead] != 1)
-    if dims:
-        grad = grad.sum(dims, keepdim=True)
-    if lead:
-        grad = grad.reshape(shape)
-    elif grad._data.shape != shape:
-        grad = grad.expand(shape)
-    return grad
-
-
 def _fix_grad(grad, meta, node, i):
     shape, np_dtype = meta
     if grad._data.shape != shape:
         try:
-            grad = _sum_to(grad, shape)
+            grad = sum_to(grad, shape)
         except Exception:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} "
                                f"- got {list(grad.shape)} but expected shape compatible with "

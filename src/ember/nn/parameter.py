@@ -1,6 +1,7 @@
 """nn.Parameter and nn.Buffer: tensors that a Module registers when they are assigned to it."""
 from .._tensor import Tensor, _init
 from ..ops.creation import empty
+from .._tensor_pickle import reduce_tensor, register_rebuild
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer",
            "is_lazy"]
@@ -32,9 +33,10 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, proto):
-        # lazy: ember._tensor_pickle is loaded on first use, not at import
-        from .._tensor_pickle import reduce_tensor
         return reduce_tensor(self, proto)
+
+
+register_rebuild("Parameter", lambda t, requires_grad: Parameter(t, requires_grad))
 
 
 class Buffer(Tensor):

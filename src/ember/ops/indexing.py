@@ -12,7 +12,7 @@ from .shape import Slice, SliceScatter
 from .put import check_index_put
 from .pointwise import Where
 from .._checks import check_fits
-from ..autograd.engine import _sum_to
+from ..autograd.broadcast import sum_to
 from ._registry import register
 
 
@@ -216,7 +216,7 @@ class IndexPut(Op):
         gx = g if ctx.accumulate else _index_put(g, _wrap_key(ctx.key), g.new_zeros(()))
         gv = g[_wrap_key(ctx.key)] if ctx.needs_input_grad[1] else None
         if gv is not None and tuple(gv.shape) != tuple(ctx.v_shape):
-            gv = _sum_to(gv, ctx.v_shape)
+            gv = sum_to(gv, ctx.v_shape)
         return gx, gv
 
 

@@ -11,7 +11,7 @@ from ..autograd.node import Op
 from ._dims import wrap_dim, wrap_dims
 from ._operands import named
 from .pointwise import Clone
-from ..autograd.engine import _sum_to
+from ..autograd.broadcast import sum_to
 from .creation import complex as make_complex
 from ._registry import register
 from ._inplace import inplace_view
@@ -267,7 +267,7 @@ class Expand(ViewOp):
         return ctx.xp.broadcast_to(x, shape)
 
     def backward(ctx, g):
-        return _sum_to(g, ctx.in_shape)
+        return sum_to(g, ctx.in_shape)
 
 
 @register
