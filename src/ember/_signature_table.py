@@ -91,7 +91,7 @@ TORCH = [
     "inner(Tensor input, Tensor other)",
     "kron(Tensor input, Tensor other)",
     "cross(Tensor input, Tensor other, int? dim=None)",
-    "norm(Tensor input, * p='fro', dims? dim=None, bool keepdim=False, *, ScalarType? dtype=None)",
+    "norm(Tensor input, * p='fro', int[]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)",
     "dist(Tensor input, Tensor other, float p=2)",
     "multinomial(Tensor input, int num_samples, bool replacement=False, *, * generator=None)",
     "bernoulli(Tensor input, * p=None, *, * generator=None)",

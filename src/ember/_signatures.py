@@ -98,6 +98,8 @@ def _int_or_tensor(fn, name, pos, v):
 
 
 def _scalar_or_tensor(fn, name, pos, v):
+    if type(v) is int:
+        C.check_scalar_int(v)
     if isinstance(v, (numbers.Number, Tensor)):
         return v
     raise TypeError(f"{fn}() received an invalid combination of arguments - got "
@@ -201,11 +203,8 @@ def _float(fn, name, pos, v, complex_error=TypeError):
     if type(v) is float:
         return v
     if isinstance(v, _REAL):
-        if isinstance(v, int) and not isinstance(v, bool):
-            try:
-                float(v)
-            except OverflowError:
-                raise OverflowError("int too big to convert") from None
+        if type(v) is int:
+            C.check_scalar_int(v)
         return v
     if isinstance(v, Tensor) and v.numel() == 1 and v.dim() == 0:
         if v.dtype.is_complex:
@@ -217,6 +216,8 @@ def _float(fn, name, pos, v, complex_error=TypeError):
 
 
 def _scalar(fn, name, pos, v):
+    if type(v) is int:
+        C.check_scalar_int(v)
     if isinstance(v, numbers.Number):
         return v
     if isinstance(v, Tensor) and v.numel() == 1:

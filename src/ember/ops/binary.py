@@ -242,6 +242,8 @@ def _binary(op, a, b, out, float_result=False):
             tb = type(b)
             if da.dtype.itemsize == 2 and (tb is float or tb is int):
                 tb = None  # half precision with a scalar: float32 "opmath" below
+            elif tb is int and not _INT_LO <= b <= _INT_HI:
+                tb = None  # past 64 bits: scalar_tensor's OverflowError below
             if tb is float or tb is int:
                 b = _wrap(a._backend().asarray(b, dtype=da.dtype))
             if type(b) is Tensor and b._data.dtype is da.dtype and type(b._data) is type(da):
@@ -354,10 +356,13 @@ def _fast(a, b):
         return (a._data.dtype is b._data.dtype and a._data.dtype.kind == "f"
                 and not ((a._rg or b._rg) and STATE.enabled)
                 and type(a._data) is type(b._data))
-    if tb is float or tb is int:
+    if tb is float or (tb is int and _INT_LO <= b <= _INT_HI):  # past 64 bits: OverflowError
         da = a._data.dtype
         return da.kind == "f" and da.itemsize > 2 and not (a._rg and STATE.enabled)
     return False
+
+
+_INT_LO, _INT_HI = -(1 << 63), (1 << 64) - 1  # the Python ints PyTorch reads as a Scalar
 
 
 def _route(a, b):
@@ -371,7 +376,7 @@ def _route(a, b):
         if da.dtype is db.dtype and da.dtype.kind == "f" and type(da) is type(db):
             return 2 if (a._rg or b._rg) and STATE.enabled else 1
         return 0
-    if tb is float or tb is int:
+    if tb is float or (tb is int and _INT_LO <= b <= _INT_HI):
         da = a._data.dtype
         return 1 if da.kind == "f" and da.itemsize > 2 and not (a._rg and STATE.enabled) else 0
     return 0
@@ -387,7 +392,7 @@ def _float_by_mask(a, b):
 
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
-    route = _route(input, other) if out is None and alpha == 1 else 0
+    route = _route(input, other) if out is None and alpha == 1 and type(alpha) is int else 0
     if route == 1:
         try:
             return _wrap(input._data + (other._data if type(other) is Tensor else other))
@@ -403,17 +408,24 @@ def add(input, other, *, alpha=1, out=None):
         except ValueError:
             check_broadcast(input, other)
             raise
-    if alpha != 1:
+    both_bool = dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_
+    if alpha != 1 or type(alpha) is not int:  # True and 1.0 are checked too
         _check_alpha(input, other, alpha)
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
+        if both_bool:  # bool + alpha * bool stays bool: a or (alpha and b)
+            other = to_tensor(other, input)
+            if not alpha:
+                from .creation import zeros_like
+                other = zeros_like(other)
+        else:
+            other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    if both_bool:
         return handle_out(logical_or(to_tensor(input, other), to_tensor(other, input)), out)
     return _binary(Add, input, other, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (``torch.sub``); bool tensors can't be subtracted."""
-    route = _route(input, other) if out is None and alpha == 1 else 0
+    route = _route(input, other) if out is None and alpha == 1 and type(alpha) is int else 0
     if route == 1:
         try:
             return _wrap(input._data - (other._data if type(other) is Tensor else other))
@@ -436,7 +448,7 @@ def sub(input, other, *, alpha=1, out=None):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
-    if alpha != 1:
+    if alpha != 1 or type(alpha) is not int:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _binary(Sub, input, other, out)
@@ -453,9 +465,25 @@ def rsub(input, other, *, alpha=1):
 
 
 def _check_alpha(input, other, alpha):
-    if isinstance(alpha, float) and D.result_type(input, other)._category < D._FLOAT:
+    """``alpha`` must suit the result dtype of ``input`` and ``other`` (PyTorch's
+    RuntimeErrors): a bool only for bool results, a float not for integral ones, a complex
+    number only for complex ones."""
+    if isinstance(alpha, Tensor):
+        alpha = alpha.item()
+    if type(alpha) is int:
+        from .._checks import check_scalar_int
+        check_scalar_int(alpha)
+    cat = D.result_type(input, other)._category
+    if isinstance(alpha, bool):
+        if cat != D._BOOL:
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+        return
+    if isinstance(alpha, (float, complex)) and cat < D._FLOAT:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
+    if isinstance(alpha, complex) and cat != D._COMPLEX:
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a "
+                           "complex number.")
 
 
 def dtype_of_maybe(x):
