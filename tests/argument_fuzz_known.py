@@ -7,9 +7,6 @@ it then). ``REASONS`` is keyed by the template (the case id up to the first "/")
 """
 
 REASONS = {
-    "median": "median(dim) on a 0-d or bool tensor not refused (op code)",
-    "gather": "gather/scatter index-shape checks (op code)",
-    "scatter": "gather/scatter index-shape checks (op code)",
     "getitem": "indexing: str, past-int64 and float-slice indices (indexing code)",
     "embedding": "two bad arguments: Ember checks indices before padding_idx",
     "tensordot": "tensordot dims given as 0-d / 1-d tensors",
@@ -27,12 +24,6 @@ REASONS = {
 }
 
 KNOWN_OPEN = [
-    "median/x=t0f",
-    "median/x=t_bool",
-    "gather/i=t_empty",
-    "gather/i=t_mismatch",
-    "scatter/i=t_empty",
-    "scatter/s=t_empty",
     "getitem/i=str",
     "getitem/i=i2_63",
     "getitem/i=i2_64",

@@ -300,16 +300,52 @@ def _grid(xp, index_shape, dim, index):
     return tuple(out)
 
 
-def _check_index(input, dim, index, name):
+def _check_index(input, dim, index, name, src=None):
+    """gather/scatter operands in PyTorch's order (a 0-d tensor counts as 1-d of size 1):
+    an int index with as many dims as ``input``, no larger than ``input`` apart from ``dim``
+    (and, for a ``src`` tensor, no larger than ``src`` and with its number of dims), values
+    in range. False when ``index`` is empty (nothing to read or write)."""
     if dtype_of(index) is not D.int64 and dtype_of(index) is not D.int32:
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
-    if index._data.ndim != input._data.ndim and index._data.ndim and input._data.ndim:
+    if index._data.size == 0:
+        return False
+    nd = max(input._data.ndim, 1)
+    if max(index._data.ndim, 1) != nd:
         raise RuntimeError(f"Index tensor must have the same number of dimensions as "
                            f"{'input' if name == 'gather' else 'self'} tensor")
+    isz, ssz = index._data.shape or (1,), input._data.shape or (1,)
+    bad = [d for d in range(nd) if d != dim and isz[d] > ssz[d]]
+    shapes = f"index {list(index.shape)} to be no larger than self {list(input.shape)} " \
+             f"apart from dimension {dim}"
+    if name == "gather" and bad:
+        raise RuntimeError(f"Size does not match at dimension {bad[0]} expected {shapes}")
+    if isinstance(src, Tensor):
+        csz = src._data.shape or (1,)
+        for d in range(nd if not bad else 0):
+            if d >= len(csz):
+                raise IndexError(f"Dimension out of range (expected to be in range of "
+                                 f"[{-len(csz)}, {len(csz) - 1}], but got {d})")
+            if isz[d] > csz[d]:
+                bad.append(d)
+                break
+        if len(csz) != nd:
+            raise RuntimeError("Index tensor must have the same number of dimensions as src "
+                               "tensor")
+        if bad:
+            raise RuntimeError(f"Expected {shapes} and to be no larger size than src "
+                               f"{list(src.shape)}")
+    elif bad:
+        raise RuntimeError(f"Expected {shapes}")
     n = input._data.shape[dim] if input._data.ndim else 1
     if index._data.size and (int(index._data.max()) >= n or int(index._data.min()) < -n):
         bad = int(index._data.max()) if int(index._data.max()) >= n else int(index._data.min())
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+    return True
+
+
+def _as_1d(t):
+    """A 0-d tensor as 1-d of size 1 (gather/scatter read them so), else ``t``."""
+    return t.reshape(1) if isinstance(t, Tensor) and t._data.ndim == 0 else t
 
 
 class Gather(Op):
@@ -326,9 +362,11 @@ class Gather(Op):
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """Values along ``dim`` at positions ``index`` (``torch.gather``)."""
-    d = wrap_dim(dim, input._data.ndim)
-    _check_index(input, d, index, "gather")
-    return handle_out(Gather.apply(input, index, d=d), out)
+    d = wrap_dim(dim, max(input._data.ndim, 1))
+    if not _check_index(input, d, index, "gather"):  # empty index: an empty result
+        return handle_out(input.reshape(-1)[:0].reshape(index.shape), out)
+    r = Gather.apply(_as_1d(input), _as_1d(index), d=d)
+    return handle_out(r.reshape(()) if index._data.ndim == 0 else r, out)
 
 
 def take_along_dim(input, indices, dim=None, *, out=None):
@@ -404,30 +442,42 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
     """Out-of-place scatter: ``input`` with ``src`` (or ``value``) written at ``index``."""
     if src is None and value is None:
         raise TypeError("scatter() missing required argument 'src' or 'value'")
+    d = wrap_dim(dim, max(input._data.ndim, 1))
     if src is None or not isinstance(src, Tensor):
+        if not _check_index(input, d, index, "scatter"):
+            return handle_out(input.clone(), out)
         src = scalar_tensor(value if src is None else src, dtype_of(input), input)
-    elif src.dtype is not input.dtype:
-        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    elif src.dim() == 0 and index.dim() > 0:
-        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
-    d = wrap_dim(dim, input._data.ndim)
-    _check_index(input, d, index, "scatter")
-    return handle_out(Scatter.apply(input, src, index, d=d, reduce=reduce), out)
+    else:
+        if src.dtype is not input.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        if not _check_index(input, d, index, "scatter", src):
+            return handle_out(input.clone(), out)
+        src = _as_1d(src)
+    return handle_out(_scattered(Scatter, input, src, index, d=d, reduce=reduce), out)
+
+
+def _scattered(op, input, src, index, **params):
+    """``op`` applied with 0-d ``input`` and ``index`` read as 1-d (the result keeps
+    ``input``'s shape)."""
+    r = op.apply(_as_1d(input), src, _as_1d(index), **params)
+    return r.reshape(()) if input._data.ndim == 0 else r
 
 
 def scatter_add(input, dim, index, src, *, out=None):
     """Out-of-place scatter with accumulation (``torch.scatter_add``)."""
-    d = wrap_dim(dim, input._data.ndim)
-    _check_index(input, d, index, "scatter_add")
+    d = wrap_dim(dim, max(input._data.ndim, 1))
     if src.dtype is not input.dtype:
         raise RuntimeError("scatter_add(): Expected self.dtype to be equal to src.dtype")
-    return handle_out(ScatterAdd.apply(input, src, index, d=d), out)
+    if not _check_index(input, d, index, "scatter_add", src):
+        return handle_out(input.clone(), out)
+    return handle_out(_scattered(ScatterAdd, input, _as_1d(src), index, d=d), out)
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
     """Scatter with reduction 'sum', 'prod', 'mean', 'amax' or 'amin' (``torch.scatter_reduce``)."""
     d = wrap_dim(dim, input._data.ndim)
-    _check_index(input, d, index, "scatter_reduce")
+    if not _check_index(input, d, index, "scatter_reduce", src):
+        return handle_out(input.clone(), out)
     xp = input._backend()
     idx = index._data
     sl = tuple(slice(0, n) for n in idx.shape)
