@@ -18,6 +18,7 @@ from . import _backend as B
 from ._backend import bump_version
 from ._backend.inplace import binary_ufunc_
 from .ops import put
+from .ops import resize as _resize
 
 T = Tensor
 
@@ -605,3 +606,6 @@ def _split_method(self, split_size, dim=0):
 T.split = _split_method
 T.multinomial = rnd.multinomial  # probs.multinomial(n) as in PyTorch
 T.bernoulli = rnd.bernoulli
+
+T.resize_ = _resize.resize_  # storage resizing, in place (ops/resize.py)
+T.resize_as_ = _resize.resize_as_
