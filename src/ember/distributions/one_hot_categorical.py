@@ -4,7 +4,7 @@ from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
 
-__all__ = ["OneHotCategorical"]
+__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 class OneHotCategorical(Distribution):
@@ -78,3 +78,15 @@ class OneHotCategorical(Distribution):
         if expand:
             values = values.expand((n,) + tuple(self.batch_shape) + (n,))
         return values
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """OneHotCategorical with a straight-through ``rsample``: the one-hot sample in value,
+    the gradient of ``probs`` in backward (``sample + probs - probs.detach()``)."""
+    has_rsample = True
+
+    def rsample(self, sample_shape=ember.Size()):
+        """A one-hot sample whose gradient flows to ``probs`` as if it were ``probs``."""
+        samples = self.sample(sample_shape)
+        probs = self._categorical.probs  # cached: the same tensor for every call
+        return samples + (probs - probs.detach())
