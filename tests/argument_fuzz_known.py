@@ -16,11 +16,6 @@ REASONS = {
     "smooth_l1_loss": "bool tensors: torch promotes, Ember's subtraction refuses",
     "huber_loss": "input/target dtype rules of the fused loss",
     "soft_margin_loss": "input/target dtype and shape rules",
-    "group_norm": "num_groups as a multi-element tensor",
-    "Conv2d": "kernel_size as a 1-d tensor: torch iterates it",
-    "ConvTranspose2d": "kernel_size as a 1-d tensor: torch iterates it",
-    "to_pos": "x.to(1.5): torch converts to float64, Ember refuses a number",
-    "autograd_grad": "autograd.grad(outputs='a'): torch's AssertionError",
 }
 
 KNOWN_OPEN = [
@@ -45,11 +40,6 @@ KNOWN_OPEN = [
     "soft_margin_loss/x=wrong_dtype",
     "soft_margin_loss/x=t_bool",
     "soft_margin_loss/y=t_f64",
-    "group_norm/g=t1i",
-    "Conv2d/k=t1i",
-    "ConvTranspose2d/k=t1i",
-    "to_pos/arg=float",
-    "autograd_grad/outs=str",
 ]
 
 

@@ -197,7 +197,7 @@ FUNCTIONAL = [
     "bilinear(Tensor input1, Tensor input2, Tensor weight, Tensor? bias=None)",
     "layer_norm(FloatTensor input, size normalized_shape, Tensor? weight=None, Tensor? bias=None, float eps=1e-05)",
     "rms_norm(Tensor input, int[] normalized_shape, Tensor? weight=None, float? eps=None)",
-    "group_norm(FloatTensor input, int num_groups, Tensor? weight=None, Tensor? bias=None, float eps=1e-05)",
+    "group_norm(FloatTensor input, int_py num_groups, Tensor? weight=None, Tensor? bias=None, float eps=1e-05)",
     "batch_norm(FloatTensor input, Tensor? running_mean, Tensor? running_var, Tensor? weight=None, Tensor? bias=None, bool training=False, float momentum=0.1, float eps=1e-05)",
     "instance_norm(FloatTensor input, Tensor? running_mean=None, Tensor? running_var=None, Tensor? weight=None, Tensor? bias=None, bool use_input_stats=True, float momentum=0.1, float eps=1e-05)",
     "normalize(Tensor input, * p=2.0, * dim=1, float eps=1e-12, * out=None)",

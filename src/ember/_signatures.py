@@ -11,7 +11,9 @@ RuntimeError (subclasses that are still MemoryError / ValueError):
 
 ========== ===================================================================================
 Tensor      a Tensor (``Tensor?``: or None)
-int         an int, NumPy integer or one-element integer tensor, within int64 (not a bool)
+int         an int, NumPy integer or one-element integer tensor, within int64 (not a bool);
+            ``int_py``: a multi-element tensor is RuntimeError (a Python-level functional's
+            truth test meets it first)
 int[]       an int or a sequence of ints (``int[]?``: or None); ``int[N]``: a lone int past
             int64 is ValueError rather than TypeError; ``dims``: also a one-element int
             tensor; ``ints_py``: also a 1-d int tensor (Python-level functionals iterate it);
@@ -128,6 +130,14 @@ def _int(fn, name, pos, v):
     if not C.INT64_MIN <= v <= C.INT64_MAX:
         raise ValueError("Overflow when unpacking long long")
     return v
+
+
+def _int_py(fn, name, pos, v):
+    """``int`` of a Python-level functional that computes with it before PyTorch's parser
+    sees it: a multi-element tensor fails there, in a truth test (RuntimeError)."""
+    if isinstance(v, Tensor) and v.numel() > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return _int(fn, name, pos, v)
 
 
 def _int_list(fn, name, pos, v, dims=False, lone=TypeError):
@@ -281,7 +291,7 @@ def _any(fn, name, pos, v):
     return v
 
 
-_KINDS = {"Tensor": _tensor, "int": _int, "SymInt": _int, "int[]": _int_list,
+_KINDS = {"Tensor": _tensor, "int": _int, "int_py": _int_py, "SymInt": _int, "int[]": _int_list,
           "int[N]": _int_list_n, "ints_py": _int_list_py, "size": _size,
           "reduction": _reduction, "pool_size": _pool_size,
           "FloatTensor": _float_tensor, "IntOrTensor": _int_or_tensor,

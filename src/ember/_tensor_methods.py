@@ -352,6 +352,8 @@ def _parse_to(args, kwargs):
             dt, dev = a.dtype, a.device
         elif a is not None and a in (float, int, bool, complex):
             dt = D.to_dtype(a)
+        elif isinstance(a, (bool, float, complex)):  # PyTorch reads a number as its type
+            dt = D.to_dtype(type(a))
         elif a is not None:
             raise TypeError(f"to() received an invalid combination of arguments - got "
                             f"({type(a).__name__}), but expected a dtype, device or Tensor")
