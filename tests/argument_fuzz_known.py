@@ -12,10 +12,6 @@ REASONS = {
     "tensordot": "tensordot dims given as 0-d / 1-d tensors",
     "conv2d": "bool input to conv: NotImplementedError in torch",
     "adaptive_avg_pool2d": "two bad arguments: input dtype checked before output_size",
-    "mse_loss": "bool tensors: torch promotes, Ember's subtraction refuses",
-    "smooth_l1_loss": "bool tensors: torch promotes, Ember's subtraction refuses",
-    "huber_loss": "input/target dtype rules of the fused loss",
-    "soft_margin_loss": "input/target dtype and shape rules",
 }
 
 KNOWN_OPEN = [
@@ -29,17 +25,6 @@ KNOWN_OPEN = [
     "tensordot/dims=t1i",
     "conv2d/x=t_bool",
     "adaptive_avg_pool2d/pair:x,o#3665",
-    "mse_loss/x=t_bool",
-    "mse_loss/y=t_bool",
-    "smooth_l1_loss/x=t_bool",
-    "smooth_l1_loss/y=t_bool",
-    "huber_loss/x=wrong_dtype",
-    "huber_loss/y=t_bool",
-    "huber_loss/y=t_f64",
-    "soft_margin_loss/x=t0f",
-    "soft_margin_loss/x=wrong_dtype",
-    "soft_margin_loss/x=t_bool",
-    "soft_margin_loss/y=t_f64",
 ]
 
 
