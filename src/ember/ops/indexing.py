@@ -1,6 +1,7 @@
 """Indexing: ``x[key]`` (views for basic keys, copies for advanced ones), ``x[key] = v``,
 gather/scatter, index_select/index_add, masked ops, nonzero.
 """
+import operator
 from .. import _backend as B, _checks, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
@@ -48,14 +49,21 @@ def _parse_key(x, key):
             out.append(bool(k))
             basic = False
         elif isinstance(k, B.INTEGER_TYPES):
-            out.append(int(k))
+            out.append(_long(int(k)))
         elif isinstance(k, (list, tuple)):
+            from .creation import _has_long_overflow
+            if _has_long_overflow(k):
+                raise ValueError("Overflow when unpacking long long")
             arr = B.host_array([int(v) if isinstance(v, Tensor) else v for v in k])
+            if arr.dtype.kind == "f":  # PyTorch reads a list of numbers as a long index
+                arr = arr.astype(D.int64.np)
             if arr.dtype.kind not in "iub" and arr.size:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             arr = arr if arr.dtype.kind == "b" else arr.astype(D.int64.np)
             out.append(x._backend().asarray(arr))
             basic = False
+        elif isinstance(k, str):  # PyTorch tries to make a tensor of it
+            raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
         else:
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                              "Variables are valid indices (got " + type(k).__name__ + ")")
@@ -64,7 +72,24 @@ def _parse_key(x, key):
 
 
 def _to_int(v):
-    return None if v is None else int(v)
+    """A slice bound as an int (None stays None): TypeError for floats and other values
+    without ``__index__``, as Python's and PyTorch's slicing."""
+    if v is None:
+        return None
+    try:
+        return operator.index(v)
+    except TypeError:
+        if isinstance(v, Tensor):
+            raise
+        raise TypeError("slice indices must be integers or None or have an __index__ "
+                        "method") from None
+
+
+def _long(v):
+    """An int index read as PyTorch's long long: ValueError past int64."""
+    if not -(1 << 63) <= v < (1 << 63):
+        raise ValueError("Overflow when unpacking long long")
+    return v
 
 
 def _check_bounds(x, key):
