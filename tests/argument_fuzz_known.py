@@ -7,15 +7,9 @@ it then). ``REASONS`` is keyed by the template (the case id up to the first "/")
 """
 
 REASONS = {
-    "embedding": "two bad arguments: Ember checks indices before padding_idx",
-    "conv2d": "bool input to conv: NotImplementedError in torch",
-    "adaptive_avg_pool2d": "two bad arguments: input dtype checked before output_size",
 }
 
 KNOWN_OPEN = [
-    "embedding/pair:i,pad#2904",
-    "conv2d/x=t_bool",
-    "adaptive_avg_pool2d/pair:x,o#3665",
 ]
 
 

@@ -333,6 +333,15 @@ def parse(schema):
     return name.strip(), params
 
 
+def _later(kept, exc):
+    """The error to raise once every argument's type has passed: the first overflow
+    (ValueError, a parser error), else the first dtype refusal (NotImplementedError, which
+    PyTorch's kernel raises only after parsing)."""
+    if kept is None or (isinstance(exc, ValueError) and isinstance(kept, NotImplementedError)):
+        return exc
+    return kept
+
+
 def checked(fn, schema, method=False):
     """``fn`` wrapped so its arguments are checked against ``schema`` first. ``method``: the
     first argument is ``self`` (not checked, not counted in positions, as PyTorch)."""
@@ -354,8 +363,8 @@ def checked(fn, schema, method=False):
                 v = args[i]
                 try:
                     w = c(fname, p, i + 1 - start, v)
-                except ValueError as exc:
-                    late = late or exc
+                except (ValueError, NotImplementedError) as exc:  # after every type error
+                    late = _later(late, exc)
                     continue
                 if w is not v:  # a one-element tensor read as an int: pass the int on
                     if new is None:
@@ -369,8 +378,8 @@ def checked(fn, schema, method=False):
                 if c is not None:
                     try:
                         kwargs[k] = c(fname, k, None, v)
-                    except ValueError as exc:
-                        late = late or exc
+                    except (ValueError, NotImplementedError) as exc:
+                        late = _later(late, exc)
         if late is not None:
             raise late
         try:
