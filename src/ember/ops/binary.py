@@ -468,11 +468,19 @@ def _check_alpha(input, other, alpha):
     """``alpha`` must suit the result dtype of ``input`` and ``other`` (PyTorch's
     RuntimeErrors): a bool only for bool results, a float not for integral ones, a complex
     number only for complex ones."""
+    ta = type(alpha)
+    if ta is float:  # the common case (optimizers' add_(g, alpha=-lr))
+        if D.result_type(input, other)._category < D._FLOAT:
+            raise RuntimeError("For integral input tensors, argument alpha must not be a "
+                               "floating point number.")
+        return
+    if ta is int:
+        if not -(1 << 63) <= alpha < (1 << 64):
+            from .._checks import check_scalar_int
+            check_scalar_int(alpha)
+        return
     if isinstance(alpha, Tensor):
         alpha = alpha.item()
-    if type(alpha) is int:
-        from .._checks import check_scalar_int
-        check_scalar_int(alpha)
     cat = D.result_type(input, other)._category
     if isinstance(alpha, bool):
         if cat != D._BOOL:
