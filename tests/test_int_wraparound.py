@@ -73,7 +73,24 @@ def test_wraps_or_raises_like_torch(name, torch_mod):
 def test_wrap_keeps_autograd_free_paths_fast():
     # float tensors with Python ints are untouched by the wrapping (only integer dtypes wrap)
     x = ember.tensor([1.0, 2.0])
-    assert (x + 2 ** 70).tolist() == [2.0 ** 70, 2.0 ** 70]
+    assert (x + 2 ** 63).tolist() == [2.0 ** 63, 2.0 ** 63]
+
+
+@pytest.mark.parametrize("op", [
+    lambda m, x, v: x + v, lambda m, x, v: v - x, lambda m, x, v: x * v,
+    lambda m, x, v: m.add(x, v), lambda m, x, v: m.add(x, x, alpha=v), lambda m, x, v: x < v,
+    lambda m, x, v: x.clone().add_(v), lambda m, x, v: x.clone().mul_(v),
+    lambda m, x, v: x.clone().fill_(v), lambda m, x, v: m.full_like(x, v),
+    lambda m, x, v: m.ones(2, dtype=m.int64) + v])
+def test_python_ints_past_64_bits_overflow(op, torch_mod):
+    # PyTorch reads a Python int Scalar in 64 bits (int64 or uint64): OverflowError past them
+    for v in (2 ** 64, 2 ** 70, -2 ** 63 - 1):
+        for m in (torch_mod, ember):
+            with pytest.raises(OverflowError):
+                op(m, m.tensor([1.0, 2.0]), v)
+    for m in (torch_mod, ember):  # 2**63 itself still reads (as an unsigned long)
+        r = op(m, m.tensor([1.0, 2.0]), 2 ** 63)
+        assert r is None or r.shape == (2,)
 
 
 def test_uint8_takes_negative_fills_down_to_minus_255(torch_mod):

@@ -14,6 +14,7 @@ import numpy as np
 from . import _dtype as D
 
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+UINT64_MAX = (1 << 64) - 1
 
 
 def _is_int(value):
@@ -229,6 +230,16 @@ def check_fits(value, dtype):
     if dtype is D.uint8 and value < 0:
         return int(value) % 256 if isinstance(value, int) else value
     return value
+
+
+def check_scalar_int(v):
+    """A Python int read as a Scalar (or a double) must fit in 64 bits, signed or unsigned:
+    OverflowError otherwise, with PyTorch's messages."""
+    if v > UINT64_MAX:
+        raise OverflowError("int too big to convert")
+    if v < INT64_MIN:
+        raise OverflowError("can't convert negative int to unsigned")
+    return v
 
 
 def _check_python_int(v, cname="int64_t"):

@@ -11,7 +11,9 @@ RuntimeError (subclasses that are still MemoryError / ValueError):
 
 ========== ===================================================================================
 Tensor      a Tensor (``Tensor?``: or None)
-int         an int, NumPy integer or one-element integer tensor, within int64 (not a bool)
+int         an int, NumPy integer or one-element integer tensor, within int64 (not a bool);
+            ``int_py``: a multi-element tensor is RuntimeError (a Python-level functional's
+            truth test meets it first)
 int[]       an int or a sequence of ints (``int[]?``: or None); ``int[N]``: a lone int past
             int64 is ValueError rather than TypeError; ``dims``: also a one-element int
             tensor; ``ints_py``: also a 1-d int tensor (Python-level functionals iterate it);
@@ -98,6 +100,8 @@ def _int_or_tensor(fn, name, pos, v):
 
 
 def _scalar_or_tensor(fn, name, pos, v):
+    if type(v) is int:
+        C.check_scalar_int(v)
     if isinstance(v, (numbers.Number, Tensor)):
         return v
     raise TypeError(f"{fn}() received an invalid combination of arguments - got "
@@ -126,6 +130,14 @@ def _int(fn, name, pos, v):
     if not C.INT64_MIN <= v <= C.INT64_MAX:
         raise ValueError("Overflow when unpacking long long")
     return v
+
+
+def _int_py(fn, name, pos, v):
+    """``int`` of a Python-level functional that computes with it before PyTorch's parser
+    sees it: a multi-element tensor fails there, in a truth test (RuntimeError)."""
+    if isinstance(v, Tensor) and v.numel() > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return _int(fn, name, pos, v)
 
 
 def _int_list(fn, name, pos, v, dims=False, lone=TypeError):
@@ -201,11 +213,8 @@ def _float(fn, name, pos, v, complex_error=TypeError):
     if type(v) is float:
         return v
     if isinstance(v, _REAL):
-        if isinstance(v, int) and not isinstance(v, bool):
-            try:
-                float(v)
-            except OverflowError:
-                raise OverflowError("int too big to convert") from None
+        if type(v) is int:
+            C.check_scalar_int(v)
         return v
     if isinstance(v, Tensor) and v.numel() == 1 and v.dim() == 0:
         if v.dtype.is_complex:
@@ -217,6 +226,8 @@ def _float(fn, name, pos, v, complex_error=TypeError):
 
 
 def _scalar(fn, name, pos, v):
+    if type(v) is int:
+        C.check_scalar_int(v)
     if isinstance(v, numbers.Number):
         return v
     if isinstance(v, Tensor) and v.numel() == 1:
@@ -279,7 +290,7 @@ def _any(fn, name, pos, v):
     return v
 
 
-_KINDS = {"Tensor": _tensor, "int": _int, "SymInt": _int, "int[]": _int_list,
+_KINDS = {"Tensor": _tensor, "int": _int, "int_py": _int_py, "SymInt": _int, "int[]": _int_list,
           "int[N]": _int_list_n, "ints_py": _int_list_py, "size": _size,
           "reduction": _reduction, "pool_size": _pool_size,
           "FloatTensor": _float_tensor, "IntOrTensor": _int_or_tensor,
@@ -321,6 +332,15 @@ def parse(schema):
     return name.strip(), params
 
 
+def _later(kept, exc):
+    """The error to raise once every argument's type has passed: the first overflow
+    (ValueError, a parser error), else the first dtype refusal (NotImplementedError, which
+    PyTorch's kernel raises only after parsing)."""
+    if kept is None or (isinstance(exc, ValueError) and isinstance(kept, NotImplementedError)):
+        return exc
+    return kept
+
+
 def checked(fn, schema, method=False):
     """``fn`` wrapped so its arguments are checked against ``schema`` first. ``method``: the
     first argument is ``self`` (not checked, not counted in positions, as PyTorch)."""
@@ -342,8 +362,8 @@ def checked(fn, schema, method=False):
                 v = args[i]
                 try:
                     w = c(fname, p, i + 1 - start, v)
-                except ValueError as exc:
-                    late = late or exc
+                except (ValueError, NotImplementedError) as exc:  # after every type error
+                    late = _later(late, exc)
                     continue
                 if w is not v:  # a one-element tensor read as an int: pass the int on
                     if new is None:
@@ -357,8 +377,8 @@ def checked(fn, schema, method=False):
                 if c is not None:
                     try:
                         kwargs[k] = c(fname, k, None, v)
-                    except ValueError as exc:
-                        late = late or exc
+                    except (ValueError, NotImplementedError) as exc:
+                        late = _later(late, exc)
         if late is not None:
             raise late
         try:

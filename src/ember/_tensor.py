@@ -302,12 +302,24 @@ class Tensor:
     def __float__(self):
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return float(self._data.reshape(()))
+        return float(self._real_scalar("double"))
 
     def __int__(self):
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return int(self._data.reshape(()))
+        return int(self._real_scalar("int64_t"))
+
+    def _real_scalar(self, cname):
+        """The one element as a real NumPy scalar; a complex one with an imaginary part is
+        PyTorch's RuntimeError."""
+        v = self._data.reshape(())
+        if self.dtype.is_complex:
+            v = complex(v)
+            if v.imag:
+                raise RuntimeError(f"value cannot be converted to type {cname} without "
+                                   f"overflow")
+            return v.real
+        return v
 
     def __complex__(self):
         return complex(self._data.reshape(()))

@@ -25,6 +25,8 @@ from .autograd.inplace import copy_source
 from ._checks import check_fits
 from .autograd.node import _RemovableHandle
 from .ops import _registry
+from .ops._dispatch import _INT_LO, _INT_HI
+from .ops import resize as _resize
 
 T = Tensor
 
@@ -107,8 +109,8 @@ T.__radd__ = lambda self, other: binary.add(self, other) if type(other) is not n
     else NotImplemented
 def _rsub(self, other):
     """other - self for a Python number ``other`` (PyTorch's scalar rsub)."""
-    if (type(other) is float or type(other) is int) and type(self) is Tensor and \
-            self._data.dtype.kind == "f" and self._data.dtype.itemsize > 2:
+    if (type(other) is float or type(other) is int and _INT_LO <= other <= _INT_HI) and \
+            type(self) is Tensor and self._data.dtype.kind == "f" and self._data.dtype.itemsize > 2:
         # the number as a 0-d array of self's dtype: sub's no-promotion path (ops/_dispatch.py)
         return binary.sub(_wrap(self._backend().asarray(other, dtype=self._data.dtype)), self)
     if type(other) is np.ndarray:
@@ -266,6 +268,8 @@ def _parse_to(args, kwargs):
             dt, dev = a.dtype, a.device
         elif a is not None and a in (float, int, bool, complex):
             dt = D.to_dtype(a)
+        elif isinstance(a, (bool, float, complex)):  # PyTorch reads a number as its type
+            dt = D.to_dtype(type(a))
         elif a is not None:
             raise TypeError(f"to() received an invalid combination of arguments - got "
                             f"({type(a).__name__}), but expected a dtype, device or Tensor")
@@ -518,3 +522,6 @@ def _split_method(self, split_size, dim=0):
 T.split = _split_method
 T.multinomial = rnd.multinomial  # probs.multinomial(n) as in PyTorch
 T.bernoulli = rnd.bernoulli
+
+T.resize_ = _resize.resize_  # storage resizing, in place (ops/resize.py)
+T.resize_as_ = _resize.resize_as_

@@ -53,3 +53,8 @@ def softmax(input, dim, *, dtype=None):
 def log_softmax(input, dim, *, dtype=None):
     """log(softmax(input)) along ``dim``, computed stably (``torch.special.log_softmax``)."""
     return _log_softmax(input, dim, dtype=dtype)
+
+
+from ._unsupported import install as _install_missing  # noqa: E402
+_install_missing(__name__)  # a missing name says so and points to docs/unsupported.md
+del _install_missing

@@ -125,8 +125,8 @@ def binary_ufunc_(t, ufunc_name, other):
     d = t._data
     if 0 in d.strides or d.dtype.kind not in "fc" or d.dtype.itemsize <= 2:
         return False
-    if type(other) in (float, int):
-        o = other
+    if type(other) is float or (type(other) is int and -(1 << 63) <= other < (1 << 64)):
+        o = other  # (an int past 64 bits takes the general path: PyTorch's OverflowError)
     else:
         o = getattr(other, "_data", None)
         if o is None or o.dtype != d.dtype or type(o) is not type(d):  # other device: general path

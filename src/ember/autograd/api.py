@@ -66,6 +66,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """Gradients of ``outputs`` with respect to ``inputs``, returned (``torch.autograd.grad``)."""
     outs = _as_tuple(outputs)
     ins = _as_tuple(inputs)
+    for out in outs:
+        if not isinstance(out, Tensor):
+            raise AssertionError("Expected output to be a torch.Tensor")
+    for t in ins:
+        if not isinstance(t, Tensor):
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got "
+                               f"{type(t).__name__}")
     if allow_unused is None:
         allow_unused = materialize_grads
     if retain_graph is None:

@@ -26,7 +26,7 @@ from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .negative_binomial import NegativeBinomial
-from .one_hot_categorical import OneHotCategorical
+from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .pareto import Pareto
 from .poisson import Poisson
 from .relaxed_bernoulli import LogitRelaxedBernoulli, RelaxedBernoulli
@@ -41,7 +41,13 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Di
            "Distribution", "ExpRelaxedCategorical", "Exponential", "Gamma", "Geometric", "Gumbel",
            "HalfCauchy", "HalfNormal", "Independent", "Laplace", "LogNormal",
            "LogitRelaxedBernoulli", "MixtureSameFamily", "Multinomial", "MultivariateNormal",
-           "NegativeBinomial", "Normal", "OneHotCategorical", "Pareto", "Poisson",
+           "NegativeBinomial", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",
+           "Pareto", "Poisson",
            "RelaxedBernoulli", "RelaxedOneHotCategorical", "StudentT", "Weibull",
            "TransformedDistribution", "Uniform", "biject_to", "constraints", "kl_divergence",
            "register_kl", "transform_to", "transforms"] + transforms.__all__
+
+
+from .._unsupported import install as _install_missing  # noqa: E402
+_install_missing(__name__)  # a missing name says so and points to docs/unsupported.md
+del _install_missing

@@ -5,7 +5,7 @@ from .categorical import Categorical
 from .distribution import Distribution
 from .utils import delegated_property
 
-__all__ = ["OneHotCategorical"]
+__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 class OneHotCategorical(Distribution):
@@ -68,3 +68,15 @@ class OneHotCategorical(Distribution):
         if expand:
             values = values.expand((n,) + tuple(self.batch_shape) + (n,))
         return values
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """OneHotCategorical with a straight-through ``rsample``: the one-hot sample in value,
+    the gradient of ``probs`` in backward (``sample + probs - probs.detach()``)."""
+    has_rsample = True
+
+    def rsample(self, sample_shape=ember.Size()):
+        """A one-hot sample whose gradient flows to ``probs`` as if it were ``probs``."""
+        samples = self.sample(sample_shape)
+        probs = self._categorical.probs  # cached: the same tensor for every call
+        return samples + (probs - probs.detach())

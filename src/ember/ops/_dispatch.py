@@ -21,6 +21,8 @@ from .._backend.inplace import binary_ufunc_
 from ._dims import check_broadcast
 from ._inplace import inplace_method
 
+_INT_LO, _INT_HI = -(1 << 63), (1 << 64) - 1  # the Python ints PyTorch reads as a Scalar
+
 
 def fast_binary(op, raw, a, b):
     """``a <op> b`` without promotion, or ``None`` when the general path is needed.
@@ -38,6 +40,8 @@ def fast_binary(op, raw, a, b):
         record = (a._rg or b._rg) and STATE.enabled
     elif tb is float or tb is int:
         if da.dtype.kind != "f" or da.dtype.itemsize <= 2:  # halves: float32 opmath, general
+            return None
+        if tb is int and not _INT_LO <= b <= _INT_HI:  # past 64 bits: the general OverflowError
             return None
         record = a._rg and STATE.enabled
         if record or raw is None:

@@ -23,6 +23,9 @@ def scalar_tensor(value, dtype, like):
     xp = like._backend()
     if isinstance(value, B.HOST_SCALAR):
         value = value.item()
+    if type(value) is int and not -0x8000000000000000 <= value <= 0xFFFFFFFFFFFFFFFF:
+        from .._checks import check_scalar_int
+        check_scalar_int(value)  # PyTorch reads a Scalar in 64 bits: OverflowError past them
     if dtype._category < D._FLOAT and isinstance(value, float):
         value = int(value)
     if type(value) is int and dtype._category == D._INT:  # PyTorch's RuntimeError, not NumPy's

@@ -338,14 +338,21 @@ def _float_by_mask(a, b):
 @register(inplace=fast_inplace("add"), dunder=("__add__", "__iadd__"))
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
-    if out is None and alpha == 1:
+    if out is None and alpha == 1 and type(alpha) is int:
         r = fast_binary(Add, _operator.add, input, other)
         if r is not None:
             return r
-    if alpha != 1:
+    both_bool = dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_
+    if alpha != 1 or type(alpha) is not int:  # True and 1.0 are checked too
         _check_alpha(input, other, alpha)
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
+        if both_bool:  # bool + alpha * bool stays bool: a or (alpha and b)
+            other = to_tensor(other, input)
+            if not alpha:
+                from .creation import zeros_like
+                other = zeros_like(other)
+        else:
+            other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+    if both_bool:
         return handle_out(logical_or(to_tensor(input, other), to_tensor(other, input)), out)
     return _binary(Add, input, other, out)
 
@@ -353,7 +360,7 @@ def add(input, other, *, alpha=1, out=None):
 @register(inplace=fast_inplace("subtract"), dunder=("__sub__", "__isub__"))
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (``torch.sub``); bool tensors can't be subtracted."""
-    if out is None and alpha == 1:
+    if out is None and alpha == 1 and type(alpha) is int:
         r = fast_binary(Sub, _operator.sub, input, other)
         if r is not None:
             return r
@@ -364,7 +371,7 @@ def sub(input, other, *, alpha=1, out=None):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
-    if alpha != 1:
+    if alpha != 1 or type(alpha) is not int:
         _check_alpha(input, other, alpha)
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _binary(Sub, input, other, out)
@@ -383,9 +390,33 @@ def rsub(input, other, *, alpha=1):
 
 
 def _check_alpha(input, other, alpha):
-    if isinstance(alpha, float) and D.result_type(input, other)._category < D._FLOAT:
+    """``alpha`` must suit the result dtype of ``input`` and ``other`` (PyTorch's
+    RuntimeErrors): a bool only for bool results, a float not for integral ones, a complex
+    number only for complex ones."""
+    ta = type(alpha)
+    if ta is float:  # the common case (optimizers' add_(g, alpha=-lr))
+        if D.result_type(input, other)._category < D._FLOAT:
+            raise RuntimeError("For integral input tensors, argument alpha must not be a "
+                               "floating point number.")
+        return
+    if ta is int:
+        if not -(1 << 63) <= alpha < (1 << 64):
+            from .._checks import check_scalar_int
+            check_scalar_int(alpha)
+        return
+    if isinstance(alpha, Tensor):
+        alpha = alpha.item()
+    cat = D.result_type(input, other)._category
+    if isinstance(alpha, bool):
+        if cat != D._BOOL:
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+        return
+    if isinstance(alpha, (float, complex)) and cat < D._FLOAT:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
+    if isinstance(alpha, complex) and cat != D._COMPLEX:
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a "
+                           "complex number.")
 
 
 def dtype_of_maybe(x):

@@ -18,7 +18,8 @@ def _compare(ufunc):
         if out is None and type(input) is Tensor:  # fast paths: nothing to promote
             x, tb = input._data, type(other)
             if (tb is Tensor and x.dtype is other._data.dtype and type(x) is type(other._data)
-                    and x.dtype.kind != "c") or ((tb is float or tb is int) and x.dtype.kind == "f"):
+                    and x.dtype.kind != "c") or ((tb is float or (
+                        tb is int and -(1 << 63) <= other < (1 << 64))) and x.dtype.kind == "f"):
                 token = quiet_on(QUIET)  # 1e308 against float32: no cast warning (PyTorch)
                 try:
                     return _wrap(getattr(input._backend(), ufunc)(

@@ -73,8 +73,19 @@ def _to_array(data, dtype, xp):
             return xp.asarray(B.host_array(data, dtype.np))
         return xp.array(data, dtype=dtype.np)
     except OverflowError:
+        if not dtype.is_floating_point and not dtype.is_complex and _has_long_overflow(data):
+            # PyTorch reads a Python int into an integer tensor as one long long first
+            raise ValueError("Overflow when unpacking long long") from None
         raise RuntimeError(f"value cannot be converted to type {dtype.name} without "
                            f"overflow") from None
+
+
+def _has_long_overflow(data):
+    """Whether nested ``data`` holds a Python int outside int64."""
+    if isinstance(data, (list, tuple)):
+        return any(_has_long_overflow(x) for x in data)
+    return isinstance(data, int) and not isinstance(data, bool) and \
+        not _checks.INT64_MIN <= data <= _checks.INT64_MAX
 
 
 def _check_ragged(data):
@@ -359,8 +370,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
     steps = _checks.check_int("linspace", steps, "steps", 3)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    _refuse_range_dtype("linspace", dt)
+    dt = _range_dtype("linspace", start, end, dtype)
     xp = backend_for(to_device(device))
     start = start.item() if isinstance(start, Tensor) else start
     end = end.item() if isinstance(end, Tensor) else end
@@ -380,11 +390,31 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, device=None,
              requires_grad=False):
     """``steps`` values from base**start to base**end, log-spaced (``torch.logspace``)."""
-    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    _refuse_range_dtype("logspace", dt)
-    lin = linspace(start, end, steps, dtype=D.float64, device=device)
+    dt = _range_dtype("logspace", start, end, dtype)
+    lin = linspace(start, end, steps, dtype=D.complex128 if dt.is_complex else D.float64,
+                   device=device)
     arr = (base ** lin._data).astype(dt.np)
     return _out(_finish(arr, requires_grad), out)
+
+
+def _range_dtype(name, start, end, dtype):
+    """``linspace``/``logspace``'s result dtype: the default float dtype, or the default
+    complex one when a bound is complex; a complex bound with a real ``dtype`` is a
+    RuntimeError, as PyTorch's."""
+    cplx = any((isinstance(v, Tensor) and v.dtype.is_complex) or
+               (isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real))
+               for v in (start, end))
+    if dtype is None:
+        dt = D.default_complex() if cplx else D.get_default_dtype()
+    else:
+        dt = D.to_dtype(dtype)
+        if cplx and not dt.is_complex:
+            from ._inplace import _cap
+            inferred = "double" if D.default_complex() is D.complex128 else "float"
+            raise RuntimeError(f"torch.{name}(): inferred dtype c10::complex<{inferred}> can't "
+                               f"be safely cast to passed dtype {_cap(dt)}")
+    _refuse_range_dtype(name, dt)
+    return dt
 
 
 def _refuse_range_dtype(name, dt):

@@ -1,6 +1,7 @@
 """Indexing: ``x[key]`` (views for basic keys, copies for advanced ones), ``x[key] = v``,
 gather/scatter, index_select/index_add, masked ops, nonzero.
 """
+import operator
 from .. import _backend as B, _checks, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
@@ -51,14 +52,21 @@ def _parse_key(x, key):
             out.append(bool(k))
             basic = False
         elif isinstance(k, B.INTEGER_TYPES):
-            out.append(int(k))
+            out.append(_long(int(k)))
         elif isinstance(k, (list, tuple)):
+            from .creation import _has_long_overflow
+            if _has_long_overflow(k):
+                raise ValueError("Overflow when unpacking long long")
             arr = B.host_array([int(v) if isinstance(v, Tensor) else v for v in k])
+            if arr.dtype.kind == "f":  # PyTorch reads a list of numbers as a long index
+                arr = arr.astype(D.int64.np)
             if arr.dtype.kind not in "iub" and arr.size:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             arr = arr if arr.dtype.kind == "b" else arr.astype(D.int64.np)
             out.append(x._backend().asarray(arr))
             basic = False
+        elif isinstance(k, str):  # PyTorch tries to make a tensor of it
+            raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
         else:
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                              "Variables are valid indices (got " + type(k).__name__ + ")")
@@ -67,7 +75,24 @@ def _parse_key(x, key):
 
 
 def _to_int(v):
-    return None if v is None else int(v)
+    """A slice bound as an int (None stays None): TypeError for floats and other values
+    without ``__index__``, as Python's and PyTorch's slicing."""
+    if v is None:
+        return None
+    try:
+        return operator.index(v)
+    except TypeError:
+        if isinstance(v, Tensor):
+            raise
+        raise TypeError("slice indices must be integers or None or have an __index__ "
+                        "method") from None
+
+
+def _long(v):
+    """An int index read as PyTorch's long long: ValueError past int64."""
+    if not -(1 << 63) <= v < (1 << 63):
+        raise ValueError("Overflow when unpacking long long")
+    return v
 
 
 def _check_bounds(x, key):
@@ -298,16 +323,52 @@ def _grid(xp, index_shape, dim, index):
     return tuple(out)
 
 
-def _check_index(input, dim, index, name):
+def _check_index(input, dim, index, name, src=None):
+    """gather/scatter operands in PyTorch's order (a 0-d tensor counts as 1-d of size 1):
+    an int index with as many dims as ``input``, no larger than ``input`` apart from ``dim``
+    (and, for a ``src`` tensor, no larger than ``src`` and with its number of dims), values
+    in range. False when ``index`` is empty (nothing to read or write)."""
     if dtype_of(index) is not D.int64 and dtype_of(index) is not D.int32:
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
-    if index._data.ndim != input._data.ndim and index._data.ndim and input._data.ndim:
+    if index._data.size == 0:
+        return False
+    nd = max(input._data.ndim, 1)
+    if max(index._data.ndim, 1) != nd:
         raise RuntimeError(f"Index tensor must have the same number of dimensions as "
                            f"{'input' if name == 'gather' else 'self'} tensor")
+    isz, ssz = index._data.shape or (1,), input._data.shape or (1,)
+    bad = [d for d in range(nd) if d != dim and isz[d] > ssz[d]]
+    shapes = f"index {list(index.shape)} to be no larger than self {list(input.shape)} " \
+             f"apart from dimension {dim}"
+    if name == "gather" and bad:
+        raise RuntimeError(f"Size does not match at dimension {bad[0]} expected {shapes}")
+    if isinstance(src, Tensor):
+        csz = src._data.shape or (1,)
+        for d in range(nd if not bad else 0):
+            if d >= len(csz):
+                raise IndexError(f"Dimension out of range (expected to be in range of "
+                                 f"[{-len(csz)}, {len(csz) - 1}], but got {d})")
+            if isz[d] > csz[d]:
+                bad.append(d)
+                break
+        if len(csz) != nd:
+            raise RuntimeError("Index tensor must have the same number of dimensions as src "
+                               "tensor")
+        if bad:
+            raise RuntimeError(f"Expected {shapes} and to be no larger size than src "
+                               f"{list(src.shape)}")
+    elif bad:
+        raise RuntimeError(f"Expected {shapes}")
     n = input._data.shape[dim] if input._data.ndim else 1
     if index._data.size and (int(index._data.max()) >= n or int(index._data.min()) < -n):
         bad = int(index._data.max()) if int(index._data.max()) >= n else int(index._data.min())
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+    return True
+
+
+def _as_1d(t):
+    """A 0-d tensor as 1-d of size 1 (gather/scatter read them so), else ``t``."""
+    return t.reshape(1) if isinstance(t, Tensor) and t._data.ndim == 0 else t
 
 
 class Gather(Op):
@@ -325,9 +386,11 @@ class Gather(Op):
 @register
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """Values along ``dim`` at positions ``index`` (``torch.gather``)."""
-    d = wrap_dim(dim, input._data.ndim)
-    _check_index(input, d, index, "gather")
-    return handle_out(Gather.apply(input, index, d=d), out)
+    d = wrap_dim(dim, max(input._data.ndim, 1))
+    if not _check_index(input, d, index, "gather"):  # empty index: an empty result
+        return handle_out(input.reshape(-1)[:0].reshape(index.shape), out)
+    r = Gather.apply(_as_1d(input), _as_1d(index), d=d)
+    return handle_out(r.reshape(()) if index._data.ndim == 0 else r, out)
 
 
 @register
@@ -404,32 +467,44 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
     """Out-of-place scatter: ``input`` with ``src`` (or ``value``) written at ``index``."""
     if src is None and value is None:
         raise TypeError("scatter() missing required argument 'src' or 'value'")
+    d = wrap_dim(dim, max(input._data.ndim, 1))
     if src is None or not isinstance(src, Tensor):
+        if not _check_index(input, d, index, "scatter"):
+            return handle_out(input.clone(), out)
         src = scalar_tensor(value if src is None else src, dtype_of(input), input)
-    elif src.dtype is not input.dtype:
-        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    elif src.dim() == 0 and index.dim() > 0:
-        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
-    d = wrap_dim(dim, input._data.ndim)
-    _check_index(input, d, index, "scatter")
-    return handle_out(Scatter.apply(input, src, index, d=d, reduce=reduce), out)
+    else:
+        if src.dtype is not input.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        if not _check_index(input, d, index, "scatter", src):
+            return handle_out(input.clone(), out)
+        src = _as_1d(src)
+    return handle_out(_scattered(Scatter, input, src, index, d=d, reduce=reduce), out)
+
+
+def _scattered(op, input, src, index, **params):
+    """``op`` applied with 0-d ``input`` and ``index`` read as 1-d (the result keeps
+    ``input``'s shape)."""
+    r = op.apply(_as_1d(input), src, _as_1d(index), **params)
+    return r.reshape(()) if input._data.ndim == 0 else r
 
 
 @register(inplace=True)
 def scatter_add(input, dim, index, src, *, out=None):
     """Out-of-place scatter with accumulation (``torch.scatter_add``)."""
-    d = wrap_dim(dim, input._data.ndim)
-    _check_index(input, d, index, "scatter_add")
+    d = wrap_dim(dim, max(input._data.ndim, 1))
     if src.dtype is not input.dtype:
         raise RuntimeError("scatter_add(): Expected self.dtype to be equal to src.dtype")
-    return handle_out(ScatterAdd.apply(input, src, index, d=d), out)
+    if not _check_index(input, d, index, "scatter_add", src):
+        return handle_out(input.clone(), out)
+    return handle_out(_scattered(ScatterAdd, input, _as_1d(src), index, d=d), out)
 
 
 @register(inplace=True)
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
     """Scatter with reduction 'sum', 'prod', 'mean', 'amax' or 'amin' (``torch.scatter_reduce``)."""
     d = wrap_dim(dim, input._data.ndim)
-    _check_index(input, d, index, "scatter_reduce")
+    if not _check_index(input, d, index, "scatter_reduce", src):
+        return handle_out(input.clone(), out)
     xp = input._backend()
     idx = index._data
     sl = tuple(slice(0, n) for n in idx.shape)

@@ -314,25 +314,33 @@ def _einsum_op(n):
 def tensordot(a, b, dims=2, out=None):
     """Sum of products over the given dims of a and b (``torch.tensordot``)."""
     if not isinstance(dims, (int, list, tuple)):
-        if not (isinstance(dims, Tensor) and dims.dim() <= 1):
+        if not isinstance(dims, Tensor):
             raise RuntimeError("tensordot expects dims to be int or tuple[list[int], list[int]] "
                                f"or list[list[int]] containing two lists, but got dims={dims}")
-        dims = dims.tolist()
+        # PyTorch: one element is a count of dims (read as an int), more are the two lists
+        dims = int(dims.item()) if dims.numel() == 1 else dims.tolist()
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
         if dims > min(a.dim(), b.dim()):
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        da = list(range(a.dim() - dims, a.dim()))
+        da = list(range(-dims, 0))
         db = list(range(dims))
     else:
         da, db = dims
-        if isinstance(da, int):
-            da, db = [da], [db]
+        for v, name, pos in ((da, "dims_self", 3), (db, "dims_other", 4)):
+            if not isinstance(v, (list, tuple)):
+                raise TypeError(f"tensordot(): argument '{name}' (position {pos}) must be tuple "
+                                f"of ints, not {type(v).__name__}")
         if len(da) != len(db):
             raise RuntimeError("both dimension lists should have same length")
-        da = [d % a.dim() for d in da]
-        db = [d % b.dim() for d in db]
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a.shape[i]} in dim {i} and second has size {b.shape[j]} in "
+                               f"dim {j}")
+    da = [d % a.dim() for d in da]
+    db = [d % b.dim() for d in db]
     letters = "abcdefghijklmnopqrstuvwxyz"
     la = list(letters[:a.dim()])
     lb = list(letters[a.dim():a.dim() + b.dim()])

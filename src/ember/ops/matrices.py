@@ -83,8 +83,18 @@ def _tri_indices(fn, row, col, offset, dtype, device):
         if v < 0:
             raise RuntimeError(f"{name} must be non-negative, got{v}")
     xp = backend_for(to_device(device))
-    r, c = (xp.tril_indices if fn == "tril_indices" else xp.triu_indices)(row, offset, col)
-    return tensor(xp.stack([r, c]).reshape(2, -1), dtype=dt, device=device)
+    # row by row, never a row x col mask: a huge col costs only what the triangle holds
+    i = xp.arange(row, dtype=xp.int64)
+    if fn == "tril_indices":
+        first = xp.zeros_like(i)
+        count = xp.clip(i + (offset + 1), 0, col)
+    else:
+        first = xp.clip(i + offset, 0, col)
+        count = col - first
+    r = xp.repeat(i, count)
+    ends = xp.cumsum(count)
+    c = xp.arange(r.shape[0], dtype=xp.int64) - xp.repeat(ends - count - first, count)
+    return tensor(xp.stack([r, c]), dtype=dt, device=device)
 
 
 @register(method=False)

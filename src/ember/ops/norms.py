@@ -1,5 +1,6 @@
 """Vector norms: vector_norm (any order, with its derivative) and torch.norm."""
 import math
+import numbers
 
 from .. import _dtype as D
 from ..autograd.node import Op
@@ -66,13 +67,32 @@ def _check_float(input, fname):
                            f"Got {_cap(dtype_of(input))}")
 
 
+def _check_ord(ord):
+    """``vector_norm``'s order read as PyTorch's Scalar: a real number or a 0-d tensor
+    (TypeError otherwise, RuntimeError for a complex one, OverflowError past 64 bits)."""
+    from .._tensor import Tensor
+    from .._checks import check_scalar_int
+    if isinstance(ord, Tensor) and ord.dim() == 0:
+        ord = ord.item()
+    if type(ord) is int:
+        check_scalar_int(ord)
+    if isinstance(ord, complex) or (isinstance(ord, numbers.Complex) and
+                                    not isinstance(ord, numbers.Real)):
+        raise RuntimeError("linalg.vector_norm: Expected a non-complex scalar as the order of "
+                           "norm.")
+    if not isinstance(ord, numbers.Real):
+        name = "Tensor" if isinstance(ord, Tensor) else type(ord).__name__
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, "
+                        f"not {name}")
+    return ord
+
+
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """The ``ord``-norm of ``x`` as a vector over ``dim`` (``torch.linalg.vector_norm``)."""
     if dtype is not None:
         x = x.to(D.to_dtype(dtype))
+    ord = _check_ord(ord)
     _check_float(x, "linalg.vector_norm")
-    if isinstance(ord, str):
-        raise RuntimeError(f"linalg.vector_norm: ord must be a number, but got {ord}")
     if x.is_complex():
         x = x.abs()
     dims = wrap_dims(dim, x._data.ndim)
@@ -87,14 +107,16 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     (all elements if None), 'nuc' is the nuclear norm of the matrices in ``dim``."""
     if isinstance(dim, int):
         dim = (dim,)
-    if p == "nuc":
-        from .matrix_functions import matrix_norm
-        dims = (-2, -1) if dim is None else dim
-        return handle_out(matrix_norm(input, "nuc", dims, keepdim, dtype=dtype), out)
-    if p == "fro" or p is None:
-        if dim is not None and len(dim) > 2:
-            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {list(dim)}")
-        p = 2
-    elif isinstance(p, str):
-        raise RuntimeError(f"linalg.vector_norm: ord must be a number, but got {p}")
-    return vector_norm(input, p, dim, keepdim, dtype=dtype, out=out)
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or len(dim) <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
+        # the nuclear norm, or an order matrix_norm refuses (PyTorch's errors, in its order)
+        dims = tuple(range(input.dim())) if dim is None else tuple(dim)
+        if p not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if len(dims) != 2:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               f"{' '.join(str(d) for d in dims)}")
+        from .matrix_functions import matrix_norm  # lazy: matrix_functions imports us
+        return handle_out(matrix_norm(input, p, dims, keepdim, dtype=dtype), out)
+    return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype, out=out)

@@ -242,8 +242,9 @@ def _check_empty_all(input, dim, name):
 def amax(input, dim=(), keepdim=False, *, out=None):
     """Maximum over ``dim`` (all dims if empty) (``torch.amax``)."""
     _no_complex(input, "amax", "max_values_cpu")
+    dim = _all_if_empty(dim)
     _check_empty_all(input, dim, "amax")
-    dims = wrap_dims(dim if dim != () else None, input._data.ndim)
+    dims = wrap_dims(dim, input._data.ndim)
     return handle_out(Amax.apply(input, dims=dims, keepdim=keepdim), out)
 
 
@@ -251,8 +252,9 @@ def amax(input, dim=(), keepdim=False, *, out=None):
 def amin(input, dim=(), keepdim=False, *, out=None):
     """Minimum over ``dim`` (all dims if empty) (``torch.amin``)."""
     _no_complex(input, "amin", "min_values_cpu")
+    dim = _all_if_empty(dim)
     _check_empty_all(input, dim, "amin")
-    dims = wrap_dims(dim if dim != () else None, input._data.ndim)
+    dims = wrap_dims(dim, input._data.ndim)
     return handle_out(Amin.apply(input, dims=dims, keepdim=keepdim), out)
 
 
@@ -385,7 +387,14 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over ``dim``, computed stably (``torch.logsumexp``)."""
     if dtype_of(input)._category < D._FLOAT:
         input = input.float()
-    dims = wrap_dims(dim, input._data.ndim)
+    every = dim is not None and not isinstance(dim, int) and len(dim) == 0
+    dims = wrap_dims(None if every else dim, input._data.ndim)
+    if input._data.size == 0:  # no maximum to shift by: log(0) = -inf on every empty slice
+        return handle_out(named(input.exp().sum(dims, keepdim).log(), "LogsumexpBackward0"),
+                          out)
+    if every and not keepdim and input._data.ndim:  # PyTorch reduces keeping dims, then fails
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape "
+                           f"{[1] * input._data.ndim}")
     m = amax(input.real if input.dtype.is_complex else input, dims, keepdim=True).detach()
     m = m.masked_fill(m.isinf(), 0.0)
     r = (input - m).exp().sum(dims, keepdim=True).log() + m

@@ -90,6 +90,11 @@ def unbind(input, dim=0):
 @register
 def split(tensor, split_size_or_sections, dim=0):
     """Split into chunks of a given size, or of the given list of sizes (``torch.split``)."""
+    if isinstance(split_size_or_sections, Tensor):  # PyTorch's Tensor.split reads int(t)
+        if split_size_or_sections.numel() != 1:
+            raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be "
+                            "tuple of ints, not Tensor")
+        split_size_or_sections = int(split_size_or_sections)
     if not isinstance(split_size_or_sections, (list, tuple)):
         split_size_or_sections = _checks.check_int("split", split_size_or_sections,
                                                    "split_size", 2)

@@ -103,7 +103,8 @@ def _select_sorted(input, dim, keepdim, name, pos_fn, out=None):
     """Pick, per slice along ``dim``, the entry at sorted position ``pos_fn(n, nan_count)``."""
     xp = input._backend()
     x = input._data
-    if x.ndim == 0:
+    if x.ndim == 0:  # dim 0 or -1 only, as for a 1-d tensor
+        wrap_dim(dim, 1)
         return _finish(input.clone(), _wrap(xp.zeros((), dtype=xp.int64)), name, out)
     d = wrap_dim(dim, x.ndim)
     n = x.shape[d]
@@ -132,14 +133,21 @@ def _select_sorted(input, dim, keepdim, name, pos_fn, out=None):
 @register
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The ``k``-th smallest entry (1-based) along ``dim`` as (values, indices) (``torch.kthvalue``)."""
-    d = wrap_dim(dim, input.dim())
+    d = wrap_dim(dim, max(input.dim(), 1))
     n = input.shape[d] if input.dim() else 1
+    if input.dtype is D.bool_ and input.dim():
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     return _select_sorted(input, dim, keepdim, "kthvalue", lambda n, nan: nan * 0 + (k - 1), out)
 
 
 def _median(input, dim, keepdim, name, ignore_nan, out):
+    if input.dtype is D.bool_:  # no bool kernel (the dim is checked first)
+        if dim is not None:
+            wrap_dim(dim, max(input.dim(), 1))
+        raise NotImplementedError(f"\"median_{'cpu' if dim is None else 'out'}\" not "
+                                  f"implemented for 'Bool'")
     if dim is None:
         flat = input.reshape(-1)
         if flat.numel() == 0:
@@ -176,6 +184,7 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
     xp = input._backend()
     x = input._data
     if x.ndim == 0:
+        wrap_dim(dim, 1)
         return _finish(input.clone(), _wrap(xp.zeros((), dtype=xp.int64)), "mode", out)
     d = wrap_dim(dim, x.ndim)
     n = x.shape[d]

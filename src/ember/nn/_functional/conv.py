@@ -42,11 +42,21 @@ def _tname(dt):
     return _TNAME.get(dt.name, dt.name.capitalize())
 
 
-def _check_dtypes(input, weight, bias):
-    """PyTorch's dtype checks: bias against input first, then weight against input."""
+_BOOL_KERNELS = {(1, False): "slow_conv2d_cpu", (2, False): "slow_conv2d_cpu",
+                 (3, False): "compute_columns3d", (1, True): "slow_conv_transpose2d_out_cpu",
+                 (2, True): "slow_conv_transpose2d_out_cpu",
+                 (3, True): "slow_conv_transpose3d_out_cpu"}
+
+
+def _check_dtypes(input, weight, bias, nd=2, transposed=False):
+    """PyTorch's dtype checks: bias against input first, then a bool input (no kernel:
+    NotImplementedError naming PyTorch's), then weight against input."""
     if bias is not None and bias.dtype is not input.dtype:
         raise RuntimeError(f"Input type ({_tname(input.dtype).lower()}) and bias type "
                            f"({_tname(bias.dtype).lower()}) should be the same")
+    if input.dtype.name == "bool":
+        raise NotImplementedError(f"\"{_BOOL_KERNELS[nd, transposed]}\" not implemented for "
+                                  f"'Bool'")
     if input.dtype is not weight.dtype:
         raise RuntimeError(f"expected scalar type {_tname(input.dtype)} but found "
                            f"{_tname(weight.dtype)}")
@@ -76,7 +86,7 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd, name):
     batched = _check_input(input, nd, name)
     if not batched:
         input = input.unsqueeze(0)
-    _check_dtypes(input, weight, bias)
+    _check_dtypes(input, weight, bias, nd)
     stride, dil = ntuple(stride, nd, "stride"), ntuple(dilation, nd, "dilation")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
@@ -142,7 +152,7 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
     batched = _check_input(input, nd, name)
     if not batched:
         input = input.unsqueeze(0)
-    _check_dtypes(input, weight, bias)
+    _check_dtypes(input, weight, bias, nd, transposed=True)
     stride, dil = ntuple(stride, nd, "stride"), ntuple(dilation, nd, "dilation")
     pad, opad = ntuple(padding, nd, "padding"), ntuple(output_padding, nd, "output_padding")
     if any(s <= 0 for s in stride):

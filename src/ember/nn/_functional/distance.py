@@ -41,7 +41,7 @@ def pdist(input, p=2):
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """x / max(||x||_p, eps) along ``dim`` (``F.normalize``)."""
-    denom = _vector_norm(input, p, dim, True).clamp(min=eps)
+    denom = input.norm(p, dim, keepdim=True).clamp(min=eps)  # torch.norm's argument rules
     result = input / denom
     if out is not None:
         out.copy_(result)

@@ -18,14 +18,8 @@ __all__ = ["embedding", "one_hot", "embedding_bag"]
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     """Rows of ``weight`` selected by integer ``input`` (``F.embedding``)."""
-    if input.dtype not in (D.int64, D.int32):
-        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following "
-                           "scalar types: Long, Int; but got "
-                           f"{input.type()} instead (while checking arguments for embedding)")
-    if weight.dim() != 2:
-        raise RuntimeError("'weight' must be 2-D")
-    num = weight.shape[0]
-    if padding_idx is not None:
+    num = weight.shape[0] if weight.dim() else 1
+    if padding_idx is not None:  # checked first, as PyTorch's Python wrapper does
         if padding_idx > 0:
             if padding_idx >= num:
                 raise AssertionError("Padding_idx must be within num_embeddings")
@@ -34,6 +28,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                 raise AssertionError("Padding_idx must be within num_embeddings")
             padding_idx = num + padding_idx
         padding_idx = _checks.check_int("embedding", padding_idx, "padding_idx", 3)
+    if input.dtype not in (D.int64, D.int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following "
+                           "scalar types: Long, Int; but got "
+                           f"{input.type()} instead (while checking arguments for embedding)")
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
     idx = input._data
     if idx.size and (idx.min() < 0 or idx.max() >= num):
         raise IndexError("index out of range in self")

@@ -3,7 +3,7 @@
 import math
 import warnings
 
-from ... import _checks, _dtype as D
+from ... import _backend as B_, _checks, _dtype as D
 from ..._tensor import _wrap
 from ...ops import unary as U, pointwise as P, binary as B, reduce as R
 from ...ops.nn_basic import CrossEntropyOp, CTCLossOp
@@ -86,6 +86,37 @@ def _warn_size(input, target):
                       "broadcasting. Please ensure they have the same size.", stacklevel=3)
 
 
+def _loss_operands(kernel, input, target, out_like_input=False, float_result=False):
+    """``input`` and ``target`` of an elementwise loss kernel in PyTorch's dtype rules:
+    promoted to their result type (the default float when ``float_result`` and the result is
+    integral), which must be floating (NotImplementedError naming ``kernel`` otherwise); with
+    ``out_like_input`` the loss is written into a tensor like ``input``, so the result type
+    must cast to input's dtype and the broadcast shape be input's (RuntimeError). Returns
+    (input, target, output dtype or None)."""
+    from ...ops._inplace import _cap
+    dt = D.result_type(input, target)
+    if float_result and dt._category < D._FLOAT:
+        dt = D.get_default_dtype()
+    out = None
+    if out_like_input:
+        out = input.dtype
+        if dt is not out and dt._category > out._category:
+            raise RuntimeError(f"result type {_cap(dt)} can't be cast to the desired output "
+                               f"type {_cap(out)}")
+    if dt._category < D._FLOAT:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_cap(dt)}'")
+    if out_like_input and float_result:
+        shape = list(B_.broadcast_shapes(tuple(input.shape), tuple(target.shape)))
+        if shape != list(input.shape):
+            raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the "
+                               f"broadcast shape {shape}")
+    if input.dtype is not dt:
+        input = input.to(dt)
+    if target.dtype is not dt:
+        target = target.to(dt)
+    return input, target, (out if out is not dt else None)
+
+
 # ---- regression --------------------------------------------------------------------------
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error (x - y)^2, reduced (``F.mse_loss``)."""
@@ -95,6 +126,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if weight is None and _fusable(input, target):
         return fused_loss("mse", input, target, None, reduction)
     _warn_size(input, target)
+    input, target, _ = _loss_operands("mse_cpu", input, target)
     d = input - target
     loss = d * d
     if weight is not None:
@@ -123,6 +155,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta > 0 and _fusable(input, target):
         return fused_loss("smooth_l1", input, target, None, reduction, beta)
     _warn_size(input, target)
+    input, target, _ = _loss_operands("smooth_l1_cpu", input, target)
     d = input - target
     ad = U.abs(d)
     if beta == 0.0:
@@ -140,9 +173,12 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if _fusable(input, target, weight):
         return fused_loss("huber", input, target, weight, reduction, delta)
     _warn_size(input, target)
+    input, target, out = _loss_operands("huber_cpu", input, target, out_like_input=True)
     d = input - target
     ad = U.abs(d)
     loss = P.where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+    if out is not None:  # written into a tensor of input's dtype, as PyTorch's kernel
+        loss = loss.to(out)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -489,7 +525,14 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """log(1 + exp(-y x)) (``F.soft_margin_loss``)."""
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
-    return _reduce(-logsigmoid(target * input), reduction)
+    if input.dtype is D.bool_:  # PyTorch negates the input first
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    x, y, out = _loss_operands("soft_margin_loss", input, target, out_like_input=True,
+                               float_result=True)
+    loss = -logsigmoid(y * x)
+    return _reduce(loss if out is None else loss.to(out), reduction)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,

@@ -2,6 +2,7 @@
 import math
 
 from ... import _checks
+from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..module import Module
 from .._functional import conv as Fc
@@ -14,6 +15,8 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def _tuple(v, n):
+    if isinstance(v, Tensor) and v.dim():  # PyTorch's _ntuple iterates a tensor as it is
+        return tuple(int(e) for e in v.tolist())
     if isinstance(v, (list, tuple)):
         return tuple(v) if len(v) == n else tuple(v) * n if len(v) == 1 else tuple(v)
     return (v,) * n
