@@ -5,6 +5,7 @@ import datetime
 import enum
 import os
 import sys
+import time
 
 from . import _env, _mpi
 
@@ -174,6 +175,7 @@ def _abort_job_on_uncaught_exception():
         MPI = _mpi.mpi()
         if MPI.Is_initialized() and not MPI.Is_finalized():
             sys.stderr.flush()
+            time.sleep(0.3)  # let mpiexec forward the traceback before Abort tears the job down
             MPI.COMM_WORLD.Abort(1)
     sys.excepthook = hook
 
