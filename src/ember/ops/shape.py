@@ -148,7 +148,7 @@ def ravel(input):
     return reshape(input, (-1,))
 
 
-@register
+@register(numpy_names="function")  # PyTorch: torch.unflatten(axis=) works, the method refuses it
 def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (``torch.unflatten``)."""
     d = wrap_dim(dim, input._data.ndim)

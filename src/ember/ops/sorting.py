@@ -227,7 +227,7 @@ def cummin(input, dim, *, out=None):
     return _cum_extreme(input, dim, "cummin", out)
 
 
-@register
+@register(numpy_names=False)  # torch.unique(x, axis=0) is a TypeError in PyTorch
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """Distinct values (sorted), optionally with inverse indices and counts (``torch.unique``).
 
