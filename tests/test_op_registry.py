@@ -222,3 +222,38 @@ def test_numpy_names_parity_with_torch(case):
         return
     got = _AXIS_CASES[case](ember, ember.tensor(a_np), ember.tensor(i_np))
     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+
+
+_DECLARED_OPERATORS = {
+    "__floordiv__": "floor_divide", "__mod__": "remainder", "__pow__": "pow",
+    "__matmul__": "matmul", "__neg__": "neg", "__pos__": "positive", "__abs__": "abs",
+    "__and__": "bitwise_and", "__or__": "bitwise_or", "__xor__": "bitwise_xor",
+    "__lshift__": "bitwise_left_shift", "__rshift__": "bitwise_right_shift",
+    "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge",
+}
+
+
+def test_plain_operators_are_the_declared_functions():
+    for dunder, name in _DECLARED_OPERATORS.items():
+        assert vars(ember.Tensor)[dunder] is _registry.REGISTRY[name].fn, dunder
+        assert dunder in _registry.REGISTRY[name].dunder
+
+
+def test_declared_operators_match_torch():
+    torch = pytest.importorskip("torch")
+    import operator as op
+    f_np = np.array([[1.5, -2.0], [3.0, 4.25]])
+    i_np = np.array([5, -6, 7])
+    cases = [(op.floordiv, f_np, 1.5), (op.mod, f_np, 1.5), (op.pow, f_np, 2), (op.lt, f_np, 1.5),
+             (op.le, f_np, 1.5), (op.gt, f_np, 1.5), (op.ge, f_np, 1.5), (op.and_, i_np, 3),
+             (op.or_, i_np, 3), (op.xor, i_np, 3), (op.lshift, i_np, 2), (op.rshift, i_np, 1)]
+    for fn, x, s in cases:
+        got, want = fn(ember.tensor(x), s), fn(torch.tensor(x), s)
+        assert str(got.dtype) == str(want.dtype), fn
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    for fn in (op.neg, op.pos, abs):
+        np.testing.assert_array_equal(fn(ember.tensor(f_np)).numpy(), fn(torch.tensor(f_np)))
+    np.testing.assert_array_equal((ember.tensor(f_np) @ ember.tensor(f_np)).numpy(),
+                                  (torch.tensor(f_np) @ torch.tensor(f_np)).numpy())
+    with pytest.raises(RuntimeError, match="bool tensor"):
+        +ember.tensor([True])

@@ -432,7 +432,7 @@ def true_divide(input, other, *, out=None):
     return div(input, other, out=out)
 
 
-@register(inplace=True, dunder="__ifloordiv__")
+@register(inplace=True, dunder=("__floordiv__", "__ifloordiv__"))
 @_quiet
 def floor_divide(input, other, *, out=None):
     """Division rounded toward minus infinity (``torch.floor_divide``); not differentiable."""
@@ -453,7 +453,7 @@ def floor_divide(input, other, *, out=None):
     return handle_out(res, out)
 
 
-@register(inplace=True, dunder="__imod__")
+@register(inplace=True, dunder=("__mod__", "__imod__"))
 def remainder(input, other, *, out=None):
     """Python-style modulus: result has the sign of the divisor (``torch.remainder``)."""
     if not isinstance(input, Tensor):
@@ -467,7 +467,7 @@ def fmod(input, other, *, out=None):
     return _binary(Fmod, input, other, out)
 
 
-@register(inplace=True, dunder="__ipow__")
+@register(inplace=True, dunder=("__pow__", "__ipow__"))
 @_quiet
 def pow(input, exponent, *, out=None):
     """input ** exponent elementwise (``torch.pow``); either may be a scalar."""

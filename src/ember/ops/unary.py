@@ -183,11 +183,14 @@ def _make_unary(name, forward, backward, save, float_only):
 _NO_INPLACE = ("angle",)  # no Tensor.angle_
 _NO_TOP_LEVEL_INPLACE = ("sign", "sgn", "erfinv", "lgamma", "digamma", "absolute")  # no torch.X_
 
+_DUNDER = {"neg": "__neg__", "abs": "__abs__"}  # -t, abs(t)
+
 OPS = {}
 for _name, _row in UNARY.items():
     OPS[_name], globals()[_name] = _make_unary(_name, *_row)
     register(_name, globals()[_name], inplace=_name not in _NO_INPLACE,
-             inplace_function=_name not in _NO_INPLACE + _NO_TOP_LEVEL_INPLACE)
+             inplace_function=_name not in _NO_INPLACE + _NO_TOP_LEVEL_INPLACE,
+             dunder=_DUNDER.get(_name, ()))
 
 
 def polygamma(n, input, *, out=None):
@@ -240,7 +243,7 @@ def sinc(input, *, out=None):
 
 
 
-@register
+@register(dunder="__pos__")  # +t
 def positive(input):
     """``input`` itself (``torch.positive``); refused for bool tensors like PyTorch."""
     if dtype_of(input) is D.bool_:
