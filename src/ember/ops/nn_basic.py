@@ -13,10 +13,12 @@ from ..autograd.function import Function
 from . import reduce
 from .creation import zeros
 from .._backend.special import erf
+from .unary import UNARY
 
 __all__ = ["LinearOp", "ReluOp", "GeluOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp",
            "LayerNormOp", "CTCLossOp"]
 
+_relu_grad = UNARY["relu"][1]  # g * (y > 0)
 _SQRT1_2 = 0.7071067811865476
 _INV_SQRT_2PI = 0.3989422804014327
 _SQRT_2_PI = 0.7978845608028654
@@ -93,9 +95,9 @@ class ReluOp(Op):
 
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        if on_arrays():
-            return _wrap(g._data * (y._data > 0))
-        return named(g * (y > 0), "ThresholdBackwardBackward0")
+        if on_arrays():  # the relu row's formula (ops/unary.py) on arrays, or on tensors
+            return _wrap(_relu_grad(g._data, y._data))
+        return named(_relu_grad(g, y), "ThresholdBackwardBackward0")
 
 
 class LinearOp(Op):
