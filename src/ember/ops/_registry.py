@@ -139,7 +139,7 @@ def _set(entry, owner, attr, value):
 
 
 def _bind_methods(entry, T):
-    from ._inplace import inplace_method
+    from ._inplace import inplace_method  # lazy: import cycle (at the top it leaves ops._operands half-initialised)
     n = entry.name
     if entry.method and n not in _CLASS_OWN:
         _set(entry, T, n, entry.fn if entry.method is True else entry.method)

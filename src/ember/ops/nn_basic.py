@@ -213,7 +213,7 @@ def _scatter_rows(xp, idx, rows, v):
     try:
         if xp.__name__ != "numpy":
             raise ImportError
-        import scipy.sparse as sps
+        import scipy.sparse as sps  # lazy: optional scipy, tried at first use
     except ImportError:
         out = xp.zeros((v, d), dtype=rows.dtype)
         order = xp.argsort(idx, kind="stable")

@@ -88,7 +88,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if isinstance(dim, int):
         dim = (dim,)
     if p == "nuc":
-        from .matrix_functions import matrix_norm
+        from .matrix_functions import matrix_norm  # lazy: import cycle (matrix_functions imports norms at its top)
         dims = (-2, -1) if dim is None else dim
         return handle_out(matrix_norm(input, "nuc", dims, keepdim, dtype=dtype), out)
     if p == "fro" or p is None:

@@ -453,7 +453,6 @@ class Cumprod(Op):
         if not bool((x._data == 0).any()):
             return (g * y).flip(d).cumsum(d).flip(d) / x
         # zero-safe: grad_i = sum_{k>=i} g_k * prod_{j<=k, j!=i} x_j (a loop over positions)
-        from .joining import cat
         n = x.shape[d]
         grads = []
         for i in range(n):

@@ -14,7 +14,7 @@ from .pointwise import Clone
 from ..autograd.engine import _sum_to
 from .creation import complex as make_complex
 from ._registry import register
-from ._inplace import inplace_view
+from ._inplace import inplace_view, _cap
 
 
 
@@ -380,7 +380,6 @@ def view_as_complex(input):
     """A complex view of a float tensor whose last dim is (real, imag)
     (``torch.view_as_complex``)."""
     if input.dtype is not D.float32 and input.dtype is not D.float64:
-        from ._inplace import _cap
         raise RuntimeError(f"view_as_complex is only supported for float and double tensors, but "
                            f"got a tensor of scalar type: {_cap(input.dtype)}")
     if input.dim() == 0 or input.shape[-1] != 2:
