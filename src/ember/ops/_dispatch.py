@@ -61,10 +61,17 @@ def fast_binary(op, raw, a, b):
         except ValueError:
             check_broadcast(a, b)
             raise
-    return _raw(raw, a, b, da, db)
+    try:  # inline (not _raw): one call less on the hottest path
+        return _wrap(raw(da, db))
+    except ValueError:
+        check_broadcast(a, b)
+        raise
+    except RuntimeWarning:  # the user's filters made it an error: redo it quietly
+        return _wrap(redo_quietly(raw, da, db))
 
 
 def _raw(raw, a, b, da, db):
+    """``raw(da, db)`` wrapped, with fast_binary's error handling (the bool-mask branch)."""
     try:
         return _wrap(raw(da, db))
     except ValueError:
