@@ -7,7 +7,7 @@ import pytest
 
 import ember
 from ember.ops import binary
-from ember.ops._dispatch import fast_binary, on_arrays
+from ember.ops._dispatch import fast_binary, on_arrays, records
 
 OPS = [("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
        ("div", operator.truediv)]
@@ -64,6 +64,57 @@ def test_on_arrays_only_for_plain_backward_of_one_real_dtype():
         assert not on_arrays(g, y.double())
         assert not on_arrays(ember.ones(2, dtype=ember.complex64))
     assert not on_arrays(g, y)  # grad mode on: create_graph=True builds a graph of the gradient
+
+
+def test_on_arrays_without_a_gradient_is_plain_backward_only():
+    with ember.no_grad():
+        assert on_arrays()  # the fat ops' question: no graph of the gradient to build
+    assert not on_arrays()
+
+
+def test_records_is_grad_mode_and_some_input_requiring_grad():
+    x, w = ember.ones(2), ember.ones(2, requires_grad=True)
+    assert records(x, w) and records(None, w) and not records(x, None) and not records()
+    with ember.no_grad():
+        assert not records(w)
+
+
+def test_float_times_bool_mask_takes_the_dispatch_path():
+    """g * (y > 0) (ReLU's backward) stays in g's dtype without the general path; it records
+    when g needs grad, and ops that do not declare bool_mask leave it to promotion."""
+    g = ember.tensor([1.5, -2.0, 3.0], dtype=ember.float64)
+    m = ember.tensor([True, False, True])
+    r = fast_binary(binary.Mul, operator.mul, g, m)
+    assert r.dtype is ember.float64 and r.grad_fn is None
+    np.testing.assert_array_equal(r.numpy(), [1.5, 0.0, 3.0])
+    assert fast_binary(binary.Add, operator.add, g, m) is None
+    assert fast_binary(binary.Mul, None, g, m) is None  # through _binary: promotion decides
+    gr = g.clone().requires_grad_()
+    assert fast_binary(binary.Mul, operator.mul, gr, m) is None  # to record: general path
+    out = gr * m
+    out.sum().backward()
+    np.testing.assert_array_equal(gr.grad.numpy(), [1.0, 0.0, 1.0])
+    with pytest.raises(RuntimeError, match=r"size of tensor a \(3\) must match"):
+        g * ember.tensor([True, False])
+
+
+def test_array_and_tensor_backwards_agree_bit_for_bit():
+    """The hot rules run one formula on arrays (plain backward) or on tensors (create_graph):
+    Mul, tanh, sigmoid, relu (unary and nn.functional), the small full Sum, max pooling."""
+    import ember.nn.functional as F
+    rng = np.random.default_rng(0)
+    x_np = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
+
+    def grads(create_graph):
+        x = ember.tensor(x_np, requires_grad=True)
+        w = ember.tensor(x_np[::-1].copy(), requires_grad=True)
+        y = (x * w).tanh() * x.sigmoid() + x.relu() + F.relu(w * 0.5)
+        y = F.max_pool2d(y, 2)
+        (gx, gw) = ember.autograd.grad(y.sum(), (x, w), create_graph=create_graph)
+        return gx.detach().numpy(), gw.detach().numpy()
+
+    for a, b in zip(grads(False), grads(True)):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_matches_torch():

@@ -26,7 +26,7 @@ LAYERS = [
                 "ember._tensor_pickle"]),
     ("autograd core", ["ember.autograd"]),
     ("ops", ["ember.ops"]),
-    ("public namespace", ["ember._tensor_methods", "ember._tensor_aliases",
+    ("public namespace", ["ember._tensor_methods",
                           "ember._inplace_functions", "ember._legacy", "ember.linalg",
                           "ember.random", "ember.cuda", "ember.accelerator", "ember.testing",
                           "ember.amp", "ember.backends", "ember.storage", "ember.special",

@@ -148,3 +148,112 @@ def test_parity_with_torch_for_inplace_twins():
             assert hasattr(torch.Tensor, e.name + "_"), e.name
         if e.inplace_function:
             assert hasattr(torch, e.name + "_"), e.name
+
+
+# ---- axis= / keepdims= from the declaration (numpy_names) ---------------------------------
+def _colsum(input, dim=0, keepdim=False):
+    """Sum along ``dim`` (a test reduction)."""
+    return input.sum(dim, keepdim=keepdim)
+
+
+def test_a_declared_reduction_takes_numpy_names():
+    name = "_registry_test_colsum"
+    _registry.register(name, _colsum)
+    try:
+        assert _registry.REGISTRY[name].numpy_names is True  # read from the signature
+        x = ember.tensor([[1.0, 2.0], [3.0, 5.0]])
+        f, m = getattr(ember, name), getattr(ember.Tensor, name)
+        np.testing.assert_array_equal(f(x, axis=1).numpy(), [3.0, 8.0])
+        np.testing.assert_array_equal(m(x, axis=0, keepdims=True).numpy(), [[4.0, 7.0]])
+        with pytest.raises(TypeError, match="multiple values for argument 'dim'"):
+            f(x, dim=0, axis=1)
+    finally:
+        _registry.unregister(name)
+    assert not hasattr(ember, name) and not hasattr(ember.Tensor, name)
+
+
+def test_numpy_names_read_from_signatures():
+    e = _registry.REGISTRY
+    assert e["sum"].numpy_names is True and e["cumsum"].numpy_names is True
+    assert e["concatenate"].numpy_names is False  # takes axis= itself
+    assert e["add"].numpy_names is False and e["flatten"].numpy_names is False
+    assert e["unique"].numpy_names is False and e["unflatten"].numpy_names == "function"
+
+
+_AXIS_CASES = {
+    "sum": lambda T, a, i: T.sum(a, axis=0, keepdims=True),
+    "Tensor.sum": lambda T, a, i: a.sum(axis=1, keepdims=True),
+    "Tensor.max": lambda T, a, i: a.max(axis=0, keepdims=True)[0],
+    "softmax": lambda T, a, i: T.softmax(a, axis=1),
+    "cross": lambda T, a, i: T.cross(a[:, :3], a[:, 1:], axis=1),
+    "index_add": lambda T, a, i: T.index_add(a, axis=0, index=T.tensor([0, 2]), source=a[:2]),
+    "scatter": lambda T, a, i: T.scatter(a, axis=0, index=i, src=a),
+    "Tensor.scatter_add": lambda T, a, i: a.scatter_add(axis=1, index=i, src=a),
+    "take_along_dim": lambda T, a, i: T.take_along_dim(a, i, axis=1),
+    "tensor_split": lambda T, a, i: T.tensor_split(a, 2, axis=1)[1],
+    "repeat_interleave": lambda T, a, i: T.repeat_interleave(a, 2, axis=0),
+    "unflatten": lambda T, a, i: T.unflatten(a, axis=1, sizes=(2, 2)),
+    "Tensor.unflatten": lambda T, a, i: a.unflatten(axis=1, sizes=(2, 2)),
+    "unique": lambda T, a, i: T.unique(a, axis=0),
+    "Tensor.unique": lambda T, a, i: a.unique(axis=0),
+    "flatten": lambda T, a, i: T.flatten(a, axis=0),
+    "trapezoid": lambda T, a, i: T.trapezoid(a, axis=0),
+    "cumulative_trapezoid": lambda T, a, i: T.cumulative_trapezoid(a, axis=1),
+    "cosine_similarity": lambda T, a, i: T.cosine_similarity(a, a + 1, axis=0),
+    "split_with_sizes": lambda T, a, i: T.split_with_sizes(a, [1, 2], axis=0)[1],
+    "slice_scatter": lambda T, a, i: T.slice_scatter(a, a[:1], axis=0, start=0, end=1),
+    "sum axis and dim": lambda T, a, i: T.sum(a, axis=0, dim=0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_AXIS_CASES))
+def test_numpy_names_parity_with_torch(case):
+    """Where PyTorch 2.13 takes axis=/keepdims= Ember does, with the same values; where it
+    refuses them (torch.unique, Tensor.unflatten, torch.flatten) Ember raises its TypeError."""
+    torch = pytest.importorskip("torch")
+    a_np = np.arange(12, dtype=np.float64).reshape(3, 4) / 7 + 0.5
+    i_np = np.array([[0, 1, 2, 0], [2, 2, 1, 0], [1, 0, 0, 2]])
+    got = want = None
+    try:
+        want = _AXIS_CASES[case](torch, torch.tensor(a_np), torch.tensor(i_np))
+    except TypeError:
+        with pytest.raises(TypeError):
+            _AXIS_CASES[case](ember, ember.tensor(a_np), ember.tensor(i_np))
+        return
+    got = _AXIS_CASES[case](ember, ember.tensor(a_np), ember.tensor(i_np))
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+
+
+_DECLARED_OPERATORS = {
+    "__floordiv__": "floor_divide", "__mod__": "remainder", "__pow__": "pow",
+    "__matmul__": "matmul", "__neg__": "neg", "__pos__": "positive", "__abs__": "abs",
+    "__and__": "bitwise_and", "__or__": "bitwise_or", "__xor__": "bitwise_xor",
+    "__lshift__": "bitwise_left_shift", "__rshift__": "bitwise_right_shift",
+    "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge",
+}
+
+
+def test_plain_operators_are_the_declared_functions():
+    for dunder, name in _DECLARED_OPERATORS.items():
+        assert vars(ember.Tensor)[dunder] is _registry.REGISTRY[name].fn, dunder
+        assert dunder in _registry.REGISTRY[name].dunder
+
+
+def test_declared_operators_match_torch():
+    torch = pytest.importorskip("torch")
+    import operator as op
+    f_np = np.array([[1.5, -2.0], [3.0, 4.25]])
+    i_np = np.array([5, -6, 7])
+    cases = [(op.floordiv, f_np, 1.5), (op.mod, f_np, 1.5), (op.pow, f_np, 2), (op.lt, f_np, 1.5),
+             (op.le, f_np, 1.5), (op.gt, f_np, 1.5), (op.ge, f_np, 1.5), (op.and_, i_np, 3),
+             (op.or_, i_np, 3), (op.xor, i_np, 3), (op.lshift, i_np, 2), (op.rshift, i_np, 1)]
+    for fn, x, s in cases:
+        got, want = fn(ember.tensor(x), s), fn(torch.tensor(x), s)
+        assert str(got.dtype) == str(want.dtype), fn
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    for fn in (op.neg, op.pos, abs):
+        np.testing.assert_array_equal(fn(ember.tensor(f_np)).numpy(), fn(torch.tensor(f_np)))
+    np.testing.assert_array_equal((ember.tensor(f_np) @ ember.tensor(f_np)).numpy(),
+                                  (torch.tensor(f_np) @ torch.tensor(f_np)).numpy())
+    with pytest.raises(RuntimeError, match="bool tensor"):
+        +ember.tensor([True])

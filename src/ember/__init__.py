@@ -57,15 +57,14 @@ from .nn._functional.pooling import adaptive_max_pool1d_with_indices as adaptive
 from .nn._functional.vision import pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
 from . import utils, multiprocessing  # noqa: E402,F401  (torch.utils.data, torch.multiprocessing)
 from . import testing  # noqa: E402,F401  (torch.testing.assert_close)
-from ._tensor_aliases import install_numpy_names as _numpy_names  # noqa: E402  (axis=, keepdims=)
 from . import random, accelerator  # noqa: E402,F401  (torch.random, torch.accelerator)
 from ._inplace_functions import install as _install_inplace  # noqa: E402  (torch.relu_, torch.pi)
 _install_inplace(globals())
 del _install_inplace
-_numpy_names(Tensor)
-_numpy_names(__import__("sys").modules[__name__])
-del _numpy_names
 from ._torch_names import *  # noqa: E402,F401,F403  (torch.compile, torch.dropout ...)
+from .ops._registry import install_numpy_names as _numpy_names  # noqa: E402  (axis=, keepdims=)
+_numpy_names()  # every declaration taking dim= (ops/_registry.py), as bound now
+del _numpy_names
 from . import functional, storage, backends, version, amp  # noqa: E402,F401
 from .amp import autocast, GradScaler, is_autocast_enabled  # noqa: E402,F401
 

@@ -104,7 +104,12 @@ def _scalar_like(value, like):
     return scalar_tensor(value, D.result_type(like, value), like)
 
 
-# __add__/__sub__/__mul__/__truediv__ and the in-place operators come from the declarations
+# The plain operators (``+ - * / // % ** @``, unary ``- + abs``, ``& | ^ << >>``, ``< <= > >=``)
+# and the in-place ones come from the op declarations (``dunder=``). Here by hand: the
+# reflected operators (operands swapped, a Python number made a 0-d tensor of self's type,
+# NumPy arrays refused with NotImplemented as PyTorch does), ``==``/``!=`` (NotImplemented for
+# operands that are not comparable, arrays and lists compared elementwise) and ``~`` (refused
+# for float tensors with PyTorch's TypeError before dispatch).
 T.__radd__ = lambda self, other: binary.add(self, other) if type(other) is not np.ndarray \
     else NotImplemented
 def _rsub(self, other):
@@ -124,24 +129,14 @@ T.__rsub__ = _rsub
 T.__rmul__ = lambda self, other: binary.mul(self, other) if type(other) is not np.ndarray \
     else NotImplemented
 T.__rtruediv__ = _rdiv
-T.__floordiv__ = lambda self, other: binary.floor_divide(self, other)
 T.__rfloordiv__ = lambda self, other: binary.floor_divide(_scalar_like(other, self), self)
-T.__mod__ = lambda self, other: binary.remainder(self, other)
 T.__rmod__ = lambda self, other: binary.remainder(_scalar_like(other, self), self)
-T.__pow__ = lambda self, other: binary.pow(self, other)
 T.__rpow__ = lambda self, other: binary.pow(other, self)
-T.__matmul__ = lambda self, other: matmul.matmul(self, other)
 T.__rmatmul__ = lambda self, other: matmul.matmul(other, self)
-T.__neg__ = lambda self: unary.neg(self)
-T.__pos__ = lambda self: unary.positive(self)
-T.__abs__ = lambda self: unary.abs(self)
 T.__invert__ = lambda self: binary.bitwise_not(self) if self.dtype._category < D._FLOAT else \
     _raise(TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors"))
-T.__and__ = lambda self, other: binary.bitwise_and(self, other)
 T.__rand__ = lambda self, other: binary.bitwise_and(self, other)
-T.__or__ = lambda self, other: binary.bitwise_or(self, other)
 T.__ror__ = lambda self, other: binary.bitwise_or(self, other)
-T.__xor__ = lambda self, other: binary.bitwise_xor(self, other)
 T.__rxor__ = lambda self, other: binary.bitwise_xor(self, other)
 
 
@@ -155,16 +150,10 @@ def _not_ndarray(method):
 for _n in ("__rfloordiv__", "__rmod__", "__rpow__",
            "__rmatmul__", "__rand__", "__ror__", "__rxor__"):
     setattr(T, _n, _not_ndarray(getattr(T, _n)))
-T.__lshift__ = lambda self, other: binary.bitwise_left_shift(self, other)
-T.__rshift__ = lambda self, other: binary.bitwise_right_shift(self, other)
 T.__eq__ = lambda self, other: binary.eq(self, _array_operand(other)) if _comparable(other) \
     else NotImplemented
 T.__ne__ = lambda self, other: binary.ne(self, _array_operand(other)) if _comparable(other) \
     else NotImplemented
-T.__lt__ = lambda self, other: binary.lt(self, other)
-T.__le__ = lambda self, other: binary.le(self, other)
-T.__gt__ = lambda self, other: binary.gt(self, other)
-T.__ge__ = lambda self, other: binary.ge(self, other)
 T.__hash__ = object.__hash__
 
 

@@ -14,6 +14,7 @@ from .autograd.anomaly import is_anomaly_enabled as on
 from .autograd.grad_mode import STATE
 from ._legacy import _deterministic
 from ._tensor import _wrap
+from .ops._registry import register
 
 __all__ = [
     "compile", "set_float32_matmul_precision", "get_float32_matmul_precision",
@@ -158,6 +159,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     return _F().pairwise_distance(x1, x2, p, eps, keepdim)
 
 
+@register(method=False)  # declared for its axis= spelling
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """``torch.cosine_similarity``: ``F.cosine_similarity``."""
     return _F().cosine_similarity(x1, x2, dim, eps)
@@ -241,22 +243,26 @@ def unravel_index(indices, shape):
     return tuple(reversed(coords))
 
 
+@register(method=False)  # declared for its axis= spelling
 def split_with_sizes(input, split_sizes, dim=0):
     """``torch.split_with_sizes``: ``torch.split`` with a list of sizes."""
     return _e().split(input, list(split_sizes), dim)
 
 
+@register(method=False)  # declared for its axis= spelling
 def unsafe_chunk(input, chunks, dim=0):
     """``torch.unsafe_chunk``: ``torch.chunk`` (Ember's views are always safe)."""
     return _e().chunk(input, chunks, dim)
 
 
+@register(method=False)  # declared for its axis= spelling
 def unsafe_split(input, split_size, dim=0):
     """``torch.unsafe_split``: ``torch.split``."""
     return _e().split(input, split_size, dim)
 
 
 unsafe_split_with_sizes = split_with_sizes
+register("unsafe_split_with_sizes", split_with_sizes, method=False)
 
 
 def is_inference(input):
@@ -314,17 +320,20 @@ def _trapezoid_parts(name, y, x, dx, dim):
     return (lo + hi) * steps / 2.0
 
 
+@register(method=False)  # declared for its axis= spelling
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """``torch.trapezoid``: the trapezoidal rule along ``dim``, with sample points ``x`` (a
     tensor) or a constant spacing ``dx`` (default 1)."""
     return _trapezoid_parts("trapezoid", y, x, dx, dim).sum(dim)
 
 
+@register(method=False)  # declared for its axis= spelling
 def trapz(y, x=None, *, dx=None, dim=-1):
     """``torch.trapz``: an alias of ``torch.trapezoid``."""
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
+@register(method=False)  # declared for its axis= spelling
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """``torch.cumulative_trapezoid``: the running trapezoidal integral along ``dim`` (one
     entry fewer than ``y``)."""
@@ -399,11 +408,13 @@ def _scatter_into(input, src, view_of):
     return out
 
 
+@register(method=False)  # declared for its axis= spelling
 def select_scatter(input, src, dim, index):
     """``torch.select_scatter``: ``input`` with ``input.select(dim, index)`` replaced by ``src``."""
     return _scatter_into(input, src, lambda t: t.select(dim, index))
 
 
+@register(method=False)  # declared for its axis= spelling
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     """``torch.slice_scatter``: ``input`` with ``input[..., start:end:step, ...]`` (on ``dim``)
     replaced by ``src``."""

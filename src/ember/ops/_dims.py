@@ -2,13 +2,13 @@
 preserving empty arrays."""
 from .. import _backend as B
 from .._tensor import Tensor
+from .._checks import check_int, check_int_list
 
 
 def wrap_dim(dim, ndim):
     """Turn a possibly negative ``dim`` into an index, raising PyTorch's IndexError (and its
     TypeError for a dim that is not an int)."""
     if type(dim) is not int:
-        from .._checks import check_int
         dim = check_int("", dim, "dim")
     n = max(ndim, 1)
     if not -n <= dim < n:
@@ -27,7 +27,6 @@ def wrap_dims(dim, ndim):
         d = wrap_dim(int(dim), ndim)
         return (d,) if ndim else ()
     if isinstance(dim, (str, float)) or not hasattr(dim, "__iter__"):
-        from .._checks import check_int_list
         check_int_list("", dim, "dim")
     dims = tuple(wrap_dim(d, ndim) for d in dim)
     if not ndim:

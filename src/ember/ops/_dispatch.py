@@ -11,8 +11,14 @@ tensor of 32/64 bits and a Python number), there is no promotion, refusal or cas
 ``fast_inplace`` is the same for the in-place twins ``add_``/``sub_``/``mul_``/``div_`` (what
 the optimizers call): with nothing to record, the backend's ufunc writes into ``self``.
 
-Anything else returns ``None`` and the op takes its general path (``binary._binary``:
+A float tensor times a bool tensor (the mask of ReLU's backward) takes the no-record branch too,
+for ops that declare ``bool_mask`` (Mul). Anything else returns ``None`` and the op takes its
+general path (``binary._binary``:
 PyTorch's promotion, refusals, half-precision opmath, ``out=``), which ends in ``op.apply`` too.
+
+``records`` and ``on_arrays`` are the one place that decides when an op computes on arrays
+alone: ``records(*inputs)`` in a forward (nothing to record), ``on_arrays(g, *saved)`` in a
+backward (no graph of the gradient to build).
 """
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
@@ -36,6 +42,10 @@ def fast_binary(op, raw, a, b):
     if tb is Tensor:
         db = b._data
         if da.dtype is not db.dtype or da.dtype.kind != "f" or type(da) is not type(db):
+            if (raw is not None and db.dtype.kind == "b" and da.dtype.kind == "f"
+                    and type(da) is type(db) and getattr(op, "bool_mask", False)
+                    and not (a._rg and STATE.enabled)):
+                return _raw(raw, a, b, da, db)  # float * bool mask: a's dtype (ReLU backward)
             return None
         record = (a._rg or b._rg) and STATE.enabled
     elif tb is float or tb is int:
@@ -55,6 +65,17 @@ def fast_binary(op, raw, a, b):
         except ValueError:
             check_broadcast(a, b)
             raise
+    try:  # inline (not _raw): one call less on the hottest path
+        return _wrap(raw(da, db))
+    except ValueError:
+        check_broadcast(a, b)
+        raise
+    except RuntimeWarning:  # the user's filters made it an error: redo it quietly
+        return _wrap(redo_quietly(raw, da, db))
+
+
+def _raw(raw, a, b, da, db):
+    """``raw(da, db)`` wrapped, with fast_binary's error handling (the bool-mask branch)."""
     try:
         return _wrap(raw(da, db))
     except ValueError:
@@ -82,14 +103,31 @@ def fast_inplace(ufunc_name):
     return maker
 
 
-def on_arrays(g, *saved):
+def records(*inputs):
+    """True when an op applied now to ``inputs`` records a graph node: grad mode is on and some
+    input requires grad (``None`` entries are skipped). The forward-side question: with nothing
+    to record, an op may compute on the arrays alone (max pooling without its indices, a fused
+    loss whose target and weights are constants, ``cummax``'s values)."""
+    if not STATE.enabled:
+        return False
+    for t in inputs:
+        if t is not None and t._rg:
+            return True
+    return False
+
+
+def on_arrays(g=None, *saved):
     """True when a backward rule may compute on the backend arrays instead of tensor ops: a
-    plain ``backward()`` (no graph of the gradient is being built) with a real float gradient
-    whose dtype every saved tensor shares (``None`` entries are skipped). Under
-    ``create_graph=True`` the rules use tensor ops, so higher derivatives stay exact; tests
-    check both give the same bits."""
+    plain ``backward()`` (no graph of the gradient is being built). With a gradient ``g``, also
+    a real float one whose dtype every saved tensor shares (``None`` entries are skipped), for
+    rules that run the same formula on arrays (Mul, tanh, sigmoid, relu); without one, for the
+    fat ops (conv, pooling, norms, losses, recurrences) whose array backward casts its results
+    itself. Under ``create_graph=True`` the rules use tensor ops, so higher derivatives stay
+    exact; tests check both give the same bits."""
     if STATE.enabled:
         return False
+    if g is None:
+        return True
     dt = g._data.dtype
     if dt.kind != "f":
         return False

@@ -4,6 +4,7 @@ from .. import _backend as B
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ._operands import dtype_of
+from ..autograd.inplace import rebase_history, check_leaf_write, history_alias
 
 
 def check_inplace(self, result):
@@ -59,7 +60,6 @@ def write_inplace(self, result):
     check_inplace(self, result)
     record = (result._rg or self._rg) and STATE.enabled
     if record:
-        from ..autograd.inplace import rebase_history, check_leaf_write
         check_leaf_write(self)  # before writing: a refused write leaves the data unchanged
     xp = self._backend()
     xp.copyto(self._data, result._data, casting="unsafe")
@@ -78,7 +78,6 @@ def snapshot_for_inplace(self):
     if not (STATE.enabled and self._rg):
         return self
     check_leaf_inplace(self)
-    from ..autograd.inplace import history_alias
     return history_alias(self)
 
 

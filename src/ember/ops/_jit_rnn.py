@@ -97,7 +97,7 @@ def kernels(xp):
     if not _STATE["loaded"]:
         _STATE["loaded"] = True
         try:
-            import numba
+            import numba  # lazy: optional numba, tried at first use
         except ImportError:
             numba = None
         _STATE["kernels"] = None if numba is None else _Kernels(numba)

@@ -1,9 +1,13 @@
 """Operands of ops: dtypes of tensors and Python scalars, scalar tensors, promotion, device checks,
 result tuples."""
+from collections import namedtuple
+
 from .. import _backend as B, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import _same_device
 from .._backend.quiet import quiet
+from .._checks import check_fits
+from .creation import tensor
 
 
 _NP_TO_DTYPE = D._BY_NP
@@ -29,7 +33,6 @@ def scalar_tensor(value, dtype, like):
     if dtype._category < D._FLOAT and isinstance(value, float):
         value = int(value)
     if type(value) is int and dtype._category == D._INT:  # PyTorch's RuntimeError, not NumPy's
-        from .._checks import check_fits
         value = check_fits(value, dtype)
     return _wrap(xp.asarray(value, dtype=dtype.np))
 
@@ -38,14 +41,12 @@ def to_tensor(x, like=None):
     """Accept a Tensor, Python scalar, list or array as a Tensor (no copy for Tensors)."""
     if isinstance(x, Tensor):
         return x
-    from .creation import tensor
     dev = like.device if like is not None else None
     return tensor(x, device=dev)
 
 
 def return_type(name, fields):
     """A named tuple printed like PyTorch's ``torch.return_types.<name>``."""
-    from collections import namedtuple
     base = namedtuple(name, fields)
 
     def __repr__(self):

@@ -13,6 +13,12 @@ A declaration records what PyTorch exposes for the op, and everything else is ge
 * ``dunder``: operator names bound to the op: ``"__add__"`` is the function, an in-place
   operator (``"__iadd__"``) calls the ``_`` twin.
 * ``out``: whether the function takes ``out=`` (read from its signature).
+* ``numpy_names``: whether ``axis=``/``keepdims=`` are accepted as ``dim=``/``keepdim=``, as
+  PyTorch's argument parser does (``True``: function and method; ``"function"``: the function
+  only, as ``Tensor.unflatten``; ``False``: neither, as ``torch.unique``). By default it is read
+  from the signature: ``True`` when the function takes ``dim`` and not ``axis``. The keywords
+  are renamed by a wrapper (``with_numpy_names``) put around whatever is bound last, hand-written
+  methods included, by ``install_numpy_names`` at the end of ``import ember``.
 
 Usage, in the op's own file::
 
@@ -21,49 +27,55 @@ Usage, in the op's own file::
 
     register("arctan2", atan2)            # another name for the same function
 
-``install_methods(Tensor)``, ``export_functions(ns)`` and ``export_inplace_functions(ns)`` bind
-everything once at import; a declaration made later (or ``unregister``) binds (or unbinds) at
+``install_methods(Tensor)``, ``export_functions(ns)``, ``export_inplace_functions(ns)`` and
+``install_numpy_names()`` bind everything once at import; a declaration made later (or ``unregister``) binds (or unbinds) at
 once, so an op added at run time shows up everywhere too.
 """
+import functools
 import inspect
 import sys
 
 __all__ = ["register", "unregister", "entries", "install_methods", "export_functions",
-           "export_inplace_functions", "Entry"]
+           "export_inplace_functions", "install_numpy_names", "with_numpy_names", "Entry"]
 
 
 class Entry:
     """One public op: its function and the names PyTorch binds it to."""
     __slots__ = ("name", "fn", "module", "function", "method", "inplace", "inplace_function",
-                 "dunder", "out", "bound")
+                 "dunder", "out", "numpy_names", "bound")
 
-    def __init__(self, name, fn, module, function, method, inplace, inplace_function, dunder):
+    def __init__(self, name, fn, module, function, method, inplace, inplace_function, dunder,
+                 numpy_names):
         self.name, self.fn, self.module = name, fn, module
         self.function, self.method, self.inplace = function, method, inplace
         self.inplace_function, self.dunder = inplace_function, dunder
-        self.out = _takes_out(fn)
+        self.out = _takes(fn, "out")
+        if numpy_names is None:
+            numpy_names = _takes(fn, "dim") and not _takes(fn, "axis")
+        self.numpy_names = numpy_names
         self.bound = []  # (owner, attribute) pairs this entry set, for unregister
 
     def __repr__(self):
-        flags = [f for f in ("function", "method", "inplace", "inplace_function", "out")
+        flags = [f for f in ("function", "method", "inplace", "inplace_function", "out",
+                             "numpy_names")
                  if getattr(self, f)]
         return f"Entry({self.name!r}, {self.module}, {'+'.join(flags)})"
 
 
 REGISTRY = {}  # name -> Entry, in declaration order
-_TARGETS = {"methods": None, "functions": None, "inplace_functions": None}
+_TARGETS = {"methods": None, "functions": None, "inplace_functions": None, "numpy_names": None}
 _CLASS_OWN = frozenset()  # Tensor attributes defined by the class itself (never overwritten)
 
 
-def _takes_out(fn):
+def _takes(fn, param):
     try:
-        return "out" in inspect.signature(fn).parameters
+        return param in inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return False
 
 
 def register(name=None, fn=None, *, function=True, method=True, inplace=False,
-             inplace_function=False, dunder=()):
+             inplace_function=False, dunder=(), numpy_names=None):
     """Declare a public op (see the module docstring). Forms: ``@register``,
     ``@register(inplace=True)``, ``@register("name", ...)`` and ``register("name", fn, ...)``;
     each returns ``fn`` unchanged."""
@@ -72,7 +84,8 @@ def register(name=None, fn=None, *, function=True, method=True, inplace=False,
     module = sys._getframe(1).f_globals.get("__name__")  # the declaring module
     opts = dict(function=function, method=method, inplace=inplace,
                 inplace_function=inplace_function,
-                dunder=(dunder,) if isinstance(dunder, str) else tuple(dunder))
+                dunder=(dunder,) if isinstance(dunder, str) else tuple(dunder),
+                numpy_names=numpy_names)
 
     def declare(f):
         n = name or f.__name__
@@ -85,6 +98,8 @@ def register(name=None, fn=None, *, function=True, method=True, inplace=False,
             _bind_function(entry, _TARGETS["functions"])
         if _TARGETS["inplace_functions"] is not None:
             _bind_inplace_function(entry, _TARGETS["inplace_functions"])
+        if _TARGETS["numpy_names"]:
+            _bind_numpy_names(entry)
         return f
     return declare(fn) if fn is not None else declare
 
@@ -124,7 +139,7 @@ def _set(entry, owner, attr, value):
 
 
 def _bind_methods(entry, T):
-    from ._inplace import inplace_method
+    from ._inplace import inplace_method  # lazy: import cycle (at the top it leaves ops._operands half-initialised)
     n = entry.name
     if entry.method and n not in _CLASS_OWN:
         _set(entry, T, n, entry.fn if entry.method is True else entry.method)
@@ -189,3 +204,55 @@ def export_inplace_functions(ns):
     _TARGETS["inplace_functions"] = ns
     for entry in REGISTRY.values():
         _bind_inplace_function(entry, ns)
+
+
+# ---- axis= / keepdims= (PyTorch accepts NumPy's names for dim and keepdim) -----------------
+def with_numpy_names(fn):
+    """Wrap ``fn`` so ``axis=`` means ``dim=`` and ``keepdims=`` means ``keepdim=`` (PyTorch's
+    argument parser accepts both spellings; passing ``axis=`` and ``dim=`` is a TypeError)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if kwargs:
+            if "axis" in kwargs:
+                if "dim" in kwargs:
+                    raise TypeError(f"{fn.__name__}() got multiple values for argument 'dim'")
+                kwargs["dim"] = kwargs.pop("axis")
+            if "keepdims" in kwargs:
+                kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+    wrapper._numpy_names = True
+    return wrapper
+
+
+def _wants_alias(fn):
+    return (callable(fn) and not getattr(fn, "_numpy_names", False) and not _takes(fn, "axis")
+            and (_takes(fn, "dim") or _takes(fn, "kwargs")))
+
+
+def _bind_numpy_names(entry):
+    """Wrap what is bound now at ``ember.<name>`` (and ``Tensor.<name>``) in ``with_numpy_names``.
+    A hand-written method (not bound by ``entry``) keeps its wrapper on ``unregister``."""
+    if not entry.numpy_names:
+        return
+    owners = [_TARGETS["functions"]]
+    if entry.numpy_names is True:
+        owners.append(_TARGETS["methods"])
+    for owner in owners:
+        if owner is None:
+            continue
+        space = owner if isinstance(owner, dict) else vars(owner)
+        fn = space.get(entry.name)
+        if fn is not None and _wants_alias(fn):
+            if isinstance(owner, dict):
+                owner[entry.name] = with_numpy_names(fn)
+            else:
+                setattr(owner, entry.name, with_numpy_names(fn))
+
+
+def install_numpy_names():
+    """Give every declaration with ``numpy_names`` its ``axis=``/``keepdims=`` spellings, on the
+    function and method bound now (run once, last, by ``import ember``); later declarations get
+    them when declared."""
+    _TARGETS["numpy_names"] = True
+    for entry in REGISTRY.values():
+        _bind_numpy_names(entry)

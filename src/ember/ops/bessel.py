@@ -7,6 +7,7 @@ from .._backend import special as _special
 from ._inplace import handle_out, _cap
 from .number_functions import _float
 from ._registry import register
+from .special_ops import i1
 
 
 
@@ -22,7 +23,6 @@ class I0(Op):
         return _special.i0(ctx.xp, _opmath(ctx.xp, x)).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
-        from .special_ops import i1
         (x,) = ctx.saved_tensors
         return g * i1(x)
 

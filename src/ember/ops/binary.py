@@ -8,13 +8,12 @@ import operator as _operator
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ..autograd.grad_mode import STATE
 from ..autograd.node import Op
 from .._backend.quiet import quiet as _quiet
 from ._operands import promote, dtype_of, scalar_tensor, to_tensor, as_operand, tensors_only as _tensors_only
 from ._inplace import handle_out, _cap
 from ._dims import check_broadcast
-from ._dispatch import fast_binary, fast_inplace, on_arrays
+from ._dispatch import fast_binary, fast_inplace, on_arrays, records
 from ._registry import register
 
 
@@ -38,6 +37,7 @@ class Sub(Op):
 class Mul(Op):
     save = (0, 1)
     save_if = (1, 0)  # a is needed only for b's grad and vice versa
+    bool_mask = True  # fast_binary: float * bool tensor keeps the float dtype (PyTorch's rule)
 
     def forward(ctx, a, b):
         return a * b
@@ -327,14 +327,6 @@ def _check_refused(refuse, dt, divisor=None):
         raise RuntimeError("ZeroDivisionError")
 
 
-def _float_by_mask(a, b):
-    """True for a float tensor times a bool tensor with nothing to record (a ReLU-style
-    mask in backward): the product keeps ``a``'s dtype, as PyTorch's promotion gives."""
-    return (type(a) is Tensor and type(b) is Tensor and b._data.dtype.kind == "b"
-            and a._data.dtype.kind == "f" and not (a._rg and STATE.enabled)
-            and type(a._data) is type(b._data))
-
-
 @register(inplace=fast_inplace("add"), dunder=("__add__", "__iadd__"))
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and type promotion (``torch.add``)."""
@@ -430,12 +422,6 @@ def mul(input, other, *, out=None):
         r = fast_binary(Mul, _operator.mul, input, other)
         if r is not None:
             return r
-        if _float_by_mask(input, other):  # a float gradient times a bool mask, in backward
-            try:
-                return _wrap(input._data * other._data)
-            except ValueError:
-                check_broadcast(input, other)
-                raise
     if dtype_of_maybe(input) is D.bool_ and dtype_of_maybe(other) is D.bool_:
         return handle_out(logical_and(to_tensor(input, other), to_tensor(other, input)), out)
     return _binary(Mul, input, other, out)
@@ -477,7 +463,7 @@ def true_divide(input, other, *, out=None):
     return div(input, other, out=out)
 
 
-@register(inplace=True, dunder="__ifloordiv__")
+@register(inplace=True, dunder=("__floordiv__", "__ifloordiv__"))
 @_quiet
 def floor_divide(input, other, *, out=None):
     """Division rounded toward minus infinity (``torch.floor_divide``); not differentiable."""
@@ -493,12 +479,12 @@ def floor_divide(input, other, *, out=None):
     else:
         r = xp.floor_divide(a._data, b._data)
     res = _wrap(r)
-    if (a._rg or b._rg) and STATE.enabled:
+    if records(a, b):
         res = (a * 0 + b * 0) + res.detach()  # zero gradient, as PyTorch
     return handle_out(res, out)
 
 
-@register(inplace=True, dunder="__imod__")
+@register(inplace=True, dunder=("__mod__", "__imod__"))
 def remainder(input, other, *, out=None):
     """Python-style modulus: result has the sign of the divisor (``torch.remainder``)."""
     if not isinstance(input, Tensor):
@@ -512,7 +498,7 @@ def fmod(input, other, *, out=None):
     return _binary(Fmod, input, other, out)
 
 
-@register(inplace=True, dunder="__ipow__")
+@register(inplace=True, dunder=("__pow__", "__ipow__"))
 @_quiet
 def pow(input, exponent, *, out=None):
     """input ** exponent elementwise (``torch.pow``); either may be a scalar."""

@@ -44,10 +44,10 @@ _KERNEL = {"less": "lt", "less_equal": "le", "greater": "gt", "greater_equal": "
 
 eq, ne, lt, le, gt, ge = (_compare(u) for u in ("equal", "not_equal", "less", "less_equal",
                                                  "greater", "greater_equal"))
-register("ge", ge, inplace=True)
-register("gt", gt, inplace=True)
-register("le", le, inplace=True)
-register("lt", lt, inplace=True)
+register("ge", ge, inplace=True, dunder="__ge__")
+register("gt", gt, inplace=True, dunder="__gt__")
+register("le", le, inplace=True, dunder="__le__")
+register("lt", lt, inplace=True, dunder="__lt__")
 register("ne", ne, inplace=True)
 register("eq", eq, inplace=True)
 for _f, _n in ((eq, "eq"), (ne, "ne"), (lt, "lt"), (le, "le"), (gt, "gt"), (ge, "ge")):
@@ -102,15 +102,15 @@ def _bitwise(ufunc, sym):
 
 
 bitwise_and = _bitwise("bitwise_and", "&")
-register("bitwise_and", bitwise_and, inplace=True, dunder="__iand__")
+register("bitwise_and", bitwise_and, inplace=True, dunder=("__and__", "__iand__"))
 bitwise_or = _bitwise("bitwise_or", "|")
-register("bitwise_or", bitwise_or, inplace=True, dunder="__ior__")
+register("bitwise_or", bitwise_or, inplace=True, dunder=("__or__", "__ior__"))
 bitwise_xor = _bitwise("bitwise_xor", "^")
-register("bitwise_xor", bitwise_xor, inplace=True, dunder="__ixor__")
+register("bitwise_xor", bitwise_xor, inplace=True, dunder=("__xor__", "__ixor__"))
 bitwise_left_shift = _bitwise("left_shift", "<<")
-register("bitwise_left_shift", bitwise_left_shift, inplace=True)
+register("bitwise_left_shift", bitwise_left_shift, inplace=True, dunder="__lshift__")
 bitwise_right_shift = _bitwise("right_shift", ">>")
-register("bitwise_right_shift", bitwise_right_shift, inplace=True)
+register("bitwise_right_shift", bitwise_right_shift, inplace=True, dunder="__rshift__")
 
 
 @register(inplace=True)

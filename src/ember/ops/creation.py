@@ -9,6 +9,7 @@ from .._device import to_device, backend_for, CPU
 from .._tensor import Tensor, _wrap
 from .._backend.quiet import quiet
 from ._registry import register
+from ._dims import empty_like_layout
 
 
 _range = range
@@ -135,7 +136,6 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         if isinstance(first, str):
             raise ValueError("too many dimensions 'str'")
     if isinstance(data, Tensor):
-        import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use "
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
                       "requires_grad_(True), rather than torch.tensor(sourceTensor).",
@@ -293,7 +293,7 @@ def _out(result, out):
     """Factory functions with ``out=`` take the out tensor's dtype (like PyTorch)."""
     if out is None:
         return result
-    from ._inplace import handle_out
+    from ._inplace import handle_out  # lazy: import cycle (at the top it leaves ops._operands half-initialised)
     return handle_out(result if result.dtype is out.dtype else result.to(out.dtype), out)
 
 
@@ -419,7 +419,7 @@ def _range_dtype(name, start, end, dtype):
 
 def _refuse_range_dtype(name, dt):
     if dt is D.bool_ or (dt.is_complex and name == "arange"):
-        from ._inplace import _cap
+        from ._inplace import _cap  # lazy: import cycle (at the top it leaves ops._operands half-initialised)
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_cap(dt)}'")
 
 
@@ -430,7 +430,6 @@ def _like(input, fill, dtype, device, requires_grad):
         dev = device if device is not None else input.device
         return _filled((tuple(input.shape),), fill, dt, dev, requires_grad)
     # PyTorch's preserve_format: a permuted input gives a result with the same strides
-    from ._dims import empty_like_layout
     arr = empty_like_layout(input._backend(), x, dt.np)
     if fill is not None:
         arr.fill(fill)

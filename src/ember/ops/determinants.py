@@ -7,6 +7,7 @@ from ._operands import return_type
 from .decompositions import SVD
 from .linalg_common import _out2, check_matrix
 from ._registry import register
+from .reduce import _prod_others
 
 
 
@@ -24,7 +25,6 @@ class Det(Op):
             return (g * d.conj()).unsqueeze(-1).unsqueeze(-1) * a.inverse().mH
         # singular: the cofactor matrix adj(A)^T = det(U) det(Vh) U adj(S) Vh from the SVD,
         # where adj(S) holds the product of the other singular values
-        from .reduce import _prod_others
         U, S, Vh = SVD.apply(a, full_matrices=False)
         sign = (Det.apply(U.detach()) * Det.apply(Vh.detach())).unsqueeze(-1).unsqueeze(-1)
         cof = (U * _prod_others(S, (S.dim() - 1,)).unsqueeze(-2)) @ Vh * sign

@@ -1,5 +1,7 @@
 """Vector geometry: cross products and pairwise distances (cdist)."""
 
+import warnings
+
 from .. import _dtype as D
 from ._dims import wrap_dim
 from ._operands import dtype_of, promote
@@ -7,6 +9,8 @@ from ._inplace import handle_out
 from ..autograd.node import Op
 from .grids import broadcast_shapes
 from ._registry import register
+from .joining import stack
+from .norms import vector_norm
 
 
 
@@ -16,7 +20,6 @@ def cross(input, other, dim=None, *, out=None):
     shape = broadcast_shapes(input.shape, other.shape)
     (a, b), _ = promote(input.expand(shape), other.expand(shape))
     if dim is None:
-        import warnings
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease "
                       "either pass the dim explicitly or simply use torch.linalg.cross.\nThe "
                       "default value of dim will change to agree with that of linalg.cross in a "
@@ -32,7 +35,6 @@ def _cross(a, b, dim, out=None):
     if a.shape[d] != 3 or b.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
                            f"{a.shape[d]} and {b.shape[d]}")
-    from .joining import stack
     a0, a1, a2 = a.unbind(d)
     b0, b1, b2 = b.unbind(d)
     return handle_out(stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d), out)
@@ -62,7 +64,6 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if p == 2 and use_mm:
         (x1, x2), _ = promote(x1, x2)
         return CdistEuclid.apply(x1, x2)
-    from .norms import vector_norm
     return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
 
 

@@ -1,11 +1,13 @@
 """Grids and broadcasting of several tensors: meshgrid, cartesian_prod, combinations,
 broadcast_shapes, broadcast_tensors; repeat_interleave and rot90."""
 import itertools
+import warnings
 
 from .._size import Size
 from .._tensor import Tensor, _wrap
 from ._dims import wrap_dim
 from ._registry import register
+from .joining import stack
 
 
 
@@ -88,7 +90,6 @@ def meshgrid(*tensors, indexing=None):
         global _MESHGRID_WARNED
         if not _MESHGRID_WARNED:
             _MESHGRID_WARNED = True
-            import warnings
             warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
                           "indexing argument.", UserWarning, stacklevel=2)
         indexing = "ij"
@@ -118,7 +119,6 @@ def cartesian_prod(*tensors):
     ts = _tensor_list(tensors)
     if len(ts) == 1:
         return ts[0]
-    from .joining import stack
     return stack([g.reshape(-1) for g in meshgrid(*ts, indexing="ij")], 1)
 
 

@@ -5,7 +5,7 @@ import operator
 from .. import _backend as B, _checks, _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
-from ..autograd.grad_mode import STATE
+from ._dispatch import records
 from ._dims import wrap_dim, broadcast_shapes_error
 from ._inplace import handle_out, write_inplace, snapshot_for_inplace, _cap, check_writable
 from ._operands import dtype_of, scalar_tensor, named
@@ -518,7 +518,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
                            f"{reduce}")
     touched = xp.zeros(base.shape, dtype=bool)
     touched[grid] = True
-    if STATE.enabled and (input._rg or src._rg):  # differentiable as a composite of ops
+    if records(input, src):  # differentiable as a composite of ops
         if reduce not in ("sum", "mean"):
             raise NotImplementedError(f"scatter_reduce backward with reduce='{reduce}' is not "
                                       "implemented")

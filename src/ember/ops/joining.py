@@ -3,7 +3,7 @@ from .. import _checks, _dtype as D
 from .._tensor import Tensor
 from ..autograd.node import Op
 from ._dims import wrap_dim
-from ._inplace import handle_out
+from ._inplace import handle_out, _cap
 from ._operands import check_same_device, named
 from .creation import atleast_1d, atleast_2d, atleast_3d
 from ._registry import register
@@ -33,7 +33,6 @@ def cat(tensors, dim=0, *, out=None):
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     if out is not None and isinstance(out, Tensor):
-        from ._inplace import _cap
         rd = D.result_type(*[t for t in tensors if isinstance(t, Tensor)])
         if rd._category > out.dtype._category:
             raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "

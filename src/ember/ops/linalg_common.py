@@ -4,8 +4,10 @@ errors, batch-shape and tolerance helpers."""
 from .. import _dtype as D
 from .._tensor import Tensor
 from ._inplace import handle_out, _cap
-from ._operands import dtype_of
+from ._operands import dtype_of, promote
 from .creation import eye
+from .grids import broadcast_shapes
+from .binary import maximum
 
 __all__ = []
 
@@ -76,12 +78,10 @@ def _vector_case(A, B):
 
 
 def _bshape(a, b):
-    from .grids import broadcast_shapes
     return broadcast_shapes(tuple(a), tuple(b))
 
 
 def _promote_pair(A, B):
-    from ._operands import promote
     return promote(A, B)
 
 
@@ -94,5 +94,4 @@ def _tol(S, atol, rtol, m, n):
     smax = S.amax(-1, keepdim=True) if S.shape[-1] else S.new_zeros(tuple(S.shape[:-1]) + (1,))
     rt = rtol.unsqueeze(-1) if isinstance(rtol, Tensor) else rtol
     at = atol.unsqueeze(-1) if isinstance(atol, Tensor) else atol
-    from .binary import maximum
     return maximum(smax * rt, smax * 0 + at)

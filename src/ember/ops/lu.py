@@ -8,6 +8,7 @@ from .linalg_common import LinAlgError, check_matrix
 from .multi_output import MultiOp
 from .solvers import Solve
 from ._registry import register
+from .grids import broadcast_shapes
 
 
 
@@ -150,6 +151,5 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
 
 
 def _bcast(A, B):
-    from .grids import broadcast_shapes
     batch = tuple(broadcast_shapes(tuple(A.shape[:-2]), tuple(B.shape[:-2])))
     return A.expand(batch + tuple(A.shape[-2:])), B.expand(batch + tuple(B.shape[-2:]))

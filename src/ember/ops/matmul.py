@@ -35,7 +35,7 @@ def _check_float_like(a, b):
                            f"{b.dtype.name if b.dtype.name != 'float32' else 'float'}")
 
 
-@register
+@register(dunder="__matmul__")
 def matmul(input, other, *, out=None):
     """Matrix product with PyTorch's rules for 1-d, 2-d and batched (broadcast) operands."""
     a, b = input, as_operand(other)

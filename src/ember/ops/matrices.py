@@ -8,6 +8,8 @@ from ._operands import dtype_of
 from ._inplace import handle_out
 from .shape import DiagonalScatter
 from ._registry import register
+from .joining import cat
+from .creation import empty, tensor, arange
 
 
 
@@ -44,14 +46,12 @@ def diagflat(input, offset=0):
 @register(method=False)
 def block_diag(*tensors):
     """A block-diagonal matrix from 0-, 1- or 2-d tensors (``torch.block_diag``)."""
-    from .joining import cat
     ts = list(tensors)
     for i, t in enumerate(ts):
         if t.dim() > 2:
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
                                f"Input {i} has {t.dim()} dimensions")
     if not ts:
-        from .creation import empty
         return empty(1, 0)
     ts = [t.reshape(1, -1) if t.dim() < 2 else t for t in ts]
     dt = D.result_type(*ts)
@@ -75,7 +75,6 @@ def trace(input):
 
 
 def _tri_indices(fn, row, col, offset, dtype, device):
-    from .creation import tensor
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
     if dt not in (D.int64, D.int32):
         raise RuntimeError(f"\"{fn}\" not implemented for '{dt.name}'")
@@ -119,7 +118,6 @@ def vander(x, N=None, increasing=False):
         raise RuntimeError("N must be non-negative.")
     if dtype_of(x)._category <= D._INT:
         x = x.long()
-    from .creation import arange
     p = arange(n, dtype=x.dtype, device=x.device)
     if not increasing:
         p = p.flip(0)

@@ -7,7 +7,7 @@ from .._tensor import _wrap
 from ..autograd.node import Op
 from ._dims import wrap_dim
 from ._inplace import handle_out
-from ._operands import dtype_of
+from ._operands import dtype_of, promote
 from .norms import vector_norm
 from .decompositions import svdvals
 from .linalg_common import _tol, check_matrix
@@ -15,6 +15,8 @@ from .solvers import inv
 from .joining import cat
 from .creation import arange
 from ._registry import register
+from .geometry import _cross
+from .grids import broadcast_shapes
 
 
 
@@ -171,9 +173,6 @@ def cond(A, p=None, *, out=None):
 
 def linalg_cross(input, other, *, dim=-1, out=None):
     """Cross product of 3-vectors along ``dim`` (default last) (``torch.linalg.cross``)."""
-    from .geometry import _cross
-    from .grids import broadcast_shapes
-    from ._operands import promote
     shape = broadcast_shapes(input.shape, other.shape)
     (a, b), _ = promote(input.expand(shape), other.expand(shape))
     return _cross(a, b, dim, out)

@@ -2,7 +2,7 @@
 gradient per output, zeros for unused ones."""
 
 from .._tensor import _wrap
-from ..autograd.grad_mode import STATE
+from ._dispatch import records
 from ..autograd.node import Op, edge_of, _same_device
 
 __all__ = []
@@ -22,7 +22,7 @@ class MultiOp(Op):
             ctx.xp = inputs[0]._backend()
         outs = tuple(_wrap(o) for o in cls.forward(
             ctx, *[None if t is None else t._data for t in inputs], **params))
-        if STATE.enabled and any(t is not None and t._rg for t in inputs):
+        if records(*inputs):
             ctx._init_node()
             ctx.next_functions = tuple(_NO_EDGE if t is None else edge_of(t) for t in inputs)
             ctx.needs_input_grad = tuple(t is not None and t._rg for t in inputs)

@@ -3,7 +3,7 @@ backend arrays (the fast path) and the derivative with Ember ops (used when a gr
 gradient is being built, so double backward works). One ``Op`` class serves every row.
 """
 from .._tensor import _wrap
-from ..autograd.grad_mode import STATE
+from ._dispatch import on_arrays
 from ..autograd.node import Op
 
 __all__ = ["ACTIVATIONS", "apply_activation"]
@@ -239,7 +239,7 @@ class ActivationOp(Op):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         fwd, d, dt, _ = ACTIVATIONS[ctx.row]
-        if not STATE.enabled:
+        if on_arrays():
             xa = x._data
             return _wrap((g._data * d(ctx.xp, xa, None, *ctx.p)).astype(xa.dtype, copy=False))
         return g * dt(x, *ctx.p)

@@ -6,17 +6,19 @@ so the gradient is differentiable again (``create_graph=True``).
 """
 from .._tensor import _wrap
 from .. import _backend as B
-from ..autograd.grad_mode import STATE
+from ._dispatch import on_arrays
 from ..autograd.node import Op
 from ._operands import named
 from ..autograd.function import Function
 from . import reduce
 from .creation import zeros
 from .._backend.special import erf
+from .unary import UNARY
 
 __all__ = ["LinearOp", "ReluOp", "GeluOp", "CrossEntropyOp", "EmbeddingOp", "BatchNormOp",
            "LayerNormOp", "CTCLossOp"]
 
+_relu_grad = UNARY["relu"][1]  # g * (y > 0)
 _SQRT1_2 = 0.7071067811865476
 _INV_SQRT_2PI = 0.3989422804014327
 _SQRT_2_PI = 0.7978845608028654
@@ -64,7 +66,7 @@ class GeluOp(Op):
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        if not STATE.enabled:
+        if on_arrays():
             xp, xa, ga = ctx.xp, x._data, g._data
             if ctx.approximate == "tanh":
                 t = ctx.t
@@ -93,9 +95,9 @@ class ReluOp(Op):
 
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        if not STATE.enabled:
-            return _wrap(g._data * (y._data > 0))
-        return named(g * (y > 0), "ThresholdBackwardBackward0")
+        if on_arrays():  # the relu row's formula (ops/unary.py) on arrays, or on tensors
+            return _wrap(_relu_grad(g._data, y._data))
+        return named(_relu_grad(g, y), "ThresholdBackwardBackward0")
 
 
 class LinearOp(Op):
@@ -120,7 +122,7 @@ class LinearOp(Op):
         x, w = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad
         gx = gw = gb = None
-        if not STATE.enabled:   # plain backward: straight to BLAS
+        if on_arrays():   # plain backward: straight to BLAS
             ga = g._data
             xp = ctx.xp
             g2 = ga.reshape(-1, ga.shape[-1]) if ga.ndim > 2 else ga
@@ -179,7 +181,7 @@ class CrossEntropyOp(Op):
 
     def backward(ctx, g):
         tt, wt, reduction = ctx.tt, ctx.wt, ctx.reduction
-        if not STATE.enabled:
+        if on_arrays():
             xp = ctx.xp
             p = xp.exp(ctx.lsm)
             p[xp.arange(p.shape[0]), tt] -= 1
@@ -211,7 +213,7 @@ def _scatter_rows(xp, idx, rows, v):
     try:
         if xp.__name__ != "numpy":
             raise ImportError
-        import scipy.sparse as sps
+        import scipy.sparse as sps  # lazy: optional scipy, tried at first use
     except ImportError:
         out = xp.zeros((v, d), dtype=rows.dtype)
         order = xp.argsort(idx, kind="stable")
@@ -236,7 +238,7 @@ class EmbeddingOp(Op):
         xp = ctx.xp
         idx = ctx.idx.reshape(-1)
         v, d = ctx.vshape
-        if not STATE.enabled:
+        if on_arrays():
             g2 = g._data.reshape(-1, d)
             out = _scatter_rows(xp, idx, g2, v)
             if ctx.padding_idx is not None:
@@ -295,7 +297,7 @@ class BatchNormOp(Op):
         x, w = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad
         axes, shape = ctx.axes, ctx.shape
-        if not STATE.enabled:
+        if on_arrays():
             xp = ctx.xp
             ga = g._data
             n, c = ga.shape[0], ga.shape[1]
@@ -364,7 +366,7 @@ class LayerNormOp(Op):
         nx, nw, nb = ctx.needs_input_grad
         axes = ctx.axes
         lead = tuple(range(g.dim() - len(axes)))
-        if not STATE.enabled:
+        if on_arrays():
             xp, n = ctx.xp, ctx.n
             xhat, invstd = ctx.xhat, ctx.invstd
             g2 = g._data.reshape(-1, n)
@@ -488,7 +490,7 @@ class CTCLossOp(Op):
         if zero_infinity:
             grad = xp.where(xp.isinf(nll)[None, :, None], 0, grad)
         grad = xp.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0).astype(lp.dtype)
-        if STATE.enabled:          # create_graph: first order only, as in PyTorch
+        if not on_arrays():  # create_graph: first order only, as in PyTorch
             (lp_t,) = ctx.saved_tensors
             return (_CTCGrad.apply(_wrap(grad), g.reshape(1, -1, 1), lp_t), None, None, None)
         return (_wrap(grad) * g.reshape(1, -1, 1), None, None, None)

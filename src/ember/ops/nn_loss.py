@@ -4,7 +4,7 @@ the derivative with Ember ops (used when the gradient itself is being differenti
 target is a constant here; callers use the composite formulas when it requires grad.
 """
 from .._tensor import _wrap
-from ..autograd.grad_mode import STATE
+from ._dispatch import on_arrays
 from ..autograd.node import Op
 
 __all__ = ["LOSSES", "fused_loss"]
@@ -118,7 +118,7 @@ class FusedLossOp(Op):
         x, t, w = ctx.saved_tensors
         row, p, reduction = ctx.row, ctx.p, ctx.reduction
         n = x.numel()
-        if not STATE.enabled:
+        if on_arrays():
             xa = x._data
             args = p
             d = LOSSES[row][1](ctx.xp, xa, t._data, *args)

@@ -5,7 +5,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.node import Op
 from ._operands import promote, dtype_of, to_tensor, scalar_tensor, named
 from ._inplace import handle_out, _cap
-from ._dims import empty_like_layout
+from ._dims import empty_like_layout, check_broadcast
 from .._dtype import from_numpy_dtype
 from ._registry import register
 
@@ -51,7 +51,6 @@ def where(condition, input=None, other=None, *, out=None):
     try:
         return handle_out(Where.apply(condition, a, b), out)
     except ValueError:
-        from ._dims import check_broadcast
         check_broadcast(condition, a)
         check_broadcast(a, b)
         check_broadcast(condition, b)

@@ -11,6 +11,7 @@ from .._device import to_device
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
 from ._registry import register
+from ._inplace import _cap, handle_out
 
 
 
@@ -144,7 +145,6 @@ def _shape(size, fn="rand"):
 def _float_dtype(dtype, kernel="check_uniform_bounds"):
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     if not (dt.is_floating_point or dt.is_complex):
-        from ._inplace import _cap
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_cap(dt)}'")
     return dt
 
@@ -232,7 +232,6 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_g
     _checks.check_alloc(n * 8)
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
     if dt is D.bool_ or dt.is_complex:
-        from ._inplace import _cap
         raise NotImplementedError(f"\"randperm\" not implemented for '{_cap(dt)}'")
     return _out(_make(_rng(generator).permutation(int(n)), dt, device, requires_grad), out)
 
@@ -240,7 +239,6 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_g
 def _out(result, out):
     if out is None:
         return result
-    from ._inplace import handle_out
     return handle_out(result, out)
 
 
@@ -383,7 +381,6 @@ def random_(self, from_=0, to=None, *, generator=None, **bounds):
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with exponential samples of rate ``lambd``."""
     if not self.dtype.is_floating_point:
-        from ._inplace import _cap
         raise RuntimeError(f"Exponential distribution is a continuous probability distribution. "
                            f"dtype must be a floating point but you specified {_cap(self.dtype)}")
     return _fill(self, _rng(generator).exponential(1.0 / lambd, self.shape))

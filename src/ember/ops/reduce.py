@@ -3,7 +3,7 @@ import builtins
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
-from ..autograd.grad_mode import STATE
+from ._dispatch import on_arrays
 from ..autograd.node import Op
 from ._dims import wrap_dim, wrap_dims
 from ._operands import dtype_of, named, return_type
@@ -42,7 +42,7 @@ class Sum(Op):
     def backward(ctx, g):
         in_shape = ctx.args[0]
         gd = g._data
-        if gd.ndim == 0 and not STATE.enabled and _prod(in_shape) <= _SMALL:
+        if gd.ndim == 0 and _prod(in_shape) <= _SMALL and on_arrays():
             # a full sum of a small tensor (a loss): fill a fresh array, cheaper than a view
             out = ctx.xp.empty(in_shape, dtype=gd.dtype)
             out[...] = gd
@@ -462,7 +462,6 @@ class Cumprod(Op):
         if not bool((x._data == 0).any()):
             return (g * y).flip(d).cumsum(d).flip(d) / x
         # zero-safe: grad_i = sum_{k>=i} g_k * prod_{j<=k, j!=i} x_j (a loop over positions)
-        from .joining import cat
         n = x.shape[d]
         grads = []
         for i in range(n):

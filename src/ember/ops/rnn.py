@@ -13,7 +13,8 @@ as a single GEMM at the end. When a differentiable gradient is asked for (``crea
 backward instead re-runs ``reference`` (the same recurrence written with Ember tensor ops) and
 differentiates it, so higher derivatives are exact.
 """
-from ..autograd.grad_mode import STATE, enable_grad
+from ..autograd.grad_mode import enable_grad
+from ._dispatch import on_arrays
 from ..autograd.node import Op
 from .joining import cat, stack
 from ..autograd import grad as agrad
@@ -101,7 +102,7 @@ class RNNSeq(Op):
 
     def backward(ctx, g):
         xw, h0, c0, w_hh, b_hh = ctx.saved_tensors
-        if STATE.enabled:  # create_graph: differentiate the tensor-op recurrence instead
+        if not on_arrays():  # create_graph: differentiate the tensor-op recurrence instead
             return _differentiable_backward(ctx, g, xw, h0, c0, w_hh, b_hh)
         bptt = _lstm_bptt if ctx.mode == "LSTM" else _bptt
         grads = bptt(ctx.xp, ctx, g._data, w_hh._data)

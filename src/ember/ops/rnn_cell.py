@@ -10,7 +10,8 @@ with Ember tensor ops and differentiates that, so higher derivatives are exact.
 """
 from .._tensor import _wrap
 from .multi_output import MultiOp
-from ..autograd.grad_mode import STATE, enable_grad
+from ..autograd.grad_mode import enable_grad
+from ._dispatch import on_arrays
 from ..autograd import grad as agrad
 
 __all__ = []
@@ -51,7 +52,7 @@ class LSTMCellOp(MultiOp):
 
     def backward(ctx, gh, gc):
         x, h, c, w_ih, w_hh, b_ih, b_hh = ctx.saved_tensors
-        if STATE.enabled:
+        if not on_arrays():
             return _differentiable_backward(ctx, (gh, gc), x, h, c, w_ih, w_hh, b_ih, b_hh)
         xp = ctx.xp
         a, tc = ctx.acts, ctx.tc

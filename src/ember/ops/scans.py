@@ -7,6 +7,7 @@ from ._dims import wrap_dim
 from ._operands import dtype_of
 from ._inplace import handle_out, _cap
 from ._registry import register
+from .joining import cat
 
 
 
@@ -18,7 +19,6 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         raise RuntimeError("diff expects input to be at least one-dimensional")
     d = wrap_dim(dim, input.dim())
     if prepend is not None or append is not None:
-        from .joining import cat
         parts = [t for t in (prepend, input, append) if t is not None]
         input = cat([t if isinstance(t, Tensor) else input.new_tensor(t).expand(
             tuple(1 if i == d else s for i, s in enumerate(input.shape))) for t in parts], d)

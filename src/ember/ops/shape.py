@@ -14,7 +14,7 @@ from .pointwise import Clone
 from ..autograd.broadcast import sum_to
 from .creation import complex as make_complex
 from ._registry import register
-from ._inplace import inplace_view
+from ._inplace import inplace_view, _cap
 
 
 
@@ -148,7 +148,7 @@ def ravel(input):
     return reshape(input, (-1,))
 
 
-@register
+@register(numpy_names="function")  # PyTorch: torch.unflatten(axis=) works, the method refuses it
 def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (``torch.unflatten``)."""
     d = wrap_dim(dim, input._data.ndim)
@@ -380,7 +380,6 @@ def view_as_complex(input):
     """A complex view of a float tensor whose last dim is (real, imag)
     (``torch.view_as_complex``)."""
     if input.dtype is not D.float32 and input.dtype is not D.float64:
-        from ._inplace import _cap
         raise RuntimeError(f"view_as_complex is only supported for float and double tensors, but "
                            f"got a tensor of scalar type: {_cap(input.dtype)}")
     if input.dim() == 0 or input.shape[-1] != 2:

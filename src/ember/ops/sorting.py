@@ -8,7 +8,7 @@ import math
 
 from .. import _checks, _dtype as D
 from .._tensor import Tensor, _wrap
-from ..autograd.grad_mode import STATE
+from ._dispatch import records
 from ._dims import wrap_dim
 from ._operands import dtype_of, return_type
 from ._inplace import handle_out, _cap
@@ -46,7 +46,7 @@ def _take(input, d, idx):
     """Values of ``input`` at positions ``idx`` (backend int array) along ``d``, differentiable."""
     if input._data.ndim == 0:
         return input.clone()
-    if STATE.enabled and input._rg:
+    if records(input):
         return Gather.apply(input, _wrap(idx), d=d)  # positions are valid: skip the checks
     return _wrap(input._backend().take_along_axis(input._data, idx, axis=d))
 
@@ -220,7 +220,7 @@ def _cum_extreme(input, dim, name, out):
     shape[d] = x.shape[d]
     pos = xp.where(hit, xp.arange(x.shape[d], dtype=xp.int32).reshape(shape), xp.int32(0))
     idx = (xp.maximum.accumulate(pos, axis=d) if x.size else pos).astype(xp.int64)
-    vals = _take(input, d, idx) if (STATE.enabled and input._rg) else _wrap(acc)
+    vals = _take(input, d, idx) if records(input) else _wrap(acc)
     return _finish(vals, _wrap(idx), name, out)
 
 
@@ -236,7 +236,7 @@ def cummin(input, dim, *, out=None):
     return _cum_extreme(input, dim, "cummin", out)
 
 
-@register
+@register(numpy_names=False)  # torch.unique(x, axis=0) is a TypeError in PyTorch
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """Distinct values (sorted), optionally with inverse indices and counts (``torch.unique``).
 

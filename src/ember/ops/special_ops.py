@@ -103,7 +103,7 @@ for _name, _row in UNARY.items():
 
 def i0_op(x):
     """i0 with its derivative (``torch.i0``), used by the i1 derivative."""
-    from .bessel import i0
+    from .bessel import i0  # lazy: import cycle (bessel imports special_ops at its top)
     return i0(x)
 
 

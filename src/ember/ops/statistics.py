@@ -1,5 +1,7 @@
 """Statistics of samples: dist, cov, corrcoef."""
 
+import warnings
+
 from .. import _dtype as D
 from .._tensor import Tensor
 from ._inplace import _cap
@@ -63,7 +65,6 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     else:
         norm = w_sum - correction * (w * aweights.to(w.dtype)).sum() / w_sum
     if (float(norm) if isinstance(norm, Tensor) else norm) <= 0:
-        import warnings
         warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the number of observations.", UserWarning, stacklevel=2)
         norm = norm * 0 if isinstance(norm, Tensor) else 0.0

@@ -125,20 +125,17 @@ _GRAD_NAMES = {"tanh": "TanhBackwardBackward0", "sigmoid": "SigmoidBackwardBackw
                "relu": "ThresholdBackwardBackward0"}
 
 
-# The same derivatives on arrays, for the hot activations: used when no graph of the
-# gradient is being built (plain ``backward()``) and the gradient has the output's dtype.
-_ARRAY_GRADS = {
-    "tanh": lambda g, y: g * (1 - y * y),
-    "sigmoid": lambda g, y: g * y * (1 - y),
-    "relu": lambda g, y: g * (y > 0),
-}
+# The hot activations whose derivative is plain arithmetic on the saved output: on a plain
+# ``backward()`` (``_dispatch.on_arrays``) the row's own formula runs on the arrays, one
+# NumPy call per operator and no Tensor in between; the same bits as on tensors.
+_ON_ARRAYS = frozenset(("tanh", "sigmoid", "relu"))
 
 
-def _array_backward(tensor_backward, array_grad):
+def _array_backward(tensor_backward, formula):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         if on_arrays(g, y):
-            return _wrap(array_grad(g._data, y._data))
+            return _wrap(formula(g._data, y._data))
         return tensor_backward(ctx, g)
     return backward
 
@@ -153,8 +150,8 @@ def _make_unary(name, forward, backward, save, float_only):
         "save": saves,
         "forward": staticmethod(_keep_dtype(forward)),
         "_name": _NODE_NAMES.get(name),
-        "backward": tensor_backward if name not in _ARRAY_GRADS
-        else _array_backward(tensor_backward, _ARRAY_GRADS[name]),
+        "backward": tensor_backward if name not in _ON_ARRAYS
+        else _array_backward(tensor_backward, backward),
     })
 
     def fn(input, *, out=None):
@@ -186,11 +183,14 @@ def _make_unary(name, forward, backward, save, float_only):
 _NO_INPLACE = ("angle",)  # no Tensor.angle_
 _NO_TOP_LEVEL_INPLACE = ("sign", "sgn", "erfinv", "lgamma", "digamma", "absolute")  # no torch.X_
 
+_DUNDER = {"neg": "__neg__", "abs": "__abs__"}  # -t, abs(t)
+
 OPS = {}
 for _name, _row in UNARY.items():
     OPS[_name], globals()[_name] = _make_unary(_name, *_row)
     register(_name, globals()[_name], inplace=_name not in _NO_INPLACE,
-             inplace_function=_name not in _NO_INPLACE + _NO_TOP_LEVEL_INPLACE)
+             inplace_function=_name not in _NO_INPLACE + _NO_TOP_LEVEL_INPLACE,
+             dunder=_DUNDER.get(_name, ()))
 
 
 def polygamma(n, input, *, out=None):
@@ -243,7 +243,7 @@ def sinc(input, *, out=None):
 
 
 
-@register
+@register(dunder="__pos__")  # +t
 def positive(input):
     """``input`` itself (``torch.positive``); refused for bool tensors like PyTorch."""
     if dtype_of(input) is D.bool_:

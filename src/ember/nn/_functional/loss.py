@@ -8,7 +8,7 @@ from ..._tensor import _wrap
 from ...ops import unary as U, pointwise as P, binary as B, reduce as R
 from ...ops.nn_basic import CrossEntropyOp, CTCLossOp
 from ...ops.nn_loss import fused_loss
-from ...autograd.grad_mode import STATE
+from ...ops._dispatch import records
 from .activation import logsigmoid
 from .distance import pairwise_distance
 from ...ops.creation import tensor
@@ -59,9 +59,8 @@ def _fusable(input, target, *consts):
         return False
     if target._data.dtype != input._data.dtype:
         return False
-    grad_on = STATE.enabled
     for c in (target,) + consts:
-        if c is not None and (grad_on and c._rg or c._data.dtype != input._data.dtype):
+        if c is not None and (records(c) or c._data.dtype != input._data.dtype):
             return False
     return True
 

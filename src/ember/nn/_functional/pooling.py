@@ -1,7 +1,7 @@
 """Pooling (``F.max_pool*``, ``F.avg_pool*``, adaptive, LP, ``F.max_unpool*``) over ``ops.pooling``."""
 from ... import _checks
 from ..._tensor import _wrap
-from ...autograd.grad_mode import STATE
+from ...ops._dispatch import records
 from ...ops.pooling import (pool_out_size, max_pool_indices, max_pool_values, PlaneGather,
                             PlaneScatter, WindowSum)
 from ...ops.conv import prod
@@ -54,7 +54,7 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, name
     x, batched = _batch(input, nd, name)
     k, s, p, d, osz = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode)
     xp = x._backend()
-    if not indices and not (x.requires_grad and STATE.enabled):
+    if not indices and not records(x):
         # neither asked for nor needed by a backward: the values alone
         out = _wrap(max_pool_values(xp, x._data, k, s, p, d, osz))
         return (out if batched else out.squeeze(0)), None
