@@ -115,6 +115,13 @@ def _comparisons(tr):
                 continue
             undo.append((owner, name, fn))
             setattr(owner, name, wrap(fn, name))
+    # operators bound straight to those functions by their declaration (Tensor.__lt__ is
+    # comparison.lt): wrapped under the function's name
+    originals = {id(fn): name for owner, name, fn in undo}
+    for attr, fn in list(vars(ember.Tensor).items()):
+        if attr.startswith("__") and id(fn) in originals:
+            undo.append((ember.Tensor, attr, fn))
+            setattr(ember.Tensor, attr, wrap(fn, originals[id(fn)]))
     for owner, name in ((reduce, "_arg_extreme"), (pointwise, "to_dtype")):
         undo.append((owner, name, getattr(owner, name)))
         setattr(owner, name, wrap(getattr(owner, name), name))
