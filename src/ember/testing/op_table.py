@@ -226,3 +226,19 @@ def entry(name):
         if e.name == name:
             return e
     raise KeyError(f"op table has no entry {name!r}")
+
+
+def row_collector():
+    """A list of entries and the two helpers that fill it: ``family(name)`` sets the family of
+    the rows that follow, ``row(name, fn, *specs, gg=True, nc=True, atol, rtol)`` adds one
+    differentiable op, ``fn(m, *tensors)`` on inputs made from ``specs`` (gg: second derivative
+    checked; nc: transposed inputs apply)."""
+    rows, current = [], [None]
+
+    def family(name):
+        current[0] = name
+
+    def row(name, fn, *specs, gg=True, nc=True, atol=1e-5, rtol=1e-3):
+        rows.append(OpEntry(name, fn, specs, family=current[0], gradgrad=gg, noncontig=nc,
+                            atol=atol, rtol=rtol))
+    return rows, family, row

@@ -2,21 +2,9 @@
 (rows moved from the old tests/test_autograd_ops_table.py and tests/test_core_grad.py)."""
 import numpy as np
 
-from .op_table import OpEntry
+from .op_table import row_collector
 
-_ROWS = []
-_FAMILY = [None]
-
-
-def _family(name):
-    _FAMILY[0] = name
-
-
-def row(name, fn, *specs, gg=True, nc=True, atol=1e-5, rtol=1e-3):
-    """One differentiable op of the table: ``fn(m, *tensors)`` on inputs made from ``specs``
-    (gg: second derivative checked; nc: transposed inputs apply)."""
-    _ROWS.append(OpEntry(name, fn, specs, family=_FAMILY[0], gradgrad=gg, noncontig=nc,
-                         atol=atol, rtol=rtol))
+_ROWS, _family, row = row_collector()
 
 
 S, M, B = (3,), (2, 3), (2, 3, 4)
