@@ -43,6 +43,7 @@ import re
 
 from . import _checks as C, _dtype as D, _signature_table as S
 from ._tensor import Tensor
+from .ops._inplace import _cap
 
 _REAL = numbers.Real
 
@@ -88,7 +89,6 @@ def _float_tensor(fn, name, pos, v):
     """A tensor whose kernel exists only for floating (and complex) dtypes."""
     _tensor(fn, name, pos, v)
     if not (v.dtype.is_floating_point or v.dtype.is_complex):
-        from .ops._inplace import _cap
         raise NotImplementedError(f"\"{fn}\" not implemented for '{_cap(v.dtype)}'")
     return v
 

@@ -48,7 +48,6 @@ def _view_dtype(self, dt):
     if dt.itemsize > self.dtype.itemsize:
         ratio, n = dt.itemsize // self.dtype.itemsize, self._data.shape[-1]
         if n % ratio:
-            from .ops._inplace import _cap
             raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view "
                                f"{_cap(self.dtype)} as {_cap(dt)} (different element sizes), but "
                                f"got {n}")
@@ -282,6 +281,7 @@ def to(self, *args, **kwargs):
 
 
 from .autograd.node import Op  # noqa: E402
+from .ops._inplace import _cap
 
 
 class ToDevice(Op):
@@ -472,7 +472,7 @@ T.clone = _clone
 
 def share_memory_(self):
     """Move the data into shared memory (no-op if already there); see ember.multiprocessing."""
-    # lazy: ember.multiprocessing._shared imports us
+    # lazy: ember.multiprocessing._shared imports us (and is a higher layer)
     from .multiprocessing._shared import share_tensor_memory
     share_tensor_memory(self)
     return self

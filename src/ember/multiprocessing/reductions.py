@@ -13,6 +13,7 @@ import numpy as np
 from . import _shared
 from .._tensor import _wrap, Tensor
 from ..nn.parameter import Parameter, Buffer
+from .._tensor_pickle import reduce_tensor as by_value
 
 __all__ = ["init_reductions", "reduce_tensor", "rebuild_tensor"]
 
@@ -33,7 +34,6 @@ def reduce_tensor(t):
         raise RuntimeError(_NON_LEAF_MSG)
     if not isinstance(t._data, np.ndarray):
         # lazy: ember._tensor_pickle is loaded on first use, not at import
-        from .._tensor_pickle import reduce_tensor as by_value
         return by_value(t, 2)
     seg = t._shared
     if seg is None and t._base is not None and t._base._shared is not None:

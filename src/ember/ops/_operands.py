@@ -8,6 +8,7 @@ from ..autograd.node import _same_device
 from .._backend.quiet import quiet
 from .._checks import check_fits
 from .creation import tensor
+from .._checks import check_scalar_int
 
 
 _NP_TO_DTYPE = D._BY_NP
@@ -28,7 +29,6 @@ def scalar_tensor(value, dtype, like):
     if isinstance(value, B.HOST_SCALAR):
         value = value.item()
     if type(value) is int and not -0x8000000000000000 <= value <= 0xFFFFFFFFFFFFFFFF:
-        from .._checks import check_scalar_int
         check_scalar_int(value)  # PyTorch reads a Scalar in 64 bits: OverflowError past them
     if dtype._category < D._FLOAT and isinstance(value, float):
         value = int(value)

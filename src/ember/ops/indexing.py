@@ -54,7 +54,6 @@ def _parse_key(x, key):
         elif isinstance(k, B.INTEGER_TYPES):
             out.append(_long(int(k)))
         elif isinstance(k, (list, tuple)):
-            from .creation import _has_long_overflow
             if _has_long_overflow(k):
                 raise ValueError("Overflow when unpacking long long")
             arr = B.host_array([int(v) if isinstance(v, Tensor) else v for v in k])
@@ -175,6 +174,7 @@ def getitem(self, key):
 
 
 from .shape import Slice as _Slice  # noqa: E402
+from .creation import _has_long_overflow
 
 
 def _simple_key(shape, key):

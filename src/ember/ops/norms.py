@@ -9,6 +9,8 @@ from ._operands import dtype_of
 from ._inplace import handle_out, _cap
 from .reduce import _restore
 from ._registry import register
+from .._tensor import Tensor
+from .._checks import check_scalar_int
 
 
 
@@ -70,8 +72,6 @@ def _check_float(input, fname):
 def _check_ord(ord):
     """``vector_norm``'s order read as PyTorch's Scalar: a real number or a 0-d tensor
     (TypeError otherwise, RuntimeError for a complex one, OverflowError past 64 bits)."""
-    from .._tensor import Tensor
-    from .._checks import check_scalar_int
     if isinstance(ord, Tensor) and ord.dim() == 0:
         ord = ord.item()
     if type(ord) is int:

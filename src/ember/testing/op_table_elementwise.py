@@ -8,6 +8,7 @@ import numpy as np
 from ..ops import binary as _binary
 from ..ops import unary as _unary
 from .op_table import OpEntry, DTYPES, category
+from .._tensor import Tensor
 
 M = (2, 3)
 
@@ -231,5 +232,4 @@ def _pointwise_entries():
 
 def build():
     """The elementwise family's entries."""
-    from .._tensor import Tensor
     return _unary_entries(Tensor) + _binary_entries(Tensor) + _pointwise_entries()

@@ -1,6 +1,7 @@
 """torch.nn.functional's linear maps: identity, linear, bilinear."""
 
 from ...ops.nn_basic import LinearOp
+from ...ops._inplace import _cap
 
 
 __all__ = ["linear", "bilinear", "identity"]
@@ -24,7 +25,6 @@ def linear(input, weight, bias=None):
         return LinearOp.apply(input, weight, bias)
     for other in (weight, bias):
         if other is not None and other.dtype is not input.dtype:
-            from ...ops._inplace import _cap
             raise RuntimeError(f"self and mat2 must have the same dtype, but got "
                                f"{_cap(input.dtype)} and {_cap(other.dtype)}")
     k = input.shape[-1] if input.dim() else 1

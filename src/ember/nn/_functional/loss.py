@@ -12,6 +12,7 @@ from ...ops._dispatch import records
 from .activation import logsigmoid
 from .distance import pairwise_distance
 from ...ops.creation import tensor
+from ...ops._inplace import _cap
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -92,7 +93,6 @@ def _loss_operands(kernel, input, target, out_like_input=False, float_result=Fal
     ``out_like_input`` the loss is written into a tensor like ``input``, so the result type
     must cast to input's dtype and the broadcast shape be input's (RuntimeError). Returns
     (input, target, output dtype or None)."""
-    from ...ops._inplace import _cap
     dt = D.result_type(input, target)
     if float_result and dt._category < D._FLOAT:
         dt = D.get_default_dtype()
@@ -226,7 +226,6 @@ def _check_class_weight(weight, c, input):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
     if weight.dtype is not input.dtype:
-        from ...ops._inplace import _cap
         raise RuntimeError(f"expected scalar type {_cap(input.dtype)} but found "
                            f"{_cap(weight.dtype)}")
 

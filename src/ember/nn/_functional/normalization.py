@@ -7,6 +7,8 @@ from ...autograd.grad_mode import no_grad
 from ...ops import creation as C
 from ...ops.nn_basic import BatchNormOp, LayerNormOp
 from ..._backend import bump_version
+from ...ops._inplace import _cap
+from ...ops.joining import cat
 
 
 __all__ = ["layer_norm", "group_norm", "batch_norm", "instance_norm", "rms_norm", "local_response_norm"]
@@ -99,7 +101,6 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                            f"[*, {', '.join(map(str, ns))}], but got input of size"
                            f"{list(input.shape)}")
     if input._data.dtype.kind != "f":
-        from ...ops._inplace import _cap
         raise RuntimeError(f"\"LayerNormKernelImpl\" not implemented for "
                            f"'{_cap(input.dtype)}'")
     for name, p in (("weight", weight), ("bias", bias)):
@@ -157,7 +158,6 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     pad_front, pad_back = size // 2, (size - 1) // 2
     zeros_f = C.zeros((input.shape[0], pad_front) + tuple(input.shape[2:]), dtype=input.dtype)
     zeros_b = C.zeros((input.shape[0], pad_back) + tuple(input.shape[2:]), dtype=input.dtype)
-    from ...ops.joining import cat
     padded = cat([zeros_f, sq, zeros_b], 1)
     acc = padded.narrow(1, 0, c)
     for i in range(1, size):
